@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cryptocops
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+# Environment for the test suite and its checks: real PostgreSQL and Redis.
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
+# Production-like environment for `check --deploy`: only the environment differs.
+DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: help run test lint setup-run setup-test clean
+
+help:
+	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
+	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
+
+$(VENV)/.python:
+	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
+
+$(VENV)/.installed-base: requirements/base.txt $(VENV)/.python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+setup-run: $(VENV)/.installed-base
+	@mkdir -p var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_content
+	$(PY) manage.py seed_demo
+
+run: setup-run
+	@PORT=$(PORT) scripts/run-dev.sh
+
+setup-test: $(VENV)/.installed-dev
+	@scripts/ensure-services.sh
+	@mkdir -p var
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup-test lint
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py sync_content --check
+	$(TEST_ENV) $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Users, agencies, memberships and roles, and the audit trail."""

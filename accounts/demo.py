@@ -1,0 +1,58 @@
+"""Demo agencies and people for local development (manage.py seed_demo)."""
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import Agency, Membership, User
+from accounts.services import audit_log
+
+DEMO_PASSWORD = "demo-training-2026"  # noqa: S105 (development-only demo accounts)
+
+AGENCIES = [
+    # name, country, time zone, email domain
+    ("Korean National Police Agency (demo)", "KR", "Asia/Seoul", "knpa.example"),
+    ("Royal Thai Police (demo)", "TH", "Asia/Bangkok", "rtp.example"),
+    ("General Police Inspectorate of Moldova (demo)", "MD", "Europe/Chisinau", "igp.example"),
+]
+
+PEOPLE = [
+    # email, full name, role, agency index (None: programme trainer in the first agency)
+    ("trainer@rtp.example", "Somchai Wongsakul", Membership.Role.TRAINER, 1),
+    ("admin@knpa.example", "Park Ji-won", Membership.Role.AGENCY_ADMIN, 0),
+    ("admin@rtp.example", "Niran Chaiyaporn", Membership.Role.AGENCY_ADMIN, 1),
+    ("admin@igp.example", "Ion Rusu", Membership.Role.AGENCY_ADMIN, 2),
+    ("officer.kim@knpa.example", "Kim Min-jun", Membership.Role.OFFICER, 0),
+    ("officer.lee@knpa.example", "Lee Seo-yeon", Membership.Role.OFFICER, 0),
+    ("officer.malee@rtp.example", "Malee Srisuk", Membership.Role.OFFICER, 1),
+    ("officer.ciobanu@igp.example", "Elena Ciobanu", Membership.Role.OFFICER, 2),
+]
+
+
+def seed_demo() -> list[tuple[str, str, str]]:
+    agencies = []
+    for name, country, zone, domain in AGENCIES:
+        agency, created = Agency.objects.update_or_create(
+            name=name,
+            defaults={"country": country, "time_zone": zone, "email_domains": [domain]},
+        )
+        if created:
+            audit_log(action="agency.create", target=agency, agency=agency, details={"demo": True})
+        agencies.append(agency)
+    people = []
+    for email, full_name, role, index in PEOPLE:
+        agency = agencies[index]
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, full_name=full_name
+            )
+            audit_log(action="account.create", target=user, agency=agency, details={"demo": True})
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        _membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+        if created:
+            audit_log(
+                action="membership.create", target=user, agency=agency, details={"role": role}
+            )
+        people.append((email, role, agency.name))
+    return people

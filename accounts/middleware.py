@@ -1,0 +1,45 @@
+"""Per-request middleware: the viewer's time zone, and no caching of signed-in pages."""
+
+import zoneinfo
+
+from django.utils import timezone
+
+from accounts.selectors import primary_membership
+
+
+class ViewerTimezoneMiddleware:
+    """Show times in the viewer's zone: their own setting, else their agency's, else UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone_name = ""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            zone_name = user.time_zone
+            if not zone_name:
+                membership = primary_membership(user=user)
+                zone_name = membership.agency.time_zone if membership else ""
+        if zone_name:
+            timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class NoStoreForSignedInMiddleware:
+    """Signed-in pages hold personal data: browsers and proxies must not keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,24 @@
+"""Reads for accounts."""
+
+from accounts.models import Agency, Membership, User
+
+
+def agency_for_email(*, email: str) -> Agency | None:
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    if not domain:
+        return None
+    # email_domains is a short JSON list; agencies are few, so filtering in Python is cheap
+    # and works the same on SQLite and PostgreSQL.
+    for agency in Agency.objects.only("id", "email_domains", "name"):
+        if domain in agency.email_domains:
+            return agency
+    return None
+
+
+def primary_membership(*, user: User) -> Membership | None:
+    return (
+        Membership.objects.select_related("agency")
+        .filter(user=user)
+        .order_by("created_at", "id")
+        .first()
+    )

@@ -1,0 +1,28 @@
+"""Access checks for quizzes and attempts: 404 for missing and forbidden alike."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from assessments.models import Attempt, Quiz
+from courses.access import access_enrollment
+
+
+def access_quiz(*, user, course_slug: str, module_slug: str):
+    """The quiz of a module in a course the user is enrolled in, with that enrollment."""
+    enrollment = access_enrollment(user=user, course_slug=course_slug)
+    quiz = get_object_or_404(
+        Quiz.objects.select_related("module__course"),
+        module__course=enrollment.course,
+        module__slug=module_slug,
+    )
+    return quiz, enrollment
+
+
+def access_attempt(*, user, attempt_id: int) -> Attempt:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz__module__course", "enrollment"),
+        pk=attempt_id,
+        user=user,
+    )

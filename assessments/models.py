@@ -1,0 +1,113 @@
+"""Quizzes imported from content/, their questions, and officers' graded attempts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Enrollment, Module
+
+
+class Quiz(models.Model):
+    module = models.OneToOneField(Module, on_delete=models.CASCADE, related_name="quiz")
+    slug = models.SlugField(_("slug"))
+    title = models.CharField(_("title"), max_length=200)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
+                name="quiz_pass_mark_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(_("key"), max_length=40)
+    order = models.PositiveIntegerField(_("order"))
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    prompt = models.TextField(_("prompt"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    # [{"key": "a", "text": "...", "correct": true}, ...] in the order the author wrote them.
+    choices = models.JSONField(_("choices"))
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["quiz", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz.slug}/{self.key}"
+
+    @property
+    def correct_keys(self) -> set[str]:
+        return {choice["key"] for choice in self.choices if choice.get("correct")}
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        GRADED = "graded", _("Graded")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    quiz_hash = models.CharField(_("quiz version"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # {"q1": ["a"], "q2": ["b", "d"]}: question key -> chosen choice keys.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    score = models.DecimalField(
+        _("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["-started_at"]
+        constraints = [
+            # A graded attempt always carries its grade; an open one never does.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="graded",
+                        score__isnull=False,
+                        passed__isnull=False,
+                        submitted_at__isnull=False,
+                    )
+                    | models.Q(status="in_progress", score__isnull=True, passed__isnull=True)
+                ),
+                name="attempt_grade_matches_status",
+            ),
+            # At most one open attempt per officer and quiz.
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=models.Q(status="in_progress"),
+                name="attempt_one_open_per_quiz",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.quiz} ({self.get_status_display()})"

@@ -1,0 +1,29 @@
+"""Reads for assessments."""
+
+from django.db.models import QuerySet
+
+from assessments.models import Attempt, Question, Quiz
+from courses.models import Course, Enrollment
+
+
+def quizzes_for_course(*, course: Course) -> dict[int, Quiz]:
+    """module id -> quiz, for one course, in one query."""
+    return {quiz.module_id: quiz for quiz in Quiz.objects.filter(module__course=course)}
+
+
+def passed_quiz_ids(*, enrollment: Enrollment | None) -> set[int]:
+    if enrollment is None:
+        return set()
+    return set(
+        Attempt.objects.filter(
+            enrollment=enrollment, status=Attempt.Status.GRADED, passed=True
+        ).values_list("quiz_id", flat=True)
+    )
+
+
+def quiz_questions(*, quiz: Quiz) -> list[Question]:
+    return list(quiz.questions.order_by("order"))
+
+
+def quiz_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(user=user, quiz=quiz).order_by("-started_at")

@@ -1,0 +1,91 @@
+"""Quiz pages: the quiz overview, taking an attempt, and its result."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.access import access_attempt, access_quiz
+from assessments.forms import AttemptForm
+from assessments.models import Attempt
+from assessments.selectors import quiz_attempts, quiz_questions
+from assessments.services import attempt_start, attempt_submit
+
+
+@login_required
+def quiz_detail(request, course_slug: str, module_slug: str):
+    quiz, enrollment = access_quiz(
+        user=request.user, course_slug=course_slug, module_slug=module_slug
+    )
+    attempts = list(quiz_attempts(user=request.user, quiz=quiz))
+    context = {
+        "quiz": quiz,
+        "course": enrollment.course,
+        "attempts": attempts,
+        "question_count": quiz.questions.count(),
+        "has_passed": any(a.passed for a in attempts),
+    }
+    return render(request, "assessments/quiz_detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, course_slug: str, module_slug: str):
+    quiz, enrollment = access_quiz(
+        user=request.user, course_slug=course_slug, module_slug=module_slug
+    )
+    attempt = attempt_start(user=request.user, quiz=quiz, enrollment=enrollment, request=request)
+    return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_take(request, attempt_id: int):
+    attempt = access_attempt(user=request.user, attempt_id=attempt_id)
+    if attempt.status == Attempt.Status.GRADED:
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    questions = quiz_questions(quiz=attempt.quiz)
+    form = AttemptForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        attempt, graded_now = attempt_submit(
+            attempt_id=attempt.pk,
+            user=request.user,
+            raw_answers=form.raw_answers(),
+            request=request,
+        )
+        if graded_now and attempt.passed:
+            attempt.enrollment.refresh_from_db(fields=["completed_at"])
+            if attempt.enrollment.completed_at:
+                messages.success(request, _("Course complete. Your certificate is being prepared."))
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    return render(
+        request,
+        "assessments/attempt_take.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "form": form},
+    )
+
+
+@login_required
+def attempt_result(request, attempt_id: int):
+    attempt = access_attempt(user=request.user, attempt_id=attempt_id)
+    if attempt.status != Attempt.Status.GRADED:
+        return redirect("assessments:attempt", attempt_id=attempt.pk)
+    questions = quiz_questions(quiz=attempt.quiz)
+    review = [
+        {
+            "question": question,
+            "chosen": set(attempt.answers.get(question.key, [])),
+            "correct": set(attempt.answers.get(question.key, [])) == question.correct_keys,
+        }
+        for question in questions
+    ]
+    return render(
+        request,
+        "assessments/attempt_result.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "course": attempt.quiz.module.course,
+            "review": review,
+        },
+    )

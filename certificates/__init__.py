@@ -1,0 +1,1 @@
+"""Certificate records, PDF rendering with WeasyPrint, public verification; Celery tasks."""

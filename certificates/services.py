@@ -1,0 +1,140 @@
+"""Writes for certificates: the outbox row, rendering, re-queueing and failure."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.selectors import primary_membership
+from accounts.services import audit_log
+from certificates.models import Certificate
+from certificates.rendering import render_certificate_pdf
+from courses.models import Enrollment
+from courses.selectors import course_minutes, enrollment_content_version
+
+logger = logging.getLogger(__name__)
+
+
+def certificate_enqueue(*, certificate_id: int) -> bool:
+    """Hand a certificate to the broker. A broker outage is logged, not raised: the row
+    stays pending and the sweeper queues it again once the broker is back."""
+    from certificates.tasks import certificate_render_task
+
+    try:
+        certificate_render_task.delay(certificate_id=certificate_id)
+    except Exception:
+        logger.warning("Broker unavailable; certificate %s left for the sweeper", certificate_id)
+        return False
+    return True
+
+
+@transaction.atomic
+def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
+    """Write the pending certificate (the outbox row) beside the completion; queue on commit."""
+    version = enrollment_content_version(enrollment=enrollment)
+    existing = Certificate.objects.filter(enrollment=enrollment, content_version=version).first()
+    if existing is not None:
+        return existing
+    user = enrollment.user
+    membership = primary_membership(user=user)
+    minutes = course_minutes(course=enrollment.course)
+    certificate = Certificate.objects.create(
+        enrollment=enrollment,
+        user=user,
+        course=enrollment.course,
+        content_version=version,
+        holder_name=user.full_name or user.email,
+        agency_name=membership.agency.name if membership else "",
+        course_title=enrollment.course.title,
+        hours=(Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1")),
+        completed_at=enrollment.completed_at or timezone.now(),
+        last_queued_at=timezone.now(),
+    )
+    audit_log(action="certificate.create", actor=user, target=certificate)
+    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    return certificate
+
+
+def certificate_render(*, certificate_id: int) -> Certificate:
+    """Render and store the PDF once; a second run finds it issued and changes nothing.
+
+    The row lock is held while rendering so two workers given the same id cannot both
+    store a file.
+    """
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.status != Certificate.Status.PENDING:
+            return certificate
+        certificate.render_attempts += 1
+        try:
+            pdf = render_certificate_pdf(certificate)
+        except Exception as exc:
+            logger.exception("Rendering certificate %s failed", certificate.serial)
+            certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if certificate.render_attempts >= settings.CERTIFICATE_MAX_ATTEMPTS:
+                certificate.status = Certificate.Status.FAILED
+                audit_log(
+                    action="certificate.fail",
+                    target=certificate,
+                    outcome="failure",
+                    details={"attempts": certificate.render_attempts},
+                )
+            certificate.save(update_fields=["render_attempts", "last_error", "status"])
+            return certificate
+        name = f"{certificate.serial}.pdf"
+        storage = certificate.pdf.storage
+        # A worker killed after saving but before commit leaves a file behind: replace it.
+        if storage.exists(f"certificates/{name}"):
+            storage.delete(f"certificates/{name}")
+        certificate.pdf.save(name, ContentFile(pdf), save=False)
+        certificate.status = Certificate.Status.ISSUED
+        certificate.issued_at = timezone.now()
+        certificate.last_error = ""
+        certificate.save(
+            update_fields=["pdf", "status", "issued_at", "render_attempts", "last_error"]
+        )
+        audit_log(
+            action="certificate.issue",
+            target=certificate,
+            details={"serial": certificate.serial, "bytes": len(pdf)},
+        )
+    return certificate
+
+
+def certificate_sweep() -> list[int]:
+    """Re-queue certificates pending for longer than CERTIFICATE_STALE_SECONDS.
+
+    Covers a lost broker message, a flushed Redis, or a broker outage at completion time.
+    Rows past CERTIFICATE_MAX_ATTEMPTS are marked failed (staff see them in the admin).
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.CERTIFICATE_STALE_SECONDS)
+    requeued = []
+    with transaction.atomic():
+        stale = list(
+            Certificate.objects.select_for_update(skip_locked=True)
+            .filter(status=Certificate.Status.PENDING, last_queued_at__lt=stale_before)
+            .order_by("last_queued_at")[:500]
+        )
+        for certificate in stale:
+            if certificate.render_attempts >= settings.CERTIFICATE_MAX_ATTEMPTS:
+                certificate.status = Certificate.Status.FAILED
+                certificate.save(update_fields=["status"])
+                audit_log(
+                    action="certificate.fail",
+                    target=certificate,
+                    outcome="failure",
+                    details={"attempts": certificate.render_attempts},
+                )
+                continue
+            certificate.last_queued_at = now
+            certificate.save(update_fields=["last_queued_at"])
+            audit_log(action="certificate.requeue", target=certificate)
+            requeued.append(certificate.pk)
+    for certificate_id in requeued:
+        certificate_enqueue(certificate_id=certificate_id)
+    return requeued

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from certificates import views
+
+app_name = "certificates"
+
+VERIFY_KEY_RE = r"(?P<token>[A-Za-z0-9_-]{22,64})"
+
+urlpatterns = [
+    path(
+        "certificates/<int:certificate_id>/download/",
+        views.certificate_download,
+        name="download",
+    ),
+    re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", views.verify_json, name="verify_json"),
+    re_path(rf"^verify/{VERIFY_KEY_RE}/$", views.verify, name="verify"),
+]

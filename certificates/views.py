@@ -1,0 +1,66 @@
+"""Certificate pages: the officer's dashboard, PDF download, and public verification."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+
+from certificates.access import access_certificate, access_verification
+from certificates.models import Certificate
+from certificates.selectors import user_certificates
+from courses.selectors import user_enrollments
+
+
+@login_required
+def dashboard(request):
+    # The dashboard reads courses and certificates, so it lives in the higher of the two.
+    enrollments = list(user_enrollments(user=request.user))
+    for enrollment in enrollments:
+        total = enrollment.lesson_count or 0
+        enrollment.percent = round(100 * enrollment.done_count / total) if total else 0
+    return render(
+        request,
+        "certificates/dashboard.html",
+        {
+            "enrollments": enrollments,
+            "certificates": list(user_certificates(user=request.user)),
+        },
+    )
+
+
+@login_required
+def certificate_download(request, certificate_id: int):
+    certificate = access_certificate(user=request.user, certificate_id=certificate_id)
+    if certificate.status != Certificate.Status.ISSUED or not certificate.pdf:
+        raise Http404
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.serial}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _public_facts(certificate: Certificate) -> dict:
+    return {
+        "name": certificate.holder_name,
+        "course": certificate.course_title,
+        "issue_date": certificate.issued_at.date().isoformat() if certificate.issued_at else None,
+        "status": certificate.status,
+    }
+
+
+@cache_control(no_store=True)
+def verify(request, token: str):
+    certificate = access_verification(token=token)
+    return render(
+        request,
+        "certificates/verify.html",
+        {"certificate": certificate, "facts": _public_facts(certificate)},
+    )
+
+
+@cache_control(no_store=True)
+def verify_json(request, token: str):
+    certificate = access_verification(token=token)
+    return JsonResponse(_public_facts(certificate))

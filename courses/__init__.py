@@ -1,0 +1,1 @@
+"""Courses, modules, lessons and their versions, enrollments and progress; the content pipeline."""

@@ -1,0 +1,46 @@
+"""Access checks for courses, lessons and enrollments: 404 for missing and forbidden alike."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from courses.models import Course, Enrollment, Lesson
+
+
+def access_course(*, user, course_slug: str) -> Course:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Course, slug=course_slug, is_published=True)
+
+
+def access_enrollment(*, user, course_slug: str) -> Enrollment:
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Enrollment.objects.select_related("course"),
+        user=user,
+        course__slug=course_slug,
+        course__is_published=True,
+    )
+
+
+def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str):
+    """A lesson of a course the user is enrolled in, with that enrollment.
+
+    Lessons above public need a member of a law-enforcement agency (or staff); finer
+    vetting arrives with the agencies issue.
+    """
+    enrollment = access_enrollment(user=user, course_slug=course_slug)
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("module__course", "current_version"),
+        module__course=enrollment.course,
+        module__slug=module_slug,
+        slug=lesson_slug,
+    )
+    if lesson.access != Lesson.Access.PUBLIC and not lesson_access_allowed(user=user):
+        raise Http404
+    return lesson, enrollment
+
+
+def lesson_access_allowed(*, user) -> bool:
+    """May this user read lessons marked law-enforcement-only or restricted?"""
+    return user.is_staff or user.memberships.exists()

@@ -1,0 +1,159 @@
+"""Courses, modules and lessons imported from content/, their versions, and learner progress."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Course(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    intro_html = models.TextField(_("introduction (rendered)"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:detail", kwargs={"course_slug": self.slug})
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    slug = models.SlugField(_("slug"))
+    title = models.CharField(_("title"), max_length=200)
+    intro_html = models.TextField(_("introduction (rendered)"), blank=True)
+    objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["course", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="module_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    class Access(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        LAW_ENFORCEMENT = "le_only", _("Law enforcement only")
+        RESTRICTED = "restricted", _("Restricted")
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(_("slug"))
+    title = models.CharField(_("title"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    minutes = models.PositiveIntegerField(_("estimated minutes"))
+    access = models.CharField(
+        _("access"), max_length=12, choices=Access.choices, default=Access.PUBLIC
+    )
+    current_version = models.ForeignKey(
+        "LessonVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        ordering = ["module", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="lesson_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "courses:lesson",
+            kwargs={
+                "course_slug": self.module.course.slug,
+                "module_slug": self.module.slug,
+                "lesson_slug": self.slug,
+            },
+        )
+
+
+class LessonVersion(models.Model):
+    """One imported revision of a lesson's text, pinned by content hash and git commit."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    git_commit = models.CharField(_("git commit"), max_length=64, blank=True)
+    source_path = models.CharField(_("source file"), max_length=300)
+    body_html = models.TextField(_("body (rendered, sanitized)"))
+    is_material = models.BooleanField(_("material change"), default=False)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lesson version")
+        verbose_name_plural = _("lesson versions")
+        ordering = ["lesson", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lesson", "number"], name="lessonversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["lesson", "content_hash"], name="lessonversion_unique_hash"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} v{self.number}"
+
+
+class Enrollment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
+    enrolled_at = models.DateTimeField(_("enrolled"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+
+class LessonProgress(models.Model):
+    """A lesson marked complete, with the exact version the officer read."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(LessonVersion, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(_("completed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "lesson"], name="progress_unique_lesson"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} - {self.lesson}"
