@@ -205,7 +205,9 @@ class _Checker:
     def slug(self, data: dict, *prefix: Any) -> str:
         value = self.text(data, "slug", *prefix)
         if value and not SLUG_RE.match(value):
-            self.error(f"slug '{value}' must be lower-case letters, digits and hyphens", *prefix)
+            self.error(
+                f"slug '{value}' must be lower-case letters, digits and hyphens", *prefix, "slug"
+            )
         return value
 
     def integer(self, data: dict, key: str, *prefix: Any, low: int, high: int) -> int:

@@ -67,7 +67,7 @@ class Lesson(models.Model):
         _("access"), max_length=12, choices=Access.choices, default=Access.PUBLIC
     )
     current_version = models.ForeignKey(
-        "LessonVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "LessonVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

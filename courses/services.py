@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
@@ -117,9 +118,24 @@ def _sync_lesson(module: Module, source, git_commit: str, report: SyncReport) ->
 
 
 def _remove_missing(queryset, keep_slugs: set[str], what: str, report: SyncReport) -> None:
+    """Delete rows whose files are gone, unless officers' records still point at them."""
     for obj in queryset.exclude(slug__in=keep_slugs):
-        report.removed.append(f"{what} {obj.slug}")
-        obj.delete()
+        label = f"{what}{obj.slug}"
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            raise ContentInvalid(
+                [
+                    ContentError(
+                        obj.source_path if hasattr(obj, "source_path") else label,
+                        1,
+                        f"{label} was removed from content/ but officers have completed it; "
+                        "restore the file (it can be reworded, not deleted)",
+                    )
+                ]
+            ) from exc
+        report.removed.append(label)
 
 
 def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> Course:

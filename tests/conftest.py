@@ -1,0 +1,160 @@
+"""Shared fixtures: a clean Redis and cache per run, a real Celery worker, headless Chromium."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+
+from config.celery import app as celery_app
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, build_course
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_configure(config):
+    if not settings.REDIS_URL or not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise pytest.UsageError(
+            "The suite runs against real PostgreSQL and Redis: use `make test` "
+            "(or set DATABASE_URL=postgres://... and REDIS_URL=redis://...)."
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_redis():
+    """Start from an empty test Redis database: no stale tasks, no rate-limit counters."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(_session_media(tmp_path_factory))
+
+
+def _session_media(tmp_path_factory) -> Path:
+    return tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture
+def agency():
+    return AgencyFactory(name="Korean National Police Agency", email_domains=["knpa.example"])
+
+
+@pytest.fixture
+def officer(agency):
+    return MembershipFactory(agency=agency, user=UserFactory(email="kim@knpa.example")).user
+
+
+@pytest.fixture
+def course():
+    return build_course()
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker process on Redis, using the test database and media folder."""
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    media = _session_media(tmp_path_factory)
+    media.mkdir(parents=True, exist_ok=True)
+    log_path = tmp_path_factory.getbasetemp() / "celery-worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "MEDIA_ROOT": str(media),
+        "SITE_URL": settings.SITE_URL,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                name,
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early:\n{log_path.read_text()}")
+        if celery_app.control.ping(destination=[name], timeout=0.5):
+            break
+    else:
+        process.kill()
+        raise RuntimeError(f"Celery worker did not answer:\n{log_path.read_text()}")
+    yield {"name": name, "process": process, "log": log_path}
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,165 @@
+"""factory-boy factories for every model the tests build."""
+
+import hashlib
+
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import Agency, Membership, User
+from assessments.models import Question, Quiz
+from courses.content import render_markdown
+from courses.models import Course, Lesson, LessonVersion, Module
+
+TEST_PASSWORD = "correct horse battery staple 42"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test Police Agency {n}")
+    country = "KR"
+    time_zone = "Asia/Seoul"
+    email_domains = factory.Sequence(lambda n: [f"agency{n}.example"])
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"officer{n}@agency.example")
+    full_name = factory.Sequence(lambda n: f"Officer Number {n}")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or TEST_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = Membership.Role.OFFICER
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title = factory.Sequence(lambda n: f"Course {n}")
+    summary = "A course for tests."
+    source_path = factory.LazyAttribute(lambda o: f"content/courses/{o.slug}/course.md")
+    content_hash = "0" * 64
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    slug = factory.Sequence(lambda n: f"module-{n}")
+    title = factory.Sequence(lambda n: f"Module {n}")
+    order = factory.Sequence(lambda n: n)
+    source_path = "content/module.md"
+    content_hash = "0" * 64
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    """A lesson with one imported version, as sync_content would leave it."""
+
+    class Meta:
+        model = Lesson
+        skip_postgeneration_save = True
+
+    module = factory.SubFactory(ModuleFactory)
+    slug = factory.Sequence(lambda n: f"lesson-{n}")
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    order = factory.Sequence(lambda n: n)
+    minutes = 15
+
+    @factory.post_generation
+    def body(self, create, extracted, **kwargs):
+        if not create:
+            return
+        text = extracted or f"## {self.title}\n\nWhat an investigator needs to know."
+        version = LessonVersion.objects.create(
+            lesson=self,
+            number=1,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            git_commit="",
+            source_path=f"content/{self.slug}.md",
+            body_html=render_markdown(text),
+        )
+        self.current_version = version
+        self.save(update_fields=["current_version"])
+
+
+class QuizFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quiz
+
+    module = factory.SubFactory(ModuleFactory)
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    pass_mark = 70
+    source_path = "content/quiz.yaml"
+    content_hash = "1" * 64
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    quiz = factory.SubFactory(QuizFactory)
+    key = factory.Sequence(lambda n: f"q{n}")
+    order = factory.Sequence(lambda n: n)
+    kind = Question.Kind.SINGLE
+    prompt = "Which of these is right?"
+    explanation = "Because it is."
+    choices = factory.LazyAttribute(
+        lambda o: (
+            [
+                {"key": "a", "text": "Right", "correct": True},
+                {"key": "b", "text": "Wrong", "correct": False},
+                {"key": "c", "text": "Also wrong", "correct": False},
+            ]
+            if o.kind == Question.Kind.SINGLE
+            else [
+                {"key": "a", "text": "Right", "correct": True},
+                {"key": "b", "text": "Also right", "correct": True},
+                {"key": "c", "text": "Wrong", "correct": False},
+            ]
+        )
+    )
+
+
+def build_course(*, lessons_per_module: int = 2, modules: int = 2, questions: int = 3) -> Course:
+    """A published course with modules, lessons and a quiz per module."""
+    course = CourseFactory()
+    for _ in range(modules):
+        module = ModuleFactory(course=course)
+        for _ in range(lessons_per_module):
+            LessonFactory(module=module)
+        quiz = QuizFactory(module=module)
+        for index in range(questions):
+            QuestionFactory(
+                quiz=quiz,
+                kind=Question.Kind.MULTIPLE if index % 2 else Question.Kind.SINGLE,
+            )
+    return course
+
+
+def correct_answers(quiz: Quiz) -> dict[str, list[str]]:
+    return {q.key: sorted(q.correct_keys) for q in quiz.questions.all()}
