@@ -34,7 +34,7 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.python
 	@touch $@ $(VENV)/.installed-base
 
 setup-run: $(VENV)/.installed-base
-	@mkdir -p var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
+	@mkdir -p var/static var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sync_content
 	$(PY) manage.py seed_demo
@@ -44,7 +44,7 @@ run: setup-run
 
 setup-test: $(VENV)/.installed-dev
 	@scripts/ensure-services.sh
-	@mkdir -p var
+	@mkdir -p var/static
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

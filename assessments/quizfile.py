@@ -3,7 +3,13 @@
 from django.db import transaction
 
 from assessments.models import Question, Quiz
-from courses.content import ContentError, Document, ModuleFileHandler, register_module_file
+from courses.content import (
+    SLUG_RE,
+    ContentError,
+    Document,
+    ModuleFileHandler,
+    register_module_file,
+)
 
 QUESTION_KINDS = ("single", "multiple")
 
@@ -18,9 +24,13 @@ def quiz_validate(doc: Document) -> list[ContentError]:
     for key in data:
         if key not in {"slug", "title", "pass_mark", "questions"}:
             error(f"unknown key '{key}'", key)
-    for key in ("slug", "title"):
+    for key, max_length in (("slug", 50), ("title", 200)):
         if not isinstance(data.get(key), str) or not data[key].strip():
             error(f"'{key}' is required text", key)
+        elif len(data[key].strip()) > max_length:
+            error(f"'{key}' must be at most {max_length} characters", key)
+    if isinstance(data.get("slug"), str) and not SLUG_RE.match(data["slug"].strip()):
+        error("slug must be lower-case letters, digits and hyphens", "slug")
     pass_mark = data.get("pass_mark")
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
         error("'pass_mark' must be a whole number from 1 to 100", "pass_mark")

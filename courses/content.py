@@ -191,7 +191,9 @@ class _Checker:
             if key not in keys:
                 self.error(f"unknown key '{key}'", *prefix, key)
 
-    def text(self, data: dict, key: str, *prefix: Any, required: bool = True) -> str:
+    def text(
+        self, data: dict, key: str, *prefix: Any, required: bool = True, max_length: int = 200
+    ) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -200,10 +202,12 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.error(f"'{key}' must be non-empty text", *prefix, key)
             return ""
+        if len(value.strip()) > max_length:
+            self.error(f"'{key}' must be at most {max_length} characters", *prefix, key)
         return value.strip()
 
     def slug(self, data: dict, *prefix: Any) -> str:
-        value = self.text(data, "slug", *prefix)
+        value = self.text(data, "slug", *prefix, max_length=50)
         if value and not SLUG_RE.match(value):
             self.error(
                 f"slug '{value}' must be lower-case letters, digits and hyphens", *prefix, "slug"
@@ -343,7 +347,7 @@ def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSourc
         doc=doc,
         slug=check.slug(data),
         title=check.text(data, "title"),
-        summary=check.text(data, "summary", required=False),
+        summary=check.text(data, "summary", required=False, max_length=1000),
         language=check.text(data, "language"),
         order=check.integer(data, "order", low=0, high=999),
     )

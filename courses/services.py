@@ -147,6 +147,7 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
             "summary": source.summary,
             "language": source.language,
             "order": source.order,
+            "is_published": True,
             "intro_html": render_markdown(source.doc.body),
             "source_path": source.doc.path,
             "content_hash": source.doc.content_hash,
