@@ -8,6 +8,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
@@ -24,7 +25,10 @@ class StaticOnlyURLFetcher(URLFetcher):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(STATIC_PREFIX):
-            found = finders.find(url.removeprefix(STATIC_PREFIX).lstrip("/"))
+            try:
+                found = finders.find(url.removeprefix(STATIC_PREFIX).lstrip("/"))
+            except SuspiciousFileOperation:
+                found = None
             if found:
                 path = Path(found).resolve()
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -1,0 +1,113 @@
+"""Certificate rendering, idempotency, the sweeper, and failure after repeated errors."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from certificates.models import Certificate
+from certificates.rendering import StaticOnlyURLFetcher
+from certificates.services import (
+    certificate_create_for_completion,
+    certificate_render,
+    certificate_sweep,
+)
+from courses.models import Lesson
+from courses.services import enrollment_create, lesson_complete
+from tests.certificates.pdf import pdf_facts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate(officer, course):
+    enrollment = enrollment_create(user=officer, course=course)
+    for lesson in Lesson.objects.filter(module__course=course):
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    enrollment.completed_at = timezone.now()
+    enrollment.save()
+    return certificate_create_for_completion(enrollment=enrollment)
+
+
+def test_certificate_tokens_are_long_and_unique(certificate):
+    assert len(certificate.verify_token) >= 43  # 32 random bytes, base64url
+    assert certificate.serial.startswith(f"CC-{timezone.now():%Y}-")
+    assert certificate.verify_url.endswith(f"/verify/{certificate.verify_token}/")
+
+
+def test_creating_twice_returns_the_same_row(certificate):
+    again = certificate_create_for_completion(enrollment=certificate.enrollment)
+    assert again.pk == certificate.pk
+    assert Certificate.objects.count() == 1
+
+
+def test_render_stores_a_one_page_landscape_pdf_with_name_serial_and_qr(certificate):
+    rendered = certificate_render(certificate_id=certificate.pk)
+    assert rendered.status == Certificate.Status.ISSUED
+    assert rendered.issued_at is not None
+    facts = pdf_facts(rendered.pdf.read())
+    assert facts["pages"] == 1
+    assert facts["landscape_a4"]
+    assert certificate.holder_name in facts["text"]
+    assert certificate.serial in facts["text"]
+    assert "Korean National Police Agency" in facts["text"]
+    assert facts["qr"] == [certificate.verify_url]
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 1
+
+
+def test_rendering_twice_changes_nothing(certificate):
+    first = certificate_render(certificate_id=certificate.pk)
+    name, issued_at = first.pdf.name, first.issued_at
+    second = certificate_render(certificate_id=certificate.pk)
+    assert (second.pdf.name, second.issued_at) == (name, issued_at)
+    assert second.render_attempts == 1
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 1
+
+
+def test_fetcher_refuses_remote_and_local_files():
+    fetcher = StaticOnlyURLFetcher(allowed_protocols={"data", "static"})
+    for url in ("https://example.org/logo.png", "file:///etc/passwd", "static:../../etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch("static:css/site.css").read().startswith(b"/*")
+
+
+def test_sweeper_requeues_only_stale_pending_rows(certificate, settings):
+    settings.CERTIFICATE_STALE_SECONDS = 60
+    assert certificate_sweep() == []  # just queued
+    Certificate.objects.filter(pk=certificate.pk).update(
+        last_queued_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert certificate_sweep() == [certificate.pk]
+    assert certificate_sweep() == []  # its queue time moved forward
+    certificate_render(certificate_id=certificate.pk)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        last_queued_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert certificate_sweep() == []  # issued rows are left alone
+
+
+def test_sweeper_marks_rows_failed_after_max_attempts(certificate, settings):
+    settings.CERTIFICATE_MAX_ATTEMPTS = 3
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_attempts=3, last_queued_at=timezone.now() - timedelta(hours=1)
+    )
+    assert certificate_sweep() == []
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED
+    assert AuditEvent.objects.filter(action="certificate.fail", outcome="failure").exists()
+
+
+def test_render_error_is_recorded_and_retried_until_failed(certificate, settings):
+    settings.CERTIFICATE_MAX_ATTEMPTS = 2
+    # A holder name WeasyPrint cannot lay out does not exist; break the template instead.
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}}
+    ]
+    first = certificate_render(certificate_id=certificate.pk)
+    assert first.status == Certificate.Status.PENDING
+    assert "TemplateDoesNotExist" in first.last_error
+    second = certificate_render(certificate_id=certificate.pk)
+    assert second.status == Certificate.Status.FAILED
+    assert second.render_attempts == 2

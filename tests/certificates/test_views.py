@@ -1,0 +1,105 @@
+"""Dashboard, PDF download (own certificates only) and public verification."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates.models import Certificate
+from certificates.services import certificate_create_for_completion, certificate_render
+from courses.models import Lesson
+from courses.services import enrollment_create, lesson_complete
+from tests.factories import UserFactory, build_course
+
+pytestmark = pytest.mark.django_db
+
+
+def completed_certificate(user, course, *, render=True) -> Certificate:
+    enrollment = enrollment_create(user=user, course=course)
+    for lesson in Lesson.objects.filter(module__course=course):
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    enrollment.completed_at = timezone.now()
+    enrollment.save()
+    certificate = certificate_create_for_completion(enrollment=enrollment)
+    return certificate_render(certificate_id=certificate.pk) if render else certificate
+
+
+def test_dashboard_lists_courses_and_certificates(officer_client, officer, course):
+    certificate = completed_certificate(officer, course)
+    response = officer_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert course.title in response.text
+    assert certificate.serial in response.text
+    assert reverse("certificates:download", args=[certificate.pk]) in response.text
+
+
+def test_dashboard_query_count_does_not_grow(
+    officer_client, officer, django_assert_max_num_queries
+):
+    completed_certificate(officer, build_course(), render=False)
+    with django_assert_max_num_queries(10) as few:
+        officer_client.get(reverse("dashboard"))
+    for _ in range(4):
+        completed_certificate(officer, build_course(), render=False)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        officer_client.get(reverse("dashboard"))
+
+
+def test_pending_certificate_has_no_download(officer_client, officer, course):
+    certificate = completed_certificate(officer, course, render=False)
+    response = officer_client.get(reverse("dashboard"))
+    assert "Being prepared" in response.text
+    url = reverse("certificates:download", args=[certificate.pk])
+    assert url not in response.text
+    assert officer_client.get(url).status_code == 404
+
+
+def test_owner_downloads_the_pdf(officer_client, officer, course):
+    certificate = completed_certificate(officer, course)
+    response = officer_client.get(reverse("certificates:download", args=[certificate.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"certificate-{certificate.serial}.pdf" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_another_officer_gets_404(client, officer, course):
+    certificate = completed_certificate(officer, course)
+    client.force_login(UserFactory())
+    assert client.get(reverse("certificates:download", args=[certificate.pk])).status_code == 404
+
+
+def test_verify_page_shows_public_facts_only(client, officer, course):
+    certificate = completed_certificate(officer, course)
+    response = client.get(certificate.get_absolute_url())
+    assert response.status_code == 200
+    assert certificate.holder_name in response.text
+    assert certificate.course_title in response.text
+    assert "This certificate is valid." in response.text
+    assert officer.email not in response.text
+    assert certificate.agency_name not in response.text
+    assert certificate.serial not in response.text
+
+
+def test_verify_json(client, officer, course):
+    certificate = completed_certificate(officer, course)
+    response = client.get(reverse("certificates:verify_json", args=[certificate.verify_token]))
+    assert response.status_code == 200
+    assert response.json() == {
+        "name": certificate.holder_name,
+        "course": certificate.course_title,
+        "issue_date": certificate.issued_at.date().isoformat(),
+        "status": "issued",
+    }
+
+
+def test_verify_unknown_token_is_404(client):
+    assert client.get("/verify/" + "A" * 43 + "/").status_code == 404
+    assert client.get("/verify/" + "A" * 43 + ".json").status_code == 404
+    assert client.get("/verify/short/").status_code == 404
+
+
+def test_revoked_certificate_says_so(client, officer, course):
+    certificate = completed_certificate(officer, course)
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.REVOKED)
+    response = client.get(certificate.get_absolute_url())
+    assert "This certificate has been revoked." in response.text
