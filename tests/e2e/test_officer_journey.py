@@ -1,0 +1,148 @@
+"""End to end in headless Chromium: sign up, verify, enroll, read, pass, download, verify."""
+
+import email
+import email.policy
+import re
+import time
+
+import pytest
+from django.conf import settings as django_settings
+
+from assessments.models import Quiz
+from certificates.models import Certificate
+from courses.models import Course, Lesson
+from courses.services import content_sync
+from tests.certificates.pdf import pdf_facts
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+PASSWORD = "patrol car number 7 blue"
+
+
+@pytest.fixture
+def mail_dir(settings, tmp_path):
+    folder = tmp_path / "mail"
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(folder)},
+        }
+    }
+    return folder
+
+
+@pytest.fixture
+def synced_content():
+    content_sync(root=django_settings.CONTENT_DIR)
+    return Course.objects.get(slug="blockchain-basics")
+
+
+def read_confirmation_link(mail_dir, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in mail_dir.glob("*.log"):
+            raw = path.read_text().split("\n" + "-" * 79)[0]
+            body = email.message_from_string(raw, policy=email.policy.default).get_content()
+            match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body)
+            if match:
+                return match.group(0)
+        time.sleep(0.1)
+    raise AssertionError("no confirmation email was written")
+
+
+def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
+    page, live_server, celery_worker, mail_dir, synced_content, agency
+):
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    base = live_server.url
+
+    # Sign up with an official email and confirm it from the mail file.
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("Email:").fill("e2e.officer@knpa.example")
+    page.get_by_label("Full name:").fill("Choi Eun-ji")
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again):").fill(PASSWORD)
+    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+
+    page.goto(read_confirmation_link(mail_dir))
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Welcome, Choi Eun-ji").wait_for()
+
+    # Enroll and read every lesson in order.
+    page.get_by_role("link", name="Courses", exact=True).click()
+    page.get_by_role("link", name=synced_content.title).click()
+    page.get_by_role("button", name="Enroll in this course").click()
+    lesson_count = Lesson.objects.filter(module__course=synced_content).count()
+    for _ in range(lesson_count):
+        page.get_by_role("button", name="Mark as complete").click()
+        page.wait_for_load_state()
+    page.get_by_text("All lessons read.").first.wait_for()
+
+    # Pass every module quiz with the right answers.
+    for quiz in Quiz.objects.filter(module__course=synced_content).order_by("module__order"):
+        page.get_by_role("link", name=f"Quiz: {quiz.title}").click()
+        page.get_by_role("button", name="Start the quiz").click()
+        for question in quiz.questions.order_by("order"):
+            for index, choice in enumerate(question.choices):
+                if choice["correct"]:
+                    page.check(f"#id_q_{question.key}_{index}")
+        page.get_by_role("button", name="Submit answers").click()
+        page.get_by_role("heading", name="Passed").wait_for()
+        page.get_by_role("link", name="Back to the course").click()
+
+    # The worker renders the certificate; the dashboard offers it once issued.
+    page.get_by_role("link", name="Dashboard").first.click()
+    deadline = time.monotonic() + 60
+    while not page.get_by_role("link", name=re.compile("Download PDF")).count():
+        assert time.monotonic() < deadline, "the certificate was not issued in time"
+        time.sleep(0.5)
+        page.reload()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Download PDF")).click()
+    pdf = download_info.value.path().read_bytes()
+    certificate = Certificate.objects.get(user__email="e2e.officer@knpa.example")
+    facts = pdf_facts(pdf)
+    assert facts["pages"] == 1
+    assert "Choi Eun-ji" in facts["text"] and certificate.serial in facts["text"]
+
+    # The public verification page shows only the public facts.
+    page.get_by_role("link", name="Verification page").click()
+    page.get_by_text("This certificate is valid.").wait_for()
+    body = page.locator("main").inner_text()
+    assert "Choi Eun-ji" in body and synced_content.title in body
+    assert "e2e.officer@knpa.example" not in body
+    assert problems == []
+
+
+def test_lesson_fits_a_phone_screen_and_works_by_keyboard(
+    browser, live_server, synced_content, officer
+):
+    from courses.services import enrollment_create
+
+    enrollment_create(user=officer, course=synced_content)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email:").fill(officer.email)
+        page.get_by_label("Password:").fill("correct horse battery staple 42")
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+        lesson = (
+            Lesson.objects.filter(module__course=synced_content)
+            .order_by("module__order", "order")
+            .first()
+        )
+        page.goto(live_server.url + lesson.get_absolute_url())
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        # The first Tab reaches the skip link, which moves focus to the main content.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        context.close()
