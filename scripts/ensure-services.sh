@@ -346,6 +346,21 @@ Check the user/password in TEST_DATABASE_URL (or the server's pg_hba.conf)."
 		warn "role '$PG_USER' may not create databases (needs CREATEDB for Django's test database)."
 	fi
 	status "postgresql: login ok as $PG_USER"
+
+	# The named database holds nothing (tests use test_<name>), but management
+	# commands run by make test connect to it, so create it when missing.
+	local dbname="${TEST_DATABASE_URL##*/}"
+	dbname="${dbname%%\?*}"
+	if [[ "$dbname" =~ ^[A-Za-z0-9_]+$ ]]; then
+		out="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$uri" -X -q -At -w \
+			-c "SELECT 1 FROM pg_database WHERE datname = '$dbname'" 2>&1)" || true
+		if [ "$out" != "1" ]; then
+			LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$uri" -X -q -w \
+				-c "CREATE DATABASE \"$dbname\"" >/dev/null ||
+				die "could not create database '$dbname' on $PG_ADDR"
+			status "postgresql: created database $dbname"
+		fi
+	fi
 }
 
 # ----------------------------------------------------------------------------
