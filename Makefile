@@ -16,11 +16,12 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: help run test lint setup-run setup-test clean
+.PHONY: help run test lint bench setup-run setup-test clean
 
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
+	@echo "make bench - measure quiz pass -> certificate PDF through a real Celery worker"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -55,6 +56,10 @@ test: setup-test lint
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py sync_content --check
 	$(TEST_ENV) $(PY) -m pytest
+
+# Measures quiz pass -> certificate PDF stored through a real worker (see the script docstring).
+bench: setup-test
+	$(PY) bench/certificate_latency.py
 
 clean:
 	rm -rf $(VENV) var
