@@ -286,13 +286,23 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
     )
 
 
-def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSource | None:
-    module_file = folder / "module.md"
-    if not module_file.exists():
-        rel = str(folder.relative_to(root.parent))
-        errors.append(ContentError(rel, 1, "module folder has no module.md"))
+def _index_file(folder: Path, filename: str, root: Path, errors: list) -> Document | None:
+    """The course.md or module.md that describes a folder, parsed."""
+    path = folder / filename
+    if not path.exists():
+        what = filename.removesuffix(".md")
+        errors.append(
+            ContentError(
+                str(folder.relative_to(root.parent)), 1, f"{what} folder has no {filename}"
+            )
+        )
         return None
-    doc, _rel = _read(module_file, root, errors)
+    doc, _rel = _read(path, root, errors)
+    return doc
+
+
+def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSource | None:
+    doc = _index_file(folder, "module.md", root, errors)
     if doc is None:
         return None
     check = _Checker(doc, errors)
@@ -332,12 +342,7 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
 
 
 def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSource | None:
-    course_file = folder / "course.md"
-    if not course_file.exists():
-        rel = str(folder.relative_to(root.parent))
-        errors.append(ContentError(rel, 1, "course folder has no course.md"))
-        return None
-    doc, _rel = _read(course_file, root, errors)
+    doc = _index_file(folder, "course.md", root, errors)
     if doc is None:
         return None
     check = _Checker(doc, errors)

@@ -69,22 +69,35 @@ def user_enrollments(*, user) -> QuerySet[Enrollment]:
 
 
 @dataclass(frozen=True)
-class ResumePoint:
-    lesson: Lesson | None
-    done: int
-    total: int
+class CourseProgress:
+    """An officer's place in a course: lessons in order and which of them are done."""
+
+    lessons: list[Lesson]
+    done_ids: set[int]
+
+    @property
+    def next_lesson(self) -> Lesson | None:
+        """Where to resume: the first lesson not yet completed, in course order."""
+        return next((lesson for lesson in self.lessons if lesson.pk not in self.done_ids), None)
+
+    @property
+    def done(self) -> int:
+        return len(self.done_ids)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def resume_point(
-    *, enrollment: Enrollment, lessons: list[Lesson], done_ids: set[int]
-) -> ResumePoint:
-    """Where to pick up: the first lesson not yet completed, in course order."""
-    next_lesson = next((lesson for lesson in lessons if lesson.pk not in done_ids), None)
-    return ResumePoint(lesson=next_lesson, done=len(done_ids), total=len(lessons))
+def course_progress(*, course: Course, enrollment: Enrollment | None) -> CourseProgress:
+    return CourseProgress(
+        lessons=course_lessons(course=course),
+        done_ids=completed_lesson_ids(enrollment=enrollment),
+    )
 
 
 def enrollment_content_version(*, enrollment: Enrollment) -> str:

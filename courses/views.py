@@ -9,14 +9,7 @@ from django.views.decorators.http import require_POST
 
 from courses.access import access_course, access_enrollment, access_lesson
 from courses.completion import requirements_met
-from courses.selectors import (
-    completed_lesson_ids,
-    course_catalog,
-    course_lessons,
-    course_outline,
-    enrollment_for,
-    resume_point,
-)
+from courses.selectors import course_catalog, course_outline, course_progress, enrollment_for
 from courses.services import enrollment_create, lesson_complete
 
 
@@ -31,17 +24,14 @@ def catalog(request):
 def course_detail(request, course_slug: str):
     course = access_course(user=request.user, course_slug=course_slug)
     enrollment = enrollment_for(user=request.user, course=course)
-    lessons = course_lessons(course=course)
-    done_ids = completed_lesson_ids(enrollment=enrollment)
+    progress = course_progress(course=course, enrollment=enrollment)
     context = {
         "course": course,
         "modules": course_outline(course=course),
         "enrollment": enrollment,
-        "done_ids": done_ids,
-        "total_minutes": sum(lesson.minutes for lesson in lessons),
+        "progress": progress,
+        "total_minutes": sum(lesson.minutes for lesson in progress.lessons),
     }
-    if enrollment is not None:
-        context["resume"] = resume_point(enrollment=enrollment, lessons=lessons, done_ids=done_ids)
     return render(request, "courses/course_detail.html", context)
 
 
@@ -57,12 +47,10 @@ def enroll(request, course_slug: str):
 @login_required
 def resume(request, course_slug: str):
     enrollment = access_enrollment(user=request.user, course_slug=course_slug)
-    lessons = course_lessons(course=enrollment.course)
-    done_ids = completed_lesson_ids(enrollment=enrollment)
-    point = resume_point(enrollment=enrollment, lessons=lessons, done_ids=done_ids)
-    if point.lesson is None:
+    next_lesson = course_progress(course=enrollment.course, enrollment=enrollment).next_lesson
+    if next_lesson is None:
         return redirect(enrollment.course.get_absolute_url())
-    return redirect(point.lesson.get_absolute_url())
+    return redirect(next_lesson.get_absolute_url())
 
 
 @login_required
@@ -72,18 +60,18 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
     )
     if lesson.current_version is None:
         raise Http404
-    lessons = course_lessons(course=enrollment.course)
-    done_ids = completed_lesson_ids(enrollment=enrollment)
+    progress = course_progress(course=enrollment.course, enrollment=enrollment)
+    lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
     context = {
         "course": enrollment.course,
         "lesson": lesson,
         "version": lesson.current_version,
-        "is_done": lesson.pk in done_ids,
+        "is_done": lesson.pk in progress.done_ids,
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
         "position": index + 1,
-        "resume": resume_point(enrollment=enrollment, lessons=lessons, done_ids=done_ids),
+        "progress": progress,
     }
     return render(request, "courses/lesson_detail.html", context)
 
@@ -101,11 +89,9 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     if enrollment.completed_at:
         messages.success(request, _("Course complete. Your certificate is being prepared."))
         return redirect("dashboard")
-    lessons = course_lessons(course=enrollment.course)
-    done_ids = completed_lesson_ids(enrollment=enrollment)
-    point = resume_point(enrollment=enrollment, lessons=lessons, done_ids=done_ids)
-    if point.lesson is not None:
-        return redirect(point.lesson.get_absolute_url())
+    next_lesson = course_progress(course=enrollment.course, enrollment=enrollment).next_lesson
+    if next_lesson is not None:
+        return redirect(next_lesson.get_absolute_url())
     if not requirements_met(enrollment):
         messages.info(request, _("All lessons read. Pass the module quizzes to finish the course."))
     return redirect(enrollment.course.get_absolute_url())
