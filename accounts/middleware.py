@@ -2,7 +2,7 @@
 
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.selectors import primary_membership
 
@@ -43,3 +43,17 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's on every device."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

@@ -60,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
     )
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("Interface language.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("programme staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -61,3 +61,20 @@ def membership_assign_from_email(
         request=request,
     )
     return membership
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str, request: HttpRequest | None = None) -> User:
+    """Remember the interface language a signed-in user chose."""
+    if user.language != language:
+        old = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_log(
+            action="account.language",
+            actor=user,
+            target=user,
+            details={"from": old, "to": language},
+            request=request,
+        )
+    return user

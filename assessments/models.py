@@ -13,6 +13,9 @@ class Quiz(models.Model):
     slug = models.SlugField(_("slug"))
     title = models.CharField(_("title"), max_length=200)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
+    draw = models.PositiveSmallIntegerField(
+        _("questions per attempt"), null=True, blank=True, help_text=_("Empty: all of them.")
+    )
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
 
@@ -71,6 +74,9 @@ class Attempt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
     )
     quiz_hash = models.CharField(_("quiz version"), max_length=64)
+    # The questions drawn from the pool for this attempt, reproducible from the seed.
+    seed = models.BigIntegerField(_("draw seed"), default=0)
+    question_keys = models.JSONField(_("questions drawn"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
     )
@@ -111,3 +117,25 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.quiz} ({self.get_status_display()})"
+
+
+class QuizTranslation(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    # {"q1": {"prompt": "...", "choices": {"a": "..."}, "explanation": "..."}}
+    questions = models.JSONField(_("questions"), default=dict)
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    source_hash = models.CharField(_("English version translated"), max_length=64)
+    is_stale = models.BooleanField(_("stale"), default=False)
+
+    class Meta:
+        verbose_name = _("quiz translation")
+        verbose_name_plural = _("quiz translations")
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "language"], name="quiztranslation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} [{self.language}]"

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from assessments.models import Question, Quiz
+from assessments.models import Question, Quiz, QuizTranslation
 from courses.content import (
     SLUG_RE,
     ContentError,
@@ -22,7 +22,7 @@ def quiz_validate(doc: Document) -> list[ContentError]:
 
     data = doc.data
     for key in data:
-        if key not in {"slug", "title", "pass_mark", "questions"}:
+        if key not in {"slug", "title", "pass_mark", "draw", "questions"}:
             error(f"unknown key '{key}'", key)
     for key, max_length in (("slug", 50), ("title", 200)):
         if not isinstance(data.get(key), str) or not data[key].strip():
@@ -38,6 +38,11 @@ def quiz_validate(doc: Document) -> list[ContentError]:
     if not isinstance(questions, list) or not questions:
         error("'questions' must be a non-empty list", "questions")
         return errors
+    draw = data.get("draw")
+    if draw is not None and (
+        isinstance(draw, bool) or not isinstance(draw, int) or not 1 <= draw <= len(questions)
+    ):
+        error(f"'draw' must be a whole number from 1 to {len(questions)} (the pool size)", "draw")
     seen_keys: set[str] = set()
     for index, question in enumerate(questions):
         where = ("questions", index)
@@ -112,6 +117,7 @@ def quiz_sync(*, module, doc: Document | None) -> str:
     quiz.slug = data["slug"]
     quiz.title = data["title"].strip()
     quiz.pass_mark = data["pass_mark"]
+    quiz.draw = data.get("draw")
     quiz.source_path = doc.path
     quiz.content_hash = doc.content_hash
     quiz.full_clean()
@@ -141,4 +147,83 @@ def quiz_sync(*, module, doc: Document | None) -> str:
     return status
 
 
-register_module_file("quiz.yaml", ModuleFileHandler(validate=quiz_validate, sync=quiz_sync))
+def quiz_translation_validate(doc: Document, english: Document) -> list[ContentError]:
+    """Every English question and choice key must be translated; nothing else may appear."""
+    errors: list[ContentError] = []
+
+    def error(message: str, *keys) -> None:
+        errors.append(ContentError(doc.path, doc.line(*keys), message))
+
+    if not isinstance(doc.data.get("title"), str) or not doc.data["title"].strip():
+        error("'title' is required text", "title")
+    english_questions = {
+        q["key"]: {c["key"] for c in q.get("choices", []) if isinstance(c, dict) and "key" in c}
+        for q in english.data.get("questions", [])
+        if isinstance(q, dict) and "key" in q
+    }
+    questions = doc.data.get("questions")
+    if not isinstance(questions, list):
+        error("'questions' must be a list", "questions")
+        return errors
+    seen = set()
+    for index, item in enumerate(questions):
+        where = ("questions", index)
+        if not isinstance(item, dict) or item.get("key") not in english_questions:
+            error("each question needs the 'key' of an English question", *where)
+            continue
+        seen.add(item["key"])
+        for key in item:
+            if key not in {"key", "prompt", "choices", "explanation"}:
+                error(f"unknown key '{key}'", *where, key)
+        if not isinstance(item.get("prompt"), str) or not item["prompt"].strip():
+            error("question 'prompt' is required text", *where)
+        choices = item.get("choices")
+        if not isinstance(choices, dict) or set(choices) != english_questions[item["key"]]:
+            error(
+                f"'choices' must translate exactly the choices {', '.join(sorted(english_questions[item['key']]))}",
+                *where,
+                "choices",
+            )
+    missing = sorted(set(english_questions) - seen)
+    if missing:
+        error(f"questions not translated: {', '.join(missing)}", "questions")
+    return errors
+
+
+def quiz_translations_sync(*, module, translations: dict) -> None:
+    quiz = Quiz.objects.filter(module=module).first()
+    if quiz is None:
+        return
+    for language, translation in translations.items():
+        data = translation.doc.data
+        QuizTranslation.objects.update_or_create(
+            quiz=quiz,
+            language=language,
+            defaults={
+                "title": data["title"].strip(),
+                "questions": {
+                    item["key"]: {
+                        "prompt": item["prompt"].strip(),
+                        "choices": {k: str(v).strip() for k, v in item["choices"].items()},
+                        "explanation": (item.get("explanation") or "").strip(),
+                    }
+                    for item in data["questions"]
+                },
+                "source_path": translation.doc.path,
+                "content_hash": translation.doc.content_hash,
+                "source_hash": translation.source_hash,
+                "is_stale": translation.is_stale,
+            },
+        )
+    QuizTranslation.objects.filter(quiz=quiz).exclude(language__in=list(translations)).delete()
+
+
+register_module_file(
+    "quiz.yaml",
+    ModuleFileHandler(
+        validate=quiz_validate,
+        sync=quiz_sync,
+        validate_translation=quiz_translation_validate,
+        sync_translations=quiz_translations_sync,
+    ),
+)

@@ -21,8 +21,12 @@ def passed_quiz_ids(*, enrollment: Enrollment | None) -> set[int]:
     )
 
 
-def quiz_questions(*, quiz: Quiz) -> list[Question]:
-    return list(quiz.questions.order_by("order"))
+def attempt_questions(*, attempt: Attempt) -> list[Question]:
+    """The questions drawn for an attempt, in pool order (all of them for old attempts)."""
+    questions = attempt.quiz.questions.order_by("order")
+    if attempt.question_keys:
+        questions = questions.filter(key__in=attempt.question_keys)
+    return list(questions)
 
 
 def quiz_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:

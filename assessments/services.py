@@ -1,5 +1,7 @@
 """Writes for assessments: starting attempts and grading them on the server."""
 
+import random
+import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
@@ -8,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_log
 from assessments.models import Attempt, Question, Quiz
+from assessments.selectors import attempt_questions
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
 
@@ -25,16 +28,31 @@ def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=Non
     ).first()
     if existing is not None:
         return existing
+    seed = secrets.randbits(48)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
-                user=user, quiz=quiz, enrollment=enrollment, quiz_hash=quiz.content_hash
+                user=user,
+                quiz=quiz,
+                enrollment=enrollment,
+                quiz_hash=quiz.content_hash,
+                seed=seed,
+                question_keys=draw_questions(quiz=quiz, seed=seed),
             )
             audit_log(action="attempt.start", actor=user, target=attempt, request=request)
             return attempt
     except IntegrityError:
         # Two tabs started at once: the partial unique constraint kept one; use it.
         return Attempt.objects.get(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
+
+
+def draw_questions(*, quiz: Quiz, seed: int) -> list[str]:
+    """The pool questions for one attempt: the same seed always draws the same keys."""
+    keys = list(quiz.questions.order_by("order").values_list("key", flat=True))
+    if quiz.draw is None or quiz.draw >= len(keys):
+        return keys
+    chosen = set(random.Random(seed).sample(keys, quiz.draw))  # noqa: S311 (not security)
+    return [key for key in keys if key in chosen]
 
 
 def grade_answers(*, questions: list[Question], answers: dict[str, list[str]]) -> Decimal:
@@ -72,7 +90,7 @@ def attempt_submit(
     )
     if attempt.status == Attempt.Status.GRADED:
         return attempt, False
-    questions = list(attempt.quiz.questions.order_by("order"))
+    questions = attempt_questions(attempt=attempt)
     answers = clean_answers(questions=questions, raw=raw_answers)
     attempt.answers = answers
     attempt.score = grade_answers(questions=questions, answers=answers)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
 from assessments.models import Attempt
-from assessments.selectors import quiz_attempts, quiz_questions
+from assessments.selectors import attempt_questions, quiz_attempts
 from assessments.services import attempt_start, attempt_submit
 
 
@@ -23,7 +23,7 @@ def quiz_detail(request, course_slug: str, module_slug: str):
         "quiz": quiz,
         "course": enrollment.course,
         "attempts": attempts,
-        "question_count": quiz.questions.count(),
+        "question_count": quiz.draw or quiz.questions.count(),
         "has_passed": any(a.passed for a in attempts),
     }
     return render(request, "assessments/quiz_detail.html", context)
@@ -44,7 +44,7 @@ def attempt_take(request, attempt_id: int):
     attempt = access_attempt(user=request.user, attempt_id=attempt_id)
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
-    questions = quiz_questions(quiz=attempt.quiz)
+    questions = attempt_questions(attempt=attempt)
     form = AttemptForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         attempt, graded_now = attempt_submit(
@@ -70,7 +70,7 @@ def attempt_result(request, attempt_id: int):
     attempt = access_attempt(user=request.user, attempt_id=attempt_id)
     if attempt.status != Attempt.Status.GRADED:
         return redirect("assessments:attempt", attempt_id=attempt.pk)
-    questions = quiz_questions(quiz=attempt.quiz)
+    questions = attempt_questions(attempt=attempt)
     review = [
         {
             "question": question,

@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
 from certificates.selectors import user_certificates
-from courses.selectors import user_enrollments
+from courses.selectors import refreshers_for_user, user_enrollments
 
 
 @login_required
@@ -24,6 +24,7 @@ def dashboard(request):
         {
             "enrollments": enrollments,
             "certificates": list(user_certificates(user=request.user)),
+            "refreshers": list(refreshers_for_user(user=request.user)),
         },
     )
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from certificates import views as certificate_views
 from config import views
 
@@ -12,6 +13,6 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from courses.models import Course, Enrollment, Lesson
+from courses.models import ContentAsset, Course, Enrollment, Lesson
 
 
 def access_course(*, user, course_slug: str) -> Course:
@@ -44,3 +44,38 @@ def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str)
 def lesson_access_allowed(*, user) -> bool:
     """May this user read lessons marked law-enforcement-only or restricted?"""
     return user.is_staff or user.memberships.exists()
+
+
+def is_trainer(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.memberships.filter(role="trainer").exists()
+
+
+def access_trainer_area(*, user) -> None:
+    """Trainers and programme staff only; everyone else gets the same 404."""
+    if not is_trainer(user):
+        raise Http404
+
+
+def access_lesson_for_trainer(*, user, lesson_id: int) -> Lesson:
+    access_trainer_area(user=user)
+    return get_object_or_404(
+        Lesson.objects.select_related("module__course", "current_version"), pk=lesson_id
+    )
+
+
+def access_asset(*, user, course_slug: str, path: str):
+    """An image from content/: any signed-in learner for public lessons' images; images
+    used only by law-enforcement-only or restricted lessons need that access."""
+    course = access_course(user=user, course_slug=course_slug)
+    asset = get_object_or_404(ContentAsset, course=course, path=path)
+    if asset.access != Lesson.Access.PUBLIC and not lesson_access_allowed(user=user):
+        raise Http404
+    return asset
+
+
+def agencies_administered(*, user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(user.memberships.filter(role="agency_admin").values_list("agency_id", flat=True))

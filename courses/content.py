@@ -1,4 +1,4 @@
-"""Reading and validating content/: front matter, YAML with line numbers, Markdown rendering.
+"""Reading and validating content/: front matter, YAML with line numbers, translations.
 
 Nothing here touches the database; courses.services.content_sync writes what this reads.
 Other apps add files that live beside a module (a quiz, say) through register_module_file.
@@ -11,28 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
-import nh3
 import yaml
+from django.utils.text import slugify
+
+from courses.rendering import IMAGE_SUFFIXES, RenderContext, render_markdown, svg_problems
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HASH_RE = re.compile(r"^[0-9a-f]{8,64}$")
 ACCESS_LEVELS = ("public", "le_only", "restricted")
-
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "th": {"align", "scope"},
-    "td": {"align"},
-    "abbr": {"title"},
-    "code": {"class"},
-    "div": {"class"},
-    "span": {"class"},
-}
+RESERVED_COURSE_SLUGS = {"trainer", "agency"}  # used by pages under /courses/
+# Languages content may be translated into (the site's languages other than English).
+TRANSLATION_LANGUAGES = ("ko", "th", "ro")
 
 
 @dataclass(frozen=True)
@@ -63,36 +52,78 @@ class Document:
 
 
 @dataclass
+class TranslationSource:
+    """A file translating an English file, e.g. 01-keys.ko.md or glossary.th.yaml."""
+
+    doc: Document
+    language: str
+    source_hash: str
+    english_hash: str
+
+    @property
+    def is_stale(self) -> bool:
+        return not self.english_hash.startswith(self.source_hash)
+
+
+@dataclass
 class LessonSource:
     doc: Document
+    file: Path
     slug: str
     title: str
     order: int
     minutes: int
     access: str
     material: bool
+    translations: dict[str, TranslationSource] = field(default_factory=dict)
+    # Filled by render_content: the sanitized HTML per language ("en" and translations).
+    html: dict[str, str] = field(default_factory=dict)
+    assets: set[str] = field(default_factory=set)
+
+
+@dataclass
+class GlossaryEntry:
+    term: str
+    anchor: str
+    aliases: list[str]
+    definition: str
 
 
 @dataclass
 class ModuleSource:
     doc: Document
+    folder: Path
     slug: str
     title: str
     order: int
     objectives: list[str]
     lessons: list[LessonSource] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    glossary_doc: Document | None = None
+    translations: dict[str, TranslationSource] = field(default_factory=dict)
+    glossary_translations: dict[str, TranslationSource] = field(default_factory=dict)
     extra_files: dict[str, Document] = field(default_factory=dict)
+    extra_translations: dict[str, dict[str, TranslationSource]] = field(default_factory=dict)
+
+    def term_anchor(self, term: str) -> str | None:
+        wanted = term.strip().lower()
+        for entry in self.glossary:
+            if wanted == entry.term.lower() or wanted in (a.lower() for a in entry.aliases):
+                return entry.anchor
+        return None
 
 
 @dataclass
 class CourseSource:
     doc: Document
+    folder: Path
     slug: str
     title: str
     summary: str
     language: str
     order: int
     modules: list[ModuleSource] = field(default_factory=list)
+    assets: dict[str, str] = field(default_factory=dict)  # rel path -> most open access
 
 
 @dataclass(frozen=True)
@@ -100,11 +131,15 @@ class ModuleFileHandler:
     """A file kept beside a module's lessons and owned by another app (a quiz, say).
 
     validate(doc) returns errors without writing; sync(module=..., doc=...) imports it and
-    runs inside content_sync's transaction.
+    runs inside content_sync's transaction. Translations (quiz.ko.yaml) are checked by
+    validate_translation(doc, english_doc) and imported by sync_translations(module=...,
+    translations={language: TranslationSource}).
     """
 
     validate: Callable[[Document], list[ContentError]]
     sync: Callable[..., str]
+    validate_translation: Callable[[Document, Document], list[ContentError]] | None = None
+    sync_translations: Callable[..., None] | None = None
 
 
 MODULE_FILES: dict[str, ModuleFileHandler] = {}
@@ -112,20 +147,6 @@ MODULE_FILES: dict[str, ModuleFileHandler] = {}
 
 def register_module_file(filename: str, handler: ModuleFileHandler) -> None:
     MODULE_FILES[filename] = handler
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then an allow-list sanitizer: nothing active survives."""
-    html = markdown.markdown(
-        text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html"
-    )
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
 
 
 def _line_map(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
@@ -259,6 +280,33 @@ def _read(path: Path, root: Path, errors: list[ContentError]) -> tuple[Document 
     return doc, rel
 
 
+def _translation(
+    path: Path, root: Path, errors: list[ContentError], *, english: Document, keys: set[str]
+) -> TranslationSource | None:
+    doc, _rel = _read(path, root, errors)
+    if doc is None:
+        return None
+    check = _Checker(doc, errors)
+    check.allowed(keys | {"source_hash"}, doc.data)
+    source_hash = doc.data.get("source_hash")
+    if not isinstance(source_hash, str) or not HASH_RE.match(source_hash):
+        check.error(
+            "'source_hash' must be the first 8 or more hex characters of the English file's sha256",
+            "source_hash",
+        )
+        source_hash = ""
+    if "title" in keys:
+        check.text(doc.data, "title")
+    if path.suffix == ".md" and not doc.body.strip():
+        check.error("the translation has no text after its front matter")
+    return TranslationSource(
+        doc=doc,
+        language=path.name.split(".")[-2],
+        source_hash=source_hash,
+        english_hash=english.content_hash,
+    )
+
+
 def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource | None:
     doc, _rel = _read(path, root, errors)
     if doc is None:
@@ -277,6 +325,7 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
         check.error("the lesson has no text after its front matter")
     return LessonSource(
         doc=doc,
+        file=path,
         slug=check.slug(data),
         title=check.text(data, "title"),
         order=check.integer(data, "order", low=0, high=999),
@@ -284,6 +333,79 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
         access=access if access in ACCESS_LEVELS else "public",
         material=material,
     )
+
+
+def _glossary(doc: Document, errors: list[ContentError]) -> list[GlossaryEntry]:
+    check = _Checker(doc, errors)
+    check.allowed({"terms"}, doc.data)
+    terms = doc.data.get("terms")
+    if not isinstance(terms, list) or not terms:
+        check.error("'terms' must be a non-empty list", "terms")
+        return []
+    entries, seen = [], set()
+    for index, item in enumerate(terms):
+        where = ("terms", index)
+        if not isinstance(item, dict):
+            check.error("each glossary entry must be a mapping", *where)
+            continue
+        check.allowed({"term", "aliases", "definition"}, item, *where)
+        term = check.text(item, "term", *where)
+        definition = check.text(item, "definition", *where, max_length=2000)
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in aliases
+        ):
+            check.error("'aliases' must be a list of text items", *where, "aliases")
+            aliases = []
+        for name in [term, *aliases]:
+            if name and name.lower() in seen:
+                check.error(f"glossary term or alias '{name}' is defined twice", *where)
+            seen.add(name.lower())
+        if term:
+            entries.append(
+                GlossaryEntry(term, slugify(term), [a.strip() for a in aliases], definition)
+            )
+    return entries
+
+
+def _glossary_translation(
+    translation: TranslationSource, module: ModuleSource, errors: list[ContentError]
+) -> None:
+    doc = translation.doc
+    check = _Checker(doc, errors)
+    terms = doc.data.get("terms")
+    if not isinstance(terms, list):
+        check.error("'terms' must be a list", "terms")
+        return
+    known = {entry.term for entry in module.glossary}
+    for index, item in enumerate(terms):
+        where = ("terms", index)
+        if not isinstance(item, dict):
+            check.error("each glossary entry must be a mapping", *where)
+            continue
+        check.allowed({"term", "name", "definition"}, item, *where)
+        term = check.text(item, "term", *where)
+        check.text(item, "name", *where)
+        check.text(item, "definition", *where, max_length=2000)
+        if term and term not in known:
+            check.error(f"'{term}' is not a term of the English glossary", *where, "term")
+
+
+def _language_of(path: Path, errors: list[ContentError], root: Path) -> str | None:
+    """'ko' for 01-keys.ko.md; None for an English file; errors for unknown languages."""
+    parts = path.name.split(".")
+    if len(parts) == 2:
+        return None
+    if len(parts) == 3 and parts[1] in TRANSLATION_LANGUAGES:
+        return parts[1]
+    errors.append(
+        ContentError(
+            str(path.relative_to(root.parent)),
+            1,
+            f"file name must be NAME.md or NAME.LANG.md with LANG one of {', '.join(TRANSLATION_LANGUAGES)}",
+        )
+    )
+    return None
 
 
 def _index_file(folder: Path, filename: str, root: Path, errors: list) -> Document | None:
@@ -316,20 +438,17 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
         objectives = []
     module = ModuleSource(
         doc=doc,
+        folder=folder,
         slug=check.slug(data),
         title=check.text(data, "title"),
         order=check.integer(data, "order", low=0, high=999),
         objectives=[item.strip() for item in objectives],
     )
-    for path in sorted(folder.glob("*.md")):
-        if path.name == "module.md":
-            continue
-        lesson = _lesson(path, root, errors)
-        if lesson is not None:
-            module.lessons.append(lesson)
-    if not module.lessons:
-        check.error("the module has no lessons")
-    _unique(module.lessons, "slug", "lesson slug", errors)
+    glossary_path = folder / "glossary.yaml"
+    if glossary_path.exists():
+        module.glossary_doc, _rel = _read(glossary_path, root, errors)
+        if module.glossary_doc is not None:
+            module.glossary = _glossary(module.glossary_doc, errors)
     for filename, handler in MODULE_FILES.items():
         path = folder / filename
         if path.exists():
@@ -337,7 +456,74 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
             if extra is not None:
                 errors.extend(handler.validate(extra))
                 module.extra_files[filename] = extra
+
+    translation_files = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix not in {".md", ".yaml", ".yml"}:
+            continue
+        rel = str(path.relative_to(root.parent))
+        if path.suffix == ".yml":
+            errors.append(ContentError(rel, 1, "use the .yaml extension"))
+            continue
+        language = _language_of(path, errors, root)
+        if language is not None:
+            translation_files.append((path, language))
+        elif path.suffix == ".md" and path.name != "module.md":
+            lesson = _lesson(path, root, errors)
+            if lesson is not None:
+                module.lessons.append(lesson)
+        elif (
+            path.suffix == ".yaml"
+            and path.name != "glossary.yaml"
+            and path.name not in MODULE_FILES
+        ):
+            errors.append(ContentError(rel, 1, f"unexpected file '{path.name}'"))
+    if not module.lessons:
+        check.error("the module has no lessons")
+    _unique(module.lessons, "slug", "lesson slug", errors)
     module.lessons.sort(key=lambda item: (item.order, item.slug))
+
+    lessons_by_file = {lesson.file.name: lesson for lesson in module.lessons}
+    for path, language in translation_files:
+        rel = str(path.relative_to(root.parent))
+        english_name = path.name.replace(f".{language}.", ".")
+        if english_name == "module.md":
+            translation = _translation(
+                path, root, errors, english=doc, keys={"title", "objectives"}
+            )
+            if translation is not None:
+                module.translations[language] = translation
+        elif english_name == "glossary.yaml":
+            if module.glossary_doc is None:
+                errors.append(
+                    ContentError(rel, 1, "translates glossary.yaml, which does not exist")
+                )
+                continue
+            translation = _translation(
+                path, root, errors, english=module.glossary_doc, keys={"terms"}
+            )
+            if translation is not None:
+                _glossary_translation(translation, module, errors)
+                module.glossary_translations[language] = translation
+        elif english_name in module.extra_files:
+            handler = MODULE_FILES[english_name]
+            english = module.extra_files[english_name]
+            translation = _translation(
+                path, root, errors, english=english, keys={"title", "questions"}
+            )
+            if translation is not None and handler.validate_translation is not None:
+                errors.extend(handler.validate_translation(translation.doc, english))
+                module.extra_translations.setdefault(english_name, {})[language] = translation
+        elif english_name in lessons_by_file:
+            translation = _translation(
+                path, root, errors, english=lessons_by_file[english_name].doc, keys={"title"}
+            )
+            if translation is not None:
+                lessons_by_file[english_name].translations[language] = translation
+        else:
+            errors.append(
+                ContentError(rel, 1, f"translates '{english_name}', which does not exist")
+            )
     return module
 
 
@@ -348,8 +534,11 @@ def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSourc
     check = _Checker(doc, errors)
     data = doc.data
     check.allowed({"slug", "title", "summary", "language", "order"}, data)
+    if data.get("slug") in RESERVED_COURSE_SLUGS:
+        check.error(f"course slug '{data['slug']}' is reserved for site pages", "slug")
     course = CourseSource(
         doc=doc,
+        folder=folder,
         slug=check.slug(data),
         title=check.text(data, "title"),
         summary=check.text(data, "summary", required=False, max_length=1000),
@@ -381,3 +570,83 @@ def load_content(root: Path) -> tuple[list[CourseSource], list[ContentError]]:
     _unique(courses, "slug", "course slug", errors)
     courses.sort(key=lambda item: (item.order, item.slug))
     return courses, errors
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """How stored HTML links to the site; content_sync passes the real URL patterns."""
+
+    lesson: Callable[[str, str, str], str] = lambda course, module, lesson: (
+        f"/{course}/{module}/{lesson}/"
+    )
+    term: Callable[[str, str, str], str] = lambda course, module, anchor: (
+        f"/{course}/glossary/{module}/#{anchor}"
+    )
+    media: Callable[[str, str], str] = lambda course, rel: f"/{course}/media/{rel}"
+
+
+ACCESS_OPENNESS = {"public": 0, "le_only": 1, "restricted": 2}
+
+
+def render_content(
+    courses: list[CourseSource], root: Path, urls: UrlScheme | None = None
+) -> list[ContentError]:
+    """Render every lesson and translation to sanitized HTML, resolving links, glossary terms
+    and images; returns path:line errors for anything that does not resolve."""
+    urls = urls or UrlScheme()
+    errors: list[ContentError] = []
+    for course in courses:
+        lesson_urls = {
+            lesson.file.resolve(): urls.lesson(course.slug, module.slug, lesson.slug)
+            for module in course.modules
+            for lesson in module.lessons
+        }
+        for module in course.modules:
+
+            def term_url(term: str, module=module, course_slug=course.slug) -> str | None:
+                anchor = module.term_anchor(term)
+                return urls.term(course_slug, module.slug, anchor) if anchor else None
+
+            for lesson in module.lessons:
+                documents = [("en", lesson.doc)] + [
+                    (language, t.doc) for language, t in sorted(lesson.translations.items())
+                ]
+                for language, doc in documents:
+                    context = RenderContext(
+                        file_path=lesson.file,
+                        course_dir=course.folder,
+                        lesson_url=lesson_urls.get,
+                        term_url=term_url,
+                        media_url=lambda rel, slug=course.slug: urls.media(slug, rel),
+                    )
+                    lesson.html[language] = render_markdown(doc.body, context, language)
+                    lesson.assets |= context.assets
+                    errors.extend(
+                        ContentError(doc.path, doc.body_line + problem.line - 1, problem.message)
+                        for problem in context.problems
+                    )
+                for rel in lesson.assets:
+                    current = course.assets.get(rel)
+                    if current is None or ACCESS_OPENNESS[lesson.access] < ACCESS_OPENNESS[current]:
+                        course.assets[rel] = lesson.access
+        for rel in sorted(course.assets):
+            path = course.folder / rel
+            if path.suffix.lower() == ".svg":
+                rel_path = str(path.relative_to(root.parent))
+                errors.extend(
+                    ContentError(rel_path, 1, msg) for msg in svg_problems(path.read_bytes())
+                )
+    return errors
+
+
+def asset_content_type(path: str) -> str:
+    return IMAGE_SUFFIXES[Path(path).suffix.lower()]
+
+
+def tree_fingerprint(root: Path) -> dict[str, str]:
+    """Every file under root with its sha256: what a no-change sync compares, nothing more."""
+    return {
+        str(path.relative_to(root)): _hash(path.read_bytes())
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }

@@ -100,6 +100,7 @@ class LessonVersion(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=64)
     git_commit = models.CharField(_("git commit"), max_length=64, blank=True)
     source_path = models.CharField(_("source file"), max_length=300)
+    source_text = models.TextField(_("source (Markdown)"), blank=True)
     body_html = models.TextField(_("body (rendered, sanitized)"))
     is_material = models.BooleanField(_("material change"), default=False)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
@@ -157,3 +158,108 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} - {self.lesson}"
+
+
+class LessonTranslation(models.Model):
+    """A lesson in another language, tied to the English text it was translated from."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    body_html = models.TextField(_("body (rendered, sanitized)"))
+    source_text = models.TextField(_("source (Markdown)"), blank=True)
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    source_hash = models.CharField(_("English version translated"), max_length=64)
+    is_stale = models.BooleanField(_("stale"), default=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lesson translation")
+        verbose_name_plural = _("lesson translations")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "language"], name="lessontranslation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} [{self.language}]"
+
+
+class ModuleTranslation(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
+    intro_html = models.TextField(_("introduction (rendered)"), blank=True)
+    source_path = models.CharField(_("source file"), max_length=300)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    source_hash = models.CharField(_("English version translated"), max_length=64)
+    is_stale = models.BooleanField(_("stale"), default=False)
+
+    class Meta:
+        verbose_name = _("module translation")
+        verbose_name_plural = _("module translations")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "language"], name="moduletranslation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} [{self.language}]"
+
+
+class GlossaryTerm(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="glossary")
+    term = models.CharField(_("term"), max_length=200)
+    anchor = models.SlugField(_("anchor"), max_length=200)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    definition_html = models.TextField(_("definition (rendered)"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    # {"ko": {"name": "...", "definition_html": "..."}}: translated names and definitions.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+        ordering = ["module", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "anchor"], name="glossaryterm_unique_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class ContentAsset(models.Model):
+    """An image from content/, served only after the access check of its most open lesson."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assets")
+    path = models.CharField(_("path"), max_length=300)
+    content_type = models.CharField(_("content type"), max_length=50)
+    data = models.BinaryField(_("data"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    access = models.CharField(_("access"), max_length=12, choices=Lesson.Access.choices)
+
+    class Meta:
+        verbose_name = _("content asset")
+        verbose_name_plural = _("content assets")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "path"], name="contentasset_unique_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class ContentFile(models.Model):
+    """The hash of every file under content/ at the last sync: a no-change sync compares
+    these and stops without parsing anything."""
+
+    path = models.CharField(_("path"), max_length=300, unique=True)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("content file")
+        verbose_name_plural = _("content files")
+
+    def __str__(self) -> str:
+        return self.path

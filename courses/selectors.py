@@ -3,9 +3,19 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 
-from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+from courses.models import (
+    Course,
+    Enrollment,
+    GlossaryTerm,
+    Lesson,
+    LessonProgress,
+    LessonTranslation,
+    LessonVersion,
+    Module,
+    ModuleTranslation,
+)
 
 
 def course_catalog() -> QuerySet[Course]:
@@ -111,3 +121,89 @@ def enrollment_content_version(*, enrollment: Enrollment) -> str:
     for lesson_id, content_hash in hashes:
         digest.update(f"{lesson_id}:{content_hash};".encode())
     return digest.hexdigest()[:32]
+
+
+def _needs_refresher():
+    """LessonProgress rows whose lesson had a material change after the version read."""
+    return Exists(
+        LessonVersion.objects.filter(
+            lesson=OuterRef("lesson"), is_material=True, number__gt=OuterRef("version__number")
+        )
+    )
+
+
+def refreshers_for_user(*, user) -> QuerySet[LessonProgress]:
+    return (
+        LessonProgress.objects.filter(enrollment__user=user)
+        .filter(_needs_refresher())
+        .select_related("lesson__module__course", "version", "lesson__current_version")
+        .order_by("lesson__module__order", "lesson__order")
+    )
+
+
+def refreshers_for_agencies(*, agency_ids: list[int]) -> QuerySet[LessonProgress]:
+    return (
+        LessonProgress.objects.filter(
+            enrollment__user__memberships__agency_id__in=agency_ids,
+            enrollment__user__memberships__role="officer",
+        )
+        .filter(_needs_refresher())
+        .select_related(
+            "enrollment__user", "lesson__module__course", "version", "lesson__current_version"
+        )
+        .distinct()
+        .order_by("enrollment__user__full_name", "lesson__module__order", "lesson__order")
+    )
+
+
+def lesson_progress(*, enrollment: Enrollment, lesson: Lesson) -> LessonProgress | None:
+    return (
+        LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson)
+        .select_related("version")
+        .first()
+    )
+
+
+def needs_refresher(*, progress: LessonProgress | None) -> bool:
+    if progress is None:
+        return False
+    return LessonVersion.objects.filter(
+        lesson_id=progress.lesson_id, is_material=True, number__gt=progress.version.number
+    ).exists()
+
+
+def lesson_translation(*, lesson: Lesson, language: str) -> LessonTranslation | None:
+    if language == "en":
+        return None
+    return LessonTranslation.objects.filter(lesson=lesson, language=language).first()
+
+
+def module_glossary(*, module: Module) -> QuerySet[GlossaryTerm]:
+    return GlossaryTerm.objects.filter(module=module).order_by("term")
+
+
+def content_overview() -> QuerySet[Lesson]:
+    return (
+        Lesson.objects.select_related("module__course", "current_version")
+        .annotate(version_count=Count("versions", distinct=True))
+        .order_by("module__course__order", "module__order", "order")
+    )
+
+
+def stale_translations() -> dict[str, list]:
+    return {
+        "lessons": list(
+            LessonTranslation.objects.filter(is_stale=True)
+            .select_related("lesson__module__course")
+            .order_by("lesson__module__order", "lesson__order", "language")
+        ),
+        "modules": list(
+            ModuleTranslation.objects.filter(is_stale=True)
+            .select_related("module__course")
+            .order_by("module__order", "language")
+        ),
+    }
+
+
+def lesson_versions(*, lesson: Lesson) -> QuerySet[LessonVersion]:
+    return LessonVersion.objects.filter(lesson=lesson).order_by("-number")

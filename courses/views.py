@@ -2,15 +2,39 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.access import access_course, access_enrollment, access_lesson
+from courses.access import (
+    access_asset,
+    access_course,
+    access_enrollment,
+    access_lesson,
+    access_lesson_for_trainer,
+    access_trainer_area,
+    agencies_administered,
+)
 from courses.completion import requirements_met
-from courses.selectors import course_catalog, course_outline, course_progress, enrollment_for
-from courses.services import enrollment_create, lesson_complete
+from courses.diff import source_diff
+from courses.models import LessonVersion, Module
+from courses.selectors import (
+    content_overview,
+    course_catalog,
+    course_outline,
+    course_progress,
+    enrollment_for,
+    lesson_progress,
+    lesson_translation,
+    lesson_versions,
+    module_glossary,
+    needs_refresher,
+    refreshers_for_agencies,
+    stale_translations,
+)
+from courses.services import enrollment_create, lesson_complete, lesson_refresh_complete
 
 
 @login_required
@@ -63,11 +87,18 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
     progress = course_progress(course=enrollment.course, enrollment=enrollment)
     lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    language = get_language()
+    wants_english = request.GET.get("lang") == "en"
+    translation = None if wants_english else lesson_translation(lesson=lesson, language=language)
+    my_progress = lesson_progress(enrollment=enrollment, lesson=lesson)
     context = {
         "course": enrollment.course,
         "lesson": lesson,
         "version": lesson.current_version,
-        "is_done": lesson.pk in progress.done_ids,
+        "translation": translation,
+        "untranslated": language != "en" and translation is None and not wants_english,
+        "is_done": my_progress is not None,
+        "needs_refresher": needs_refresher(progress=my_progress),
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
         "position": index + 1,
@@ -95,3 +126,104 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     if not requirements_met(enrollment):
         messages.info(request, _("All lessons read. Pass the module quizzes to finish the course."))
     return redirect(enrollment.course.get_absolute_url())
+
+
+@login_required
+@require_POST
+def lesson_refresh(request, course_slug: str, module_slug: str, lesson_slug: str):
+    lesson, enrollment = access_lesson(
+        user=request.user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
+    )
+    progress = lesson_progress(enrollment=enrollment, lesson=lesson)
+    if progress is None:
+        raise Http404
+    lesson_refresh_complete(progress=progress, request=request)
+    messages.success(request, _("Thank you. Your record now shows the current version."))
+    return redirect(lesson.get_absolute_url())
+
+
+@login_required
+def glossary(request, course_slug: str, module_slug: str):
+    course = access_course(user=request.user, course_slug=course_slug)
+    module = get_object_or_404(
+        Module.objects.select_related("course"), course=course, slug=module_slug
+    )
+    language = get_language()
+    terms = list(module_glossary(module=module))
+    for term in terms:
+        term.local = term.translations.get(language) if language != "en" else None
+    return render(
+        request,
+        "courses/glossary.html",
+        {"course": course, "module": module, "terms": terms},
+    )
+
+
+@login_required
+def media(request, course_slug: str, path: str):
+    asset = access_asset(user=request.user, course_slug=course_slug, path=path)
+    response = HttpResponse(bytes(asset.data), content_type=asset.content_type)
+    # An SVG opened directly is a document: give it no power to run or fetch anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["ETag"] = f'"{asset.content_hash}"'
+    return response
+
+
+@login_required
+def agency_refreshers(request):
+    agency_ids = agencies_administered(user=request.user)
+    if not agency_ids:
+        raise Http404
+    rows = list(refreshers_for_agencies(agency_ids=agency_ids))
+    return render(request, "courses/agency_refreshers.html", {"rows": rows})
+
+
+@login_required
+def trainer_content(request):
+    access_trainer_area(user=request.user)
+    return render(
+        request,
+        "courses/trainer_content.html",
+        {"lessons": list(content_overview()), "stale": stale_translations()},
+    )
+
+
+@login_required
+def trainer_lesson(request, lesson_id: int):
+    lesson = access_lesson_for_trainer(user=request.user, lesson_id=lesson_id)
+    versions = list(lesson_versions(lesson=lesson))
+    return render(
+        request,
+        "courses/trainer_lesson.html",
+        {"lesson": lesson, "versions": versions, "translations": list(lesson.translations.all())},
+    )
+
+
+@login_required
+def trainer_version(request, lesson_id: int, number: int):
+    lesson = access_lesson_for_trainer(user=request.user, lesson_id=lesson_id)
+    version = get_object_or_404(LessonVersion, lesson=lesson, number=number)
+    return render(request, "courses/trainer_version.html", {"lesson": lesson, "version": version})
+
+
+@login_required
+def trainer_diff(request, lesson_id: int):
+    lesson = access_lesson_for_trainer(user=request.user, lesson_id=lesson_id)
+    try:
+        old_number = int(request.GET.get("from", ""))
+        new_number = int(request.GET.get("to", ""))
+    except ValueError:
+        raise Http404 from None
+    old = get_object_or_404(LessonVersion, lesson=lesson, number=old_number)
+    new = get_object_or_404(LessonVersion, lesson=lesson, number=new_number)
+    return render(
+        request,
+        "courses/trainer_diff.html",
+        {
+            "lesson": lesson,
+            "old": old,
+            "new": new,
+            "lines": source_diff(old.source_text, new.source_text),
+        },
+    )

@@ -1,8 +1,9 @@
 """Import content/ (courses, modules, lessons, quizzes) into the database.
 
-    manage.py sync_content            import; unchanged files are left as they are
-    manage.py sync_content --check    validate only, print path:line: message per error
+    manage.py sync_content            import; when no file changed, only hashes are read
+    manage.py sync_content --check    validate and render only, print path:line: message per error
     manage.py sync_content --dry-run  import inside a transaction, report, roll back
+    manage.py sync_content --force    re-import even if no file changed
 
 Exits non-zero on any validation error; nothing is written unless everything is valid.
 """
@@ -12,8 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.content import load_content
-from courses.services import ContentInvalid, content_sync
+from courses.services import ContentInvalid, content_sync, content_validate
 
 
 class Command(BaseCommand):
@@ -22,12 +22,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Validate only; write nothing.")
         parser.add_argument("--dry-run", action="store_true", help="Import, report, roll back.")
+        parser.add_argument("--force", action="store_true", help="Import even if nothing changed.")
         parser.add_argument("--path", type=Path, default=None, help="Content folder.")
 
-    def handle(self, *args, check: bool, dry_run: bool, path: Path | None, **options):
+    def handle(self, *args, check: bool, dry_run: bool, force: bool, path: Path | None, **options):
         root = path or settings.CONTENT_DIR
         if check:
-            courses, errors = load_content(root)
+            courses, errors = content_validate(root=root)
             self._fail_on(errors)
             lessons = sum(len(m.lessons) for c in courses for m in c.modules)
             self.stdout.write(
@@ -35,9 +36,14 @@ class Command(BaseCommand):
             )
             return
         try:
-            report = content_sync(root=root, dry_run=dry_run)
+            report = content_sync(root=root, dry_run=dry_run, force=force)
         except ContentInvalid as exc:
             self._fail_on(exc.errors)
+        if report.skipped:
+            self.stdout.write(
+                self.style.SUCCESS(f"no file changed ({report.unchanged} files checked by hash)")
+            )
+            return
         for label in report.created:
             self.stdout.write(f"created {label}")
         for label in report.updated:

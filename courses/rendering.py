@@ -1,0 +1,335 @@
+"""Markdown to sanitized HTML for lessons, with the course's own syntax.
+
+Besides Python-Markdown (tables, fenced code, footnotes, admonitions) lessons may use
+[[glossary links]], ```check knowledge-check blocks, relative links to other lessons' .md
+files and relative images under the course folder. Links, images and terms are resolved at
+import time, so stored HTML only holds site URLs; everything then passes an allow-list
+sanitizer (nh3), so nothing active survives whatever the source holds.
+"""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+import yaml
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+IMAGE_SUFFIXES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+ADMONITION_TYPES = {"note", "tip", "warning", "important"}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"align", "scope"},
+    "td": {"align"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "span": {"class"},
+    "p": {"class"},
+    "ol": {"class"},
+    "li": {"id", "class"},
+    "sup": {"id"},
+}
+
+
+@dataclass
+class Problem:
+    """A rendering problem, found at a line of the source body (1-based within the body)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class RenderContext:
+    """What a lesson needs resolved while rendering; all optional for plain Markdown."""
+
+    file_path: Path | None = None
+    course_dir: Path | None = None
+    lesson_url: Callable[[Path], str | None] = lambda path: None
+    term_url: Callable[[str], str | None] = lambda term: None
+    media_url: Callable[[str], str] = lambda rel: rel
+    problems: list[Problem] = field(default_factory=list)
+    assets: set[str] = field(default_factory=set)
+    source: str = ""
+
+    def problem(self, message: str, *, needle: str | None = None, line: int | None = None) -> None:
+        if line is None:
+            line = 1
+            if needle and needle in self.source:
+                line = self.source[: self.source.index(needle)].count("\n") + 1
+        self.problems.append(Problem(line, message))
+
+
+def render_check(data: object, labels: tuple[str, str]) -> tuple[str | None, str | None]:
+    """A knowledge check's HTML, or an error message. labels: (title, reveal button)."""
+    if not isinstance(data, dict):
+        return None, "a check block must be a YAML mapping"
+    unknown = set(data) - {"question", "choices", "explanation"}
+    if unknown:
+        return None, f"unknown key '{sorted(unknown)[0]}' in check block"
+    question, choices = data.get("question"), data.get("choices")
+    if not isinstance(question, str) or not question.strip():
+        return None, "a check block needs a 'question'"
+    if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
+        return None, "a check block needs 2 to 6 'choices'"
+    items, correct = [], []
+    for choice in choices:
+        if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
+            return None, "each check choice needs a 'text'"
+        if set(choice) - {"text", "correct"}:
+            return None, "a check choice may only have 'text' and 'correct'"
+        text = html.escape(choice["text"].strip())
+        items.append(f"<li>{text}</li>")
+        if choice.get("correct") is True:
+            correct.append(text)
+    if len(correct) != 1:
+        return None, f"a check block needs exactly one correct choice, has {len(correct)}"
+    explanation = data.get("explanation") or ""
+    if not isinstance(explanation, str):
+        return None, "'explanation' must be text"
+    return (
+        '<div class="check">'
+        f'<p class="check-title">{html.escape(labels[0])}</p>'
+        f'<p class="check-question">{html.escape(question.strip())}</p>'
+        f'<ol class="check-choices">{"".join(items)}</ol>'
+        f"<details><summary>{html.escape(labels[1])}</summary>"
+        f'<p class="check-answer">{correct[0]}</p>'
+        + (f"<p>{html.escape(explanation.strip())}</p>" if explanation.strip() else "")
+        + "</details></div>"
+    ), None
+
+
+# The two labels of a knowledge check are stored inside the lesson's HTML, so they are
+# rendered in the language of the file (English, or the translation's language).
+CHECK_LABELS = {
+    "en": ("Check your understanding", "Show the answer"),
+    "ko": ("이해도 확인", "정답 보기"),
+    "th": ("ทดสอบความเข้าใจ", "ดูคำตอบ"),
+    "ro": ("Verificați-vă înțelegerea", "Arată răspunsul"),
+}
+
+
+class CheckBlocks(Preprocessor):
+    """```check fenced blocks (YAML) become knowledge checks before other parsing."""
+
+    def __init__(self, md, context: RenderContext, labels: tuple[str, str]):
+        super().__init__(md)
+        self.context = context
+        self.labels = labels
+
+    def run(self, lines: list[str]) -> list[str]:
+        out, index = [], 0
+        while index < len(lines):
+            if lines[index].strip() == "```check":
+                start = index
+                index += 1
+                body = []
+                while index < len(lines) and lines[index].strip() != "```":
+                    body.append(lines[index])
+                    index += 1
+                if index >= len(lines):
+                    self.context.problem("check block is not closed with ```", line=start + 1)
+                    break
+                index += 1
+                try:
+                    data = yaml.safe_load("\n".join(body))
+                except yaml.YAMLError as exc:
+                    mark = getattr(exc, "problem_mark", None)
+                    line = start + 2 + (mark.line if mark else 0)
+                    self.context.problem(
+                        f"invalid YAML in check block: {getattr(exc, 'problem', exc)}", line=line
+                    )
+                    continue
+                rendered, error = render_check(data, self.labels)
+                if error:
+                    self.context.problem(error, line=start + 1)
+                    continue
+                out.extend(["", self.md.htmlStash.store(rendered), ""])
+                continue
+            out.append(lines[index])
+            index += 1
+        return out
+
+
+class GlossaryLinks(InlineProcessor):
+    def __init__(self, pattern: str, md, context: RenderContext):
+        super().__init__(pattern, md)
+        self.context = context
+
+    def handleMatch(self, m, data):
+        term, shown = m.group(1).strip(), (m.group(2) or m.group(1)).strip()
+        url = self.context.term_url(term)
+        element = ET.Element("a")
+        element.text = shown
+        if url is None:
+            self.context.problem(f"glossary term '{term}' is not defined", needle=m.group(0))
+            element.tag = "span"
+        else:
+            element.set("href", url)
+            element.set("class", "glossary-term")
+            element.set("title", term)
+        return element, m.start(0), m.end(0)
+
+
+class ResolveLinks(Treeprocessor):
+    """Relative .md links become lesson URLs; relative images become media URLs."""
+
+    def __init__(self, md, context: RenderContext):
+        super().__init__(md)
+        self.context = context
+
+    def run(self, root):
+        ctx = self.context
+        for element in root.iter("a"):
+            href = element.get("href", "")
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path or ctx.file_path is None:
+                continue
+            if not parts.path.endswith(".md"):
+                ctx.problem(
+                    f"link '{href}' is neither a web address nor a lesson .md file", needle=href
+                )
+                continue
+            target = (ctx.file_path.parent / parts.path).resolve()
+            url = ctx.lesson_url(target)
+            if url is None:
+                ctx.problem(f"broken link: no lesson at '{parts.path}'", needle=href)
+                continue
+            element.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
+        for element in root.iter("img"):
+            src, alt = element.get("src", ""), (element.get("alt") or "").strip()
+            parts = urlsplit(src)
+            if parts.scheme or parts.netloc:
+                ctx.problem(
+                    f"image '{src}' must be a file in content/, not a web address", needle=src
+                )
+                continue
+            if not alt:
+                ctx.problem(f"image '{src}' has no alt text", needle=src)
+            if ctx.file_path is None or ctx.course_dir is None:
+                continue
+            target = (ctx.file_path.parent / parts.path).resolve()
+            course_dir = ctx.course_dir.resolve()
+            if not target.is_relative_to(course_dir) or not target.is_file():
+                ctx.problem(f"missing image '{src}'", needle=src)
+                continue
+            if target.suffix.lower() not in IMAGE_SUFFIXES:
+                ctx.problem(
+                    f"image '{src}' must be one of {', '.join(sorted(IMAGE_SUFFIXES))}", needle=src
+                )
+                continue
+            rel = target.relative_to(course_dir).as_posix()
+            ctx.assets.add(rel)
+            element.set("src", ctx.media_url(rel))
+            element.set("loading", "lazy")
+
+
+class CourseMarkdown(Extension):
+    def __init__(self, context: RenderContext, language: str = "en"):
+        super().__init__()
+        self.context = context
+        self.labels = CHECK_LABELS.get(language, CHECK_LABELS["en"])
+
+    def extendMarkdown(self, md):
+        md.preprocessors.register(CheckBlocks(md, self.context, self.labels), "course_checks", 29)
+        md.inlinePatterns.register(
+            GlossaryLinks(r"\[\[([^\]\|\n]+?)(?:\|([^\]\n]+?))?\]\]", md, self.context),
+            "glossary_links",
+            175,
+        )
+        md.treeprocessors.register(ResolveLinks(md, self.context), "course_links", 5)
+
+
+def render_markdown(text: str, context: RenderContext | None = None, language: str = "en") -> str:
+    """Markdown to sanitized HTML; problems are collected on the context."""
+    context = context or RenderContext()
+    context.source = text
+    converter = markdown.Markdown(
+        extensions=[
+            "tables",
+            "fenced_code",
+            "sane_lists",
+            "footnotes",
+            "admonition",
+            CourseMarkdown(context, language),
+        ],
+        output_format="html",
+    )
+    raw = converter.convert(text)
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+_FORBIDDEN_SVG_TAGS = {
+    "script",
+    "foreignobject",
+    "iframe",
+    "embed",
+    "object",
+    "image",
+    "use",
+    "animate",
+    "set",
+}
+
+
+def svg_problems(data: bytes) -> list[str]:
+    """Why an SVG may not be served (it must be static and self-contained), or nothing."""
+    text = data.decode("utf-8", errors="replace")
+    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        return ["SVG must not declare a DOCTYPE or entities"]
+    try:
+        root = ET.fromstring(data)  # noqa: S314 (DOCTYPE/ENTITY refused above)
+    except ET.ParseError as exc:
+        return [f"SVG is not well-formed XML: {exc}"]
+    problems = []
+    if root.tag != f"{SVG_NS}svg":
+        problems.append("the root element must be <svg> in the SVG namespace")
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in _FORBIDDEN_SVG_TAGS:
+            problems.append(f"SVG must not contain <{tag}>")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                problems.append(f"SVG must not have event attributes ({local})")
+            if local == "href" and not value.startswith("#"):
+                problems.append("SVG may only link to its own elements (href='#...')")
+            if "url(" in value and "url(#" not in value.replace(" ", ""):
+                problems.append("SVG must not reference outside resources with url()")
+        if (
+            tag == "style"
+            and element.text
+            and re.search(r"@import|url\(\s*['\"]?[a-z]+:", element.text, re.I)
+        ):
+            problems.append("SVG styles must not import or fetch outside resources")
+    return sorted(set(problems))
