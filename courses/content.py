@@ -291,7 +291,8 @@ def _translation(
     source_hash = doc.data.get("source_hash")
     if not isinstance(source_hash, str) or not HASH_RE.match(source_hash):
         check.error(
-            "'source_hash' must be the first 8 or more hex characters of the English file's sha256",
+            "'source_hash' must be the first 8 or more hex characters of the English file's "
+            'sha256, in quotes (source_hash: "3fa2b1c09d4e")',
             "source_hash",
         )
         source_hash = ""

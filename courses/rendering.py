@@ -208,6 +208,8 @@ class ResolveLinks(Treeprocessor):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path or ctx.file_path is None:
                 continue
+            if href.startswith("/"):  # a site URL already resolved (a glossary link)
+                continue
             if not parts.path.endswith(".md"):
                 ctx.problem(
                     f"link '{href}' is neither a web address nor a lesson .md file", needle=href
