@@ -6,12 +6,16 @@ from assessments.models import Question
 
 
 class AttemptForm(forms.Form):
-    def __init__(self, *args, questions: list[Question], **kwargs):
+    def __init__(self, *args, questions: list[Question], texts: dict | None = None, **kwargs):
+        """texts: a QuizTranslation's questions mapping, to show the quiz in that language."""
         super().__init__(*args, **kwargs)
         self.questions = questions
+        texts = texts or {}
         for number, question in enumerate(questions, start=1):
-            choices = [(choice["key"], choice["text"]) for choice in question.choices]
-            label = f"{number}. {question.prompt}"
+            local = texts.get(question.key, {})
+            names = local.get("choices", {})
+            choices = [(c["key"], names.get(c["key"], c["text"])) for c in question.choices]
+            label = f"{number}. {local.get('prompt') or question.prompt}"
             if question.kind == Question.Kind.SINGLE:
                 field = forms.ChoiceField(
                     label=label, choices=choices, widget=forms.RadioSelect, required=False

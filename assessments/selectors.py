@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from assessments.models import Attempt, Question, Quiz
+from assessments.models import Attempt, Question, Quiz, QuizTranslation
 from courses.models import Course, Enrollment
 
 
@@ -31,3 +31,9 @@ def attempt_questions(*, attempt: Attempt) -> list[Question]:
 
 def quiz_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user, quiz=quiz).order_by("-started_at")
+
+
+def quiz_translation(*, quiz: Quiz, language: str) -> QuizTranslation | None:
+    if language == "en":
+        return None
+    return QuizTranslation.objects.filter(quiz=quiz, language=language).first()

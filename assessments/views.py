@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
 from assessments.models import Attempt
-from assessments.selectors import attempt_questions, quiz_attempts
+from assessments.selectors import attempt_questions, quiz_attempts, quiz_translation
 from assessments.services import attempt_start, attempt_submit
 
 
@@ -19,8 +20,10 @@ def quiz_detail(request, course_slug: str, module_slug: str):
         user=request.user, course_slug=course_slug, module_slug=module_slug
     )
     attempts = list(quiz_attempts(user=request.user, quiz=quiz))
+    translation = quiz_translation(quiz=quiz, language=get_language())
     context = {
         "quiz": quiz,
+        "title": translation.title if translation else quiz.title,
         "course": enrollment.course,
         "attempts": attempts,
         "question_count": quiz.draw or quiz.questions.count(),
@@ -45,7 +48,12 @@ def attempt_take(request, attempt_id: int):
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
     questions = attempt_questions(attempt=attempt)
-    form = AttemptForm(request.POST or None, questions=questions)
+    translation = quiz_translation(quiz=attempt.quiz, language=get_language())
+    form = AttemptForm(
+        request.POST or None,
+        questions=questions,
+        texts=translation.questions if translation else None,
+    )
     if request.method == "POST" and form.is_valid():
         attempt, graded_now = attempt_submit(
             attempt_id=attempt.pk,
@@ -61,7 +69,12 @@ def attempt_take(request, attempt_id: int):
     return render(
         request,
         "assessments/attempt_take.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "form": form},
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "title": translation.title if translation else attempt.quiz.title,
+            "form": form,
+        },
     )
 
 
@@ -71,14 +84,28 @@ def attempt_result(request, attempt_id: int):
     if attempt.status != Attempt.Status.GRADED:
         return redirect("assessments:attempt", attempt_id=attempt.pk)
     questions = attempt_questions(attempt=attempt)
-    review = [
-        {
-            "question": question,
-            "chosen": set(attempt.answers.get(question.key, [])),
-            "correct": set(attempt.answers.get(question.key, [])) == question.correct_keys,
-        }
-        for question in questions
-    ]
+    translation = quiz_translation(quiz=attempt.quiz, language=get_language())
+    texts = translation.questions if translation else {}
+    review = []
+    for question in questions:
+        local = texts.get(question.key, {})
+        chosen = set(attempt.answers.get(question.key, []))
+        review.append(
+            {
+                "key": question.key,
+                "prompt": local.get("prompt") or question.prompt,
+                "explanation": local.get("explanation") or question.explanation,
+                "choices": [
+                    {
+                        "text": local.get("choices", {}).get(c["key"], c["text"]),
+                        "chosen": c["key"] in chosen,
+                        "correct": c.get("correct", False),
+                    }
+                    for c in question.choices
+                ],
+                "is_right": chosen == question.correct_keys,
+            }
+        )
     return render(
         request,
         "assessments/attempt_result.html",
@@ -86,6 +113,7 @@ def attempt_result(request, attempt_id: int):
             "attempt": attempt,
             "quiz": attempt.quiz,
             "course": attempt.quiz.module.course,
+            "title": translation.title if translation else attempt.quiz.title,
             "review": review,
         },
     )

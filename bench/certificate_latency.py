@@ -153,7 +153,7 @@ def main() -> None:
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     call_command("migrate", verbosity=0)
     call_command("sync_content", verbosity=0)
-    course = Course.objects.get(slug="blockchain-basics")
+    course = Course.objects.get(slug="crypto-investigation")
     worker = start_worker(args.concurrency)
     try:
         latencies = []

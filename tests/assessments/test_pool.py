@@ -5,7 +5,7 @@ import pytest
 from assessments.models import Question
 from assessments.services import attempt_start, attempt_submit, draw_questions
 from courses.services import enrollment_create
-from tests.factories import QuestionFactory, QuizFactory
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -63,9 +63,16 @@ def test_real_content_is_valid():
 
     courses, errors = load_content(settings.CONTENT_DIR)
     assert errors == []
-    assert courses[0].slug == "blockchain-basics"
-    assert all(len(module.lessons) >= 2 for module in courses[0].modules)
-    assert all("quiz.yaml" in module.extra_files for module in courses[0].modules)
+    assert courses[0].slug == "crypto-investigation"
+    modules = courses[0].modules
+    assert len(modules) == 6
+    for module in modules:
+        assert len(module.lessons) >= 4, module.slug
+        assert len(module.objectives) >= 3, module.slug
+        assert len(module.glossary) >= 10, module.slug
+        assert len(module.extra_files["quiz.yaml"].data["questions"]) >= 12, module.slug
+        for lesson in module.lessons:
+            assert "```check" in lesson.doc.body, lesson.doc.path
 
 
 def test_valid_tree_loads_in_order(tmp_path):

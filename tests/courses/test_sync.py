@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 def test_sync_imports_real_content_then_changes_nothing():
     first = content_sync(root=settings.CONTENT_DIR)
     assert first.created
-    course = Course.objects.get(slug="blockchain-basics")
+    course = Course.objects.get(slug="crypto-investigation")
     lessons = Lesson.objects.filter(module__course=course)
-    assert lessons.count() >= 6
+    assert lessons.count() >= 24
     assert all(lesson.current_version.body_html.strip() for lesson in lessons)
-    assert Quiz.objects.filter(module__course=course).count() == 2
+    assert Quiz.objects.filter(module__course=course).count() == 6
     versions_before = LessonVersion.objects.count()
 
     second = content_sync(root=settings.CONTENT_DIR)
