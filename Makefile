@@ -21,7 +21,7 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure quiz pass -> certificate PDF through a real Celery worker"
+	@echo "make bench - measure certificate latency through a real worker, and sync_content timings"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -57,9 +57,12 @@ test: setup-test lint
 	$(TEST_ENV) $(PY) manage.py sync_content --check
 	$(TEST_ENV) $(PY) -m pytest
 
-# Measures quiz pass -> certificate PDF stored through a real worker (see the script docstring).
+# Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
+# worker, and sync_content on the full curriculum (first run and no-change run).
 bench: setup-test
+	$(PY) manage.py compile_translations
 	$(PY) bench/certificate_latency.py
+	$(PY) bench/sync_content.py
 
 clean:
 	rm -rf $(VENV) var
