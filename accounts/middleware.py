@@ -2,8 +2,11 @@
 
 import zoneinfo
 
+from allauth.mfa.models import Authenticator
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 
+from accounts.permissions import requires_mfa
 from accounts.selectors import primary_membership
 
 
@@ -56,4 +59,27 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class MfaRequiredMiddleware:
+    """People who must use MFA are sent to set it up before they can do anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/verify/", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and requires_mfa(user)
+            and not Authenticator.objects.filter(
+                user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+            ).exists()
+        ):
+            return redirect("mfa_activate_totp")
         return self.get_response(request)

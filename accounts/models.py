@@ -65,6 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("programme staff"), default=False)
+    allow_multi_agency = models.BooleanField(
+        _("may hold roles in several agencies"),
+        default=False,
+        help_text=_("Set by programme staff."),
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -115,15 +121,60 @@ class Agency(models.Model):
         return self.name
 
 
+class Unit(models.Model):
+    """An optional part of an agency (a cyber-crime division, a regional bureau...)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="unit_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} / {self.name}"
+
+
 class Membership(models.Model):
+    """A role a person holds: in an agency, in a country (coordinator) or programme-wide."""
+
     class Role(models.TextChoices):
         OFFICER = "officer", _("Officer")
         TRAINER = "trainer", _("Trainer")
         AGENCY_ADMIN = "agency_admin", _("Agency admin")
+        COORDINATOR = "coordinator", _("Country coordinator")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending vetting")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        LEFT = "left", _("Left the agency")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("For country coordinators.")
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    # When the membership was last approved or re-confirmed; approval lapses after
+    # settings.VETTING_RECONFIRM_DAYS.
+    vetted_at = models.DateTimeField(_("vetted"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -131,12 +182,77 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "agency", "role"], name="membership_unique_role"
+                fields=["user", "agency", "country", "role"],
+                name="membership_unique_role",
+                nulls_distinct=False,
+            ),
+            # Coordinators belong to a country; officers and agency admins to an agency.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="coordinator", agency__isnull=True, country__regex=r"^[A-Z]{2}$")
+                    | models.Q(
+                        role__in=["officer", "agency_admin"], agency__isnull=False, country=""
+                    )
+                    | models.Q(role="trainer", country="")
+                ),
+                name="membership_scope_matches_role",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} - {self.agency} ({self.get_role_display()})"
+        where = self.agency or self.country or _("programme")
+        return f"{self.user} - {where} ({self.get_role_display()})"
+
+
+class TrainerQualification(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="qualifications")
+    title = models.CharField(_("qualification"), max_length=200)
+    expires_on = models.DateField(_("expires on"))
+
+    class Meta:
+        verbose_name = _("trainer qualification")
+        verbose_name_plural = _("trainer qualifications")
+        ordering = ["expires_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.expires_on})"
+
+
+class Invitation(models.Model):
+    """An invitation to join an agency, for people whose email is not on its domains."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL)
+    email = models.EmailField(_("email"))
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.OFFICER
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    sent_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per person and agency.
+            models.UniqueConstraint(
+                fields=["agency", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.agency}"
 
 
 class AuditEvent(models.Model):
@@ -145,20 +261,26 @@ class AuditEvent(models.Model):
         FAILURE = "failure", _("Failure")
 
     created_at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
+    # The table is append-only (a database trigger refuses UPDATE and DELETE), so the rows
+    # it points at can never be deleted either.
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # Each row carries the hash of the one before it: editing or removing a row breaks the
+    # chain, and manage.py audit_verify names the first broken link.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    row_hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -1,16 +1,69 @@
 """Audit rows and agency placement driven by authentication signals."""
 
 from allauth.account.signals import user_signed_up
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from accounts.adapters import INVITATION_SESSION_KEY
 from accounts.models import AuditEvent
-from accounts.services import audit_log, membership_assign_from_email
+from accounts.selectors import invitation_by_token
+from accounts.services import audit_log, invitation_accept, membership_assign_from_email
 
 
 @receiver(user_signed_up)
 def on_user_signed_up(sender, request, user, **kwargs) -> None:
-    membership_assign_from_email(user=user, request=request)
+    token = request.session.pop(INVITATION_SESSION_KEY, None) if request is not None else None
+    invitation = invitation_by_token(token=token) if token else None
+    if invitation is not None and invitation.email == user.email.lower():
+        audit_log(action="account.signup", actor=user, target=user, request=request)
+        invitation_accept(invitation=invitation, user=user, request=request)
+    else:
+        membership_assign_from_email(user=user, request=request)
+
+
+@receiver(authenticator_added)
+def on_mfa_added(sender, request, user, authenticator, **kwargs) -> None:
+    audit_log(
+        action="mfa.add",
+        actor=user,
+        target=user,
+        details={"type": authenticator.type},
+        request=request,
+    )
+
+
+@receiver(authenticator_removed)
+def on_mfa_removed(sender, request, user, authenticator, **kwargs) -> None:
+    audit_log(
+        action="mfa.remove",
+        actor=user,
+        target=user,
+        details={"type": authenticator.type},
+        request=request,
+    )
+
+
+@receiver(authenticator_reset)
+def on_mfa_reset(sender, request, user, authenticator, **kwargs) -> None:
+    audit_log(
+        action="mfa.reset",
+        actor=user,
+        target=user,
+        details={"type": authenticator.type},
+        request=request,
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    audit_log(
+        action="auth.locked_out",
+        outcome=AuditEvent.Outcome.FAILURE,
+        details={"login": str(username or "")[:254]},
+        request=request,
+    )
 
 
 @receiver(user_logged_in)

@@ -1,6 +1,8 @@
 """Reads for accounts."""
 
-from accounts.models import Agency, Membership, User
+from django.utils import timezone
+
+from accounts.models import Agency, Invitation, Membership, User
 
 
 def agency_for_email(*, email: str) -> Agency | None:
@@ -20,5 +22,19 @@ def primary_membership(*, user: User) -> Membership | None:
         Membership.objects.select_related("agency")
         .filter(user=user)
         .order_by("created_at", "id")
+        .first()
+    )
+
+
+def open_invitation(*, agency, email: str):
+    return Invitation.objects.filter(
+        agency=agency, email=email.strip().lower(), accepted_at__isnull=True
+    ).first()
+
+
+def invitation_by_token(*, token: str):
+    return (
+        Invitation.objects.select_related("agency")
+        .filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )

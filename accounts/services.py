@@ -1,43 +1,26 @@
-"""Writes for accounts: the audit trail, and placing a new user in their agency."""
+"""Writes for accounts: signup placement, vetting, invitations, roles, language, erasure.
 
-from typing import Any
+audit_log (accounts.audit) is re-exported here: every app writes its audit rows through it.
+"""
 
-from django.db import models, transaction
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from accounts.models import Agency, AuditEvent, Membership, User
-from accounts.selectors import agency_for_email
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def audit_log(
-    *,
-    action: str,
-    actor: User | None = None,
-    target: models.Model | None = None,
-    agency: Agency | None = None,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    details: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
-) -> AuditEvent:
-    """Append one audit row. Callers pass ids and facts, never secrets."""
-    if actor is not None and not getattr(actor, "pk", None):
-        actor = None
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        agency=agency,
-        outcome=outcome,
-        details=details or {},
-        ip_address=client_ip(request),
-    )
+from accounts.audit import audit_log
+from accounts.models import Agency, Invitation, Membership, Unit, User
+from accounts.selectors import agency_for_email, open_invitation
+from accounts.signals import user_erased
 
 
 @transaction.atomic
@@ -50,7 +33,10 @@ def membership_assign_from_email(
         audit_log(action="account.signup", actor=user, target=user, request=request)
         return None
     membership, _created = Membership.objects.get_or_create(
-        user=user, agency=agency, role=Membership.Role.OFFICER
+        user=user,
+        agency=agency,
+        role=Membership.Role.OFFICER,
+        defaults={"status": Membership.Status.PENDING},
     )
     audit_log(
         action="account.signup",
@@ -77,4 +63,261 @@ def user_set_language(*, user: User, language: str, request: HttpRequest | None 
             details={"from": old, "to": language},
             request=request,
         )
+    return user
+
+
+def _notify(*, user: User, subject: str, template: str, context: dict) -> None:
+    """Email a person in their own language, after the surrounding transaction commits."""
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
+        subject = str(subject)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=False))
+
+
+def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
+    if agency is None or user.allow_multi_agency:
+        return
+    others = Membership.objects.filter(user=user).exclude(agency=agency).exclude(agency=None)
+    if others.exists():
+        raise ValidationError(
+            _("This person already belongs to another agency; programme staff can allow that.")
+        )
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, actor: User, request=None) -> Membership:
+    """Vet an officer: law-enforcement-only content opens to them until re-confirmation."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.status = Membership.Status.APPROVED
+    membership.vetted_at = timezone.now()
+    membership.decided_by = actor
+    membership.decision_reason = ""
+    membership.save(update_fields=["status", "vetted_at", "decided_by", "decision_reason"])
+    audit_log(
+        action="vetting.approve",
+        actor=actor,
+        target=membership,
+        agency=membership.agency,
+        details={"user_id": membership.user_id},
+        request=request,
+    )
+    with translation.override(membership.user.language or settings.LANGUAGE_CODE):
+        subject = _("Your access to law-enforcement training is approved")
+    _notify(
+        user=membership.user,
+        subject=subject,
+        template="accounts/email/vetting_approved.txt",
+        context={"membership": membership},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_reject(
+    *, membership: Membership, actor: User, reason: str, request=None
+) -> Membership:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason: the officer will see it."))
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.status = Membership.Status.REJECTED
+    membership.decided_by = actor
+    membership.decision_reason = reason[:2000]
+    membership.save(update_fields=["status", "decided_by", "decision_reason"])
+    audit_log(
+        action="vetting.reject",
+        actor=actor,
+        target=membership,
+        agency=membership.agency,
+        details={"user_id": membership.user_id},
+        request=request,
+    )
+    with translation.override(membership.user.language or settings.LANGUAGE_CODE):
+        subject = _("Your request for law-enforcement training access")
+    _notify(
+        user=membership.user,
+        subject=subject,
+        template="accounts/email/vetting_rejected.txt",
+        context={"membership": membership},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_mark_left(*, membership: Membership, actor: User, request=None) -> Membership:
+    """The officer left the agency: access ends, records stay."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.status = Membership.Status.LEFT
+    membership.decided_by = actor
+    membership.save(update_fields=["status", "decided_by"])
+    audit_log(
+        action="vetting.left",
+        actor=actor,
+        target=membership,
+        agency=membership.agency,
+        details={"user_id": membership.user_id},
+        request=request,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, role: str, actor: User, request=None
+) -> Membership:
+    if role not in {Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN, Membership.Role.TRAINER}:
+        raise ValidationError(_("That role cannot be given here."))
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    old = membership.role
+    if old == role:
+        return membership
+    if Membership.objects.filter(
+        user=membership.user, agency=membership.agency, role=role
+    ).exists():
+        raise ValidationError(_("This person already has that role in this agency."))
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    audit_log(
+        action="role.change",
+        actor=actor,
+        target=membership,
+        agency=membership.agency,
+        details={"user_id": membership.user_id, "from": old, "to": role},
+        request=request,
+    )
+    return membership
+
+
+def _invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation", kwargs={"token": invitation.token})
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    agency: Agency,
+    email: str,
+    actor: User,
+    full_name: str = "",
+    role: str = Membership.Role.OFFICER,
+    unit: Unit | None = None,
+    request=None,
+    send: bool = True,
+) -> Invitation:
+    email = email.strip().lower()
+    if Membership.objects.filter(user__email__iexact=email, agency=agency).exists():
+        raise ValidationError(_("%(email)s already belongs to this agency.") % {"email": email})
+    if open_invitation(agency=agency, email=email) is not None:
+        raise ValidationError(_("%(email)s already has an open invitation.") % {"email": email})
+    invitation = Invitation(
+        agency=agency,
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        unit=unit,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_log(
+        action="invitation.create",
+        actor=actor,
+        target=invitation,
+        agency=agency,
+        details={"role": role},
+        request=request,
+    )
+    if send:
+        invitation_send(invitation=invitation, actor=actor, request=request)
+    return invitation
+
+
+@transaction.atomic
+def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Invitation:
+    """(Re-)send the invitation email; a re-send also extends the expiry."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted."))
+    invitation.sent_count += 1
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["sent_count", "expires_at"])
+    if invitation.sent_count > 1:
+        audit_log(
+            action="invitation.resend",
+            actor=actor,
+            target=invitation,
+            agency=invitation.agency,
+            request=request,
+        )
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {
+            "invitation": invitation,
+            "url": _invitation_url(invitation),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    subject = _("Invitation to crypto crime training from %(agency)s") % {
+        "agency": invitation.agency.name
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
+    """The invited person signed up with the invited address: they join, already vetted."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.expires_at < timezone.now():
+        raise ValidationError(_("This invitation is no longer valid."))
+    if invitation.email != user.email.lower():
+        raise ValidationError(_("This invitation was sent to a different email address."))
+    _check_multi_agency(user=user, agency=invitation.agency)
+    membership, _created = Membership.objects.get_or_create(
+        user=user,
+        agency=invitation.agency,
+        role=invitation.role,
+        defaults={
+            "status": Membership.Status.APPROVED,
+            "vetted_at": timezone.now(),
+            "decided_by": invitation.invited_by,
+            "unit": invitation.unit,
+        },
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(
+        action="invitation.accept",
+        actor=user,
+        target=invitation,
+        agency=invitation.agency,
+        details={"membership_id": membership.pk},
+        request=request,
+    )
+    return membership
+
+
+@transaction.atomic
+def user_erase(*, user: User, actor: User, request=None) -> User:
+    """Pseudonymise a person: their name and email go, their training records and
+    certificate serials stay (a legal duty to keep them)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.erased_at is not None:
+        return user
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.full_name = _("Erased person #%(id)s") % {"id": user.pk}
+    user.display_name = ""
+    user.time_zone = ""
+    user.is_active = False
+    user.erased_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.filter(user=user).delete()
+    audit_log(action="account.erase", actor=actor, target=user, request=request)
+    user_erased.send(sender=User, user=user)
     return user

@@ -4,6 +4,7 @@ Production differs from development only by environment variables; see deploy/RE
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
     "config",
     "accounts",
     "courses",
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.ViewerTimezoneMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +138,8 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: counts failures and refuses locked-out logins before any other backend runs.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -167,6 +174,36 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Multi-factor authentication (allauth.mfa): TOTP with recovery codes, and WebAuthn keys.
+# Required for trainers, agency admins, coordinators and staff; for officers by setting.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Crypto Crime Training"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_REQUIRED_FOR_OFFICERS = env_bool("MFA_REQUIRED_FOR_OFFICERS", False)
+# Key for encrypting TOTP secrets at rest; derived from SECRET_KEY when not set.
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
+
+# django-axes: 5 failed logins for one login name within 15 minutes lock it for the rest of
+# the 15 minutes (or until staff unlock it in the admin); the admin login counts too.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_name"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# axes.W006 asks to lock by IP too. Officers of one agency often share one NAT address, so an
+# IP lock would lock out a whole police station; per-IP limits come from allauth's rate limits
+# (ACCOUNT_RATE_LIMITS "login_failed" per IP) instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Vetting: approval lapses after this many days unless an agency admin re-confirms it.
+VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Crypto Crime Training] "
 
 # Idle sessions end after 30 minutes: every request pushes the expiry forward.
@@ -293,5 +330,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
 }

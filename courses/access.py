@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.permissions import Action, agencies_for, can
 from courses.models import ContentAsset, Course, Enrollment, Lesson
 
 
@@ -42,19 +43,14 @@ def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str)
 
 
 def lesson_access_allowed(*, user) -> bool:
-    """May this user read lessons marked law-enforcement-only or restricted?"""
-    return user.is_staff or user.memberships.exists()
-
-
-def is_trainer(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or user.memberships.filter(role="trainer").exists()
+    """May this user read lessons marked law-enforcement-only or restricted? Vetted officers
+    (approval not lapsed, not left), trainers, admins, coordinators and staff."""
+    return can(user, Action.READ_LE_CONTENT)
 
 
 def access_trainer_area(*, user) -> None:
     """Trainers and programme staff only; everyone else gets the same 404."""
-    if not is_trainer(user):
+    if not can(user, Action.PREVIEW_CONTENT):
         raise Http404
 
 
@@ -76,6 +72,5 @@ def access_asset(*, user, course_slug: str, path: str):
 
 
 def agencies_administered(*, user) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return list(user.memberships.filter(role="agency_admin").values_list("agency_id", flat=True))
+    """The agencies whose refreshers this user may see (admins, coordinators, staff)."""
+    return list(agencies_for(user, Action.VIEW_REFRESHERS).values_list("pk", flat=True))

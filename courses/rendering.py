@@ -154,6 +154,13 @@ class CheckBlocks(Preprocessor):
                     self.context.problem("check block is not closed with ```", line=start + 1)
                     break
                 index += 1
+                for offset, text in enumerate(body):
+                    # YAML silently drops everything after " #" in an unquoted value.
+                    if re.match(r"""^\s*(-\s+)?[a-z]+:\s+[^"'\s].*\s#""", text):
+                        self.context.problem(
+                            "' #' starts a YAML comment here and cuts the text; put the text in quotes",
+                            line=start + 2 + offset,
+                        )
                 try:
                     data = yaml.safe_load("\n".join(body))
                 except yaml.YAMLError as exc:

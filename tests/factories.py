@@ -4,6 +4,7 @@ import hashlib
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import Agency, Membership, User
 from assessments.models import Question, Quiz
@@ -51,6 +52,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     agency = factory.SubFactory(AgencyFactory)
     role = Membership.Role.OFFICER
+    status = Membership.Status.APPROVED
+    vetted_at = factory.LazyFunction(timezone.now)
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -163,3 +166,21 @@ def build_course(*, lessons_per_module: int = 2, modules: int = 2, questions: in
 
 def correct_answers(quiz: Quiz) -> dict[str, list[str]]:
     return {q.key: sorted(q.correct_keys) for q in quiz.questions.all()}
+
+
+def with_totp(user: User) -> str:
+    """Give a user an authenticator app (TOTP), as setting up MFA would; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app would show right now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

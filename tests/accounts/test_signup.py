@@ -30,6 +30,7 @@ def test_signup_on_agency_domain_places_officer_and_requires_verification(client
     assert user.password.startswith("argon2")
     membership = Membership.objects.get(user=user)
     assert (membership.agency, membership.role) == (agency, Membership.Role.OFFICER)
+    assert membership.status == Membership.Status.PENDING
     assert AuditEvent.objects.filter(action="account.signup", actor=user, agency=agency).exists()
 
     # Not verified yet: the dashboard is out of reach.
@@ -43,11 +44,14 @@ def test_signup_on_agency_domain_places_officer_and_requires_verification(client
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_signup_elsewhere_creates_no_membership(client, agency):
-    signup(client, "someone@mail.example")
-    assert not Membership.objects.filter(user__email="someone@mail.example").exists()
+def test_signup_without_agency_email_or_invitation_is_refused(client, agency):
+    response = signup(client, "someone@mail.example")
+    assert response.status_code == 200
+    assert "official agency email address" in response.text
+    assert not User.objects.filter(email="someone@mail.example").exists()
 
 
+@pytest.mark.usefixtures("agency")
 @pytest.mark.parametrize(
     ("password", "message"),
     [
@@ -62,7 +66,7 @@ def test_weak_passwords_are_refused(client, password, message):
     assert not User.objects.filter(email="weak@knpa.example").exists()
 
 
-def test_long_passphrase_without_symbols_is_accepted(client):
+def test_long_passphrase_without_symbols_is_accepted(client, agency):
     response = signup(client, "long@knpa.example", "correct horse battery staple " * 2)
     assert response.status_code == 302
 

@@ -8,7 +8,7 @@ from courses.models import Course, Lesson
 from courses.selectors import refreshers_for_agencies, refreshers_for_user
 from courses.services import content_sync, enrollment_create, lesson_complete
 from tests.courses.test_content import write_course
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,7 @@ def test_agency_admin_sees_refreshers_of_their_agency_only(setup, client):
     edit(module / "01-one.md", material=True, note="Changed.")
     content_sync(root=root)
     admin = MembershipFactory(agency=agency, role=Membership.Role.AGENCY_ADMIN).user
+    with_totp(admin)
     client.force_login(admin)
     response = client.get(reverse("courses:agency_refreshers"))
     assert response.status_code == 200

@@ -7,7 +7,7 @@ from accounts.models import Membership
 from courses.models import Lesson, LessonTranslation
 from courses.services import content_sync
 from tests.courses.test_content import write_course
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,9 @@ def two_versions(tmp_path):
 
 @pytest.fixture
 def trainer_client(client):
-    client.force_login(MembershipFactory(role=Membership.Role.TRAINER).user)
+    trainer = MembershipFactory(role=Membership.Role.TRAINER).user
+    with_totp(trainer)
+    client.force_login(trainer)
     return client
 
 

@@ -8,11 +8,14 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
+from accounts.models import Membership
+from accounts.services import membership_approve
 from assessments.models import Attempt, Quiz
 from certificates.models import Certificate
 from courses.models import Course, Lesson
 from courses.services import content_sync
 from tests.certificates.pdf import pdf_facts
+from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -70,6 +73,11 @@ def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
     page.goto(read_confirmation_link(mail_dir))
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("heading", name="Welcome, Choi Eun-ji").wait_for()
+
+    # The agency vets the new officer (the admin's side has its own journey test).
+    admin = MembershipFactory(agency=agency, role=Membership.Role.AGENCY_ADMIN).user
+    pending = Membership.objects.get(user__email="e2e.officer@knpa.example")
+    membership_approve(membership=pending, actor=admin)
 
     # Enroll and read every lesson in order.
     page.get_by_role("link", name="Courses", exact=True).click()

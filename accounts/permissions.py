@@ -1,0 +1,146 @@
+"""The permission matrix: which role may do what, and over which agencies. Written once here;
+access.py functions and views ask can() / agencies_for(), never check roles themselves.
+
+| action              | officer* | trainer | agency admin  | coordinator        | staff |
+|---------------------|----------|---------|---------------|--------------------|-------|
+| read_le_content     | yes      | yes     | yes           | yes                | yes   |
+| preview_content     |          | yes     |               |                    | yes   |
+| view_roster         |          |         | own agency    | agencies of country| all   |
+| export_roster       |          |         | own agency    | agencies of country| all   |
+| vet_officers        |          |         | own agency    | agencies of country| all   |
+| invite_officers     |          |         | own agency    |                    | all   |
+| change_roles        |          |         | own agency    |                    | all   |
+| view_refreshers     |          |         | own agency    | agencies of country| all   |
+| view_audit          |          |         | own agency    |                    | all   |
+| export_audit        |          |         | own agency    |                    | all   |
+| unlock_accounts     |          |         |               |                    | all   |
+
+* officers: only while their vetting is approved and not lapsed (VETTING_RECONFIRM_DAYS)
+  and they have not left the agency. Every role counts only while its membership is approved.
+"""
+
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Agency, Membership, User
+
+
+class Action(StrEnum):
+    READ_LE_CONTENT = "read_le_content"
+    PREVIEW_CONTENT = "preview_content"
+    VIEW_ROSTER = "view_roster"
+    EXPORT_ROSTER = "export_roster"
+    VET_OFFICERS = "vet_officers"
+    INVITE_OFFICERS = "invite_officers"
+    CHANGE_ROLES = "change_roles"
+    VIEW_REFRESHERS = "view_refreshers"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_AUDIT = "export_audit"
+    UNLOCK_ACCOUNTS = "unlock_accounts"
+
+
+Role = Membership.Role
+
+# Actions that need no agency in scope, per role.
+GLOBAL: dict[str, frozenset[Action]] = {
+    Role.OFFICER: frozenset({Action.READ_LE_CONTENT}),
+    Role.TRAINER: frozenset({Action.READ_LE_CONTENT, Action.PREVIEW_CONTENT}),
+    Role.AGENCY_ADMIN: frozenset({Action.READ_LE_CONTENT}),
+    Role.COORDINATOR: frozenset({Action.READ_LE_CONTENT}),
+}
+# Actions over agencies: the admin's own agency, the coordinator's country's agencies.
+SCOPED: dict[str, frozenset[Action]] = {
+    Role.AGENCY_ADMIN: frozenset(
+        {
+            Action.VIEW_ROSTER,
+            Action.EXPORT_ROSTER,
+            Action.VET_OFFICERS,
+            Action.INVITE_OFFICERS,
+            Action.CHANGE_ROLES,
+            Action.VIEW_REFRESHERS,
+            Action.VIEW_AUDIT,
+            Action.EXPORT_AUDIT,
+        }
+    ),
+    Role.COORDINATOR: frozenset(
+        {Action.VIEW_ROSTER, Action.EXPORT_ROSTER, Action.VET_OFFICERS, Action.VIEW_REFRESHERS}
+    ),
+}
+
+
+def matrix_rows() -> list[tuple[str, list[str]]]:
+    """(action, [cell per role]) for the documentation page."""
+    roles = [Role.OFFICER, Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR]
+    rows = []
+    for action in Action:
+        cells = []
+        for role in roles:
+            if action in GLOBAL.get(role, ()):
+                cells.append("yes")
+            elif action in SCOPED.get(role, ()):
+                cells.append("own agency" if role == Role.AGENCY_ADMIN else "agencies of country")
+            else:
+                cells.append("")
+        cells.append("all")
+        rows.append((action.value, cells))
+    return rows
+
+
+def vetting_cutoff():
+    return timezone.now() - timedelta(days=settings.VETTING_RECONFIRM_DAYS)
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """Memberships that count: approved, and for officers not lapsed."""
+    return Membership.objects.filter(user=user, status=Membership.Status.APPROVED).filter(
+        ~Q(role=Role.OFFICER) | Q(vetted_at__gte=vetting_cutoff())
+    )
+
+
+def can(user: User, action: Action, agency: Agency | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    memberships = list(active_memberships(user))
+    if any(action in GLOBAL.get(m.role, ()) for m in memberships):
+        return True
+    if agency is None:
+        return False
+    return agencies_for(user, action, memberships=memberships).filter(pk=agency.pk).exists()
+
+
+def agencies_for(user: User, action: Action, memberships=None) -> QuerySet[Agency]:
+    """The agencies over which the user may do this action."""
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    if user.is_staff:
+        return Agency.objects.all()
+    memberships = memberships if memberships is not None else list(active_memberships(user))
+    scope = Q(pk__in=[])
+    for membership in memberships:
+        if action not in SCOPED.get(membership.role, ()):
+            continue
+        if membership.role == Role.AGENCY_ADMIN:
+            scope |= Q(pk=membership.agency_id)
+        elif membership.role == Role.COORDINATOR:
+            scope |= Q(country=membership.country)
+    return Agency.objects.filter(scope)
+
+
+def requires_mfa(user: User) -> bool:
+    """Trainers, admins, coordinators and staff must use MFA; officers when the setting says."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    roles = set(
+        user.memberships.exclude(status=Membership.Status.REJECTED).values_list("role", flat=True)
+    )
+    if roles & {Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR}:
+        return True
+    return settings.MFA_REQUIRED_FOR_OFFICERS and bool(roles)
