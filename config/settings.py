@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "assessments",
     "cohorts",
     "certificates",
+    "reports",
 ]
 
 MIDDLEWARE = [

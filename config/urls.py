@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", certificate_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
     path("courses/", include("courses.urls")),
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),
