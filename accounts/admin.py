@@ -1,18 +1,50 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Agency, AuditEvent, Membership, User
+from accounts.audit import audit_log
+from accounts.models import (
+    Agency,
+    AuditEvent,
+    Invitation,
+    Membership,
+    TrainerQualification,
+    Unit,
+    User,
+)
+
+
+class AuditedAdminMixin:
+    """Changes made in the Django admin leave audit rows like every other write."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_log(
+            action="admin.change" if change else "admin.add",
+            actor=request.user,
+            target=obj,
+            details={"fields": sorted(form.changed_data)},
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        audit_log(action="admin.delete", actor=request.user, target=obj, request=request)
+        super().delete_model(request, obj)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_staff", "is_active", "allow_multi_agency"]
     search_fields = ["email", "full_name", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["full_name", "display_name", "time_zone"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Profile language", {"fields": ["language"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "allow_multi_agency", "groups"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -21,16 +53,40 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country", "time_zone"]
     search_fields = ["name"]
 
 
+@admin.register(Unit)
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "agency"]
+    list_select_related = ["agency"]
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "agency", "role", "created_at"]
-    list_filter = ["role", "agency"]
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Programme staff create coordinators, programme trainers and agency admins here;
+    agency admins vet officers in the site's own pages (every decision is audited there)."""
+
+    list_display = ["user", "agency", "country", "role", "status", "vetted_at"]
+    list_filter = ["role", "status", "agency"]
     list_select_related = ["user", "agency"]
+    search_fields = ["user__email", "user__full_name"]
+    raw_id_fields = ["user", "decided_by"]
+
+
+@admin.register(TrainerQualification)
+class TrainerQualificationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "title", "expires_on"]
+    list_select_related = ["user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["email", "agency", "role", "sent_count", "expires_at", "accepted_at"]
+    list_select_related = ["agency"]
+    readonly_fields = ["token"]
 
 
 @admin.register(AuditEvent)

@@ -1,6 +1,7 @@
 """Demo agencies and people for local development (manage.py seed_demo)."""
 
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import Agency, Membership, User
 from accounts.services import audit_log
@@ -24,7 +25,11 @@ PEOPLE = [
     ("officer.lee@knpa.example", "Lee Seo-yeon", Membership.Role.OFFICER, 0),
     ("officer.malee@rtp.example", "Malee Srisuk", Membership.Role.OFFICER, 1),
     ("officer.ciobanu@igp.example", "Elena Ciobanu", Membership.Role.OFFICER, 2),
+    # Signed up with an agency address and waiting for the Thai admin to vet them.
+    ("officer.pending@rtp.example", "Arthit Boonmee", Membership.Role.OFFICER, 1),
 ]
+PENDING = {"officer.pending@rtp.example"}
+STAFF = ("staff@programme.example", "Programme Staff")
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
@@ -49,10 +54,30 @@ def seed_demo() -> list[tuple[str, str, str]]:
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
-        _membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+        _membership, created = Membership.objects.get_or_create(
+            user=user,
+            agency=agency,
+            role=role,
+            defaults=(
+                {"status": Membership.Status.PENDING}
+                if email in PENDING
+                else {"status": Membership.Status.APPROVED, "vetted_at": timezone.now()}
+            ),
+        )
         if created:
             audit_log(
                 action="membership.create", target=user, agency=agency, details={"role": role}
             )
         people.append((email, role, agency.name))
+    staff_email, staff_name = STAFF
+    staff = User.objects.filter(email=staff_email).first()
+    if staff is None:
+        staff = User.objects.create_superuser(
+            email=staff_email, password=DEMO_PASSWORD, full_name=staff_name
+        )
+        audit_log(action="account.create", target=staff, details={"demo": True, "staff": True})
+    EmailAddress.objects.update_or_create(
+        user=staff, email=staff_email, defaults={"verified": True, "primary": True}
+    )
+    people.append((staff_email, "staff", "programme (Django admin at /admin/)"))
     return people

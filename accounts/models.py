@@ -182,9 +182,14 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "agency", "country", "role"],
-                name="membership_unique_role",
-                nulls_distinct=False,
+                fields=["user", "agency", "role"],
+                condition=models.Q(agency__isnull=False),
+                name="membership_unique_agency_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "country", "role"],
+                condition=models.Q(agency__isnull=True),
+                name="membership_unique_country_role",
             ),
             # Coordinators belong to a country; officers and agency admins to an agency.
             models.CheckConstraint(
