@@ -17,8 +17,13 @@ INVITATION_SESSION_KEY = "invitation_token"
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
-        """Only agency addresses may sign up, or the address an invitation was sent to."""
+        """At signup, only agency addresses, or the address an invitation was sent to.
+        (allauth also cleans emails for password reset and adding an address; those are
+        left alone.)"""
         email = super().clean_email(email)
+        match = getattr(self.request, "resolver_match", None)
+        if match is None or match.url_name != "account_signup":
+            return email
         if agency_for_email(email=email) is not None:
             return email
         token = self.request.session.get(INVITATION_SESSION_KEY) if self.request else None

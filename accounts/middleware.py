@@ -23,7 +23,7 @@ class ViewerTimezoneMiddleware:
             zone_name = user.time_zone
             if not zone_name:
                 membership = primary_membership(user=user)
-                zone_name = membership.agency.time_zone if membership else ""
+                zone_name = membership.agency.time_zone if membership and membership.agency else ""
         if zone_name:
             timezone.activate(zoneinfo.ZoneInfo(zone_name))
         else:

@@ -1,22 +1,7 @@
 """The permission matrix: which role may do what, and over which agencies. Written once here;
-access.py functions and views ask can() / agencies_for(), never check roles themselves.
-
-| action              | officer* | trainer | agency admin  | coordinator        | staff |
-|---------------------|----------|---------|---------------|--------------------|-------|
-| read_le_content     | yes      | yes     | yes           | yes                | yes   |
-| preview_content     |          | yes     |               |                    | yes   |
-| view_roster         |          |         | own agency    | agencies of country| all   |
-| export_roster       |          |         | own agency    | agencies of country| all   |
-| vet_officers        |          |         | own agency    | agencies of country| all   |
-| invite_officers     |          |         | own agency    |                    | all   |
-| change_roles        |          |         | own agency    |                    | all   |
-| view_refreshers     |          |         | own agency    | agencies of country| all   |
-| view_audit          |          |         | own agency    |                    | all   |
-| export_audit        |          |         | own agency    |                    | all   |
-| unlock_accounts     |          |         |               |                    | all   |
-
-* officers: only while their vetting is approved and not lapsed (VETTING_RECONFIRM_DAYS)
-  and they have not left the agency. Every role counts only while its membership is approved.
+access functions and views ask can() / agencies_for(), never check roles themselves.
+docs/permissions.md is this matrix as a table (manage.py permission_matrix; a test keeps it
+in step).
 """
 
 from datetime import timedelta

@@ -163,6 +163,25 @@ def membership_mark_left(*, membership: Membership, actor: User, request=None) -
 
 
 @transaction.atomic
+def membership_reconfirm(*, membership: Membership, actor: User, request=None) -> Membership:
+    """The periodic re-vetting: approval runs for another VETTING_RECONFIRM_DAYS."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.status = Membership.Status.APPROVED
+    membership.vetted_at = timezone.now()
+    membership.decided_by = actor
+    membership.save(update_fields=["status", "vetted_at", "decided_by"])
+    audit_log(
+        action="vetting.reconfirm",
+        actor=actor,
+        target=membership,
+        agency=membership.agency,
+        details={"user_id": membership.user_id},
+        request=request,
+    )
+    return membership
+
+
+@transaction.atomic
 def membership_change_role(
     *, membership: Membership, role: str, actor: User, request=None
 ) -> Membership:

@@ -2,10 +2,17 @@
 
 from django.dispatch import receiver
 
-from certificates.services import certificate_create_for_completion
+from accounts.signals import user_erased
+from certificates.services import certificate_create_for_completion, certificate_pseudonymise_holder
 from courses.signals import course_completed
 
 
 @receiver(course_completed)
 def on_course_completed(sender, enrollment, **kwargs) -> None:
     certificate_create_for_completion(enrollment=enrollment)
+
+
+@receiver(user_erased)
+def on_user_erased(sender, user, **kwargs) -> None:
+    # Sent inside the erasing transaction, so the names change together or not at all.
+    certificate_pseudonymise_holder(user=user)

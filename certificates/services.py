@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,3 +139,38 @@ def certificate_sweep() -> list[int]:
     for certificate_id in requeued:
         certificate_enqueue(certificate_id=certificate_id)
     return requeued
+
+
+@transaction.atomic
+def certificate_pseudonymise_holder(*, user) -> list[int]:
+    """After a person is erased, their certificates name the pseudonym instead of them.
+
+    Serials, courses and dates stay (a legal duty to keep them); the verification page
+    then shows the pseudonym. A PDF already rendered prints the real name, so it is deleted
+    and the certificate rendered again by the worker. Returns the ids changed.
+    """
+    certificates = list(
+        Certificate.objects.select_for_update()
+        .filter(user=user)
+        .exclude(holder_name=user.full_name)
+        .order_by("id")
+    )
+    for certificate in certificates:
+        certificate.holder_name = user.full_name
+        fields = ["holder_name"]
+        if certificate.status == Certificate.Status.ISSUED and certificate.pdf:
+            stale_pdf = certificate.pdf.name
+            transaction.on_commit(lambda name=stale_pdf: default_storage.delete(name))
+            certificate.pdf = ""
+            certificate.status = Certificate.Status.PENDING
+            certificate.issued_at = None
+            certificate.last_queued_at = timezone.now()
+            fields += ["pdf", "status", "issued_at", "last_queued_at"]
+            transaction.on_commit(lambda pk=certificate.pk: certificate_enqueue(certificate_id=pk))
+        certificate.save(update_fields=fields)
+        audit_log(
+            action="certificate.pseudonymise",
+            target=certificate,
+            details={"user_id": user.pk, "rerender": "pdf" in fields},
+        )
+    return [certificate.pk for certificate in certificates]

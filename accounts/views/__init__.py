@@ -34,7 +34,9 @@ def invitation(request, token: str):
             if request.method == "POST":
                 invitation_accept(invitation=found, user=request.user, request=request)
                 return redirect("dashboard")
-            return render(request, "accounts/invitation.html", {"invitation": found, "accept": True})
+            return render(
+                request, "accounts/invitation.html", {"invitation": found, "accept": True}
+            )
         logout(request)
     request.session[INVITATION_SESSION_KEY] = token
     return render(request, "accounts/invitation.html", {"invitation": found, "accept": False})

@@ -1,0 +1,266 @@
+"""Agency admins' actions on people: vetting decisions, role changes, invitations one by one
+and in bulk from a CSV file."""
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.access import access_agency, access_invitation, access_membership
+from accounts.forms_vetting import (
+    ImportConfirmForm,
+    ImportUploadForm,
+    InvitationForm,
+    RejectForm,
+    RoleForm,
+    sign_import,
+)
+from accounts.imports import MAX_ROWS, ImportProblems, invitation_import, parse_invitation_csv
+from accounts.models import Agency, Invitation, Membership
+from accounts.permissions import Action, can, vetting_cutoff
+from accounts.services import (
+    invitation_create,
+    invitation_send,
+    membership_approve,
+    membership_change_role,
+    membership_mark_left,
+    membership_reconfirm,
+    membership_reject,
+)
+
+INVITATIONS_PER_PAGE = 50
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _render_member(request, membership: Membership, *, reject_form=None, role_form=None):
+    lapsed = (
+        membership.role == Membership.Role.OFFICER
+        and membership.status == Membership.Status.APPROVED
+        and (membership.vetted_at is None or membership.vetted_at < vetting_cutoff())
+    )
+    return render(
+        request,
+        "accounts/vetting/member.html",
+        {
+            "membership": membership,
+            "lapsed": lapsed,
+            "can_change_roles": can(request.user, Action.CHANGE_ROLES, membership.agency),
+            "reject_form": reject_form or RejectForm(),
+            "role_form": role_form or RoleForm(initial={"role": membership.role}),
+        },
+    )
+
+
+@login_required
+def member(request, membership_id: int):
+    membership = access_membership(
+        user=request.user, membership_id=membership_id, action=Action.VET_OFFICERS
+    )
+    return _render_member(request, membership)
+
+
+def _decide(request, membership_id: int, service, success: str):
+    """Approve, mark as left or re-confirm: one service call, then back to the person."""
+    membership = access_membership(
+        user=request.user, membership_id=membership_id, action=Action.VET_OFFICERS
+    )
+    try:
+        service(membership=membership, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success % {"name": membership.user.full_name})
+    return redirect("vetting:member", membership_id=membership.pk)
+
+
+@login_required
+@require_POST
+def member_approve(request, membership_id: int):
+    return _decide(request, membership_id, membership_approve, _("%(name)s is approved."))
+
+
+@login_required
+@require_POST
+def member_left(request, membership_id: int):
+    return _decide(
+        request, membership_id, membership_mark_left, _("%(name)s is marked as having left.")
+    )
+
+
+@login_required
+@require_POST
+def member_reconfirm(request, membership_id: int):
+    return _decide(request, membership_id, membership_reconfirm, _("%(name)s is re-confirmed."))
+
+
+@login_required
+@require_POST
+def member_reject(request, membership_id: int):
+    membership = access_membership(
+        user=request.user, membership_id=membership_id, action=Action.VET_OFFICERS
+    )
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_reject(
+                membership=membership,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("reason", _error_text(error))
+        else:
+            messages.success(
+                request, _("%(name)s is rejected.") % {"name": membership.user.full_name}
+            )
+            return redirect("vetting:member", membership_id=membership.pk)
+    return _render_member(request, membership, reject_form=form)
+
+
+@login_required
+@require_POST
+def member_role(request, membership_id: int):
+    # The access check comes first: someone who may not change roles gets the same 404
+    # whether or not they signed in recently.
+    membership = access_membership(
+        user=request.user, membership_id=membership_id, action=Action.CHANGE_ROLES
+    )
+    return _change_role(request, membership)
+
+
+@reauthentication_required
+def _change_role(request, membership: Membership):
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("role", _error_text(error))
+        else:
+            messages.success(
+                request, _("%(name)s's role is changed.") % {"name": membership.user.full_name}
+            )
+            return redirect("vetting:member", membership_id=membership.pk)
+    return _render_member(request, membership, role_form=form)
+
+
+def _invitations_of(agency: Agency) -> QuerySet[Invitation]:
+    # Open invitations first, then the most recently accepted.
+    return (
+        Invitation.objects.filter(agency=agency)
+        .select_related("unit")
+        .order_by(F("accepted_at").desc(nulls_first=True), "-created_at", "-id")
+    )
+
+
+@login_required
+def invitations(request, agency_id: int):
+    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.INVITE_OFFICERS)
+    if request.method == "POST":
+        form = InvitationForm(request.POST, agency=agency)
+        if form.is_valid():
+            try:
+                invitation = invitation_create(
+                    agency=agency, actor=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(
+                    request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("vetting:invitations", agency_id=agency.pk)
+    else:
+        form = InvitationForm(agency=agency)
+    page = Paginator(_invitations_of(agency), INVITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/vetting/invitations.html",
+        {"agency": agency, "form": form, "page": page, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def invitation_resend(request, invitation_id: int):
+    invitation = access_invitation(
+        user=request.user, invitation_id=invitation_id, action=Action.INVITE_OFFICERS
+    )
+    try:
+        invitation_send(invitation=invitation, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email}
+        )
+    return redirect("vetting:invitations", agency_id=invitation.agency_id)
+
+
+@login_required
+def invitation_import_page(request, agency_id: int):
+    """Upload -> a report of every row's problems, or a summary with a confirm button ->
+    confirm: the signed rows are checked again and all invited in one transaction."""
+    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.INVITE_OFFICERS)
+    context = {"agency": agency, "max_rows": MAX_ROWS, "upload_form": ImportUploadForm()}
+    if request.method == "POST" and "payload" in request.POST:
+        confirm = ImportConfirmForm(request.POST, agency=agency, user=request.user)
+        if not confirm.is_valid():
+            context["refused"] = confirm.errors["payload"]
+            return render(request, "accounts/vetting/import.html", context, status=400)
+        try:
+            created = invitation_import(
+                agency=agency,
+                rows=confirm.cleaned_data["payload"],
+                actor=request.user,
+                request=request,
+            )
+        except ImportProblems as error:
+            context["problems"] = error.problems
+            return render(request, "accounts/vetting/import.html", context)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s invitation was sent.", "%(count)s invitations were sent.", len(created)
+            )
+            % {"count": len(created)},
+        )
+        return redirect("vetting:invitations", agency_id=agency.pk)
+    if request.method == "POST":
+        upload = ImportUploadForm(request.POST, request.FILES)
+        context["upload_form"] = upload
+        if upload.is_valid():
+            rows, problems = parse_invitation_csv(data=upload.cleaned_data["file"], agency=agency)
+            if problems:
+                context.update(problems=problems, checked=len(rows))
+            else:
+                labels = dict(Membership.Role.choices)
+                context.update(
+                    rows=[{**row, "role_label": labels[row["role"]]} for row in rows],
+                    confirm_form=ImportConfirmForm(
+                        initial={
+                            "payload": sign_import(agency=agency, user=request.user, rows=rows)
+                        },
+                        agency=agency,
+                        user=request.user,
+                    ),
+                )
+    return render(request, "accounts/vetting/import.html", context)

@@ -1,0 +1,145 @@
+"""'Download my data': everything the site holds about the signed-in person, as JSON.
+
+It reads accounts, courses, assessments and certificates, so it lives here in reports,
+the one app allowed to read them all. A fixed number of queries, however much there is.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from accounts.models import AuditEvent, Membership, User
+from accounts.services import audit_log
+from assessments.models import Attempt
+from certificates.models import Certificate
+from courses.models import Enrollment, LessonProgress
+
+FORMAT_VERSION = 1
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def personal_data(*, user: User) -> dict[str, Any]:
+    """The person's account, memberships, learning records, certificates and the audit
+    events they caused. Nothing about anyone else: no other person's name or email."""
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("agency", "unit")
+        .order_by("created_at", "id")
+    )
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("course")
+        .prefetch_related(
+            Prefetch(
+                "progress",
+                queryset=LessonProgress.objects.select_related("lesson", "version").order_by(
+                    "completed_at", "id"
+                ),
+            )
+        )
+        .order_by("enrolled_at", "id")
+    )
+    attempts = (
+        Attempt.objects.filter(user=user)
+        .select_related("quiz", "enrollment__course")
+        .order_by("started_at", "id")
+    )
+    certificates = Certificate.objects.filter(user=user).order_by("created_at", "id")
+    events = (
+        AuditEvent.objects.filter(actor=user)
+        .order_by("created_at", "id")
+        .values("created_at", "action", "outcome")
+    )
+    return {
+        "format_version": FORMAT_VERSION,
+        "exported_at": _when(timezone.now()),
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "display_name": user.display_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+        },
+        "memberships": [
+            {
+                "agency": membership.agency.name if membership.agency else None,
+                "country": membership.country or None,
+                "unit": membership.unit.name if membership.unit else None,
+                "role": membership.role,
+                "status": membership.status,
+                "vetted_at": _when(membership.vetted_at),
+            }
+            for membership in memberships
+        ],
+        "enrollments": [
+            {
+                "course": enrollment.course.title,
+                "enrolled_at": _when(enrollment.enrolled_at),
+                "completed_at": _when(enrollment.completed_at),
+                "lessons_completed": [
+                    {
+                        "lesson": progress.lesson.title,
+                        "version": progress.version.number,
+                        "completed_at": _when(progress.completed_at),
+                    }
+                    for progress in enrollment.progress.all()
+                ],
+            }
+            for enrollment in enrollments
+        ],
+        "quiz_attempts": [
+            {
+                "quiz": attempt.quiz.title,
+                "course": attempt.enrollment.course.title,
+                "status": attempt.status,
+                "started_at": _when(attempt.started_at),
+                "submitted_at": _when(attempt.submitted_at),
+                "score": str(attempt.score) if attempt.score is not None else None,
+                "passed": attempt.passed,
+            }
+            for attempt in attempts
+        ],
+        "certificates": [
+            {
+                "serial": certificate.serial,
+                "course": certificate.course_title,
+                "holder_name": certificate.holder_name,
+                "status": certificate.status,
+                "issued_at": _when(certificate.issued_at),
+                "verification_url": certificate.verify_url,
+            }
+            for certificate in certificates
+        ],
+        "audit_events": [
+            {
+                "time": _when(event["created_at"]),
+                "action": event["action"],
+                "outcome": event["outcome"],
+            }
+            for event in events
+        ],
+    }
+
+
+@require_GET
+@login_required
+@cache_control(no_store=True)
+def data_export(request):
+    """The signed-in person's own data as a JSON download (routed as privacy:export)."""
+    data = personal_data(user=request.user)
+    audit_log(action="account.export", actor=request.user, target=request.user, request=request)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    return response

@@ -1,0 +1,111 @@
+"""Agency reports: the agencies a user oversees, their rosters, and the roster CSV export."""
+
+import csv
+import io
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Agency
+from accounts.permissions import Action, can
+from reports.access import access_agency, access_roster_agencies
+from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
+from reports.selectors import agencies_with_member_counts, agency_roster
+from reports.services import roster_export as roster_export_rows
+
+ROSTER_PAGE_SIZE = 25
+# A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
+# return can hide such a start from a naive check.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@login_required
+def agencies(request):
+    agency_ids = access_roster_agencies(user=request.user)
+    rows = agencies_with_member_counts(agency_ids=agency_ids)
+    return render(request, "reports/agencies.html", {"agencies": rows})
+
+
+@login_required
+def roster(request, agency_id: int):
+    agency = access_agency(user=request.user, agency_id=agency_id)
+    form = RosterFilterForm(request.GET)
+    filters = form.filters()
+    members = agency_roster(agency=agency, **filters)
+    page = Paginator(members, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "agency": agency,
+        "form": form,
+        "page_obj": page,
+        "members": page.object_list,
+        "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
+        "filtered": any(filters.values()),
+    }
+    return render(request, "reports/roster.html", context)
+
+
+@login_required
+def roster_export(request, agency_id: int):
+    # The access check comes before re-authentication, so a stranger gets the same 404 as
+    # for a missing agency instead of a password prompt.
+    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.EXPORT_ROSTER)
+    return _roster_csv(request, agency)
+
+
+@reauthentication_required
+def _roster_csv(request, agency: Agency) -> HttpResponse:
+    filters = RosterFilterForm(request.GET).filters()
+    rows = roster_export_rows(agency=agency, actor=request.user, request=request, **filters)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Full name"),
+            _("Email"),
+            _("Role"),
+            _("Status"),
+            _("Vetted"),
+            _("Last sign-in"),
+            _("Course enrollments"),
+            _("Certificates issued"),
+        ]
+    )
+    for member in rows:
+        writer.writerow(
+            [
+                csv_cell(member.user.full_name),
+                csv_cell(member.user.email),
+                csv_cell(member.get_role_display()),
+                csv_cell(ROSTER_STATUS_LABELS[member.roster_status]),
+                csv_cell(_csv_datetime(member.vetted_at)),
+                csv_cell(_csv_datetime(member.user.last_login)),
+                member.enrollment_count,
+                member.certificate_count,
+            ]
+        )
+    # The byte-order mark lets spreadsheet programs read non-Latin names as UTF-8.
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="roster-{agency.pk}-{stamp}.csv"'
+    return response
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _csv_datetime(value) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="minutes")

@@ -1,0 +1,404 @@
+"""The audit trail: append-only in the database, hash-chained, verified by audit_verify, and
+searched and exported by staff (every row) and agency admins (their agency's rows)."""
+
+import csv
+import io
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core.management import CommandError, call_command
+from django.db import ProgrammingError, connection, transaction
+from django.urls import reverse
+
+from accounts.audit import audit_chain_verify, audit_log, row_digest
+from accounts.models import AuditEvent, Membership
+from accounts.views import audit as audit_views
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, with_totp
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("audit:search")
+EXPORT = reverse("audit:export")
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def staff_user(**fields):
+    user = UserFactory(is_staff=True, **fields)
+    with_totp(user)
+    return user
+
+
+def agency_admin(agency, **fields):
+    user = MembershipFactory(
+        agency=agency, role=Membership.Role.AGENCY_ADMIN, user=UserFactory(**fields)
+    ).user
+    with_totp(user)
+    return user
+
+
+def event_at(when: datetime, **fields) -> AuditEvent:
+    """An audit row at a chosen time, chained as audit_log chains it (audit_log always
+    stamps now)."""
+    event = AuditEvent(created_at=when, **fields)
+    previous = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
+    event.prev_hash = previous or ""
+    event.row_hash = row_digest(event, event.prev_hash)
+    event.save()
+    return event
+
+
+def mark_recently_reauthenticated(client, user) -> None:
+    """What allauth's reauthenticate page records (force_login records nothing)."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+def listed_actions(response) -> list[str]:
+    return [event.action for event in response.context["page"]]
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def two_agencies():
+    return AgencyFactory(name="Agency A"), AgencyFactory(name="Agency B")
+
+
+@pytest.fixture
+def trail(two_agencies):
+    """Rows of agency A, agency B and of no agency."""
+    agency_a, agency_b = two_agencies
+    actor_a = UserFactory(email="actor@a.example")
+    actor_b = UserFactory(email="actor@b.example")
+    audit_log(action="vetting.approve", actor=actor_a, agency=agency_a, details={"n": 1})
+    audit_log(
+        action="vetting.reject",
+        actor=actor_a,
+        agency=agency_a,
+        outcome=AuditEvent.Outcome.FAILURE,
+    )
+    audit_log(action="roles.change", actor=actor_b, agency=agency_b)
+    audit_log(action="account.login", actor=actor_b)
+    return agency_a, agency_b
+
+
+# The database and the chain ---------------------------------------------------------------------
+
+
+def test_database_refuses_update_of_an_audit_row():
+    event = audit_log(action="test.update")
+    with (
+        pytest.raises(ProgrammingError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE accounts_auditevent SET action = %s WHERE id = %s", ["x", event.pk])
+    event.refresh_from_db()
+    assert event.action == "test.update"
+
+
+def test_database_refuses_delete_of_an_audit_row():
+    event = audit_log(action="test.delete")
+    with (
+        pytest.raises(ProgrammingError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_audit_verify_passes_an_untampered_chain():
+    for number in range(3):
+        audit_log(action="test.write", details={"n": number})
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"audit chain OK: {AuditEvent.objects.count()} rows" in out.getvalue()
+
+
+def test_audit_verify_names_the_tampered_row():
+    audit_log(action="test.first")
+    tampered = audit_log(action="test.second", details={"grade": 40})
+    audit_log(action="test.third")
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks queued in the test's transaction would block ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_auditevent_append_only"
+        )
+        cursor.execute(
+            "UPDATE accounts_auditevent SET details = %s WHERE id = %s",
+            ['{"grade": 100}', tampered.pk],
+        )
+        cursor.execute(
+            "ALTER TABLE accounts_auditevent ENABLE TRIGGER accounts_auditevent_append_only"
+        )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with pytest.raises(CommandError, match=f"audit chain broken at event {tampered.pk}:"):
+        call_command("audit_verify", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_audit_writes_form_one_valid_chain():
+    threads, per_thread = 8, 10
+    errors: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def write(worker: int) -> None:
+        try:
+            start.wait()
+            for number in range(per_thread):
+                audit_log(action="test.concurrent", details={"worker": worker, "n": number})
+        except BaseException as exc:  # surfaced in the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    report = audit_chain_verify()
+    assert report.broken_at is None
+    assert report.checked == threads * per_thread == AuditEvent.objects.count()
+    links = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(set(links)) == len(links)  # no two rows chained onto the same row
+
+
+# Who sees what ---------------------------------------------------------------------------------
+
+
+def test_staff_sees_every_row(client, trail):
+    client.force_login(staff_user())
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    # Signing in writes rows of its own; every row of the trail is there.
+    assert {"account.login", "roles.change", "vetting.approve", "vetting.reject"} <= set(
+        listed_actions(response)
+    )
+
+
+def test_agency_admin_sees_only_their_agencys_rows(client, trail):
+    agency_a, _agency_b = trail
+    client.force_login(agency_admin(agency_a))
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert sorted(listed_actions(response)) == ["vetting.approve", "vetting.reject"]
+    assert "roles.change" not in response.text
+    assert "account.login" not in response.text
+
+
+def test_agency_admin_cannot_choose_another_agency(client, trail):
+    agency_a, agency_b = trail
+    client.force_login(agency_admin(agency_a))
+    response = client.get(SEARCH, {"agency": agency_b.pk})
+    assert response.status_code == 200
+    assert response.context["page"] is None
+    assert "roles.change" not in response.text
+    choices = [choice for choice, _label in response.context["form"].fields["agency"].choices]
+    assert [str(choice) for choice in choices] == ["", str(agency_a.pk)]
+
+
+@pytest.mark.parametrize("url", [SEARCH, EXPORT])
+def test_officer_gets_404_on_audit_pages(client, trail, url):
+    agency_a, _agency_b = trail
+    officer = MembershipFactory(agency=agency_a).user
+    client.force_login(officer)
+    assert client.get(url).status_code == 404
+    mark_recently_reauthenticated(client, officer)
+    assert client.get(url).status_code == 404
+
+
+def test_trainer_gets_404_on_audit_search(client, trail):
+    agency_a, _agency_b = trail
+    trainer = MembershipFactory(agency=agency_a, role=Membership.Role.TRAINER).user
+    with_totp(trainer)
+    client.force_login(trainer)
+    assert client.get(SEARCH).status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(SEARCH)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+# Filters ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"action": "vetting.approve"}, ["vetting.approve"]),
+        ({"action": "vetting"}, []),  # exact unless it ends in *
+        ({"action": "vetting.*"}, ["vetting.approve", "vetting.reject"]),
+        ({"actor_email": "ACTOR@b.example"}, ["account.login", "roles.change"]),
+        ({"outcome": "failure"}, ["vetting.reject"]),
+        ({"outcome": "success", "action": "vetting.*"}, ["vetting.approve"]),
+    ],
+)
+def test_search_filters(client, trail, params, expected):
+    client.force_login(staff_user())
+    response = client.get(SEARCH, params)
+    assert sorted(listed_actions(response)) == expected
+
+
+def test_search_filters_by_agency(client, trail):
+    _agency_a, agency_b = trail
+    client.force_login(staff_user())
+    response = client.get(SEARCH, {"agency": agency_b.pk})
+    assert listed_actions(response) == ["roles.change"]
+
+
+def test_dates_are_days_in_the_viewers_time_zone(client):
+    # 16:30 UTC on 1 May is 01:30 on 2 May in Seoul.
+    event_at(datetime(2025, 5, 1, 16, 30, tzinfo=UTC), action="test.late")
+    event_at(datetime(2025, 5, 1, 14, 0, tzinfo=UTC), action="test.early")  # 23:00 in Seoul
+    client.force_login(staff_user(time_zone="Asia/Seoul"))
+    on_2_may = client.get(SEARCH, {"date_from": "2025-05-02", "date_to": "2025-05-02"})
+    assert listed_actions(on_2_may) == ["test.late"]
+    on_1_may = client.get(SEARCH, {"date_from": "2025-05-01", "date_to": "2025-05-01"})
+    assert listed_actions(on_1_may) == ["test.early"]
+    assert "Asia/Seoul" in on_1_may.text
+
+
+def test_end_date_before_start_date_is_an_error(client, trail):
+    client.force_login(staff_user())
+    response = client.get(SEARCH, {"date_from": "2025-05-02", "date_to": "2025-05-01"})
+    assert response.context["page"] is None
+    assert "The end date is before the start date." in response.text
+
+
+def test_search_pages_hold_50_rows_and_keep_the_filters(client):
+    for number in range(55):
+        audit_log(action="test.paged", details={"n": number})
+    audit_log(action="test.other")
+    client.force_login(staff_user())
+    first = client.get(SEARCH, {"action": "test.paged"})
+    assert len(first.context["page"]) == 50
+    assert "?action=test.paged&amp;page=2" in first.text
+    second = client.get(SEARCH, {"action": "test.paged", "page": 2})
+    assert len(second.context["page"]) == 5
+
+
+@pytest.mark.parametrize(("viewer", "pinned"), [("staff", 11), ("agency_admin", 18)])
+def test_search_query_count_does_not_grow_with_rows(
+    client, two_agencies, viewer, pinned, django_assert_max_num_queries
+):
+    agency_a, _agency_b = two_agencies
+    actors = [UserFactory() for _ in range(3)]
+    audit_log(action="test.query", actor=actors[0], agency=agency_a)
+    client.force_login(staff_user() if viewer == "staff" else agency_admin(agency_a))
+    with django_assert_max_num_queries(pinned) as few:
+        client.get(SEARCH)
+    for number in range(60):
+        actor = actors[number % len(actors)]
+        audit_log(action="test.query", actor=actor, agency=AgencyFactory())
+        audit_log(action="test.query", actor=actor, agency=agency_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(SEARCH)
+    assert len(response.context["page"]) == 50
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+def test_export_without_recent_reauthentication_asks_for_it(client, trail):
+    client.force_login(staff_user())
+    response = client.get(EXPORT, {"action": "vetting.*"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_export_is_a_csv_of_the_filtered_rows_with_utc_times(client, trail):
+    user = staff_user(time_zone="Asia/Seoul")
+    client.force_login(user)
+    mark_recently_reauthenticated(client, user)
+    response = client.get(EXPORT, {"action": "vetting.*"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    header, *rows = csv_rows(response)
+    assert header == [
+        "time (UTC)",
+        "actor email",
+        "action",
+        "target type",
+        "target id",
+        "agency",
+        "IP address",
+        "outcome",
+        "details",
+    ]
+    assert sorted(row[2] for row in rows) == ["vetting.approve", "vetting.reject"]
+    approve = next(row for row in rows if row[2] == "vetting.approve")
+    event = AuditEvent.objects.get(action="vetting.approve")
+    assert approve[0] == event.created_at.astimezone(UTC).isoformat()
+    assert approve[0].endswith("+00:00")
+    assert approve[1] == "actor@a.example"
+    assert approve[5] == "Agency A"
+    assert approve[7] == "success"
+    assert approve[8] == '{"n": 1}'
+
+
+def test_export_escapes_cells_that_start_a_formula(client):
+    target = UserFactory()
+    audit_log(action='=HYPERLINK("http://evil.example")', target=target)
+    audit_log(action="+cmd", agency=AgencyFactory(name="@SUM(A1)"))
+    user = staff_user()
+    client.force_login(user)
+    mark_recently_reauthenticated(client, user)
+    _header, *rows = csv_rows(client.get(EXPORT))
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("http://evil.example")' in cells
+    assert "'+cmd" in cells
+    assert "'@SUM(A1)" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_export_writes_an_audit_row_with_filters_and_row_count(client, trail):
+    agency_a, _agency_b = trail
+    user = agency_admin(agency_a)
+    client.force_login(user)
+    mark_recently_reauthenticated(client, user)
+    response = client.get(EXPORT, {"outcome": "success"})
+    _header, *rows = csv_rows(response)
+    assert [row[2] for row in rows] == ["vetting.approve"]  # agency A only, success only
+    logged = AuditEvent.objects.get(action="audit.export")
+    assert logged.actor == user
+    assert logged.agency == agency_a
+    assert logged.outcome == AuditEvent.Outcome.SUCCESS
+    assert logged.details == {"filters": {"outcome": "success"}, "rows": 1}
+    assert audit_chain_verify().broken_at is None
+
+
+def test_export_over_the_cap_is_refused_with_a_message(client):
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(action="test.bulk") for _ in range(audit_views.EXPORT_CAP + 1)],
+        batch_size=5000,
+    )
+    user = staff_user()
+    client.force_login(user)
+    mark_recently_reauthenticated(client, user)
+    response = client.get(EXPORT, {"action": "test.bulk"}, follow=True)
+    assert response.redirect_chain[0][0] == SEARCH + "?action=test.bulk"
+    assert response["Content-Type"].startswith("text/html")
+    assert "Narrow the filters" in response.text
+    refused = AuditEvent.objects.get(action="audit.export")
+    assert refused.outcome == AuditEvent.Outcome.FAILURE
+    assert refused.details["rows"] == audit_views.EXPORT_CAP + 1
