@@ -184,3 +184,42 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def admin_of(agency: Agency, **user_fields) -> User:
+    """An agency admin of that agency, with MFA set up (required for the role)."""
+    user = MembershipFactory(
+        agency=agency, role=Membership.Role.AGENCY_ADMIN, user=UserFactory(**user_fields)
+    ).user
+    with_totp(user)
+    return user
+
+
+def coordinator_of(country: str, **user_fields) -> User:
+    """A country coordinator (no agency of their own), with MFA set up."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, agency=None, country=country, role=Membership.Role.COORDINATOR)
+    with_totp(user)
+    return user
+
+
+def staff_user(**user_fields) -> User:
+    """Programme staff, with MFA set up."""
+    user = UserFactory(is_staff=True, **user_fields)
+    with_totp(user)
+    return user
+
+
+def reauthenticated_now(client, user: User) -> None:
+    """What allauth's reauthenticate page leaves in the session after a correct password
+    (client.force_login records no authentication time)."""
+    import time
+
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

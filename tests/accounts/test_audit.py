@@ -4,11 +4,9 @@ searched and exported by staff (every row) and agency admins (their agency's row
 import csv
 import io
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, transaction
 from django.urls import reverse
@@ -16,7 +14,15 @@ from django.urls import reverse
 from accounts.audit import audit_chain_verify, audit_log, row_digest
 from accounts.models import AuditEvent, Membership
 from accounts.views import audit as audit_views
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, with_totp
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    admin_of,
+    reauthenticated_now,
+    staff_user,
+    with_totp,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +31,6 @@ EXPORT = reverse("audit:export")
 
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def staff_user(**fields):
-    user = UserFactory(is_staff=True, **fields)
-    with_totp(user)
-    return user
-
-
-def agency_admin(agency, **fields):
-    user = MembershipFactory(
-        agency=agency, role=Membership.Role.AGENCY_ADMIN, user=UserFactory(**fields)
-    ).user
-    with_totp(user)
-    return user
 
 
 def event_at(when: datetime, **fields) -> AuditEvent:
@@ -50,16 +42,6 @@ def event_at(when: datetime, **fields) -> AuditEvent:
     event.row_hash = row_digest(event, event.prev_hash)
     event.save()
     return event
-
-
-def mark_recently_reauthenticated(client, user) -> None:
-    """What allauth's reauthenticate page records (force_login records nothing)."""
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
 
 
 def listed_actions(response) -> list[str]:
@@ -194,7 +176,7 @@ def test_staff_sees_every_row(client, trail):
 
 def test_agency_admin_sees_only_their_agencys_rows(client, trail):
     agency_a, _agency_b = trail
-    client.force_login(agency_admin(agency_a))
+    client.force_login(admin_of(agency_a))
     response = client.get(SEARCH)
     assert response.status_code == 200
     assert sorted(listed_actions(response)) == ["vetting.approve", "vetting.reject"]
@@ -204,7 +186,7 @@ def test_agency_admin_sees_only_their_agencys_rows(client, trail):
 
 def test_agency_admin_cannot_choose_another_agency(client, trail):
     agency_a, agency_b = trail
-    client.force_login(agency_admin(agency_a))
+    client.force_login(admin_of(agency_a))
     response = client.get(SEARCH, {"agency": agency_b.pk})
     assert response.status_code == 200
     assert response.context["page"] is None
@@ -219,7 +201,7 @@ def test_officer_gets_404_on_audit_pages(client, trail, url):
     officer = MembershipFactory(agency=agency_a).user
     client.force_login(officer)
     assert client.get(url).status_code == 404
-    mark_recently_reauthenticated(client, officer)
+    reauthenticated_now(client, officer)
     assert client.get(url).status_code == 404
 
 
@@ -302,7 +284,7 @@ def test_search_query_count_does_not_grow_with_rows(
     agency_a, _agency_b = two_agencies
     actors = [UserFactory() for _ in range(3)]
     audit_log(action="test.query", actor=actors[0], agency=agency_a)
-    client.force_login(staff_user() if viewer == "staff" else agency_admin(agency_a))
+    client.force_login(staff_user() if viewer == "staff" else admin_of(agency_a))
     with django_assert_max_num_queries(pinned) as few:
         client.get(SEARCH)
     for number in range(60):
@@ -328,7 +310,7 @@ def test_export_without_recent_reauthentication_asks_for_it(client, trail):
 def test_export_is_a_csv_of_the_filtered_rows_with_utc_times(client, trail):
     user = staff_user(time_zone="Asia/Seoul")
     client.force_login(user)
-    mark_recently_reauthenticated(client, user)
+    reauthenticated_now(client, user)
     response = client.get(EXPORT, {"action": "vetting.*"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -362,7 +344,7 @@ def test_export_escapes_cells_that_start_a_formula(client):
     audit_log(action="+cmd", agency=AgencyFactory(name="@SUM(A1)"))
     user = staff_user()
     client.force_login(user)
-    mark_recently_reauthenticated(client, user)
+    reauthenticated_now(client, user)
     _header, *rows = csv_rows(client.get(EXPORT))
     cells = [cell for row in rows for cell in row]
     assert '\'=HYPERLINK("http://evil.example")' in cells
@@ -373,9 +355,9 @@ def test_export_escapes_cells_that_start_a_formula(client):
 
 def test_export_writes_an_audit_row_with_filters_and_row_count(client, trail):
     agency_a, _agency_b = trail
-    user = agency_admin(agency_a)
+    user = admin_of(agency_a)
     client.force_login(user)
-    mark_recently_reauthenticated(client, user)
+    reauthenticated_now(client, user)
     response = client.get(EXPORT, {"outcome": "success"})
     _header, *rows = csv_rows(response)
     assert [row[2] for row in rows] == ["vetting.approve"]  # agency A only, success only
@@ -394,7 +376,7 @@ def test_export_over_the_cap_is_refused_with_a_message(client):
     )
     user = staff_user()
     client.force_login(user)
-    mark_recently_reauthenticated(client, user)
+    reauthenticated_now(client, user)
     response = client.get(EXPORT, {"action": "test.bulk"}, follow=True)
     assert response.redirect_chain[0][0] == SEARCH + "?action=test.bulk"
     assert response["Content-Type"].startswith("text/html")

@@ -11,17 +11,11 @@ from django.urls import reverse
 
 from accounts.forms_vetting import IMPORT_SALT
 from accounts.imports import ImportProblems, invitation_import, parse_invitation_csv
-from accounts.models import AuditEvent, Invitation, Membership
+from accounts.models import AuditEvent, Invitation
 from accounts.services import invitation_create
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, with_totp
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_of(agency):
-    user = MembershipFactory(agency=agency, role=Membership.Role.AGENCY_ADMIN).user
-    with_totp(user)
-    return user
 
 
 def csv_bytes(*lines: str, bom: bool = False) -> bytes:

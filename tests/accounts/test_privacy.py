@@ -1,10 +1,8 @@
 """Privacy: the profile page, "download my data", and erasure by programme staff."""
 
 import json
-import time
 
 import pytest
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -29,6 +27,7 @@ from tests.factories import (
     UserFactory,
     build_course,
     correct_answers,
+    reauthenticated_now,
     with_totp,
 )
 
@@ -58,16 +57,6 @@ def staff_member() -> User:
     user = UserFactory(is_staff=True, email="staff@programme.example")
     with_totp(user)
     return user
-
-
-def reauthenticated_now(client: Client, user: User) -> None:
-    """What allauth's reauthenticate page leaves in the session after a correct password."""
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session[AUTHENTICATION_USER_SESSION_KEY] = str(user.pk)
-    session.save()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Agency admins' actions on people and invitations: vetting, role changes, invitations."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -18,31 +16,15 @@ from tests.factories import (
     AgencyFactory,
     MembershipFactory,
     UserFactory,
+    admin_of,
+    coordinator_of,
+    reauthenticated_now,
     with_totp,
 )
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a long passphrase for training"
-
-
-def admin_of(agency, **kwargs):
-    user = MembershipFactory(agency=agency, role=Membership.Role.AGENCY_ADMIN, **kwargs).user
-    with_totp(user)
-    return user
-
-
-def coordinator_of(country: str):
-    # A time zone of their own: ViewerTimezoneMiddleware otherwise reads the agency of the
-    # coordinator's agency-less membership and fails.
-    user = MembershipFactory(
-        agency=None,
-        country=country,
-        role=Membership.Role.COORDINATOR,
-        user=UserFactory(time_zone="Asia/Seoul"),
-    ).user
-    with_totp(user)
-    return user
 
 
 def pending_officer(agency, **kwargs):
@@ -54,16 +36,6 @@ def pending_officer(agency, **kwargs):
 def signed_in(client, user):
     client.force_login(user)
     return client
-
-
-def reauthenticated_now(client, user) -> None:
-    """What allauth's reauthenticate page leaves in the session after a correct password."""
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
 
 
 def audit_rows(action: str):

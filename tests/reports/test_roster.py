@@ -17,6 +17,9 @@ from tests.factories import (
     CourseFactory,
     MembershipFactory,
     UserFactory,
+    admin_of,
+    coordinator_of,
+    reauthenticated_now,
     with_totp,
 )
 
@@ -32,21 +35,6 @@ AUTH_RECORDS_USER_KEY = "account_authentication_methods_user"
 # permission (2), page rows, navigation roles, session save (3 with its savepoint).
 ROSTER_QUERIES = 15
 AGENCIES_QUERIES = 11  # the same, less the roster's own; the coordinator has a time zone
-
-
-def admin_of(agency):
-    user = MembershipFactory(agency=agency, role=Role.AGENCY_ADMIN).user
-    with_totp(user)
-    return user
-
-
-def coordinator_of(country: str):
-    # A time zone of their own: ViewerTimezoneMiddleware otherwise looks for an agency that
-    # a coordinator's membership does not have.
-    user = UserFactory(time_zone="Asia/Seoul")
-    MembershipFactory(user=user, agency=None, country=country, role=Role.COORDINATOR)
-    with_totp(user)
-    return user
 
 
 def member(agency, *, full_name: str = "", email: str = "", **kwargs) -> Membership:
@@ -77,14 +65,6 @@ def certificate(enrollment: Enrollment, *, status=Certificate.Status.ISSUED) -> 
         issued_at=timezone.now() if issued else None,
         pdf="certificates/test.pdf" if issued else "",
     )
-
-
-def reauthenticate(client, user) -> None:
-    """What allauth records when the user confirms their password again."""
-    session = client.session
-    session[AUTH_RECORDS_KEY] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
-    session[AUTH_RECORDS_USER_KEY] = str(user.pk)
-    session.save()
 
 
 def roster_url(agency) -> str:
@@ -134,7 +114,7 @@ def test_admin_gets_404_for_another_agency_on_every_url(client, agency, other_ag
     admin = admin_of(agency)
     member(other_agency, full_name="Secret Officer")
     client.force_login(admin)
-    reauthenticate(client, admin)  # even a fresh re-authentication opens nothing
+    reauthenticated_now(client, admin)  # even a fresh re-authentication opens nothing
     for url in (
         roster_url(other_agency),
         export_url(other_agency),
@@ -330,7 +310,7 @@ def test_roster_query_count_does_not_grow_with_members(
 def test_agency_list_query_count_does_not_grow_with_agencies(
     client, agencies, django_assert_num_queries
 ):
-    coordinator = coordinator_of("KR")
+    coordinator = coordinator_of("KR", time_zone="Asia/Seoul")
     for _ in range(agencies):
         agency = AgencyFactory(country="KR")
         member(agency)
@@ -378,7 +358,7 @@ def test_export_has_the_filtered_rows_and_escapes_formulas(client, agency):
     member(agency, full_name="Pending Person", status=Status.PENDING, vetted_at=None)
     member(AgencyFactory(), full_name="Elsewhere Officer")
     client.force_login(admin)
-    reauthenticate(client, admin)
+    reauthenticated_now(client, admin)
 
     response = client.get(export_url(agency), {"role": "officer", "status": "approved"})
     assert response.status_code == 200
@@ -412,7 +392,7 @@ def test_export_writes_an_audit_row(client, agency):
     member(agency, full_name="Lapsed One", vetted_at=timezone.now() - timedelta(days=999))
     member(agency, full_name="Current One")
     client.force_login(admin)
-    reauthenticate(client, admin)
+    reauthenticated_now(client, admin)
     response = client.get(export_url(agency), {"status": "lapsed", "q": "one"})
     assert response.status_code == 200
     assert len(read_csv(response)) == 2  # header and one row
@@ -429,7 +409,7 @@ def test_coordinator_may_export_agencies_of_their_country(client, agency):
     coordinator = coordinator_of("KR")
     member(agency, full_name="Kim Officer")
     client.force_login(coordinator)
-    reauthenticate(client, coordinator)
+    reauthenticated_now(client, coordinator)
     response = client.get(export_url(agency))
     assert response.status_code == 200
     assert "Kim Officer" in [row[0] for row in read_csv(response)]
