@@ -1,0 +1,191 @@
+"""Access, walked from the URL configuration:
+
+- every URL pattern that carries an object id answers 404 to a user of another agency (the
+  highest role there: its agency admin, with MFA), exactly as for a missing object;
+- a role x page matrix shows who may open each page, as docs/permissions.md says.
+
+A new URL with an id fails the first test until it is listed below with the object to use.
+"""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Membership
+from accounts.services import invitation_create
+from assessments.services import attempt_start
+from certificates.services import certificate_create_for_completion
+from courses.models import Lesson
+from courses.services import enrollment_create, lesson_complete
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    admin_of,
+    build_course,
+    coordinator_of,
+    reauthenticated_now,
+    staff_user,
+    with_totp,
+)
+
+pytestmark = pytest.mark.django_db
+
+# URLs whose id is not an agency's or a person's object, with the reason.
+NOT_OWNED = {
+    "account_confirm_email": "one-time key mailed to the person",
+    "account_reset_password_from_key": "one-time key mailed to the person",
+    "accounts:invitation": "unguessable token mailed to the invitee",
+    "certificates:verify": "public verification by unguessable token, by design",
+    "certificates:verify_json": "public verification by unguessable token, by design",
+    "courses:detail": "the shared curriculum, open to every signed-in learner",
+    "courses:enroll": "the shared curriculum, open to every signed-in learner",
+    "courses:glossary": "the shared curriculum, open to every signed-in learner",
+    "courses:media": "shared curriculum images; law-enforcement ones tested in test_media_and_language",
+}
+
+
+def url_names_with_parameters() -> set[str]:
+    found = set()
+
+    def walk(patterns, namespace=None, inherited=False):
+        for pattern in patterns:
+            has_params = inherited or bool(pattern.pattern.regex.groupindex)
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("admin/"):
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace, has_params)
+            elif isinstance(pattern, URLPattern) and has_params:
+                found.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+@pytest.fixture
+def agency_a_objects():
+    """Objects that belong to agency A and its officer."""
+    agency = AgencyFactory(name="Agency A", country="KR")
+    officer = MembershipFactory(agency=agency).user
+    pending = MembershipFactory(agency=agency, status=Membership.Status.PENDING, vetted_at=None)
+    admin = admin_of(agency)
+    invitation = invitation_create(agency=agency, email="new@a.example", actor=admin)
+    course = build_course()
+    enrollment = enrollment_create(user=officer, course=course)
+    lessons = list(Lesson.objects.filter(module__course=course))
+    for lesson in lessons:
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    module = course.modules.first()
+    attempt = attempt_start(user=officer, quiz=module.quiz, enrollment=enrollment)
+    certificate = certificate_create_for_completion(enrollment=enrollment)
+    key = Authenticator.objects.create(user=officer, type=Authenticator.Type.WEBAUTHN, data={})
+    lesson = lessons[0]
+    lesson_kwargs = {
+        "course_slug": course.slug,
+        "module_slug": lesson.module.slug,
+        "lesson_slug": lesson.slug,
+    }
+    member = {"membership_id": pending.pk}
+    return {
+        "vetting:member": member,
+        "vetting:member_approve": member,
+        "vetting:member_reject": member,
+        "vetting:member_left": member,
+        "vetting:member_reconfirm": member,
+        "vetting:member_role": member,
+        "vetting:invitations": {"agency_id": agency.pk},
+        "vetting:import": {"agency_id": agency.pk},
+        "vetting:invitation_resend": {"invitation_id": invitation.pk},
+        "reports:roster": {"agency_id": agency.pk},
+        "reports:roster_export": {"agency_id": agency.pk},
+        "privacy:erase": {"user_id": officer.pk},
+        "assessments:attempt": {"attempt_id": attempt.pk},
+        "assessments:result": {"attempt_id": attempt.pk},
+        "assessments:quiz": {"course_slug": course.slug, "module_slug": module.slug},
+        "assessments:quiz_start": {"course_slug": course.slug, "module_slug": module.slug},
+        "certificates:download": {"certificate_id": certificate.pk},
+        "courses:resume": {"course_slug": course.slug},
+        "courses:lesson": lesson_kwargs,
+        "courses:lesson_complete": lesson_kwargs,
+        "courses:lesson_refresh": lesson_kwargs,
+        "courses:trainer_lesson": {"lesson_id": lesson.pk},
+        "courses:trainer_version": {"lesson_id": lesson.pk, "number": 1},
+        "courses:trainer_diff": {"lesson_id": lesson.pk},
+        "mfa_remove_webauthn": {"pk": key.pk},
+        "mfa_edit_webauthn": {"pk": key.pk},
+    }
+
+
+def test_every_url_with_an_id_is_walked(agency_a_objects):
+    assert url_names_with_parameters() - set(NOT_OWNED) == set(agency_a_objects)
+
+
+def test_another_agencys_admin_gets_404_for_every_object_url(client, agency_a_objects):
+    other = admin_of(AgencyFactory(name="Agency B", country="TH"))
+    client.force_login(other)
+    # Past the password prompt that guards some views, so each reaches its object lookup.
+    reauthenticated_now(client, other)
+    for name, kwargs in agency_a_objects.items():
+        url = reverse(name, kwargs=kwargs)
+        query = "?from=1&to=1" if name == "courses:trainer_diff" else ""
+        assert client.get(url + query).status_code in {404, 405}, name
+        assert client.post(url + query).status_code == 404, name
+
+
+# The role x page matrix. "login": anonymous visitors are sent to sign in.
+PAGES = ["dashboard", "catalog", "trainer", "refreshers", "agencies", "audit", "profile",
+         "roster", "invitations", "import"]  # fmt: skip
+MATRIX = {
+    #               dash catalog trainer refresh agencies audit profile roster invites import
+    "anonymous":   ["login"] * 10,
+    "officer":     [200, 200, 404, 404, 404, 404, 200, 404, 404, 404],
+    "trainer":     [200, 200, 200, 404, 404, 404, 200, 404, 404, 404],
+    "admin":       [200, 200, 404, 200, 200, 200, 200, 200, 200, 200],
+    "coordinator": [200, 200, 404, 200, 200, 404, 200, 200, 404, 404],
+    "staff":       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_role_page_matrix(client, role):
+    agency = AgencyFactory(name="Korean Agency", country="KR")
+    users = {
+        "officer": lambda: MembershipFactory(agency=agency).user,
+        "trainer": lambda: _with_mfa(MembershipFactory(agency=agency, role="trainer").user),
+        "admin": lambda: admin_of(agency),
+        "coordinator": lambda: coordinator_of("KR"),
+        "staff": staff_user,
+    }
+    if role != "anonymous":
+        client.force_login(users[role]())
+    urls = {
+        "dashboard": reverse("dashboard"),
+        "catalog": reverse("courses:catalog"),
+        "trainer": reverse("courses:trainer_content"),
+        "refreshers": reverse("courses:agency_refreshers"),
+        "agencies": reverse("reports:agencies"),
+        "audit": reverse("audit:search"),
+        "profile": reverse("privacy:profile"),
+        "roster": reverse("reports:roster", args=[agency.pk]),
+        "invitations": reverse("vetting:invitations", args=[agency.pk]),
+        "import": reverse("vetting:import", args=[agency.pk]),
+    }
+    for page, expected in zip(PAGES, MATRIX[role], strict=True):
+        response = client.get(urls[page])
+        if expected == "login":
+            assert response.status_code == 302, page
+            assert response["Location"].startswith(reverse("account_login")), page
+        else:
+            assert response.status_code == expected, (role, page)
+
+
+def _with_mfa(user):
+    with_totp(user)
+    return user
+
+
+def test_officer_of_other_agency_sees_no_foreign_certificate(client, agency_a_objects):
+    stranger = UserFactory()
+    client.force_login(stranger)
+    url = reverse("certificates:download", kwargs=agency_a_objects["certificates:download"])
+    assert client.get(url).status_code == 404
