@@ -174,3 +174,42 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
             details={"user_id": user.pk, "rerender": "pdf" in fields},
         )
     return [certificate.pk for certificate in certificates]
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, certificate: Certificate, actor, reason: str, request=None
+) -> Certificate:
+    """Revoke a certificate: the verification page then says so. The PDF and serial stay."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reason is required to revoke a certificate.")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == Certificate.Status.REVOKED:
+        return certificate
+    old = certificate.status
+    certificate.status = Certificate.Status.REVOKED
+    certificate.save(update_fields=["status"])
+    audit_log(
+        action="certificate.revoke",
+        actor=actor,
+        target=certificate,
+        details={"serial": certificate.serial, "from": old, "reason": reason[:500]},
+        request=request,
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_retry(*, certificate: Certificate, actor, request=None) -> Certificate:
+    """Staff put a failed certificate back in the queue after fixing the cause."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != Certificate.Status.FAILED:
+        return certificate
+    certificate.status = Certificate.Status.PENDING
+    certificate.render_attempts = 0
+    certificate.last_queued_at = timezone.now()
+    certificate.save(update_fields=["status", "render_attempts", "last_queued_at"])
+    audit_log(action="certificate.retry", actor=actor, target=certificate, request=request)
+    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    return certificate

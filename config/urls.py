@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
 from certificates import views as certificate_views
 from config import views
+
+# The admin has no login of its own: staff sign in through the site's login, so MFA, the
+# lockout and the rate limits apply to them too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

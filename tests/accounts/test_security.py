@@ -85,10 +85,17 @@ def test_five_failures_lock_the_login_even_with_the_right_password(client):
     assert login(client, other.email).status_code == 302
 
 
-def test_admin_login_counts_towards_the_same_lock(client):
+def test_admin_login_goes_through_the_site_login(client):
     user = UserFactory(email="admin.try@knpa.example", is_staff=True)
+    response = client.post(
+        reverse("admin:login"), {"username": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session  # no password check happened there
+    # So the site's lockout (and MFA) applies to staff as to everyone.
     for _ in range(5):
-        client.post(reverse("admin:login"), {"username": user.email, "password": "wrong password"})
+        login(client, user.email, "wrong password")
     assert login(client, user.email).status_code == 429
 
 

@@ -111,3 +111,46 @@ def test_render_error_is_recorded_and_retried_until_failed(certificate, settings
     second = certificate_render(certificate_id=certificate.pk)
     assert second.status == Certificate.Status.FAILED
     assert second.render_attempts == 2
+
+
+def test_revoke_needs_a_reason_and_is_audited(certificate, client):
+    from certificates.services import certificate_revoke
+    from tests.factories import staff_user
+
+    staff = staff_user()
+    with pytest.raises(ValueError, match="reason"):
+        certificate_revoke(certificate=certificate, actor=staff, reason=" ")
+    revoked = certificate_revoke(certificate=certificate, actor=staff, reason="Issued in error")
+    assert revoked.status == Certificate.Status.REVOKED
+    event = AuditEvent.objects.get(action="certificate.revoke")
+    assert event.actor == staff and event.details["reason"] == "Issued in error"
+    page = client.get(revoked.get_absolute_url())
+    assert "This certificate has been revoked." in page.text
+
+
+def test_staff_revoke_from_the_admin(certificate, client):
+    from django.urls import reverse
+
+    from tests.factories import staff_user
+
+    staff = staff_user(is_superuser=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:certificates_certificate_changelist"),
+        {"action": "revoke", "_selected_action": [certificate.pk], "reason": "Fraud"},
+    )
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.REVOKED
+
+
+def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit_callbacks):
+    from certificates.services import certificate_retry
+    from tests.factories import staff_user
+
+    Certificate.objects.filter(pk=certificate.pk).update(status="failed", render_attempts=5)
+    certificate.refresh_from_db()
+    with django_capture_on_commit_callbacks() as callbacks:
+        retried = certificate_retry(certificate=certificate, actor=staff_user())
+    assert retried.status == Certificate.Status.PENDING and retried.render_attempts == 0
+    assert len(callbacks) == 1
