@@ -1,5 +1,6 @@
 """Reads for accounts."""
 
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, Invitation, Membership, User
@@ -37,4 +38,13 @@ def invitation_by_token(*, token: str):
         Invitation.objects.select_related("agency")
         .filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now())
         .first()
+    )
+
+
+def invitations_for_agency(*, agency: Agency) -> QuerySet[Invitation]:
+    """Open invitations first, then the most recently accepted."""
+    return (
+        Invitation.objects.filter(agency=agency)
+        .select_related("unit")
+        .order_by(F("accepted_at").desc(nulls_first=True), "-created_at", "-id")
     )

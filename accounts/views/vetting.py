@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +22,9 @@ from accounts.forms_vetting import (
     sign_import,
 )
 from accounts.imports import MAX_ROWS, ImportProblems, invitation_import, parse_invitation_csv
-from accounts.models import Agency, Invitation, Membership
+from accounts.models import Membership
 from accounts.permissions import Action, can, vetting_cutoff
+from accounts.selectors import invitations_for_agency
 from accounts.services import (
     invitation_create,
     invitation_send,
@@ -160,15 +160,6 @@ def _change_role(request, membership: Membership):
     return _render_member(request, membership, role_form=form)
 
 
-def _invitations_of(agency: Agency) -> QuerySet[Invitation]:
-    # Open invitations first, then the most recently accepted.
-    return (
-        Invitation.objects.filter(agency=agency)
-        .select_related("unit")
-        .order_by(F("accepted_at").desc(nulls_first=True), "-created_at", "-id")
-    )
-
-
 @login_required
 def invitations(request, agency_id: int):
     agency = access_agency(user=request.user, agency_id=agency_id, action=Action.INVITE_OFFICERS)
@@ -188,7 +179,7 @@ def invitations(request, agency_id: int):
                 return redirect("vetting:invitations", agency_id=agency.pk)
     else:
         form = InvitationForm(agency=agency)
-    page = Paginator(_invitations_of(agency), INVITATIONS_PER_PAGE).get_page(
+    page = Paginator(invitations_for_agency(agency=agency), INVITATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
