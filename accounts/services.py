@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, Unit, User
@@ -85,28 +86,46 @@ def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
         )
 
 
-@transaction.atomic
-def membership_approve(*, membership: Membership, actor: User, request=None) -> Membership:
-    """Vet an officer: law-enforcement-only content opens to them until re-confirmation."""
+APPROVED_SUBJECT = gettext_lazy("Your access to law-enforcement training is approved")
+REJECTED_SUBJECT = gettext_lazy("Your request for law-enforcement training access")
+
+
+def _vetting_decision(
+    *, membership: Membership, actor: User, action: str, changes: dict, request=None
+) -> Membership:
+    """Lock the membership, apply one vetting decision, and audit it."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    membership.status = Membership.Status.APPROVED
-    membership.vetted_at = timezone.now()
-    membership.decided_by = actor
-    membership.decision_reason = ""
-    membership.save(update_fields=["status", "vetted_at", "decided_by", "decision_reason"])
+    for field, value in {"decided_by": actor, **changes}.items():
+        setattr(membership, field, value)
+    membership.save(update_fields=["decided_by", *changes])
     audit_log(
-        action="vetting.approve",
+        action=action,
         actor=actor,
         target=membership,
         agency=membership.agency,
         details={"user_id": membership.user_id},
         request=request,
     )
-    with translation.override(membership.user.language or settings.LANGUAGE_CODE):
-        subject = _("Your access to law-enforcement training is approved")
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, actor: User, request=None) -> Membership:
+    """Vet an officer: law-enforcement-only content opens to them until re-confirmation."""
+    membership = _vetting_decision(
+        membership=membership,
+        actor=actor,
+        action="vetting.approve",
+        changes={
+            "status": Membership.Status.APPROVED,
+            "vetted_at": timezone.now(),
+            "decision_reason": "",
+        },
+        request=request,
+    )
     _notify(
         user=membership.user,
-        subject=subject,
+        subject=APPROVED_SUBJECT,
         template="accounts/email/vetting_approved.txt",
         context={"membership": membership},
     )
@@ -120,24 +139,16 @@ def membership_reject(
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason: the officer will see it."))
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    membership.status = Membership.Status.REJECTED
-    membership.decided_by = actor
-    membership.decision_reason = reason[:2000]
-    membership.save(update_fields=["status", "decided_by", "decision_reason"])
-    audit_log(
-        action="vetting.reject",
+    membership = _vetting_decision(
+        membership=membership,
         actor=actor,
-        target=membership,
-        agency=membership.agency,
-        details={"user_id": membership.user_id},
+        action="vetting.reject",
+        changes={"status": Membership.Status.REJECTED, "decision_reason": reason[:2000]},
         request=request,
     )
-    with translation.override(membership.user.language or settings.LANGUAGE_CODE):
-        subject = _("Your request for law-enforcement training access")
     _notify(
         user=membership.user,
-        subject=subject,
+        subject=REJECTED_SUBJECT,
         template="accounts/email/vetting_rejected.txt",
         context={"membership": membership},
     )
@@ -147,38 +158,25 @@ def membership_reject(
 @transaction.atomic
 def membership_mark_left(*, membership: Membership, actor: User, request=None) -> Membership:
     """The officer left the agency: access ends, records stay."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    membership.status = Membership.Status.LEFT
-    membership.decided_by = actor
-    membership.save(update_fields=["status", "decided_by"])
-    audit_log(
-        action="vetting.left",
+    return _vetting_decision(
+        membership=membership,
         actor=actor,
-        target=membership,
-        agency=membership.agency,
-        details={"user_id": membership.user_id},
+        action="vetting.left",
+        changes={"status": Membership.Status.LEFT},
         request=request,
     )
-    return membership
 
 
 @transaction.atomic
 def membership_reconfirm(*, membership: Membership, actor: User, request=None) -> Membership:
     """The periodic re-vetting: approval runs for another VETTING_RECONFIRM_DAYS."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    membership.status = Membership.Status.APPROVED
-    membership.vetted_at = timezone.now()
-    membership.decided_by = actor
-    membership.save(update_fields=["status", "vetted_at", "decided_by"])
-    audit_log(
-        action="vetting.reconfirm",
+    return _vetting_decision(
+        membership=membership,
         actor=actor,
-        target=membership,
-        agency=membership.agency,
-        details={"user_id": membership.user_id},
+        action="vetting.reconfirm",
+        changes={"status": Membership.Status.APPROVED, "vetted_at": timezone.now()},
         request=request,
     )
-    return membership
 
 
 @transaction.atomic

@@ -1,7 +1,5 @@
 """End to end in headless Chromium: sign up, verify, enroll, read, pass, download, verify."""
 
-import email
-import email.policy
 import re
 import time
 
@@ -15,6 +13,7 @@ from certificates.models import Certificate
 from courses.models import Course, Lesson
 from courses.services import content_sync
 from tests.certificates.pdf import pdf_facts
+from tests.e2e.conftest import confirmation_link
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -23,34 +22,9 @@ PASSWORD = "patrol car number 7 blue"
 
 
 @pytest.fixture
-def mail_dir(settings, tmp_path):
-    folder = tmp_path / "mail"
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": str(folder)},
-        }
-    }
-    return folder
-
-
-@pytest.fixture
 def synced_content():
     content_sync(root=django_settings.CONTENT_DIR)
     return Course.objects.get(slug="crypto-investigation")
-
-
-def read_confirmation_link(mail_dir, timeout: float = 10) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for path in mail_dir.glob("*.log"):
-            raw = path.read_text().split("\n" + "-" * 79)[0]
-            body = email.message_from_string(raw, policy=email.policy.default).get_content()
-            match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body)
-            if match:
-                return match.group(0)
-        time.sleep(0.1)
-    raise AssertionError("no confirmation email was written")
 
 
 def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
@@ -70,7 +44,7 @@ def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
     page.get_by_role("button", name="Sign Up").click()
     page.get_by_role("heading", name="Verify Your Email Address").wait_for()
 
-    page.goto(read_confirmation_link(mail_dir))
+    page.goto(confirmation_link(mail_dir))
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("heading", name="Welcome, Choi Eun-ji").wait_for()
 

@@ -2,47 +2,20 @@
 with an authenticator code and approves them, and the officer then reads a
 law-enforcement-only lesson."""
 
-import email
-import email.policy
 import re
-import time
 
 import pytest
 from django.conf import settings as django_settings
 
 from courses.models import Course, Lesson
 from courses.services import content_sync
+from tests.e2e.conftest import confirmation_link
 from tests.factories import TEST_PASSWORD, admin_of, totp_code, with_totp
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 OFFICER_EMAIL = "new.detective@knpa.example"
 OFFICER_PASSWORD = "harbour lights at midnight 9"
-
-
-@pytest.fixture
-def mail_dir(settings, tmp_path):
-    folder = tmp_path / "mail"
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": str(folder)},
-        }
-    }
-    return folder
-
-
-def confirmation_link(mail_dir, timeout: float = 10) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.log")):
-            raw = path.read_text().split("\n" + "-" * 79)[0]
-            body = email.message_from_string(raw, policy=email.policy.default).get_content()
-            found = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body)
-            if found:
-                return found.group(0)
-        time.sleep(0.1)
-    raise AssertionError("no confirmation email was written")
 
 
 def test_admin_with_totp_approves_and_the_officer_reads_le_content(
