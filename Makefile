@@ -36,6 +36,7 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.python
 
 setup-run: $(VENV)/.installed-base
 	@mkdir -p var/static var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sync_content
 	$(PY) manage.py seed_demo
@@ -52,6 +53,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 
 test: setup-test lint
+	$(PY) manage.py compile_translations
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py sync_content --check
@@ -60,7 +62,6 @@ test: setup-test lint
 # Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
 # worker, and sync_content on the full curriculum (first run and no-change run).
 bench: setup-test
-	$(PY) manage.py compile_translations
 	$(PY) bench/certificate_latency.py
 	$(PY) bench/sync_content.py
 

@@ -59,3 +59,23 @@ def test_home_page_is_accessible_html(client):
 
 def test_signed_in_pages_are_not_cached(officer_client):
     assert officer_client.get(reverse("dashboard"))["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("ko", "대시보드"), ("th", None), ("ro", "Tablou de bord")]
+)
+def test_interface_catalogs_are_compiled(language, text):
+    """make run and make test compile locale/*.po; without them every page is English."""
+    from django.utils import translation
+
+    with translation.override(language):
+        translated = translation.gettext("Dashboard")
+    assert translated != "Dashboard"
+    if text:
+        assert translated == text
+
+
+def test_pages_render_in_the_chosen_language(client):
+    response = client.get(reverse("home"), headers={"accept-language": "ko"})
+    assert '<html lang="ko">' in response.text
+    assert "계정 만들기" in response.text or "로그인" in response.text
