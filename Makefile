@@ -35,6 +35,7 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.python
 	@touch $@ $(VENV)/.installed-base
 
 setup-run: $(VENV)/.installed-base
+	@scripts/ensure-services.sh --site
 	@mkdir -p var/static var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput

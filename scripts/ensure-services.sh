@@ -21,7 +21,16 @@ TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 CHROMIUM_PATH_WAS_SET="${CHROMIUM_PATH:+1}"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
-REQUIRED_PACKAGES=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# WeasyPrint's libraries and fonts for certificates in Latin, Korean/CJK and Thai scripts.
+SITE_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk fonts-thai-tlwg)
+REQUIRED_PACKAGES=(chromium "${SITE_PACKAGES[@]}")
+# --site: what `make run` needs (no database or Redis server, no browser); a missing
+# package is then a warning, since the site still starts without it.
+SITE_ONLY=0
+if [ "${1:-}" = "--site" ]; then
+	SITE_ONLY=1
+	REQUIRED_PACKAGES=("${SITE_PACKAGES[@]}")
+fi
 
 PG_WAIT_SECONDS=30
 REDIS_WAIT_SECONDS=15
@@ -487,12 +496,20 @@ ensure_packages() {
 	if [ "${#missing[@]}" -gt 0 ]; then
 		if can_apt_install; then
 			apt_install "${missing[@]}"
+		elif [ "$SITE_ONLY" = "1" ]; then
+			warn "missing system packages: ${missing[*]}; certificate PDFs may fail or lack glyphs.
+Install them with: sudo apt-get install -y ${missing[*]}"
+			return 0
 		else
 			die "missing system packages: ${missing[*]}
 Install them with: sudo apt-get install -y ${missing[*]}"
 		fi
 	fi
 
+	if [ "$SITE_ONLY" = "1" ]; then
+		status "packages: ok"
+		return 0
+	fi
 	if [ ! -x "$CHROMIUM_PATH" ]; then
 		die "Chromium not found at $CHROMIUM_PATH. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH."
 	fi
@@ -501,6 +518,10 @@ Install them with: sudo apt-get install -y ${missing[*]}"
 
 # ----------------------------------------------------------------------------
 
+if [ "$SITE_ONLY" = "1" ]; then
+	ensure_packages
+	exit 0
+fi
 ensure_postgres
 verify_postgres_login
 ensure_redis

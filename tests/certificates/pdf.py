@@ -20,3 +20,10 @@ def pdf_facts(data: bytes) -> dict:
         "text": " ".join(p.extract_text() for p in reader.pages),
         "qr": [code.text for code in codes if code.format == zxingcpp.BarcodeFormat.QRCode],
     }
+
+
+def pdf_font_names(data: bytes) -> set[str]:
+    """The base names of the fonts embedded on the first page."""
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    fonts = page["/Resources"]["/Font"]
+    return {str(fonts[key].get_object()["/BaseFont"]) for key in fonts}

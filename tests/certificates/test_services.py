@@ -154,3 +154,21 @@ def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit
         retried = certificate_retry(certificate=certificate, actor=staff_user())
     assert retried.status == Certificate.Status.PENDING and retried.render_attempts == 0
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "font"),
+    [("김민준", "Noto-Serif-CJK"), ("สมชาย ใจดี", ""), ("Elena Ciobanu-Ștefănescu", "DejaVu")],
+)
+def test_names_in_any_script_are_printed_with_real_glyphs(certificate, name, font):
+    from tests.certificates.pdf import pdf_font_names
+
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name=name)
+    rendered = certificate_render(certificate_id=certificate.pk)
+    data = rendered.pdf.read()
+    assert name.replace(" ", "") in pdf_facts(data)["text"].replace(" ", "")
+    fonts = pdf_font_names(data)
+    if font:
+        assert any(font in f for f in fonts), fonts
+    else:  # Thai: a Thai font from fonts-thai-tlwg, not only DejaVu (which has no Thai)
+        assert any("DejaVu" not in f for f in fonts), fonts
