@@ -1,40 +1,159 @@
-"""The quiz form: one field per question, built from the stored questions."""
+"""The quiz form: one field per drawn question, of the kind the question needs, with options
+in the attempt's own (shuffled) order. raw_answers() gives what grading reads."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from assessments.grading import option_order
 from assessments.models import Question
+
+Kind = Question.Kind
+TRUE_FALSE_LABELS = {"true": _("True"), "false": _("False")}
 
 
 class AttemptForm(forms.Form):
-    def __init__(self, *args, questions: list[Question], texts: dict | None = None, **kwargs):
-        """texts: a QuizTranslation's questions mapping, to show the quiz in that language."""
+    def __init__(
+        self,
+        *args,
+        questions: list[Question],
+        seed: int = 0,
+        texts: dict | None = None,
+        saved: dict | None = None,
+        **kwargs,
+    ):
+        """texts: a QuizTranslation's questions mapping; saved: answers saved so far."""
         super().__init__(*args, **kwargs)
         self.questions = questions
         texts = texts or {}
+        saved = saved or {}
         for number, question in enumerate(questions, start=1):
             local = texts.get(question.key, {})
-            names = local.get("choices", {})
-            choices = [(c["key"], names.get(c["key"], c["text"])) for c in question.choices]
             label = f"{number}. {local.get('prompt') or question.prompt}"
-            if question.kind == Question.Kind.SINGLE:
-                field = forms.ChoiceField(
-                    label=label, choices=choices, widget=forms.RadioSelect, required=False
-                )
-            else:
+            order = option_order(question, seed)
+            for name, field in self._fields_for(question, label, order, local):
+                field.question = question
+                self.fields[name] = field
+            self._set_initial(question, saved.get(question.key))
+
+    def _fields_for(self, question, label, order, local):
+        key = question.key
+        names = local.get("choices", {})
+        if question.kind in {Kind.SINGLE, Kind.MULTIPLE, Kind.TRUE_FALSE}:
+            text = {c["key"]: names.get(c["key"], c["text"]) for c in question.choices}
+            if question.kind == Kind.TRUE_FALSE:
+                text = dict(TRUE_FALSE_LABELS)
+            choices = [(k, text[k]) for k in order]
+            if question.kind == Kind.MULTIPLE:
                 field = forms.MultipleChoiceField(
                     label=label,
                     choices=choices,
                     widget=forms.CheckboxSelectMultiple,
                     required=False,
                 )
-            field.question = question
-            self.fields[f"q_{question.key}"] = field
+            else:
+                field = forms.ChoiceField(
+                    label=label, choices=choices, widget=forms.RadioSelect, required=False
+                )
+            yield f"q_{key}", field
+        elif question.kind == Kind.NUMERIC:
+            yield (
+                f"q_{key}",
+                forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=50,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                ),
+            )
+        elif question.kind == Kind.SHORT_TEXT:
+            yield (
+                f"q_{key}",
+                forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=500,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                ),
+            )
+        elif question.kind == Kind.ORDERING:
+            items = {i["key"]: i["text"] for i in question.spec["items"]}
+            positions = [("", "—")] + [(str(n), str(n)) for n in range(1, len(order) + 1)]
+            for item_key in order:
+                field = forms.ChoiceField(label=items[item_key], choices=positions, required=False)
+                field.group_label = label
+                yield f"q_{key}__{item_key}", field
+        elif question.kind == Kind.MATCHING:
+            pairs = {p["key"]: p for p in question.spec["pairs"]}
+            rights = [("", "—")] + [(k, pairs[k]["right"]) for k in order]
+            for pair_key in sorted(pairs, key=lambda k: question.spec["pairs"].index(pairs[k])):
+                field = forms.ChoiceField(
+                    label=pairs[pair_key]["left"], choices=rights, required=False
+                )
+                field.group_label = label
+                yield f"q_{key}__{pair_key}", field
 
-    def raw_answers(self) -> dict[str, list[str]]:
+    def _set_initial(self, question, value) -> None:
+        if value is None:
+            return
+        key = question.key
+        if question.kind == Kind.MULTIPLE:
+            self.initial[f"q_{key}"] = value
+        elif question.kind in {Kind.SINGLE, Kind.TRUE_FALSE, Kind.NUMERIC, Kind.SHORT_TEXT}:
+            self.initial[f"q_{key}"] = value[0] if isinstance(value, list) and value else value
+        elif question.kind == Kind.ORDERING and isinstance(value, list):
+            for position, item_key in enumerate(value, start=1):
+                self.initial[f"q_{key}__{item_key}"] = str(position)
+        elif question.kind == Kind.MATCHING and isinstance(value, dict):
+            for pair_key, chosen in value.items():
+                self.initial[f"q_{key}__{pair_key}"] = chosen
+
+    def raw_answers(self) -> dict:
+        """Only questions the officer touched: an empty field does not overwrite a saved answer
+        with nothing unless the field itself was sent."""
         answers = {}
+        data = self.cleaned_data
         for question in self.questions:
-            value = self.cleaned_data.get(f"q_{question.key}")
-            if isinstance(value, str):
-                value = [value] if value else []
-            answers[question.key] = list(value or [])
+            key = question.key
+            if question.kind == Kind.ORDERING:
+                ranked = []
+                for item in question.spec["items"]:
+                    position = data.get(f"q_{key}__{item['key']}")
+                    if position:
+                        ranked.append((int(position), item["key"]))
+                if ranked:
+                    answers[key] = [item_key for _pos, item_key in sorted(ranked)]
+            elif question.kind == Kind.MATCHING:
+                chosen = {
+                    pair["key"]: data.get(f"q_{key}__{pair['key']}")
+                    for pair in question.spec["pairs"]
+                    if data.get(f"q_{key}__{pair['key']}")
+                }
+                if chosen:
+                    answers[key] = chosen
+            elif f"q_{key}" in self.data:
+                value = data.get(f"q_{key}")
+                if isinstance(value, str):
+                    value = [value] if value.strip() else []
+                answers[key] = list(value or [])
         return answers
+
+    def blocks(self) -> list[dict]:
+        """The form grouped by question, for the template."""
+        blocks = []
+        for number, question in enumerate(self.questions, start=1):
+            prefix = f"q_{question.key}"
+            fields = [
+                self[name]
+                for name in self.fields
+                if name == prefix or name.startswith(prefix + "__")
+            ]
+            blocks.append(
+                {
+                    "question": question,
+                    "number": number,
+                    "label": fields[0].field.__dict__.get("group_label") or fields[0].label,
+                    "fields": fields,
+                    "kind": question.kind,
+                }
+            )
+        return blocks

@@ -16,6 +16,23 @@ class Quiz(models.Model):
     draw = models.PositiveSmallIntegerField(
         _("questions per attempt"), null=True, blank=True, help_text=_("Empty: all of them.")
     )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempt limit"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    cooldown_minutes = models.PositiveIntegerField(_("minutes between attempts"), default=0)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    feedback = models.CharField(
+        _("feedback"),
+        max_length=20,
+        choices=[
+            ("after_attempt", _("After each attempt")),
+            ("after_close", _("Once the quiz closes")),
+        ],
+        default="after_attempt",
+    )
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
 
@@ -37,15 +54,28 @@ class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
+        TRUE_FALSE = "true_false", _("True or false")
+        NUMERIC = "numeric", _("Number")
+        SHORT_TEXT = "short_text", _("Short text")
+        ORDERING = "ordering", _("Ordering")
+        MATCHING = "matching", _("Matching")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(_("key"), max_length=40)
     order = models.PositiveIntegerField(_("order"))
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     prompt = models.TextField(_("prompt"))
     explanation = models.TextField(_("explanation"), blank=True)
+    # Choice questions (single, multiple, true_false):
     # [{"key": "a", "text": "...", "correct": true}, ...] in the order the author wrote them.
-    choices = models.JSONField(_("choices"))
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    # The answer key of the other types: numeric {"answer", "tolerance"}, short_text
+    # {"answers", "pattern", "case_sensitive"}, ordering {"items": [{"key","text"}] in the
+    # right order}, matching {"pairs": [{"key","left","right"}]}.
+    spec = models.JSONField(_("answer key"), default=dict, blank=True)
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    partial = models.BooleanField(_("partial credit"), default=False)
+    shuffle = models.BooleanField(_("shuffle options"), default=True)
 
     class Meta:
         verbose_name = _("question")
@@ -77,6 +107,10 @@ class Attempt(models.Model):
     # The questions drawn from the pool for this attempt, reproducible from the seed.
     seed = models.BigIntegerField(_("draw seed"), default=0)
     question_keys = models.JSONField(_("questions drawn"), default=list, blank=True)
+    # Answers saved after this instant are not counted (time limit, enforced on the server).
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # {"q1": 1.0, "q2": 0.5}: each drawn question's score from 0 to 1, for item analysis.
+    question_scores = models.JSONField(_("question scores"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
     )
@@ -139,3 +173,44 @@ class QuizTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} [{self.language}]"
+
+
+class AttemptAnswer(models.Model):
+    """One question's answer as last saved (autosave): nothing is lost on a bad connection,
+    and answers saved after the deadline are never counted."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="saved_answers")
+    question_key = models.CharField(_("question"), max_length=40)
+    value = models.JSONField(_("answer"))
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved answer")
+        verbose_name_plural = _("saved answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question_key"], name="attemptanswer_unique_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_key}"
+
+
+class Regrade(models.Model):
+    """A grade changed because the answer key was corrected: old and new, never silently."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="regrades")
+    old_score = models.DecimalField(_("old score"), max_digits=5, decimal_places=2)
+    new_score = models.DecimalField(_("new score"), max_digits=5, decimal_places=2)
+    old_passed = models.BooleanField(_("passed before"))
+    new_passed = models.BooleanField(_("passed now"))
+    quiz_hash = models.CharField(_("quiz version"), max_length=64)
+    created_at = models.DateTimeField(_("regraded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("regrade")
+        verbose_name_plural = _("regrades")
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.old_score} -> {self.new_score}"

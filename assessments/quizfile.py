@@ -1,8 +1,12 @@
 """The quiz.yaml file kept beside a module's lessons: validation and import."""
 
+import re
+from datetime import datetime
+
 from django.db import transaction
 
 from assessments.models import Question, Quiz, QuizTranslation
+from assessments.services import quiz_regrade
 from courses.content import (
     SLUG_RE,
     ContentError,
@@ -11,7 +15,145 @@ from courses.content import (
     register_module_file,
 )
 
-QUESTION_KINDS = ("single", "multiple")
+QUESTION_KINDS = (
+    "single",
+    "multiple",
+    "true_false",
+    "numeric",
+    "short_text",
+    "ordering",
+    "matching",
+)
+QUIZ_KEYS = {
+    "slug", "title", "pass_mark", "draw", "questions", "max_attempts", "cooldown_minutes",
+    "time_limit_minutes", "feedback", "closes",
+}  # fmt: skip
+COMMON_KEYS = {"key", "type", "prompt", "explanation", "points", "partial", "shuffle"}
+TYPE_KEYS = {
+    "single": {"choices"},
+    "multiple": {"choices"},
+    "true_false": {"answer"},
+    "numeric": {"answer", "tolerance"},
+    "short_text": {"answers", "pattern", "case_sensitive"},
+    "ordering": {"items"},
+    "matching": {"pairs"},
+}
+
+
+def _is_int(value, low: int, high: int) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
+
+
+def _parse_closes(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else None
+    return None
+
+
+class _QuestionChecker:
+    def __init__(self, error, where):
+        self.error = error
+        self.where = where
+
+    def keyed_list(self, items, name: str, fields: tuple[str, ...], minimum: int = 2) -> set[str]:
+        if not isinstance(items, list) or len(items) < minimum:
+            self.error(f"'{name}' needs at least {minimum} entries", *self.where, name)
+            return set()
+        keys: set[str] = set()
+        for index, item in enumerate(items):
+            at = (*self.where, name, index)
+            if not isinstance(item, dict):
+                self.error(f"each entry of '{name}' must be a mapping", *at)
+                continue
+            for key in item:
+                if key not in {"key", *fields, "correct"}:
+                    self.error(f"unknown key '{key}'", *at, key)
+            key = item.get("key")
+            if not isinstance(key, str) or not key.strip():
+                self.error(f"each entry of '{name}' needs a 'key'", *at)
+            elif key in keys:
+                self.error(f"duplicate key '{key}' in '{name}'", *at, "key")
+            else:
+                keys.add(key)
+            for field in fields:
+                if not isinstance(item.get(field), str) or not item[field].strip():
+                    self.error(f"'{field}' is required text", *at)
+        return keys
+
+    def choices(self, question: dict, kind: str) -> None:
+        choices = question.get("choices")
+        self.keyed_list(choices, "choices", ("text",))
+        if not isinstance(choices, list):
+            return
+        flags = [c.get("correct", False) for c in choices if isinstance(c, dict)]
+        if any(not isinstance(flag, bool) for flag in flags):
+            self.error("choice 'correct' must be true or false", *self.where, "choices")
+        correct = sum(1 for flag in flags if flag is True)
+        if kind == "single" and correct != 1:
+            self.error(
+                f"a single-choice question needs exactly one correct choice, has {correct}",
+                *self.where,
+            )
+        if kind == "multiple" and correct < 1:
+            self.error("a multiple-choice question needs at least one correct choice", *self.where)
+
+    def check(self, question: dict, kind: str) -> None:
+        if kind in {"single", "multiple"}:
+            self.choices(question, kind)
+        elif kind == "true_false":
+            if not isinstance(question.get("answer"), bool):
+                self.error(
+                    "a true_false question needs 'answer: true' or 'answer: false'", *self.where
+                )
+        elif kind == "numeric":
+            answer, tolerance = question.get("answer"), question.get("tolerance", 0)
+            if isinstance(answer, bool) or not isinstance(answer, int | float):
+                self.error("a numeric question needs a number 'answer'", *self.where, "answer")
+            if (
+                isinstance(tolerance, bool)
+                or not isinstance(tolerance, int | float)
+                or tolerance < 0
+            ):
+                self.error("'tolerance' must be a number of 0 or more", *self.where, "tolerance")
+        elif kind == "short_text":
+            answers, pattern = question.get("answers"), question.get("pattern")
+            if answers is None and pattern is None:
+                self.error("a short_text question needs 'answers' or a 'pattern'", *self.where)
+            if answers is not None and (
+                not isinstance(answers, list)
+                or not all(isinstance(a, str) and a.strip() for a in answers)
+            ):
+                self.error("'answers' must be a list of text items", *self.where, "answers")
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except (re.error, TypeError) as exc:
+                    self.error(
+                        f"'pattern' is not a valid regular expression: {exc}",
+                        *self.where,
+                        "pattern",
+                    )
+        elif kind == "ordering":
+            self.keyed_list(question.get("items"), "items", ("text",))
+        elif kind == "matching":
+            self.keyed_list(question.get("pairs"), "pairs", ("left", "right"))
+        if "points" in question and not _is_int(question["points"], 1, 100):
+            self.error("'points' must be a whole number from 1 to 100", *self.where, "points")
+        for flag in ("partial", "shuffle", "case_sensitive"):
+            if flag in question and not isinstance(question[flag], bool):
+                self.error(f"'{flag}' must be true or false", *self.where, flag)
+        if question.get("partial") and kind not in {"multiple", "ordering", "matching"}:
+            self.error(
+                "'partial' applies to multiple, ordering and matching questions",
+                *self.where,
+                "partial",
+            )
 
 
 def quiz_validate(doc: Document) -> list[ContentError]:
@@ -22,7 +164,7 @@ def quiz_validate(doc: Document) -> list[ContentError]:
 
     data = doc.data
     for key in data:
-        if key not in {"slug", "title", "pass_mark", "draw", "questions"}:
+        if key not in QUIZ_KEYS:
             error(f"unknown key '{key}'", key)
     for key, max_length in (("slug", 50), ("title", 200)):
         if not isinstance(data.get(key), str) or not data[key].strip():
@@ -31,17 +173,31 @@ def quiz_validate(doc: Document) -> list[ContentError]:
             error(f"'{key}' must be at most {max_length} characters", key)
     if isinstance(data.get("slug"), str) and not SLUG_RE.match(data["slug"].strip()):
         error("slug must be lower-case letters, digits and hyphens", "slug")
-    pass_mark = data.get("pass_mark")
-    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
+    if not _is_int(data.get("pass_mark"), 1, 100):
         error("'pass_mark' must be a whole number from 1 to 100", "pass_mark")
+    for key, low, high in (
+        ("max_attempts", 1, 100),
+        ("cooldown_minutes", 0, 10080),
+        ("time_limit_minutes", 1, 600),
+    ):
+        if key in data and not _is_int(data[key], low, high):
+            error(f"'{key}' must be a whole number from {low} to {high}", key)
+    feedback = data.get("feedback", "after_attempt")
+    if feedback not in {"after_attempt", "after_close"}:
+        error("'feedback' must be after_attempt or after_close", "feedback")
+    if "closes" in data and _parse_closes(data["closes"]) is None:
+        error(
+            "'closes' must be a date and time with a time zone, e.g. 2026-12-31T23:59:00+00:00",
+            "closes",
+        )
+    if feedback == "after_close" and "closes" not in data:
+        error("feedback after_close needs a 'closes' date and time", "feedback")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         error("'questions' must be a non-empty list", "questions")
         return errors
     draw = data.get("draw")
-    if draw is not None and (
-        isinstance(draw, bool) or not isinstance(draw, int) or not 1 <= draw <= len(questions)
-    ):
+    if draw is not None and not _is_int(draw, 1, len(questions)):
         error(f"'draw' must be a whole number from 1 to {len(questions)} (the pool size)", "draw")
     seen_keys: set[str] = set()
     for index, question in enumerate(questions):
@@ -49,9 +205,13 @@ def quiz_validate(doc: Document) -> list[ContentError]:
         if not isinstance(question, dict):
             error("each question must be a mapping", *where)
             continue
+        kind = question.get("type")
+        if kind not in QUESTION_KINDS:
+            error(f"question 'type' must be one of {', '.join(QUESTION_KINDS)}", *where, "type")
+            continue
         for key in question:
-            if key not in {"key", "type", "prompt", "choices", "explanation"}:
-                error(f"unknown key '{key}'", *where, key)
+            if key not in COMMON_KEYS | TYPE_KEYS[kind]:
+                error(f"unknown key '{key}' for a {kind} question", *where, key)
         qkey = question.get("key")
         if not isinstance(qkey, str) or not qkey.strip():
             error("question 'key' is required", *where)
@@ -59,50 +219,71 @@ def quiz_validate(doc: Document) -> list[ContentError]:
             error(f"duplicate question key '{qkey}'", *where, "key")
         else:
             seen_keys.add(qkey)
-        kind = question.get("type")
-        if kind not in QUESTION_KINDS:
-            error(f"question 'type' must be one of {', '.join(QUESTION_KINDS)}", *where, "type")
         if not isinstance(question.get("prompt"), str) or not question["prompt"].strip():
             error("question 'prompt' is required text", *where)
-        choices = question.get("choices")
-        if not isinstance(choices, list) or len(choices) < 2:
-            error("a question needs at least two choices", *where, "choices")
-            continue
-        choice_keys: set[str] = set()
-        correct = 0
-        for cindex, choice in enumerate(choices):
-            cwhere = (*where, "choices", cindex)
-            if not isinstance(choice, dict):
-                error("each choice must be a mapping", *cwhere)
-                continue
-            for key in choice:
-                if key not in {"key", "text", "correct"}:
-                    error(f"unknown key '{key}'", *cwhere, key)
-            ckey = choice.get("key")
-            if not isinstance(ckey, str) or not ckey.strip():
-                error("choice 'key' is required", *cwhere)
-            elif ckey in choice_keys:
-                error(f"duplicate choice key '{ckey}'", *cwhere, "key")
-            else:
-                choice_keys.add(ckey)
-            if not isinstance(choice.get("text"), str) or not choice["text"].strip():
-                error("choice 'text' is required", *cwhere)
-            flag = choice.get("correct", False)
-            if not isinstance(flag, bool):
-                error("choice 'correct' must be true or false", *cwhere, "correct")
-            correct += flag is True
-        if kind == "single" and correct != 1:
-            error(
-                f"a single-choice question needs exactly one correct choice, has {correct}", *where
-            )
-        if kind == "multiple" and correct < 1:
-            error("a multiple-choice question needs at least one correct choice", *where)
+        _QuestionChecker(error, where).check(question, kind)
     return errors
+
+
+def _question_fields(item: dict) -> dict:
+    """The stored form of one quiz.yaml question."""
+    kind = item["type"]
+    if kind == "true_false":
+        choices = [
+            {"key": "true", "text": "True", "correct": item["answer"] is True},
+            {"key": "false", "text": "False", "correct": item["answer"] is False},
+        ]
+    else:
+        choices = [
+            {"key": c["key"], "text": c["text"].strip(), "correct": c.get("correct") is True}
+            for c in item.get("choices", [])
+        ]
+    spec: dict = {}
+    if kind == "numeric":
+        spec = {"answer": item["answer"], "tolerance": item.get("tolerance", 0)}
+    elif kind == "short_text":
+        spec = {
+            "answers": [a.strip() for a in item.get("answers", [])],
+            "pattern": item.get("pattern"),
+            "case_sensitive": item.get("case_sensitive", False),
+        }
+    elif kind == "ordering":
+        spec = {"items": [{"key": i["key"], "text": i["text"].strip()} for i in item["items"]]}
+    elif kind == "matching":
+        spec = {
+            "pairs": [
+                {"key": p["key"], "left": p["left"].strip(), "right": p["right"].strip()}
+                for p in item["pairs"]
+            ]
+        }
+    return {
+        "kind": kind,
+        "prompt": item["prompt"].strip(),
+        "explanation": (item.get("explanation") or "").strip(),
+        "choices": choices,
+        "spec": spec,
+        "points": item.get("points", 1),
+        "partial": item.get("partial", False),
+        "shuffle": item.get("shuffle", True),
+    }
+
+
+def _answer_key(question: Question) -> tuple:
+    """What grading depends on: a change here means existing grades may be wrong."""
+    correct = sorted(c["key"] for c in question.choices if c.get("correct"))
+    return (
+        question.kind,
+        tuple(correct),
+        repr(sorted(question.spec.items())),
+        question.points,
+        question.partial,
+    )
 
 
 @transaction.atomic
 def quiz_sync(*, module, doc: Document | None) -> str:
-    """Import one module's quiz; answers are stored by question key, so keys must stay stable."""
+    """Import one module's quiz; answers are stored by question key, so keys must stay stable.
+    When an existing question's answer key changes, graded attempts are regraded (recorded)."""
     quiz = Quiz.objects.filter(module=module).first()
     if doc is None:
         if quiz is None:
@@ -118,32 +299,27 @@ def quiz_sync(*, module, doc: Document | None) -> str:
     quiz.title = data["title"].strip()
     quiz.pass_mark = data["pass_mark"]
     quiz.draw = data.get("draw")
+    quiz.max_attempts = data.get("max_attempts")
+    quiz.cooldown_minutes = data.get("cooldown_minutes", 0)
+    quiz.time_limit_minutes = data.get("time_limit_minutes")
+    quiz.feedback = data.get("feedback", "after_attempt")
+    quiz.closes_at = _parse_closes(data["closes"]) if "closes" in data else None
     quiz.source_path = doc.path
     quiz.content_hash = doc.content_hash
     quiz.full_clean()
     quiz.save()
+    before = {q.key: _answer_key(q) for q in Question.objects.filter(quiz=quiz)}
     keys = []
+    changed = set()
     for order, item in enumerate(data["questions"], start=1):
         keys.append(item["key"])
-        Question.objects.update_or_create(
-            quiz=quiz,
-            key=item["key"],
-            defaults={
-                "order": order,
-                "kind": item["type"],
-                "prompt": item["prompt"].strip(),
-                "explanation": (item.get("explanation") or "").strip(),
-                "choices": [
-                    {
-                        "key": c["key"],
-                        "text": c["text"].strip(),
-                        "correct": c.get("correct") is True,
-                    }
-                    for c in item["choices"]
-                ],
-            },
+        question, _created = Question.objects.update_or_create(
+            quiz=quiz, key=item["key"], defaults={"order": order, **_question_fields(item)}
         )
+        if item["key"] in before and before[item["key"]] != _answer_key(question):
+            changed.add(item["key"])
     Question.objects.filter(quiz=quiz).exclude(key__in=keys).delete()
+    quiz_regrade(quiz=quiz, changed_keys=changed)
     return status
 
 
@@ -178,6 +354,8 @@ def quiz_translation_validate(doc: Document, english: Document) -> list[ContentE
         if not isinstance(item.get("prompt"), str) or not item["prompt"].strip():
             error("question 'prompt' is required text", *where)
         choices = item.get("choices")
+        if not english_questions[item["key"]] and choices is None:
+            continue  # not a choice question: prompt and explanation are all there is
         if not isinstance(choices, dict) or set(choices) != english_questions[item["key"]]:
             error(
                 f"'choices' must translate exactly the choices {', '.join(sorted(english_questions[item['key']]))}",
@@ -204,7 +382,9 @@ def quiz_translations_sync(*, module, translations: dict) -> None:
                 "questions": {
                     item["key"]: {
                         "prompt": item["prompt"].strip(),
-                        "choices": {k: str(v).strip() for k, v in item["choices"].items()},
+                        "choices": {
+                            k: str(v).strip() for k, v in (item.get("choices") or {}).items()
+                        },
                         "explanation": (item.get("explanation") or "").strip(),
                     }
                     for item in data["questions"]

@@ -37,3 +37,7 @@ def quiz_translation(*, quiz: Quiz, language: str) -> QuizTranslation | None:
     if language == "en":
         return None
     return QuizTranslation.objects.filter(quiz=quiz, language=language).first()
+
+
+def attempt_saved_answers(*, attempt: Attempt) -> dict:
+    return dict(attempt.saved_answers.values_list("question_key", "value"))

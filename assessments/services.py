@@ -1,15 +1,19 @@
-"""Writes for assessments: starting attempts and grading them on the server."""
+"""Writes for assessments: starting attempts, saving answers as officers go, grading once on
+the server, and regrading when an answer key is corrected."""
 
 import random
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from assessments.models import Attempt, Question, Quiz
+from assessments.grading import attempt_score
+from assessments.models import Attempt, AttemptAnswer, Question, Quiz, Regrade
 from assessments.selectors import attempt_questions
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
@@ -19,8 +23,29 @@ class AttemptNotAllowed(Exception):
     pass
 
 
+def attempt_start_problem(*, user: User, quiz: Quiz, now=None) -> str | None:
+    """Why a new attempt cannot start now (attempt limit, cooldown), or None."""
+    now = now or timezone.now()
+    attempts = Attempt.objects.filter(user=user, quiz=quiz)
+    if quiz.max_attempts is not None and attempts.count() >= quiz.max_attempts:
+        return _("You have used all %(count)s attempts for this quiz.") % {
+            "count": quiz.max_attempts
+        }
+    if quiz.cooldown_minutes:
+        last = attempts.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
+        if last is not None:
+            ready = last.submitted_at + timedelta(minutes=quiz.cooldown_minutes)
+            if ready > now:
+                minutes = int((ready - now).total_seconds() // 60) + 1
+                return _("You can start a new attempt in %(minutes)s minutes.") % {
+                    "minutes": minutes
+                }
+    return None
+
+
 def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=None) -> Attempt:
-    """Open an attempt, or return the one already open: one open attempt per quiz."""
+    """Open an attempt, or return the one already open: one open attempt per quiz. The
+    attempt limit and cooldown are checked here, so no crafted request can skip them."""
     if enrollment.user_id != user.pk or quiz.module.course_id != enrollment.course_id:
         raise AttemptNotAllowed("The quiz is not part of this enrollment.")
     existing = Attempt.objects.filter(
@@ -28,7 +53,11 @@ def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=Non
     ).first()
     if existing is not None:
         return existing
+    problem = attempt_start_problem(user=user, quiz=quiz)
+    if problem:
+        raise AttemptNotAllowed(problem)
     seed = secrets.randbits(48)
+    now = timezone.now()
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -38,6 +67,12 @@ def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=Non
                 quiz_hash=quiz.content_hash,
                 seed=seed,
                 question_keys=draw_questions(quiz=quiz, seed=seed),
+                started_at=now,
+                deadline=(
+                    now + timedelta(minutes=quiz.time_limit_minutes)
+                    if quiz.time_limit_minutes
+                    else None
+                ),
             )
             audit_log(action="attempt.start", actor=user, target=attempt, request=request)
             return attempt
@@ -55,56 +90,140 @@ def draw_questions(*, quiz: Quiz, seed: int) -> list[str]:
     return [key for key in keys if key in chosen]
 
 
-def grade_answers(*, questions: list[Question], answers: dict[str, list[str]]) -> Decimal:
-    """Percentage score: one point per question answered exactly right (no partial credit)."""
-    if not questions:
-        return Decimal("0")
-    right = sum(1 for q in questions if set(answers.get(q.key, [])) == q.correct_keys)
-    score = Decimal(100 * right) / Decimal(len(questions))
-    return score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def _on_time(attempt: Attempt, now) -> bool:
+    if attempt.deadline is None:
+        return True
+    return now <= attempt.deadline + timedelta(seconds=settings.QUIZ_GRACE_SECONDS)
 
 
-def clean_answers(*, questions: list[Question], raw: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Keep only known question and choice keys; a single-choice question keeps one choice."""
-    cleaned: dict[str, list[str]] = {}
-    for question in questions:
-        valid = {choice["key"] for choice in question.choices}
-        chosen = sorted({key for key in raw.get(question.key, []) if key in valid})
-        if question.kind == Question.Kind.SINGLE:
-            chosen = chosen[:1]
-        cleaned[question.key] = chosen
-    return cleaned
+def _store_answers(attempt: Attempt, answers: dict, now) -> int:
+    """Upsert answers for questions of this attempt, in one query whatever their number."""
+    keys = set(attempt.question_keys)
+    rows = [
+        AttemptAnswer(attempt=attempt, question_key=key, value=value, saved_at=now)
+        for key, value in answers.items()
+        if key in keys
+    ]
+    if rows:
+        AttemptAnswer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["attempt", "question_key"],
+            update_fields=["value", "saved_at"],
+        )
+    return len(rows)
+
+
+def attempt_save_answers(*, attempt_id: int, user: User, answers: dict) -> tuple[int, bool]:
+    """Autosave: store answers as the officer goes. Returns (saved, open). After the
+    deadline or once graded, nothing is stored. Not audited row by row: the grade is."""
+    now = timezone.now()
+    attempt = Attempt.objects.get(pk=attempt_id, user=user)
+    if attempt.status != Attempt.Status.IN_PROGRESS or not _on_time(attempt, now):
+        return 0, False
+    return _store_answers(attempt, answers, now), True
 
 
 @transaction.atomic
 def attempt_submit(
-    *, attempt_id: int, user: User, raw_answers: dict[str, list[str]], request=None
+    *, attempt_id: int, user: User, raw_answers: dict, request=None
 ) -> tuple[Attempt, bool]:
     """Grade an attempt exactly once. Returns (attempt, graded_now).
 
     The row lock serialises double submits: the second one finds the attempt graded and
-    returns it unchanged.
+    returns it unchanged. Answers arriving after the deadline are not counted: only what was
+    saved in time is graded. The number of queries does not depend on the number of
+    questions.
     """
+    now = timezone.now()
     attempt = (
-        Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt_id, user=user)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .get(pk=attempt_id, user=user)
     )
     if attempt.status == Attempt.Status.GRADED:
         return attempt, False
+    late = not _on_time(attempt, now)
+    if not late:
+        _store_answers(attempt, raw_answers, now)
+    cutoff = (
+        attempt.deadline + timedelta(seconds=settings.QUIZ_GRACE_SECONDS)
+        if attempt.deadline
+        else now
+    )
+    saved = {
+        row.question_key: row.value
+        for row in AttemptAnswer.objects.filter(attempt=attempt, saved_at__lte=cutoff)
+    }
     questions = attempt_questions(attempt=attempt)
-    answers = clean_answers(questions=questions, raw=raw_answers)
-    attempt.answers = answers
-    attempt.score = grade_answers(questions=questions, answers=answers)
+    attempt.answers = saved
+    attempt.score, attempt.question_scores = attempt_score(questions, saved)
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
     attempt.status = Attempt.Status.GRADED
-    attempt.submitted_at = timezone.now()
-    attempt.save(update_fields=["answers", "score", "passed", "status", "submitted_at"])
+    attempt.submitted_at = now
+    attempt.save(
+        update_fields=["answers", "score", "question_scores", "passed", "status", "submitted_at"]
+    )
     audit_log(
         action="attempt.grade",
         actor=user,
         target=attempt,
-        details={"score": str(attempt.score), "passed": attempt.passed, "quiz_id": attempt.quiz_id},
+        details={
+            "score": str(attempt.score),
+            "passed": attempt.passed,
+            "quiz_id": attempt.quiz_id,
+            "late": late,
+        },
         request=request,
     )
     if attempt.passed:
         enrollment_evaluate_completion(enrollment=attempt.enrollment, request=request)
     return attempt, True
+
+
+@transaction.atomic
+def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
+    """Re-grade graded attempts that contain a question whose answer key changed.
+
+    Every changed grade keeps a Regrade row (old and new) and an audit event; an attempt that
+    now passes may complete the course.
+    """
+    if not changed_keys:
+        return []
+    questions = {q.key: q for q in Question.objects.filter(quiz=quiz)}
+    regrades = []
+    attempts = Attempt.objects.select_for_update().filter(quiz=quiz, status=Attempt.Status.GRADED)
+    for attempt in attempts:
+        drawn = attempt.question_keys or list(questions)
+        if not changed_keys & set(drawn):
+            continue
+        score, scores = attempt_score(
+            [questions[k] for k in drawn if k in questions], attempt.answers
+        )
+        if score == attempt.score:
+            continue
+        old_score, old_passed = attempt.score, attempt.passed
+        attempt.score, attempt.question_scores = score, scores
+        attempt.passed = score >= quiz.pass_mark
+        attempt.save(update_fields=["score", "question_scores", "passed"])
+        regrade = Regrade.objects.create(
+            attempt=attempt,
+            old_score=old_score,
+            new_score=score,
+            old_passed=bool(old_passed),
+            new_passed=attempt.passed,
+            quiz_hash=quiz.content_hash,
+        )
+        regrades.append(regrade)
+        audit_log(
+            action="attempt.regrade",
+            target=attempt,
+            details={
+                "old_score": str(old_score),
+                "new_score": str(score),
+                "questions": sorted(changed_keys & set(drawn)),
+            },
+        )
+        if attempt.passed and not old_passed:
+            enrollment_evaluate_completion(enrollment=attempt.enrollment)
+    return regrades

@@ -12,5 +12,6 @@ urlpatterns = [
         name="quiz_start",
     ),
     path("attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
+    path("attempts/<int:attempt_id>/save/", views.attempt_save, name="save"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),
 ]

@@ -1,17 +1,32 @@
-"""Quiz pages: the quiz overview, taking an attempt, and its result."""
+"""Quiz pages: the overview, taking an attempt (with autosave and a server-side time limit),
+and the result, whose feedback follows the quiz's policy."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
+from assessments.grading import question_score
 from assessments.models import Attempt
-from assessments.selectors import attempt_questions, quiz_attempts, quiz_translation
-from assessments.services import attempt_start, attempt_submit
+from assessments.selectors import (
+    attempt_questions,
+    attempt_saved_answers,
+    quiz_attempts,
+    quiz_translation,
+)
+from assessments.services import (
+    AttemptNotAllowed,
+    attempt_save_answers,
+    attempt_start,
+    attempt_start_problem,
+    attempt_submit,
+)
 
 
 @login_required
@@ -21,6 +36,7 @@ def quiz_detail(request, course_slug: str, module_slug: str):
     )
     attempts = list(quiz_attempts(user=request.user, quiz=quiz))
     translation = quiz_translation(quiz=quiz, language=get_language())
+    has_open = any(a.status == Attempt.Status.IN_PROGRESS for a in attempts)
     context = {
         "quiz": quiz,
         "title": translation.title if translation else quiz.title,
@@ -28,6 +44,7 @@ def quiz_detail(request, course_slug: str, module_slug: str):
         "attempts": attempts,
         "question_count": quiz.draw or quiz.questions.count(),
         "has_passed": any(a.passed for a in attempts),
+        "start_problem": None if has_open else attempt_start_problem(user=request.user, quiz=quiz),
     }
     return render(request, "assessments/quiz_detail.html", context)
 
@@ -38,8 +55,26 @@ def quiz_start(request, course_slug: str, module_slug: str):
     quiz, enrollment = access_quiz(
         user=request.user, course_slug=course_slug, module_slug=module_slug
     )
-    attempt = attempt_start(user=request.user, quiz=quiz, enrollment=enrollment, request=request)
+    try:
+        attempt = attempt_start(
+            user=request.user, quiz=quiz, enrollment=enrollment, request=request
+        )
+    except AttemptNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:quiz", course_slug=course_slug, module_slug=module_slug)
     return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+def _attempt_form(request, attempt: Attempt, data=None) -> tuple[AttemptForm, object]:
+    translation = quiz_translation(quiz=attempt.quiz, language=get_language())
+    form = AttemptForm(
+        data,
+        questions=attempt_questions(attempt=attempt),
+        seed=attempt.seed,
+        texts=translation.questions if translation else None,
+        saved=attempt_saved_answers(attempt=attempt),
+    )
+    return form, translation
 
 
 @login_required
@@ -47,13 +82,7 @@ def attempt_take(request, attempt_id: int):
     attempt = access_attempt(user=request.user, attempt_id=attempt_id)
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
-    questions = attempt_questions(attempt=attempt)
-    translation = quiz_translation(quiz=attempt.quiz, language=get_language())
-    form = AttemptForm(
-        request.POST or None,
-        questions=questions,
-        texts=translation.questions if translation else None,
-    )
+    form, translation = _attempt_form(request, attempt, request.POST or None)
     if request.method == "POST" and form.is_valid():
         attempt, graded_now = attempt_submit(
             attempt_id=attempt.pk,
@@ -66,6 +95,9 @@ def attempt_take(request, attempt_id: int):
             if attempt.enrollment.completed_at:
                 messages.success(request, _("Course complete. Your certificate is being prepared."))
         return redirect("assessments:result", attempt_id=attempt.pk)
+    seconds_left = None
+    if attempt.deadline:
+        seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     return render(
         request,
         "assessments/attempt_take.html",
@@ -74,8 +106,35 @@ def attempt_take(request, attempt_id: int):
             "quiz": attempt.quiz,
             "title": translation.title if translation else attempt.quiz.title,
             "form": form,
+            "seconds_left": seconds_left,
         },
     )
+
+
+@login_required
+@require_POST
+def attempt_save(request, attempt_id: int):
+    """Autosave from the quiz page's script: the same form fields, answered as JSON."""
+    attempt = access_attempt(user=request.user, attempt_id=attempt_id)
+    form, _translation = _attempt_form(request, attempt, request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"saved": 0, "open": True, "errors": form.errors.get_json_data()}, status=400
+        )
+    saved, is_open = attempt_save_answers(
+        attempt_id=attempt.pk, user=request.user, answers=form.raw_answers()
+    )
+    return JsonResponse(
+        {"saved": saved, "open": is_open, "at": timezone.now().isoformat()},
+        status=200 if is_open else 409,
+    )
+
+
+def feedback_visible(attempt: Attempt) -> bool:
+    quiz = attempt.quiz
+    if quiz.feedback == "after_close":
+        return quiz.closes_at is not None and timezone.now() >= quiz.closes_at
+    return True
 
 
 @login_required
@@ -83,29 +142,13 @@ def attempt_result(request, attempt_id: int):
     attempt = access_attempt(user=request.user, attempt_id=attempt_id)
     if attempt.status != Attempt.Status.GRADED:
         return redirect("assessments:attempt", attempt_id=attempt.pk)
-    questions = attempt_questions(attempt=attempt)
     translation = quiz_translation(quiz=attempt.quiz, language=get_language())
-    texts = translation.questions if translation else {}
+    show_feedback = feedback_visible(attempt)
     review = []
-    for question in questions:
-        local = texts.get(question.key, {})
-        chosen = set(attempt.answers.get(question.key, []))
-        review.append(
-            {
-                "key": question.key,
-                "prompt": local.get("prompt") or question.prompt,
-                "explanation": local.get("explanation") or question.explanation,
-                "choices": [
-                    {
-                        "text": local.get("choices", {}).get(c["key"], c["text"]),
-                        "chosen": c["key"] in chosen,
-                        "correct": c.get("correct", False),
-                    }
-                    for c in question.choices
-                ],
-                "is_right": chosen == question.correct_keys,
-            }
-        )
+    if show_feedback:
+        texts = translation.questions if translation else {}
+        for question in attempt_questions(attempt=attempt):
+            review.append(_review_item(question, attempt, texts.get(question.key, {})))
     return render(
         request,
         "assessments/attempt_result.html",
@@ -115,5 +158,56 @@ def attempt_result(request, attempt_id: int):
             "course": attempt.quiz.module.course,
             "title": translation.title if translation else attempt.quiz.title,
             "review": review,
+            "show_feedback": show_feedback,
         },
     )
+
+
+def _review_item(question, attempt: Attempt, local: dict) -> dict:
+    value = attempt.answers.get(question.key)
+    score = attempt.question_scores.get(question.key)
+    if score is None:  # attempts graded before per-question scores were kept
+        score = question_score(question, value)
+    item = {
+        "key": question.key,
+        "kind": question.kind,
+        "prompt": local.get("prompt") or question.prompt,
+        "explanation": local.get("explanation") or question.explanation,
+        "score": score,
+        "is_right": score >= 1,
+        "choices": [],
+        "given": "",
+        "expected": "",
+    }
+    if question.choices:
+        chosen = set(value or []) if isinstance(value, list) else set()
+        names = local.get("choices", {})
+        item["choices"] = [
+            {
+                "text": names.get(c["key"], c["text"]),
+                "chosen": c["key"] in chosen,
+                "correct": c.get("correct", False),
+            }
+            for c in question.choices
+        ]
+    elif question.kind == "ordering":
+        items = {i["key"]: i["text"] for i in question.spec["items"]}
+        item["given"] = " → ".join(items.get(k, "?") for k in (value or []))
+        item["expected"] = " → ".join(i["text"] for i in question.spec["items"])
+    elif question.kind == "matching":
+        pairs = {p["key"]: p for p in question.spec["pairs"]}
+        given = value if isinstance(value, dict) else {}
+        item["given"] = "; ".join(
+            f"{pairs[k]['left']} = {pairs[v]['right']}"
+            for k, v in given.items()
+            if k in pairs and v in pairs
+        )
+        item["expected"] = "; ".join(f"{p['left']} = {p['right']}" for p in question.spec["pairs"])
+    elif question.kind == "numeric":
+        item["given"] = (value or [""])[0] if isinstance(value, list) else ""
+        tolerance = question.spec.get("tolerance", 0)
+        item["expected"] = f"{question.spec['answer']}" + (f" ± {tolerance}" if tolerance else "")
+    elif question.kind == "short_text":
+        item["given"] = (value or [""])[0] if isinstance(value, list) else ""
+        item["expected"] = ", ".join(question.spec.get("answers") or [])
+    return item

@@ -205,6 +205,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
+# Seconds after a timed quiz's deadline during which a submit still counts (network delay).
+QUIZ_GRACE_SECONDS = env_int("QUIZ_GRACE_SECONDS", 5)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Crypto Crime Training] "
 

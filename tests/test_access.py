@@ -101,6 +101,7 @@ def agency_a_objects():
         "privacy:erase": {"user_id": officer.pk},
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},
+        "assessments:save": {"attempt_id": attempt.pk},
         "assessments:quiz": {"course_slug": course.slug, "module_slug": module.slug},
         "assessments:quiz_start": {"course_slug": course.slug, "module_slug": module.slug},
         "certificates:download": {"certificate_id": certificate.pk},

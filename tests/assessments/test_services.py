@@ -12,11 +12,9 @@ from assessments.services import (
     AttemptNotAllowed,
     attempt_start,
     attempt_submit,
-    clean_answers,
-    grade_answers,
 )
 from courses.services import enrollment_create
-from tests.factories import QuestionFactory, QuizFactory, UserFactory, correct_answers
+from tests.factories import QuizFactory, UserFactory, correct_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -29,29 +27,6 @@ def quiz(course):
 @pytest.fixture
 def enrollment(officer, course):
     return enrollment_create(user=officer, course=course)
-
-
-def test_grade_counts_exact_matches_only():
-    quiz = QuizFactory()
-    single = QuestionFactory(quiz=quiz, kind="single")
-    multiple = QuestionFactory(quiz=quiz, kind="multiple")
-    questions = [single, multiple]
-    assert grade_answers(
-        questions=questions, answers={single.key: ["a"], multiple.key: ["a", "b"]}
-    ) == Decimal("100.00")
-    assert grade_answers(
-        questions=questions, answers={single.key: ["a"], multiple.key: ["a"]}
-    ) == Decimal("50.00")
-    assert grade_answers(questions=questions, answers={}) == Decimal("0.00")
-
-
-def test_clean_answers_drops_unknown_keys_and_extra_single_choices():
-    quiz = QuizFactory()
-    single = QuestionFactory(quiz=quiz, kind="single")
-    cleaned = clean_answers(
-        questions=[single], raw={single.key: ["b", "a", "zz"], "not-a-question": ["a"]}
-    )
-    assert cleaned == {single.key: ["a"]}
 
 
 def test_start_returns_the_open_attempt(officer, quiz, enrollment):
