@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Attempt, Quiz
+from assessments.models import Attempt, Question, Quiz
 from courses.access import access_enrollment
 
 
@@ -26,3 +26,14 @@ def access_attempt(*, user, attempt_id: int) -> Attempt:
         pk=attempt_id,
         user=user,
     )
+
+
+def access_lab(*, user, attempt_id: int, question_key: str):
+    """A tracing lab question of the user's own attempt, with that attempt."""
+    attempt = access_attempt(user=user, attempt_id=attempt_id)
+    if question_key not in attempt.question_keys:
+        raise Http404
+    question = get_object_or_404(
+        Question, quiz=attempt.quiz, key=question_key, kind=Question.Kind.LAB
+    )
+    return attempt, question

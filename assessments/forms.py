@@ -82,6 +82,10 @@ class AttemptForm(forms.Form):
                 field = forms.ChoiceField(label=items[item_key], choices=positions, required=False)
                 field.group_label = label
                 yield f"q_{key}__{item_key}", field
+        elif question.kind == Kind.LAB:
+            for task, field in lab_fields(question):
+                field.group_label = label
+                yield f"q_{key}__{task}", field
         elif question.kind == Kind.MATCHING:
             pairs = {p["key"]: p for p in question.spec["pairs"]}
             rights = [("", "—")] + [(k, pairs[k]["right"]) for k in order]
@@ -106,6 +110,15 @@ class AttemptForm(forms.Form):
         elif question.kind == Kind.MATCHING and isinstance(value, dict):
             for pair_key, chosen in value.items():
                 self.initial[f"q_{key}__{pair_key}"] = chosen
+        elif question.kind == Kind.LAB and isinstance(value, dict):
+            exchanges = value.get("exchanges") or {}
+            if isinstance(exchanges, dict):
+                self.initial[f"q_{key}__exchanges"] = "\n".join(
+                    f"{n}: {a}" for n, a in exchanges.items()
+                )
+            for task in ("consolidation", "bridge_hop", "bridge_chain"):
+                if value.get(task):
+                    self.initial[f"q_{key}__{task}"] = value[task]
 
     def raw_answers(self) -> dict:
         """Only questions the officer touched: an empty field does not overwrite a saved answer
@@ -122,6 +135,10 @@ class AttemptForm(forms.Form):
                         ranked.append((int(position), item["key"]))
                 if ranked:
                     answers[key] = [item_key for _pos, item_key in sorted(ranked)]
+            elif question.kind == Kind.LAB:
+                answer = lab_answer(data, key)
+                if answer:
+                    answers[key] = answer
             elif question.kind == Kind.MATCHING:
                 chosen = {
                     pair["key"]: data.get(f"q_{key}__{pair['key']}")
@@ -151,9 +168,73 @@ class AttemptForm(forms.Form):
                 {
                     "question": question,
                     "number": number,
-                    "label": fields[0].field.__dict__.get("group_label") or fields[0].label,
+                    "label": getattr(fields[0].field, "group_label", None) or fields[0].label,
                     "fields": fields,
                     "kind": question.kind,
                 }
             )
         return blocks
+
+
+def lab_fields(question: Question):
+    """The tasks of a tracing lab, as form fields."""
+    yield (
+        "exchanges",
+        forms.CharField(
+            label=_(
+                "Which exchanges received the stolen funds, and how much? One per line: name: amount"
+            ),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        ),
+    )
+    yield (
+        "consolidation",
+        forms.CharField(
+            label=_("Which address is the consolidation point?"),
+            required=False,
+            max_length=120,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        ),
+    )
+    if question.spec.get("params", {}).get("scenario") == "mixer_swap_bridge":
+        yield (
+            "bridge_hop",
+            forms.CharField(
+                label=_("Which transaction crossed the bridge? (transaction ID)"),
+                required=False,
+                max_length=120,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            ),
+        )
+        yield (
+            "bridge_chain",
+            forms.ChoiceField(
+                label=_("To which chain did it cross?"),
+                required=False,
+                choices=[
+                    ("", "—"),
+                    ("bitcoin", "Bitcoin"),
+                    ("ethereum", "Ethereum"),
+                    ("tron", "Tron"),
+                ],
+            ),
+        )
+
+
+def lab_answer(data: dict, key: str) -> dict:
+    """The lab answer from the form: exchanges parsed from 'name: amount' lines."""
+    answer: dict = {}
+    exchanges = {}
+    for line in (data.get(f"q_{key}__exchanges") or "").splitlines():
+        name, sep, amount = line.rpartition(":")
+        if sep and name.strip() and amount.strip():
+            exchanges[name.strip()] = amount.strip()
+    if exchanges:
+        answer["exchanges"] = exchanges
+    for task in ("consolidation", "bridge_hop", "bridge_chain"):
+        value = (data.get(f"q_{key}__{task}") or "").strip()
+        if value:
+            answer[task] = value
+    return answer

@@ -1,11 +1,13 @@
 """Grading every question type on the server. Pure functions: a question and the submitted
 value in, a score from 0 to 1 out. Malformed or missing answers score 0, never raise."""
 
+import hashlib
 import random
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from assessments.labs.generator import LabGraph, LabParams, generate, grade_tasks
 from assessments.models import Question
 
 Kind = Question.Kind
@@ -108,6 +110,23 @@ def _matching_score(question: Question, value) -> float:
     return right / len(pairs) if question.partial else 0.0
 
 
+def lab_seed(seed: int, question_key: str) -> int:
+    """Each lab question of an attempt gets its own graph, reproducible from the attempt."""
+    digest = hashlib.sha256(f"{seed}:{question_key}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def lab_graph(question: Question, seed: int) -> LabGraph:
+    return generate(lab_seed(seed, question.key), LabParams.from_dict(question.spec["params"]))
+
+
+def _lab_score(question: Question, value, seed: int = 0) -> float:
+    if not isinstance(value, dict):
+        return 0.0
+    scores = grade_tasks(lab_graph(question, seed), value)
+    return sum(scores.values()) / len(scores) if scores else 0.0
+
+
 GRADERS = {
     Kind.SINGLE: _choice_score,
     Kind.MULTIPLE: _choice_score,
@@ -116,22 +135,28 @@ GRADERS = {
     Kind.SHORT_TEXT: _text_score,
     Kind.ORDERING: _ordering_score,
     Kind.MATCHING: _matching_score,
+    Kind.LAB: _lab_score,
 }
 
 
-def question_score(question: Question, value) -> float:
+def question_score(question: Question, value, seed: int = 0) -> float:
     if value is None:
         return 0.0
     try:
+        if question.kind == Kind.LAB:
+            return float(_lab_score(question, value, seed))
         return float(GRADERS[question.kind](question, value))
-    except (KeyError, TypeError, ValueError, re.error):
+    except (KeyError, TypeError, ValueError, ArithmeticError, re.error):
+        # ArithmeticError: decimal Overflow from an answer such as "1e999999999".
         return 0.0
 
 
-def attempt_score(questions: list[Question], answers: dict) -> tuple[Decimal, dict[str, float]]:
+def attempt_score(
+    questions: list[Question], answers: dict, seed: int = 0
+) -> tuple[Decimal, dict[str, float]]:
     """(percentage, per-question scores) for the drawn questions; answers to anything else
-    are ignored."""
-    scores = {q.key: question_score(q, answers.get(q.key)) for q in questions}
+    are ignored. The seed is the attempt's: tracing labs are graded on its own graph."""
+    scores = {q.key: question_score(q, answers.get(q.key), seed) for q in questions}
     total = sum(q.points for q in questions)
     if not total:
         return Decimal("0.00"), scores
@@ -147,10 +172,15 @@ def option_order(question: Question, seed: int) -> list[str]:
         keys = [pair["key"] for pair in question.spec.get("pairs", [])]
     elif question.kind == Kind.ORDERING:
         keys = [item["key"] for item in question.spec.get("items", [])]
+    elif question.kind == Kind.LAB:
+        return []
     else:
         keys = [choice["key"] for choice in question.choices]
     must_shuffle = question.kind == Kind.ORDERING  # an ordering shown in order gives it away
     if question.shuffle or must_shuffle:
         rng = random.Random(f"{seed}:{question.key}")  # noqa: S311 (presentation, not security)
+        right = list(keys)
         rng.shuffle(keys)
+        if must_shuffle and len(keys) > 1 and keys == right:
+            keys = keys[1:] + keys[:1]
     return keys

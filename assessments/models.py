@@ -59,6 +59,7 @@ class Question(models.Model):
         SHORT_TEXT = "short_text", _("Short text")
         ORDERING = "ordering", _("Ordering")
         MATCHING = "matching", _("Matching")
+        LAB = "lab", _("Tracing lab")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(_("key"), max_length=40)
@@ -214,3 +215,24 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.old_score} -> {self.new_score}"
+
+
+class LabTrace(models.Model):
+    """The path an officer followed through a tracing lab, with their notes: what they would
+    attach to a case file."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="lab_traces")
+    question_key = models.CharField(_("question"), max_length=40)
+    # [{"address": "...", "note": "...", "at": "ISO time"}], in the order followed.
+    steps = models.JSONField(_("steps"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lab trace")
+        verbose_name_plural = _("lab traces")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question_key"], name="labtrace_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_key}"

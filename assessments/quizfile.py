@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from assessments.labs.generator import LabParams
 from assessments.models import Question, Quiz, QuizTranslation
 from assessments.services import quiz_regrade
 from courses.content import (
@@ -23,6 +24,7 @@ QUESTION_KINDS = (
     "short_text",
     "ordering",
     "matching",
+    "lab",
 )
 QUIZ_KEYS = {
     "slug", "title", "pass_mark", "draw", "questions", "max_attempts", "cooldown_minutes",
@@ -37,6 +39,7 @@ TYPE_KEYS = {
     "short_text": {"answers", "pattern", "case_sensitive"},
     "ordering": {"items"},
     "matching": {"pairs"},
+    "lab": {"params"},
 }
 
 
@@ -143,6 +146,19 @@ class _QuestionChecker:
             self.keyed_list(question.get("items"), "items", ("text",))
         elif kind == "matching":
             self.keyed_list(question.get("pairs"), "pairs", ("left", "right"))
+        elif kind == "lab":
+            params = question.get("params")
+            if not isinstance(params, dict):
+                self.error(
+                    "a lab question needs 'params' (scenario and sizes)", *self.where, "params"
+                )
+            else:
+                try:
+                    problems = LabParams.from_dict(params).problems()
+                except (ValueError, TypeError) as exc:
+                    problems = [str(exc)]
+                for problem in problems:
+                    self.error(f"lab params: {problem}", *self.where, "params")
         if "points" in question and not _is_int(question["points"], 1, 100):
             self.error("'points' must be a whole number from 1 to 100", *self.where, "points")
         for flag in ("partial", "shuffle", "case_sensitive"):
@@ -249,6 +265,8 @@ def _question_fields(item: dict) -> dict:
         }
     elif kind == "ordering":
         spec = {"items": [{"key": i["key"], "text": i["text"].strip()} for i in item["items"]]}
+    elif kind == "lab":
+        spec = {"params": dict(item["params"])}
     elif kind == "matching":
         spec = {
             "pairs": [

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from assessments.models import Attempt, Question, Quiz, QuizTranslation
+from assessments.models import Attempt, LabTrace, Question, Quiz, QuizTranslation
 from courses.models import Course, Enrollment
 
 
@@ -41,3 +41,8 @@ def quiz_translation(*, quiz: Quiz, language: str) -> QuizTranslation | None:
 
 def attempt_saved_answers(*, attempt: Attempt) -> dict:
     return dict(attempt.saved_answers.values_list("question_key", "value"))
+
+
+def lab_trace_steps(*, attempt: Attempt, question_key: str) -> list[dict]:
+    trace = LabTrace.objects.filter(attempt=attempt, question_key=question_key).first()
+    return list(trace.steps) if trace else []

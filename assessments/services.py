@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from assessments.grading import attempt_score
-from assessments.models import Attempt, AttemptAnswer, Question, Quiz, Regrade
+from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
 from assessments.selectors import attempt_questions
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
@@ -83,11 +83,15 @@ def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=Non
 
 def draw_questions(*, quiz: Quiz, seed: int) -> list[str]:
     """The pool questions for one attempt: the same seed always draws the same keys."""
-    keys = list(quiz.questions.order_by("order").values_list("key", flat=True))
-    if quiz.draw is None or quiz.draw >= len(keys):
-        return keys
-    chosen = set(random.Random(seed).sample(keys, quiz.draw))  # noqa: S311 (not security)
-    return [key for key in keys if key in chosen]
+    rows = list(quiz.questions.order_by("order").values_list("key", "kind"))
+    # Tracing labs are always part of the attempt; the pool draw applies to the rest.
+    labs = {key for key, kind in rows if kind == Question.Kind.LAB}
+    pool = [key for key, kind in rows if kind != Question.Kind.LAB]
+    if quiz.draw is None or quiz.draw >= len(pool):
+        chosen = set(pool)
+    else:
+        chosen = set(random.Random(seed).sample(pool, quiz.draw))  # noqa: S311 (not security)
+    return [key for key, _kind in rows if key in chosen or key in labs]
 
 
 def _on_time(attempt: Attempt, now) -> bool:
@@ -157,7 +161,7 @@ def attempt_submit(
     }
     questions = attempt_questions(attempt=attempt)
     attempt.answers = saved
-    attempt.score, attempt.question_scores = attempt_score(questions, saved)
+    attempt.score, attempt.question_scores = attempt_score(questions, saved, attempt.seed)
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
     attempt.status = Attempt.Status.GRADED
     attempt.submitted_at = now
@@ -227,3 +231,60 @@ def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
         if attempt.passed and not old_passed:
             enrollment_evaluate_completion(enrollment=attempt.enrollment)
     return regrades
+
+
+MAX_TRACE_STEPS = 200
+
+
+@transaction.atomic
+def lab_trace_add_step(
+    *, attempt: Attempt, question_key: str, address: str, note: str = "", request=None
+) -> LabTrace:
+    """Add an address (with a note) to the officer's trace; re-adding updates its note."""
+    trace, _created = LabTrace.objects.select_for_update().get_or_create(
+        attempt=attempt, question_key=question_key
+    )
+    note = note.strip()[:1000]
+    steps = [step for step in trace.steps if step["address"] != address]
+    if len(steps) >= MAX_TRACE_STEPS:
+        raise AttemptNotAllowed(
+            _("A trace can hold at most %(count)s steps.") % {"count": MAX_TRACE_STEPS}
+        )
+    existing = next((step for step in trace.steps if step["address"] == address), None)
+    if existing is not None:
+        existing["note"] = note or existing.get("note", "")
+        steps = trace.steps
+    else:
+        steps.append({"address": address, "note": note, "at": timezone.now().isoformat()})
+    trace.steps = steps
+    trace.updated_at = timezone.now()
+    trace.save(update_fields=["steps", "updated_at"])
+    audit_log(
+        action="lab.trace_step",
+        actor=attempt.user,
+        target=trace,
+        details={"question": question_key, "steps": len(steps)},
+        request=request,
+    )
+    return trace
+
+
+@transaction.atomic
+def lab_trace_remove_step(*, attempt: Attempt, question_key: str, index: int, request=None) -> None:
+    trace = (
+        LabTrace.objects.select_for_update()
+        .filter(attempt=attempt, question_key=question_key)
+        .first()
+    )
+    if trace is None or not 0 <= index < len(trace.steps):
+        return
+    removed = trace.steps.pop(index)
+    trace.updated_at = timezone.now()
+    trace.save(update_fields=["steps", "updated_at"])
+    audit_log(
+        action="lab.trace_remove",
+        actor=attempt.user,
+        target=trace,
+        details={"question": question_key, "address": removed["address"]},
+        request=request,
+    )

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
-from assessments.grading import question_score
+from assessments.grading import lab_graph, question_score
+from assessments.labs.generator import answer_key
 from assessments.models import Attempt
 from assessments.selectors import (
     attempt_questions,
@@ -210,4 +211,23 @@ def _review_item(question, attempt: Attempt, local: dict) -> dict:
     elif question.kind == "short_text":
         item["given"] = (value or [""])[0] if isinstance(value, list) else ""
         item["expected"] = ", ".join(question.spec.get("answers") or [])
+    elif question.kind == "lab":
+        key = answer_key(lab_graph(question, attempt.seed))
+        given = value if isinstance(value, dict) else {}
+        exchanges = given.get("exchanges") if isinstance(given.get("exchanges"), dict) else {}
+        item["given"] = "; ".join(
+            [f"{name}: {amount}" for name, amount in exchanges.items()]
+            + [
+                f"{task}: {given[task]}"
+                for task in ("consolidation", "bridge_hop", "bridge_chain")
+                if given.get(task)
+            ]
+        )
+        expected = [
+            f"{name}: {amount} {key.exchange_asset}" for name, amount in key.exchanges.items()
+        ]
+        expected.append(f"consolidation: {key.consolidation_address}")
+        if key.bridge_hop:
+            expected += [f"bridge_hop: {key.bridge_hop}", f"bridge_chain: {key.bridge_chain}"]
+        item["expected"] = "; ".join(expected)
     return item

@@ -1,0 +1,1 @@
+"""Tracing labs: synthetic, seeded transaction graphs that officers trace, with an answer key."""

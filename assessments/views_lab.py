@@ -1,0 +1,170 @@
+"""The tracing lab explorer: an address page with its transfers and a graph, moving hop by hop,
+and the officer's saved trace (with notes) as a page and a CSV for the case file."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.access import access_lab
+from assessments.grading import lab_graph
+from assessments.labs.svg import render_graph_svg
+from assessments.selectors import lab_trace_steps
+from assessments.services import lab_trace_add_step, lab_trace_remove_step
+
+
+def _address_url(attempt_id: int, key: str, address: str) -> str:
+    return reverse("assessments:lab_address", args=[attempt_id, key, address])
+
+
+@login_required
+def lab_start(request, attempt_id: int, question_key: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    return redirect(_address_url(attempt.pk, question.key, graph.start_address))
+
+
+@login_required
+def lab_address(request, attempt_id: int, question_key: str, address: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    node = graph.addresses.get(address)
+    if node is None:
+        raise Http404
+    steps = lab_trace_steps(attempt=attempt, question_key=question.key)
+    visited = [step["address"] for step in steps]
+
+    def rows(transfers, other_end):
+        return [
+            {
+                "transfer": t,
+                "other": graph.addresses[getattr(t, other_end)],
+                "url": _address_url(attempt.pk, question.key, getattr(t, other_end)),
+            }
+            for t in transfers
+        ]
+
+    incoming, outgoing = graph.incoming(address), graph.outgoing(address)
+    svg = render_graph_svg(
+        graph,
+        focus=address,
+        visited=visited,
+        href=lambda other: _address_url(attempt.pk, question.key, other),
+    )
+    return render(
+        request,
+        "assessments/lab_address.html",
+        {
+            "attempt": attempt,
+            "question": question,
+            "node": node,
+            "incoming": rows(incoming, "source"),
+            "outgoing": rows(outgoing, "target"),
+            "svg": svg,
+            "steps": steps,
+            "in_trace": address in visited,
+            "is_start": address == graph.start_address,
+        },
+    )
+
+
+@login_required
+@require_POST
+def lab_trace_add(request, attempt_id: int, question_key: str, address: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    if address not in graph.addresses:
+        raise Http404
+    lab_trace_add_step(
+        attempt=attempt,
+        question_key=question.key,
+        address=address,
+        note=request.POST.get("note", ""),
+        request=request,
+    )
+    messages.success(request, _("Added to your trace."))
+    return redirect(_address_url(attempt.pk, question.key, address))
+
+
+@login_required
+@require_POST
+def lab_trace_remove(request, attempt_id: int, question_key: str, index: int):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    lab_trace_remove_step(attempt=attempt, question_key=question.key, index=index, request=request)
+    return redirect("assessments:lab_trace", attempt_id=attempt.pk, question_key=question.key)
+
+
+@login_required
+def lab_trace(request, attempt_id: int, question_key: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    steps = [
+        {
+            **step,
+            "node": graph.addresses.get(step["address"]),
+            "url": _address_url(attempt.pk, question.key, step["address"]),
+        }
+        for step in lab_trace_steps(attempt=attempt, question_key=question.key)
+    ]
+    return render(
+        request,
+        "assessments/lab_trace.html",
+        {"attempt": attempt, "question": question, "steps": steps},
+    )
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@login_required
+def lab_trace_csv(request, attempt_id: int, question_key: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["step", "address", "chain", "label", "received", "sent", "note", "added (UTC)"]
+    )
+    for number, step in enumerate(
+        lab_trace_steps(attempt=attempt, question_key=question.key), start=1
+    ):
+        node = graph.addresses.get(step["address"])
+        received = sum((t.amount for t in graph.incoming(step["address"])), start=0)
+        sent = sum((t.amount for t in graph.outgoing(step["address"])), start=0)
+        writer.writerow(
+            [
+                number,
+                _cell(step["address"]),
+                node.chain if node else "",
+                _cell(node.label if node else ""),
+                received,
+                sent,
+                _cell(step.get("note", "")),
+                step.get("at", ""),
+            ]
+        )
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="trace-{attempt.pk}-{question.key}.csv"'
+    )
+    return response

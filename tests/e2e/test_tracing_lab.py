@@ -1,0 +1,71 @@
+"""End to end in Chromium: an officer does the module-2 tracing lab by clicking through
+addresses, keeps a trace, answers, and sees the graded result."""
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+
+from assessments.grading import lab_graph
+from assessments.labs.generator import answer_key
+from assessments.models import Attempt, Question
+from courses.models import Course
+from courses.services import content_sync, enrollment_create
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+
+def test_officer_traces_the_funds_and_is_graded(page, live_server, officer):
+    content_sync(root=django_settings.CONTENT_DIR)
+    course = Course.objects.get(slug="crypto-investigation")
+    enrollment_create(user=officer, course=course)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email:").fill(officer.email)
+    page.get_by_label("Password:").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+
+    page.goto(f"{base}/courses/crypto-investigation/quizzes/tracing-stolen-funds/")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("link", name="Open the tracing lab").click()
+
+    attempt = Attempt.objects.get(user=officer, quiz__module__slug="tracing-stolen-funds")
+    question = Question.objects.get(quiz=attempt.quiz, key="lab1")
+    graph = lab_graph(question, attempt.seed)
+    key = answer_key(graph)
+
+    # Start at the reported collection address, keep it in the trace, then follow the money
+    # by clicking the outgoing transfer to the consolidation address.
+    page.get_by_text("The victims reported paying this address").wait_for()
+    page.get_by_label("Note for your trace (optional)").fill(
+        "Collection address reported by the victims"
+    )
+    page.get_by_role("button", name="Add this address to my trace").click()
+    page.get_by_text("Added to your trace.").wait_for()
+    outgoing = page.locator("table").nth(1)
+    outgoing.get_by_role(
+        "link", name=re.compile(re.escape(key.consolidation_address[:8]))
+    ).first.click()
+    page.locator("dd code", has_text=key.consolidation_address).wait_for()
+    page.get_by_role("button", name="Add this address to my trace").click()
+    page.get_by_role("link", name=re.compile("Your trace")).click()
+    assert page.locator("ol.trace li").count() == 2
+
+    # Answer the lab tasks and the drawn questions, then submit.
+    page.get_by_role("link", name="Back to the quiz answers").click()
+    page.get_by_label(re.compile("Which exchanges received")).fill(
+        "\n".join(f"{name}: {amount}" for name, amount in key.exchanges.items())
+    )
+    page.get_by_label("Which address is the consolidation point?").fill(key.consolidation_address)
+    for q in attempt.quiz.questions.filter(key__in=attempt.question_keys).exclude(kind="lab"):
+        block = page.locator("fieldset", has_text=q.prompt)
+        for choice in q.choices:
+            if choice["correct"]:
+                block.get_by_label(choice["text"], exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("heading", name="Passed", exact=True).wait_for()
+    page.get_by_text("You scored 100%").wait_for()
+    assert key.consolidation_address in page.locator("main").inner_text()
