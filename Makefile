@@ -61,10 +61,12 @@ test: setup-test lint
 	$(TEST_ENV) $(PY) -m pytest
 
 # Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
-# worker, and sync_content on the full curriculum (first run and no-change run).
+# worker, sync_content on the full curriculum (first run and no-change run), and tracing-lab
+# graph generation.
 bench: setup-test
 	$(PY) bench/certificate_latency.py
 	$(PY) bench/sync_content.py
+	$(PY) bench/lab_generation.py
 
 clean:
 	rm -rf $(VENV) var
