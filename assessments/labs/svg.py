@@ -172,7 +172,7 @@ def render_graph_svg(
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
+        f'width="{width}" height="{height}" role="group" '
         f'aria-labelledby="{prefix}-title {prefix}-desc" class="lab-graph" '
         f'font-family="{_esc(FONT)}" font-size="12" fill="{TEXT}">',
         f'<title id="{prefix}-title">{_esc(title)}</title>',
