@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/", include("accounts.urls_privacy")),
     path("courses/", include("courses.urls")),
     path("", include("assessments.urls")),
+    path("", include("assessments.urls_trainer")),
     path("", include("certificates.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

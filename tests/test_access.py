@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from accounts.services import invitation_create
+from assessments.models import Question
 from assessments.services import attempt_start
 from certificates.services import certificate_create_for_completion
 from courses.models import Lesson
@@ -86,6 +87,13 @@ def agency_a_objects():
         "lesson_slug": lesson.slug,
     }
     member = {"membership_id": pending.pk}
+    Question.objects.create(
+        quiz=module.quiz, key="lab1", order=50, kind="lab", prompt="Trace.",
+        spec={"params": {"scenario": "peel_chain"}},
+    )  # fmt: skip
+    attempt.question_keys = [*attempt.question_keys, "lab1"]
+    attempt.save(update_fields=["question_keys"])
+    lab = {"attempt_id": attempt.pk, "question_key": "lab1"}
     return {
         "vetting:member": member,
         "vetting:member_approve": member,
@@ -102,6 +110,16 @@ def agency_a_objects():
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},
         "assessments:save": {"attempt_id": attempt.pk},
+        "assessments:lab": lab,
+        "assessments:lab_trace": lab,
+        "assessments:lab_trace_csv": lab,
+        "assessments:lab_address": {**lab, "address": "addr1"},
+        "assessments:lab_trace_add": {**lab, "address": "addr1"},
+        "assessments:lab_trace_remove": {**lab, "index": 0},
+        "assessments_trainer:items": {"quiz_id": module.quiz.pk},
+        "assessments_trainer:items_csv": {"quiz_id": module.quiz.pk},
+        "assessments_trainer:officers": {"quiz_id": module.quiz.pk},
+        "assessments_trainer:officers_csv": {"quiz_id": module.quiz.pk},
         "assessments:quiz": {"course_slug": course.slug, "module_slug": module.slug},
         "assessments:quiz_start": {"course_slug": course.slug, "module_slug": module.slug},
         "certificates:download": {"certificate_id": certificate.pk},
