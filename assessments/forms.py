@@ -121,12 +121,15 @@ class AttemptForm(forms.Form):
                     self.initial[f"q_{key}__{task}"] = value[task]
 
     def raw_answers(self) -> dict:
-        """Only questions the officer touched: an empty field does not overwrite a saved answer
-        with nothing unless the field itself was sent."""
+        """The answers the page sent. Each question's block carries a hidden q_<key>__shown
+        marker, so a question the officer cleared (every box unticked) is saved as cleared;
+        a request without the marker (a partial autosave) leaves the saved answer alone."""
         answers = {}
         data = self.cleaned_data
         for question in self.questions:
             key = question.key
+            if f"q_{key}__shown" in self.data:
+                answers[key] = {} if question.kind in {Kind.MATCHING, Kind.LAB} else []
             if question.kind == Kind.ORDERING:
                 ranked = []
                 for item in question.spec["items"]:
@@ -147,7 +150,7 @@ class AttemptForm(forms.Form):
                 }
                 if chosen:
                     answers[key] = chosen
-            elif f"q_{key}" in self.data:
+            elif f"q_{key}" in self.data or f"q_{key}__shown" in self.data:
                 value = data.get(f"q_{key}")
                 if isinstance(value, str):
                     value = [value] if value.strip() else []

@@ -126,7 +126,7 @@ class _QuestionChecker:
                 self.error("'tolerance' must be a number of 0 or more", *self.where, "tolerance")
         elif kind == "short_text":
             answers, pattern = question.get("answers"), question.get("pattern")
-            if answers is None and pattern is None:
+            if not answers and pattern is None:  # [] would accept nothing
                 self.error("a short_text question needs 'answers' or a 'pattern'", *self.where)
             if answers is not None and (
                 not isinstance(answers, list)
