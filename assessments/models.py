@@ -226,6 +226,10 @@ class LabTrace(models.Model):
     # [{"address": "...", "note": "...", "at": "ISO time"}], in the order followed.
     steps = models.JSONField(_("steps"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # The PDF report is rendered by Celery; it is current while pdf_updated_at >= updated_at.
+    pdf = models.FileField(_("PDF report"), upload_to="traces/", blank=True)
+    pdf_requested_at = models.DateTimeField(_("PDF requested"), null=True, blank=True)
+    pdf_updated_at = models.DateTimeField(_("PDF rendered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lab trace")
@@ -236,3 +240,19 @@ class LabTrace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_key}"
+
+    @property
+    def pdf_current(self) -> bool:
+        return (
+            bool(self.pdf)
+            and self.pdf_updated_at is not None
+            and self.pdf_updated_at >= self.updated_at
+        )
+
+    @property
+    def pdf_pending(self) -> bool:
+        return (
+            not self.pdf_current
+            and self.pdf_requested_at is not None
+            and self.pdf_requested_at >= self.updated_at
+        )

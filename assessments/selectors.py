@@ -46,3 +46,7 @@ def attempt_saved_answers(*, attempt: Attempt) -> dict:
 def lab_trace_steps(*, attempt: Attempt, question_key: str) -> list[dict]:
     trace = LabTrace.objects.filter(attempt=attempt, question_key=question_key).first()
     return list(trace.steps) if trace else []
+
+
+def lab_trace(*, attempt: Attempt, question_key: str) -> LabTrace | None:
+    return LabTrace.objects.filter(attempt=attempt, question_key=question_key).first()

@@ -1,22 +1,27 @@
 """Writes for assessments: starting attempts, saving answers as officers go, grading once on
 the server, and regrading when an answer key is corrected."""
 
+import logging
 import random
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from assessments.grading import attempt_score
+from assessments.grading import attempt_score, lab_graph
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
 from assessments.selectors import attempt_questions
+from config.pdf import render_pdf
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
+
+logger = logging.getLogger(__name__)
 
 
 class AttemptNotAllowed(Exception):
@@ -288,3 +293,70 @@ def lab_trace_remove_step(*, attempt: Attempt, question_key: str, index: int, re
         details={"question": question_key, "address": removed["address"]},
         request=request,
     )
+
+
+def lab_trace_pdf_request(*, trace: LabTrace, request=None) -> LabTrace:
+    """Ask the worker for a PDF of the trace as it is now (a new request after edits)."""
+    from assessments.tasks import lab_trace_pdf_task
+
+    with transaction.atomic():
+        trace = LabTrace.objects.select_for_update().get(pk=trace.pk)
+        if trace.pdf_current or trace.pdf_pending:
+            return trace
+        trace.pdf_requested_at = timezone.now()
+        trace.save(update_fields=["pdf_requested_at"])
+        audit_log(
+            action="lab.trace_pdf_request", actor=trace.attempt.user, target=trace, request=request
+        )
+        transaction.on_commit(lambda: _enqueue(lab_trace_pdf_task, trace_id=trace.pk))
+    return trace
+
+
+def _enqueue(task, **kwargs) -> None:
+    try:
+        task.delay(**kwargs)
+    except Exception:  # the broker is down: the officer can ask again; nothing is lost
+        logger.warning("Broker unavailable; %s not queued", task.name)
+
+
+def lab_trace_pdf_render(*, trace_id: int) -> LabTrace:
+    """Render the trace report; a second run for the same state of the trace changes nothing."""
+    with transaction.atomic():
+        trace = (
+            LabTrace.objects.select_for_update()
+            .select_related("attempt__user", "attempt__quiz")
+            .get(pk=trace_id)
+        )
+        if trace.pdf_current:
+            return trace
+        question = Question.objects.get(quiz=trace.attempt.quiz, key=trace.question_key)
+        graph = lab_graph(question, trace.attempt.seed)
+        rows = []
+        for number, step in enumerate(trace.steps, start=1):
+            node = graph.addresses.get(step["address"])
+            rows.append(
+                {
+                    "number": number,
+                    "address": step["address"],
+                    "chain": node.chain if node else "",
+                    "label": node.label if node else "",
+                    "received": sum((t.amount for t in graph.incoming(step["address"])), start=0),
+                    "sent": sum((t.amount for t in graph.outgoing(step["address"])), start=0),
+                    "note": step.get("note", ""),
+                }
+            )
+        pdf = render_pdf(
+            "assessments/lab_trace_pdf.html",
+            {"trace": trace, "rows": rows, "question": question, "generated": timezone.now()},
+            language=trace.attempt.user.language or settings.LANGUAGE_CODE,
+        )
+        name = f"trace-{trace.attempt_id}-{trace.question_key}.pdf"
+        if trace.pdf:
+            trace.pdf.storage.delete(trace.pdf.name)
+        trace.pdf.save(name, ContentFile(pdf), save=False)
+        trace.pdf_updated_at = timezone.now()
+        trace.save(update_fields=["pdf", "pdf_updated_at"])
+        audit_log(
+            action="lab.trace_pdf", target=trace, details={"bytes": len(pdf), "steps": len(rows)}
+        )
+    return trace

@@ -27,8 +27,18 @@ urlpatterns = [
     ),
     path(
         "attempts/<int:attempt_id>/lab/<str:question_key>/trace/",
-        views_lab.lab_trace,
+        views_lab.lab_trace_page,
         name="lab_trace",
+    ),
+    path(
+        "attempts/<int:attempt_id>/lab/<str:question_key>/trace/pdf/",
+        views_lab.lab_trace_pdf_prepare,
+        name="lab_trace_pdf_prepare",
+    ),
+    path(
+        "attempts/<int:attempt_id>/lab/<str:question_key>/trace.pdf",
+        views_lab.lab_trace_pdf,
+        name="lab_trace_pdf",
     ),
     path(
         "attempts/<int:attempt_id>/lab/<str:question_key>/trace/<int:index>/remove/",

@@ -6,7 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,8 +15,12 @@ from django.views.decorators.http import require_POST
 from assessments.access import access_lab
 from assessments.grading import lab_graph
 from assessments.labs.svg import render_graph_svg
-from assessments.selectors import lab_trace_steps
-from assessments.services import lab_trace_add_step, lab_trace_remove_step
+from assessments.selectors import lab_trace, lab_trace_steps
+from assessments.services import (
+    lab_trace_add_step,
+    lab_trace_pdf_request,
+    lab_trace_remove_step,
+)
 
 
 def _address_url(attempt_id: int, key: str, address: str) -> str:
@@ -109,7 +113,40 @@ def lab_trace_remove(request, attempt_id: int, question_key: str, index: int):
 
 
 @login_required
-def lab_trace(request, attempt_id: int, question_key: str):
+@require_POST
+def lab_trace_pdf_prepare(request, attempt_id: int, question_key: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    trace = lab_trace(attempt=attempt, question_key=question.key)
+    if trace is None or not trace.steps:
+        messages.error(request, _("Add at least one address to your trace first."))
+    else:
+        lab_trace_pdf_request(trace=trace, request=request)
+        messages.info(
+            request, _("Your PDF report is being prepared. Reload this page in a moment.")
+        )
+    return redirect("assessments:lab_trace", attempt_id=attempt.pk, question_key=question.key)
+
+
+@login_required
+def lab_trace_pdf(request, attempt_id: int, question_key: str):
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    trace = lab_trace(attempt=attempt, question_key=question.key)
+    if trace is None or not trace.pdf_current:
+        raise Http404
+    return FileResponse(
+        trace.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"trace-{attempt.pk}-{question.key}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def lab_trace_page(request, attempt_id: int, question_key: str):
     attempt, question = access_lab(
         user=request.user, attempt_id=attempt_id, question_key=question_key
     )
@@ -125,7 +162,12 @@ def lab_trace(request, attempt_id: int, question_key: str):
     return render(
         request,
         "assessments/lab_trace.html",
-        {"attempt": attempt, "question": question, "steps": steps},
+        {
+            "attempt": attempt,
+            "question": question,
+            "steps": steps,
+            "trace": lab_trace(attempt=attempt, question_key=question.key),
+        },
     )
 
 

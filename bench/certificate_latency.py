@@ -91,20 +91,36 @@ def prepare_officer(index: int, course):
     quizzes = list(Quiz.objects.filter(module__course=course).order_by("module__order"))
     for quiz in quizzes[:-1]:
         attempt = attempt_start(user=user, quiz=quiz, enrollment=enrollment)
-        attempt_submit(attempt_id=attempt.pk, user=user, raw_answers=answers_for(quiz))
+        attempt_submit(attempt_id=attempt.pk, user=user, raw_answers=answers_for(attempt))
     last = attempt_start(user=user, quiz=quizzes[-1], enrollment=enrollment)
     return user, last
 
 
-def answers_for(quiz) -> dict[str, list[str]]:
-    return {q.key: sorted(q.correct_keys) for q in quiz.questions.all()}
+def answers_for(attempt) -> dict:
+    """Right answers to every question of the attempt, tracing labs included."""
+    from assessments.grading import lab_graph
+    from assessments.labs.generator import answer_key
+
+    answers = {}
+    for question in attempt.quiz.questions.filter(key__in=attempt.question_keys):
+        if question.kind == "lab":
+            key = answer_key(lab_graph(question, attempt.seed))
+            answers[question.key] = {
+                "exchanges": {name: str(amount) for name, amount in key.exchanges.items()},
+                "consolidation": key.consolidation_address,
+                "bridge_hop": key.bridge_hop or "",
+                "bridge_chain": key.bridge_chain or "",
+            }
+        else:
+            answers[question.key] = sorted(question.correct_keys)
+    return answers
 
 
 def pass_last_quiz(user, attempt) -> int:
     from assessments.services import attempt_submit
     from certificates.models import Certificate
 
-    attempt_submit(attempt_id=attempt.pk, user=user, raw_answers=answers_for(attempt.quiz))
+    attempt_submit(attempt_id=attempt.pk, user=user, raw_answers=answers_for(attempt))
     return Certificate.objects.get(enrollment=attempt.enrollment).pk
 
 

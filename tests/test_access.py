@@ -113,6 +113,8 @@ def agency_a_objects():
         "assessments:lab": lab,
         "assessments:lab_trace": lab,
         "assessments:lab_trace_csv": lab,
+        "assessments:lab_trace_pdf": lab,
+        "assessments:lab_trace_pdf_prepare": lab,
         "assessments:lab_address": {**lab, "address": "addr1"},
         "assessments:lab_trace_add": {**lab, "address": "addr1"},
         "assessments:lab_trace_remove": {**lab, "index": 0},

@@ -130,3 +130,48 @@ def test_lab_form_posts_are_graded_in_full(officer_client, officer, attempt):
     assert attempt.question_scores["lab1"] == 1.0
     result = officer_client.get(reverse("assessments:result", args=[attempt.pk]))
     assert key.consolidation_address in result.text
+
+
+def test_trace_pdf_is_rendered_once_per_state_of_the_trace(
+    officer_client, attempt, django_capture_on_commit_callbacks
+):
+    from assessments.services import lab_trace_pdf_render
+    from tests.certificates.pdf import pdf_facts
+
+    graph = lab_graph(Question.objects.get(key="lab1"), attempt.seed)
+    officer_client.post(
+        reverse("assessments:lab_trace_add", args=[attempt.pk, "lab1", graph.start_address]),
+        {"note": "Reported by the victims"},
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        officer_client.post(reverse("assessments:lab_trace_pdf_prepare", args=[attempt.pk, "lab1"]))
+        officer_client.post(reverse("assessments:lab_trace_pdf_prepare", args=[attempt.pk, "lab1"]))
+    assert len(callbacks) == 1  # asked twice, queued once
+    page = officer_client.get(reverse("assessments:lab_trace", args=[attempt.pk, "lab1"]))
+    assert "being prepared" in page.text
+    pdf_url = reverse("assessments:lab_trace_pdf", args=[attempt.pk, "lab1"])
+    assert officer_client.get(pdf_url).status_code == 404
+
+    trace = LabTrace.objects.get(attempt=attempt)
+    lab_trace_pdf_render(trace_id=trace.pk)  # what the worker runs
+    rendered_at = LabTrace.objects.get(pk=trace.pk).pdf_updated_at
+    lab_trace_pdf_render(trace_id=trace.pk)  # a second run changes nothing
+    assert LabTrace.objects.get(pk=trace.pk).pdf_updated_at == rendered_at
+    response = officer_client.get(pdf_url)
+    assert response.status_code == 200
+    text = " ".join(pdf_facts(b"".join(response.streaming_content))["text"].split())
+    assert graph.start_address in text.replace(" ", "")
+    assert "Reported by the victims" in text
+
+
+def test_editing_the_trace_makes_the_pdf_stale(officer_client, attempt):
+    from assessments.services import lab_trace_pdf_render
+
+    graph = lab_graph(Question.objects.get(key="lab1"), attempt.seed)
+    add = reverse("assessments:lab_trace_add", args=[attempt.pk, "lab1", graph.start_address])
+    officer_client.post(add, {"note": "first"})
+    trace = LabTrace.objects.get(attempt=attempt)
+    lab_trace_pdf_render(trace_id=trace.pk)
+    assert LabTrace.objects.get(pk=trace.pk).pdf_current
+    officer_client.post(add, {"note": "second thoughts"})
+    assert not LabTrace.objects.get(pk=trace.pk).pdf_current

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from certificates.models import Certificate
-from certificates.rendering import StaticOnlyURLFetcher
 from certificates.services import (
     certificate_create_for_completion,
     certificate_render,
     certificate_sweep,
 )
+from config.pdf import StaticOnlyURLFetcher
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts

@@ -72,3 +72,26 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
     # Nothing was queued for this row; the periodic task finds and queues it.
     certificate_sweep_task.delay()
     assert wait_for_issue(certificate.pk).status == Certificate.Status.ISSUED
+
+
+def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
+    from assessments.grading import lab_graph
+    from assessments.models import LabTrace, Question
+    from assessments.services import attempt_start, lab_trace_add_step, lab_trace_pdf_request
+
+    quiz = course.modules.first().quiz
+    question = Question.objects.create(
+        quiz=quiz, key="lab1", order=99, kind="lab", prompt="Trace.",
+        spec={"params": {"scenario": "peel_chain", "peel_hops": 4, "noise": 5}},
+    )  # fmt: skip
+    attempt = attempt_start(
+        user=officer, quiz=quiz, enrollment=enrollment_create(user=officer, course=course)
+    )
+    graph = lab_graph(question, attempt.seed)
+    trace = lab_trace_add_step(attempt=attempt, question_key="lab1", address=graph.start_address)
+    lab_trace_pdf_request(trace=trace)
+    deadline = time.monotonic() + 60
+    while not LabTrace.objects.get(pk=trace.pk).pdf_current:
+        assert time.monotonic() < deadline, "the worker did not render the trace report"
+        time.sleep(0.1)
+    assert LabTrace.objects.get(pk=trace.pk).pdf.read().startswith(b"%PDF")
