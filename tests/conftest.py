@@ -86,13 +86,13 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker process on Redis, using the test database and media folder."""
+def start_worker(tmp_path_factory, *, pool: str = "solo") -> tuple[subprocess.Popen, str, Path]:
+    """Start a real Celery worker process on Redis with the test database and media folder,
+    and wait until it answers a ping."""
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     media = _session_media(tmp_path_factory)
     media.mkdir(parents=True, exist_ok=True)
-    log_path = tmp_path_factory.getbasetemp() / "celery-worker.log"
+    log_path = tmp_path_factory.getbasetemp() / f"celery-{name.split('@')[0]}.log"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -100,23 +100,11 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         "MEDIA_ROOT": str(media),
         "SITE_URL": settings.SITE_URL,
     }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}"]
+    command += ["--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                name,
-            ],
+            [*command, "-n", name],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
@@ -127,17 +115,42 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         if process.poll() is not None:
             raise RuntimeError(f"Celery worker exited early:\n{log_path.read_text()}")
         if celery_app.control.ping(destination=[name], timeout=0.5):
-            break
-    else:
-        process.kill()
-        raise RuntimeError(f"Celery worker did not answer:\n{log_path.read_text()}")
-    yield {"name": name, "process": process, "log": log_path}
+            return process, name, log_path
+    process.kill()
+    raise RuntimeError(f"Celery worker did not answer:\n{log_path.read_text()}")
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker process on Redis, shared by the tests that need one."""
+    process, name, log_path = start_worker(tmp_path_factory)
+    yield {"name": name, "process": process, "log": log_path}
+    stop_worker(process)
+
+
+@pytest.fixture
+def worker_factory(django_db_setup, tmp_path_factory):
+    """Start workers of one's own (to kill them, say); all are stopped after the test."""
+    started = []
+
+    def start():
+        process, _name, _log = start_worker(tmp_path_factory)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            stop_worker(process)
 
 
 @pytest.fixture(scope="session")
