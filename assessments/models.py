@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Enrollment, Module
+from courses.models import Enrollment, Module, TranslationBase
 
 
 class Quiz(models.Model):
@@ -154,16 +154,10 @@ class Attempt(models.Model):
         return f"{self.user} - {self.quiz} ({self.get_status_display()})"
 
 
-class QuizTranslation(models.Model):
+class QuizTranslation(TranslationBase):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=10)
-    title = models.CharField(_("title"), max_length=200)
     # {"q1": {"prompt": "...", "choices": {"a": "..."}, "explanation": "..."}}
     questions = models.JSONField(_("questions"), default=dict)
-    source_path = models.CharField(_("source file"), max_length=300)
-    content_hash = models.CharField(_("content hash"), max_length=64)
-    source_hash = models.CharField(_("English version translated"), max_length=64)
-    is_stale = models.BooleanField(_("stale"), default=False)
 
     class Meta:
         verbose_name = _("quiz translation")

@@ -21,6 +21,7 @@ from assessments.services import (
     lab_trace_pdf_request,
     lab_trace_remove_step,
 )
+from config.csvcells import csv_text
 
 
 def _address_url(attempt_id: int, key: str, address: str) -> str:
@@ -171,11 +172,6 @@ def lab_trace_page(request, attempt_id: int, question_key: str):
     )
 
 
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 @login_required
 def lab_trace_csv(request, attempt_id: int, question_key: str):
     attempt, question = access_lab(
@@ -196,12 +192,12 @@ def lab_trace_csv(request, attempt_id: int, question_key: str):
         writer.writerow(
             [
                 number,
-                _cell(step["address"]),
+                csv_text(step["address"]),
                 node.chain if node else "",
-                _cell(node.label if node else ""),
+                csv_text(node.label if node else ""),
                 received,
                 sent,
-                _cell(step.get("note", "")),
+                csv_text(step.get("note", "")),
                 step.get("at", ""),
             ]
         )

@@ -24,13 +24,12 @@ from assessments.analysis import (
     resolve_version,
 )
 from assessments.models import Quiz
+from config.csvcells import csv_text
 from courses.access import access_trainer_area
+
 
 # A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
 # return can hide such a start from a naive check.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def access_quiz_for_trainer(*, user, quiz_id: int) -> Quiz:
     """Any quiz, for trainers and programme staff; 404 for everyone else and missing ids."""
     access_trainer_area(user=user)
@@ -143,7 +142,7 @@ def csv_cell(value) -> str | int:
     if isinstance(value, float):
         return f"{value:.3f}"
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return csv_text(text)
 
 
 def _items_csv(report: ItemReport) -> tuple[str, int]:

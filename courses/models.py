@@ -160,18 +160,27 @@ class LessonProgress(models.Model):
         return f"{self.enrollment} - {self.lesson}"
 
 
-class LessonTranslation(models.Model):
-    """A lesson in another language, tied to the English text it was translated from."""
+class TranslationBase(models.Model):
+    """What every translated file records: where it came from, and whether the English text
+    it was made from (source_hash) is still the current one."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("language"), max_length=10)
     title = models.CharField(_("title"), max_length=200)
-    body_html = models.TextField(_("body (rendered, sanitized)"))
-    source_text = models.TextField(_("source (Markdown)"), blank=True)
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
     source_hash = models.CharField(_("English version translated"), max_length=64)
     is_stale = models.BooleanField(_("stale"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class LessonTranslation(TranslationBase):
+    """A lesson in another language, tied to the English text it was translated from."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
+    body_html = models.TextField(_("body (rendered, sanitized)"))
+    source_text = models.TextField(_("source (Markdown)"), blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -185,16 +194,10 @@ class LessonTranslation(models.Model):
         return f"{self.lesson} [{self.language}]"
 
 
-class ModuleTranslation(models.Model):
+class ModuleTranslation(TranslationBase):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=10)
-    title = models.CharField(_("title"), max_length=200)
     objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
     intro_html = models.TextField(_("introduction (rendered)"), blank=True)
-    source_path = models.CharField(_("source file"), max_length=300)
-    content_hash = models.CharField(_("content hash"), max_length=64)
-    source_hash = models.CharField(_("English version translated"), max_length=64)
-    is_stale = models.BooleanField(_("stale"), default=False)
 
     class Meta:
         verbose_name = _("module translation")

@@ -13,17 +13,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from accounts.permissions import Action, can
+from config.csvcells import csv_text
 from reports.access import access_agency, access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
 from reports.selectors import agencies_with_member_counts, agency_roster
 from reports.services import roster_export as roster_export_rows
 
 ROSTER_PAGE_SIZE = 25
+
+
 # A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
 # return can hide such a start from a naive check.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 @login_required
 def agencies(request):
     agency_ids = access_roster_agencies(user=request.user)
@@ -78,12 +78,12 @@ def _roster_csv(request, agency: Agency) -> HttpResponse:
     for member in rows:
         writer.writerow(
             [
-                csv_cell(member.user.full_name),
-                csv_cell(member.user.email),
-                csv_cell(member.get_role_display()),
-                csv_cell(ROSTER_STATUS_LABELS[member.roster_status]),
-                csv_cell(_csv_datetime(member.vetted_at)),
-                csv_cell(_csv_datetime(member.user.last_login)),
+                csv_text(member.user.full_name),
+                csv_text(member.user.email),
+                csv_text(member.get_role_display()),
+                csv_text(ROSTER_STATUS_LABELS[member.roster_status]),
+                csv_text(_csv_datetime(member.vetted_at)),
+                csv_text(_csv_datetime(member.user.last_login)),
                 member.enrollment_count,
                 member.certificate_count,
             ]
@@ -95,14 +95,6 @@ def _roster_csv(request, agency: Agency) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="roster-{agency.pk}-{stamp}.csv"'
     return response
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _csv_datetime(value) -> str:

@@ -26,13 +26,13 @@ from accounts.audit import (
 from accounts.forms_audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
+from config.csvcells import csv_text
 
 PAGE_SIZE = 50
 EXPORT_CAP = 50_000
+
+
 # Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 @login_required
 def search(request):
     scope = access_audit(user=request.user, action=Action.VIEW_AUDIT)
@@ -120,7 +120,7 @@ def _csv_content(events: QuerySet[AuditEvent]) -> tuple[str, int]:
     for event in events.iterator(chunk_size=2000):
         writer.writerow(
             [
-                _cell(value)
+                csv_text(value)
                 for value in (
                     event.created_at.astimezone(UTC).isoformat(),
                     event.actor.email if event.actor else "",
@@ -136,8 +136,3 @@ def _csv_content(events: QuerySet[AuditEvent]) -> tuple[str, int]:
         )
         written += 1
     return buffer.getvalue(), written
-
-
-def _cell(value: str) -> str:
-    """Stop formula injection: a cell a spreadsheet would run is prefixed with a quote."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
