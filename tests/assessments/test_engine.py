@@ -355,6 +355,7 @@ def test_submit_query_count_does_not_grow_with_questions(
 
     with CaptureQueriesContext(connection) as five:
         officer_client.post(small_url, small_data)
+    print(f"quiz submit over HTTP: {len(five.captured_queries)} queries")
     with django_assert_num_queries(len(five.captured_queries)):
         officer_client.post(large_url, large_data)
 
@@ -376,6 +377,7 @@ def test_submit_service_query_count_does_not_grow_with_questions(
     (small, small_quiz), (large, large_quiz) = attempts
     with CaptureQueriesContext(connection) as five:
         submit_now(small, officer, correct_answers(small_quiz))
+    print(f"quiz submit service: {len(five.captured_queries)} queries")
     with django_assert_num_queries(len(five.captured_queries)):
         submit_now(large, officer, correct_answers(large_quiz))
 
