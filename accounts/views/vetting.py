@@ -109,23 +109,17 @@ def member_reject(request, membership_id: int):
     membership = access_membership(
         user=request.user, membership_id=membership_id, action=Action.VET_OFFICERS
     )
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            membership_reject(
-                membership=membership,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error("reason", _error_text(error))
-        else:
-            messages.success(
-                request, _("%(name)s is rejected.") % {"name": membership.user.full_name}
-            )
-            return redirect("vetting:member", membership_id=membership.pk)
-    return _render_member(request, membership, reject_form=form)
+    return _member_form_action(
+        request,
+        membership,
+        RejectForm(request.POST),
+        field="reason",
+        form_name="reject_form",
+        apply=lambda data: membership_reject(
+            membership=membership, actor=request.user, reason=data["reason"], request=request
+        ),
+        success=_("%(name)s is rejected."),
+    )
 
 
 @login_required
@@ -141,23 +135,31 @@ def member_role(request, membership_id: int):
 
 @reauthentication_required
 def _change_role(request, membership: Membership):
-    form = RoleForm(request.POST)
+    return _member_form_action(
+        request,
+        membership,
+        RoleForm(request.POST),
+        field="role",
+        form_name="role_form",
+        apply=lambda data: membership_change_role(
+            membership=membership, role=data["role"], actor=request.user, request=request
+        ),
+        success=_("%(name)s's role is changed."),
+    )
+
+
+def _member_form_action(request, membership, form, *, field, form_name, apply, success):
+    """Validate a member-page form, apply the service, and either go back to the member
+    page with a message or show the page again with the error beside the field."""
     if form.is_valid():
         try:
-            membership_change_role(
-                membership=membership,
-                role=form.cleaned_data["role"],
-                actor=request.user,
-                request=request,
-            )
+            apply(form.cleaned_data)
         except ValidationError as error:
-            form.add_error("role", _error_text(error))
+            form.add_error(field, _error_text(error))
         else:
-            messages.success(
-                request, _("%(name)s's role is changed.") % {"name": membership.user.full_name}
-            )
+            messages.success(request, success % {"name": membership.user.full_name})
             return redirect("vetting:member", membership_id=membership.pk)
-    return _render_member(request, membership, role_form=form)
+    return _render_member(request, membership, **{form_name: form})
 
 
 @login_required

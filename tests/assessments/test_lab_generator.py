@@ -266,7 +266,7 @@ def test_peel_hops_pay_out_input_minus_fees(scenario):
     for hop in hops:
         (received,) = graph.incoming(hop)
         sent = graph.outgoing(hop)
-        assert 1 <= len(sent) <= 3
+        assert 0 < len(sent) <= 3
         fees = sum(t.fee for t in sent) if received.asset == received.fee_asset else 0
         assert sum(t.amount for t in sent) + fees == received.amount
         assert all(t.time > received.time for t in sent)
@@ -383,7 +383,7 @@ def test_answer_key_matches_the_traced_deposits(scenario, difficulty, seed):
             name = re.fullmatch(r"Exchange: (.+) \(deposit\)", target.label)[1]
             expected[name] += t.amount
     assert key.exchanges == dict(expected)
-    assert 1 <= len(key.exchanges) <= 3
+    assert 0 < len(key.exchanges) <= 3
     assert all(amount > 0 for amount in key.exchanges.values())
 
     # Nothing a decoy paid into an exchange is counted, and the stolen total is conserved.
