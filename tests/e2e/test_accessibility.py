@@ -1,0 +1,95 @@
+"""Accessibility in Chromium with axe-core: the main pages of each journey have no serious or
+critical WCAG 2.1 A/AA violations, on a desktop and on a phone-sized screen."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from accounts.models import Membership
+from assessments.models import Question
+from assessments.services import attempt_start
+from courses.models import Course, Lesson
+from courses.services import content_sync, enrollment_create
+from tests.factories import TEST_PASSWORD, admin_of, totp_code, with_totp
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+SERIOUS = {"serious", "critical"}
+
+
+def problems(page) -> list[str]:
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+def sign_in(page, base, email, password, secret=None):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    if secret:
+        page.get_by_label("Code").fill(totp_code(secret))
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard/")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1200, "height": 900}, {"width": 375, "height": 740}]
+)
+def test_pages_have_no_serious_violations(browser, live_server, officer, agency, viewport):
+    content_sync(root=django_settings.CONTENT_DIR)
+    course = Course.objects.get(slug="crypto-investigation")
+    enrollment = enrollment_create(user=officer, course=course)
+    lesson = Lesson.objects.filter(module__course=course).order_by("module__order", "order").first()
+    lab_quiz = Question.objects.get(key="lab1", quiz__module__slug="tracing-stolen-funds").quiz
+    attempt = attempt_start(user=officer, quiz=lab_quiz, enrollment=enrollment)
+    base = live_server.url
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    found = {}
+    try:
+        for path in ("/", "/accounts/login/", "/accounts/signup/"):
+            page.goto(base + path)
+            found[path] = problems(page)
+        sign_in(page, base, officer.email, TEST_PASSWORD)
+        for path in (
+            reverse("dashboard"),
+            reverse("courses:catalog"),
+            course.get_absolute_url(),
+            lesson.get_absolute_url(),
+            reverse("courses:glossary", args=[course.slug, lesson.module.slug]),
+            reverse("assessments:attempt", args=[attempt.pk]),
+            reverse("assessments:lab", args=[attempt.pk, "lab1"]),
+            reverse("privacy:profile"),
+        ):
+            page.goto(base + path)
+            found[path] = problems(page)
+        page.context.clear_cookies()
+        admin = admin_of(agency, email="a11y.admin@knpa.example")
+        admin.authenticator_set.all().delete()
+        secret = with_totp(admin)
+        sign_in(page, base, admin.email, TEST_PASSWORD, secret)
+        member = Membership.objects.filter(agency=agency, role="officer").first()
+        for path in (
+            reverse("reports:roster", args=[agency.pk]),
+            reverse("vetting:member", args=[member.pk]),
+            reverse("vetting:invitations", args=[agency.pk]),
+            reverse("audit:search"),
+        ):
+            page.goto(base + path)
+            found[path] = problems(page)
+    finally:
+        context.close()
+    assert {path: issues for path, issues in found.items() if issues} == {}
+
+
+def test_the_checker_finds_a_planted_problem(page):
+    page.set_content('<html lang="en"><body><main><img src="x.png"></main></body></html>')
+    assert any(issue.startswith("image-alt") for issue in problems(page))
