@@ -6,7 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from assessments.services import (
     lab_trace_pdf_request,
     lab_trace_remove_step,
 )
-from config.csvcells import csv_text
+from config.csvcells import csv_attachment, csv_text
 
 
 def _address_url(attempt_id: int, key: str, address: str) -> str:
@@ -201,8 +201,4 @@ def lab_trace_csv(request, attempt_id: int, question_key: str):
                 step.get("at", ""),
             ]
         )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="trace-{attempt.pk}-{question.key}.csv"'
-    )
-    return response
+    return csv_attachment(buffer.getvalue(), f"trace-{attempt.pk}-{question.key}.csv")

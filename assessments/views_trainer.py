@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from assessments.analysis import (
     resolve_version,
 )
 from assessments.models import Quiz
-from config.csvcells import csv_text
+from config.csvcells import csv_attachment, csv_text
 from courses.access import access_trainer_area
 
 
@@ -69,7 +69,7 @@ def items_csv(request, quiz_id: int):
         details={"quiz": quiz.pk, "version": version.quiz_hash, "rows": written},
         request=request,
     )
-    return _csv_response(content, f"quiz-{quiz.pk}-items-{version.short}.csv")
+    return csv_attachment(content, f"quiz-{quiz.pk}-items-{version.short}.csv")
 
 
 def officer_scope(user) -> list[int] | None:
@@ -113,7 +113,7 @@ def _officers_csv_export(request, quiz):
         details={"quiz": quiz.pk, "rows": written},
         request=request,
     )
-    return _csv_response(content, f"quiz-{quiz.pk}-officers.csv")
+    return csv_attachment(content, f"quiz-{quiz.pk}-officers.csv")
 
 
 def _chosen_version(request, quiz: Quiz, versions: list[QuizVersion]) -> QuizVersion:
@@ -213,10 +213,3 @@ def _officers_csv(rows: list[OfficerAttempts]) -> tuple[str, int]:
             ]
         )
     return buffer.getvalue(), len(rows)
-
-
-def _csv_response(content: str, filename: str) -> HttpResponse:
-    # The byte-order mark lets spreadsheet programs read non-Latin names as UTF-8.
-    response = HttpResponse(content.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

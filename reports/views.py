@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from accounts.permissions import Action, can
-from config.csvcells import csv_text
+from config.csvcells import csv_attachment, csv_text
 from reports.access import access_agency, access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
 from reports.selectors import agencies_with_member_counts, agency_roster
@@ -88,13 +88,8 @@ def _roster_csv(request, agency: Agency) -> HttpResponse:
                 member.certificate_count,
             ]
         )
-    # The byte-order mark lets spreadsheet programs read non-Latin names as UTF-8.
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="roster-{agency.pk}-{stamp}.csv"'
-    return response
+    return csv_attachment(buffer.getvalue(), f"roster-{agency.pk}-{stamp}.csv")
 
 
 def _csv_datetime(value) -> str:

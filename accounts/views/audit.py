@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from accounts.audit import (
 from accounts.forms_audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
-from config.csvcells import csv_text
+from config.csvcells import csv_attachment, csv_text
 
 PAGE_SIZE = 50
 EXPORT_CAP = 50_000
@@ -95,9 +94,7 @@ def _export(request, *, scope: AuditScope):
         request=request,
     )
     stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    return response
+    return csv_attachment(content, f"audit-{stamp}.csv", bom=False)
 
 
 def _csv_content(events: QuerySet[AuditEvent]) -> tuple[str, int]:

@@ -36,16 +36,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def quiz(course):
-    return course.modules.first().quiz
-
-
-@pytest.fixture
-def enrollment(officer, course):
-    return enrollment_create(user=officer, course=course)
-
-
 def quiz_urls(quiz: Quiz) -> tuple[str, str]:
     args = [quiz.module.course.slug, quiz.module.slug]
     return reverse("assessments:quiz", args=args), reverse("assessments:quiz_start", args=args)

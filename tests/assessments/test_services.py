@@ -19,16 +19,6 @@ from tests.factories import QuizFactory, UserFactory, correct_answers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def quiz(course):
-    return course.modules.first().quiz
-
-
-@pytest.fixture
-def enrollment(officer, course):
-    return enrollment_create(user=officer, course=course)
-
-
 def test_start_returns_the_open_attempt(officer, quiz, enrollment):
     first = attempt_start(user=officer, quiz=quiz, enrollment=enrollment)
     second = attempt_start(user=officer, quiz=quiz, enrollment=enrollment)
