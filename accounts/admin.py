@@ -78,7 +78,7 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(TrainerQualification)
 class TrainerQualificationAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "title", "expires_on"]
+    list_display = ["user", "title", "course_slug", "expires_on"]
     list_select_related = ["user"]
 
 

@@ -212,6 +212,8 @@ class Membership(models.Model):
 class TrainerQualification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="qualifications")
     title = models.CharField(_("qualification"), max_length=200)
+    # The course it qualifies the trainer to teach (a slug, as accounts sits below courses).
+    course_slug = models.SlugField(_("course"), blank=True)
     expires_on = models.DateField(_("expires on"))
 
     class Meta:

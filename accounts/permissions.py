@@ -26,6 +26,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
     UNLOCK_ACCOUNTS = "unlock_accounts"
+    SCHEDULE_COHORTS = "schedule_cohorts"
+    NOMINATE_OFFICERS = "nominate_officers"
 
 
 Role = Membership.Role
@@ -33,7 +35,9 @@ Role = Membership.Role
 # Actions that need no agency in scope, per role.
 GLOBAL: dict[str, frozenset[Action]] = {
     Role.OFFICER: frozenset({Action.READ_LE_CONTENT}),
-    Role.TRAINER: frozenset({Action.READ_LE_CONTENT, Action.PREVIEW_CONTENT}),
+    Role.TRAINER: frozenset(
+        {Action.READ_LE_CONTENT, Action.PREVIEW_CONTENT, Action.SCHEDULE_COHORTS}
+    ),
     Role.AGENCY_ADMIN: frozenset({Action.READ_LE_CONTENT}),
     Role.COORDINATOR: frozenset({Action.READ_LE_CONTENT}),
 }
@@ -49,6 +53,7 @@ SCOPED: dict[str, frozenset[Action]] = {
             Action.VIEW_REFRESHERS,
             Action.VIEW_AUDIT,
             Action.EXPORT_AUDIT,
+            Action.NOMINATE_OFFICERS,
         }
     ),
     Role.COORDINATOR: frozenset(

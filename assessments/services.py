@@ -17,6 +17,7 @@ from accounts.services import audit_log
 from assessments.grading import attempt_score, lab_graph
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
 from assessments.selectors import attempt_questions
+from assessments.signals import quiz_passed
 from config.pdf import render_pdf
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
@@ -187,6 +188,7 @@ def attempt_submit(
     )
     if attempt.passed:
         enrollment_evaluate_completion(enrollment=attempt.enrollment, request=request)
+        quiz_passed.send(sender=Attempt, attempt=attempt)
     return attempt, True
 
 
@@ -235,6 +237,7 @@ def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
         )
         if attempt.passed and not old_passed:
             enrollment_evaluate_completion(enrollment=attempt.enrollment)
+            quiz_passed.send(sender=Attempt, attempt=attempt)
     return regrades
 
 

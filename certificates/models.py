@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Cohort
 from courses.models import Course, Enrollment
 
 
@@ -34,6 +35,10 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
+    # Set for a blended course completed in an in-person cohort; empty for online completion.
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
     content_version = models.CharField(_("content version"), max_length=64)
     serial = models.CharField(_("serial number"), max_length=32, unique=True, default=new_serial)
     verify_token = models.CharField(
@@ -46,6 +51,8 @@ class Certificate(models.Model):
     holder_name = models.CharField(_("holder name"), max_length=150)
     agency_name = models.CharField(_("agency"), max_length=200, blank=True)
     course_title = models.CharField(_("course"), max_length=200)
+    # For a cohort: "In person: Bangkok, Thailand, 3-4 December 2026", frozen like the rest.
+    delivery = models.CharField(_("delivery"), max_length=200, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     completed_at = models.DateTimeField(_("completed"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -61,7 +68,14 @@ class Certificate(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "content_version"], name="certificate_unique_version"
+                fields=["enrollment", "content_version"],
+                condition=models.Q(cohort__isnull=True),
+                name="certificate_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "cohort"],
+                condition=models.Q(cohort__isnull=False),
+                name="certificate_unique_cohort",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="issued")

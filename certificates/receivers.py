@@ -1,15 +1,26 @@
-"""Turns a course completion into a pending certificate, in the completing transaction."""
+"""Turns a course or cohort completion into a pending certificate, in the completing
+transaction."""
 
 from django.dispatch import receiver
 
 from accounts.signals import user_erased
-from certificates.services import certificate_create_for_completion, certificate_pseudonymise_holder
+from certificates.services import (
+    certificate_create_for_cohort,
+    certificate_create_for_completion,
+    certificate_pseudonymise_holder,
+)
+from cohorts.signals import cohort_completed
 from courses.signals import course_completed
 
 
 @receiver(course_completed)
 def on_course_completed(sender, enrollment, **kwargs) -> None:
     certificate_create_for_completion(enrollment=enrollment)
+
+
+@receiver(cohort_completed)
+def on_cohort_completed(sender, seat, enrollment, **kwargs) -> None:
+    certificate_create_for_cohort(seat=seat, enrollment=enrollment)
 
 
 @receiver(user_erased)

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.selectors import primary_membership
 from accounts.services import audit_log
@@ -37,7 +39,9 @@ def certificate_enqueue(*, certificate_id: int) -> bool:
 def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
     """Write the pending certificate (the outbox row) beside the completion; queue on commit."""
     version = enrollment_content_version(enrollment=enrollment)
-    existing = Certificate.objects.filter(enrollment=enrollment, content_version=version).first()
+    existing = Certificate.objects.filter(
+        enrollment=enrollment, content_version=version, cohort__isnull=True
+    ).first()
     if existing is not None:
         return existing
     user = enrollment.user
@@ -56,6 +60,56 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         last_queued_at=timezone.now(),
     )
     audit_log(action="certificate.create", actor=user, target=certificate)
+    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    return certificate
+
+
+def _delivery_line(cohort, sessions) -> str:
+    first, last = sessions[0].date, sessions[-1].date
+    days = (
+        date_format(first, "j F Y")
+        if first == last
+        else f"{date_format(first, 'j F Y')} - {date_format(last, 'j F Y')}"
+    )
+    return _("In person: %(city)s, %(country)s, %(days)s") % {
+        "city": cohort.city,
+        "country": cohort.country,
+        "days": days,
+    }
+
+
+@transaction.atomic
+def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificate:
+    """A blended course completed in a cohort: the pending certificate, written in the
+    completing transaction like any other, then the same render path."""
+    existing = Certificate.objects.filter(user=seat.user, cohort=seat.cohort).first()
+    if existing is not None:
+        return existing
+    cohort = seat.cohort
+    sessions = list(cohort.sessions.filter(is_cancelled=False).order_by("starts_at"))
+    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in sessions)
+    with translation.override(settings.LANGUAGE_CODE):
+        delivery = _delivery_line(cohort, sessions) if sessions else ""
+    certificate = Certificate.objects.create(
+        enrollment=enrollment,
+        user=seat.user,
+        course=cohort.course,
+        cohort=cohort,
+        content_version=enrollment_content_version(enrollment=enrollment),
+        holder_name=seat.user.full_name or seat.user.email,
+        agency_name=seat.agency.name,
+        course_title=cohort.course.title,
+        delivery=delivery,
+        hours=(Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1")),
+        completed_at=seat.completed_at or timezone.now(),
+        last_queued_at=timezone.now(),
+    )
+    audit_log(
+        action="certificate.create",
+        actor=seat.user,
+        target=certificate,
+        details={"cohort_id": cohort.pk},
+    )
     transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
     return certificate
 

@@ -319,6 +319,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.certificate_sweep_task",
         "schedule": env_int("CERTIFICATE_SWEEP_SECONDS", 60),
     },
+    "cohort-notice-sweep": {
+        "task": "cohorts.tasks.notice_sweep_task",
+        "schedule": env_int("NOTICE_SWEEP_SECONDS", 60),
+    },
+    "cohort-offers-expire": {
+        "task": "cohorts.tasks.seat_offers_expire_task",
+        "schedule": env_int("COHORT_OFFER_EXPIRY_SECONDS", 300),
+    },
+    "cohort-reminders": {
+        "task": "cohorts.tasks.cohort_reminders_task",
+        "schedule": env_int("COHORT_REMINDER_SECONDS", 900),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -326,6 +338,13 @@ CELERY_TIMEZONE = "UTC"
 # after CERTIFICATE_MAX_ATTEMPTS renders they are marked failed and shown to staff.
 CERTIFICATE_STALE_SECONDS = env_int("CERTIFICATE_STALE_SECONDS", 120)
 CERTIFICATE_MAX_ATTEMPTS = env_int("CERTIFICATE_MAX_ATTEMPTS", 5)
+
+# A seat offered from the waiting list waits this long for the officer to claim it.
+COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
+# Cohort messages still unsent after this many seconds are re-queued by the sweeper; after
+# NOTICE_MAX_ATTEMPTS they stay unsent and are listed for staff.
+NOTICE_STALE_SECONDS = env_int("NOTICE_STALE_SECONDS", 120)
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
 
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
 

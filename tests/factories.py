@@ -223,3 +223,93 @@ def reauthenticated_now(client, user: User) -> None:
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+
+
+def trainer_for(course: Course, *, expires_in_days: int = 365, **user_fields) -> User:
+    """A programme-wide trainer qualified to teach this course, with MFA set up."""
+    from accounts.models import TrainerQualification
+
+    user = MembershipFactory(
+        agency=None, role=Membership.Role.TRAINER, user=UserFactory(**user_fields)
+    ).user
+    TrainerQualification.objects.create(
+        user=user,
+        title=f"Qualified: {course.title}",
+        course_slug=course.slug,
+        expires_on=timezone.localdate() + timezone.timedelta(days=expires_in_days),
+    )
+    with_totp(user)
+    return user
+
+
+def build_cohort(
+    *,
+    course: Course | None = None,
+    host: Agency | None = None,
+    trainer: User | None = None,
+    capacity: int = 10,
+    status: str = "open",
+    days: int = 2,
+    time_zone: str = "Asia/Bangkok",
+    first_day=None,
+    start=(9, 0),
+    end=(17, 0),
+    **fields,
+):
+    """A cohort with `days` daily sessions at the venue, a trainer, the host agency taking
+    part, and the given status (no seats)."""
+    from datetime import time, timedelta
+
+    from cohorts.models import Cohort, Participation, Session
+
+    course = course or build_course(modules=1, questions=1)
+    host = host or AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    trainer = trainer or trainer_for(course)
+    first_day = first_day or (timezone.localdate() + timedelta(days=21))
+    cohort = Cohort.objects.create(
+        course=course,
+        title=fields.pop("title", f"{course.title} in person"),
+        country=fields.pop("country", host.country),
+        city=fields.pop("city", "Bangkok"),
+        venue_name=fields.pop("venue_name", "Training Centre"),
+        venue_address=fields.pop("venue_address", "1 Rama IV Road"),
+        time_zone=time_zone,
+        language=fields.pop("language", "en"),
+        capacity=capacity,
+        host_agency=host,
+        nomination_deadline=fields.pop("nomination_deadline", timezone.now() + timedelta(days=14)),
+        status=status,
+        created_by=trainer,
+        **fields,
+    )
+    cohort.trainers.add(trainer)
+    Participation.objects.create(cohort=cohort, agency=host, role=Participation.Role.HOST)
+    for offset in range(days):
+        Session.objects.create(
+            cohort=cohort,
+            date=first_day + timedelta(days=offset),
+            start_time=time(*start),
+            end_time=time(*end),
+            time_zone=time_zone,
+        )
+    return cohort
+
+
+def take_part(cohort, agency: Agency, *, quota: int | None = None):
+    from cohorts.models import Participation
+
+    return Participation.objects.create(
+        cohort=cohort, agency=agency, role=Participation.Role.PARTICIPANT, seat_quota=quota
+    )
+
+
+def seated(cohort, *, agency: Agency | None = None, user: User | None = None):
+    """An approved officer of `agency` (default: the host) holding a seat, through the
+    services (so counters and messages are as in real life)."""
+    from cohorts.services import seat_approve, seat_nominate
+
+    agency = agency or cohort.host_agency
+    user = user or MembershipFactory(agency=agency).user
+    actor = cohort.trainers.first()
+    seat = seat_nominate(cohort=cohort, user=user, agency=agency, actor=actor)
+    return seat_approve(seat=seat, actor=actor)

@@ -1,0 +1,128 @@
+"""Who may do what with a cohort, and the access checks: 404 for missing and forbidden alike.
+
+Beyond the permission matrix (which says who may schedule cohorts and nominate officers),
+rights over one cohort come from how a person relates to it:
+
+- run: the cohort's trainers, the trainer who scheduled it, and programme staff; they edit
+  it, approve seats, take attendance and see the whole report;
+- host: agency admins of the host and co-host agencies; they approve and decline
+  nominations and see the report;
+- nominate: agency admins of a participating agency; they nominate their own officers and
+  see their own agency's seats;
+- attend: an officer holding a seat (or nominated, waitlisted, offered one).
+"""
+
+from enum import StrEnum
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership
+from accounts.permissions import Action, active_memberships, agencies_for, can, vetting_cutoff
+from cohorts.models import Cohort, Seat, Session
+
+
+class Right(StrEnum):
+    VIEW = "view"
+    RUN = "run"
+    DECIDE = "decide"  # approve or decline nominations: run or host
+    NOMINATE = "nominate"
+    ATTEND = "attend"
+
+
+def cohort_rights(*, user, cohort: Cohort) -> set[Right]:
+    """Every right the user has over this cohort (empty: the cohort does not exist for them)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    rights: set[Right] = set()
+    if user.is_staff:
+        rights |= {Right.RUN, Right.DECIDE, Right.NOMINATE}
+    elif (cohort.created_by_id == user.pk or cohort.trainers.filter(pk=user.pk).exists()) and can(
+        user, Action.SCHEDULE_COHORTS
+    ):
+        rights |= {Right.RUN, Right.DECIDE}
+    if not user.is_staff:
+        admin_of = set(agencies_for(user, Action.NOMINATE_OFFICERS).values_list("pk", flat=True))
+        participating = {
+            p.agency_id: p.role for p in cohort.participations.filter(agency_id__in=admin_of)
+        }
+        if participating and cohort.status != Cohort.Status.DRAFT:
+            rights.add(Right.NOMINATE)
+        if any(role != "participant" for role in participating.values()):
+            rights.add(Right.DECIDE)
+    if cohort.seats.filter(user=user).exists() and cohort.status != Cohort.Status.DRAFT:
+        rights.add(Right.ATTEND)
+    if rights:
+        rights.add(Right.VIEW)
+    return rights
+
+
+def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
+    """The participating agencies whose officers this user may nominate to the cohort."""
+    allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
+    return set(cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True))
+
+
+def access_cohort(*, user, cohort_id: int, right: Right = Right.VIEW) -> Cohort:
+    cohort = get_object_or_404(
+        Cohort.objects.select_related("course", "host_agency", "assessment"), pk=cohort_id
+    )
+    if right not in cohort_rights(user=user, cohort=cohort):
+        raise Http404
+    return cohort
+
+
+def access_session(*, user, session_id: int, right: Right = Right.RUN) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
+    )
+    if right not in cohort_rights(user=user, cohort=session.cohort):
+        raise Http404
+    return session
+
+
+def access_seat(*, user, seat_id: int, right: Right) -> Seat:
+    """A seat the user may act on: RUN/DECIDE over its cohort, NOMINATE for their own
+    agency's seats, ATTEND for their own seat."""
+    seat = get_object_or_404(
+        Seat.objects.select_related("cohort__course", "cohort__host_agency", "user", "agency"),
+        pk=seat_id,
+    )
+    rights = cohort_rights(user=user, cohort=seat.cohort)
+    if right == Right.ATTEND:
+        if seat.user_id != user.pk or Right.ATTEND not in rights:
+            raise Http404
+    elif right == Right.NOMINATE:
+        if Right.NOMINATE not in rights or (
+            not user.is_staff
+            and seat.agency_id not in nominating_agency_ids(user=user, cohort=seat.cohort)
+        ):
+            raise Http404
+    elif right not in rights:
+        raise Http404
+    return seat
+
+
+def may_schedule(*, user) -> bool:
+    return can(user, Action.SCHEDULE_COHORTS)
+
+
+def eligible_officer_memberships(*, agency_ids):
+    """Approved, vetted (not lapsed) officer memberships of these agencies: who may be
+    nominated or added as a walk-in."""
+    return Membership.objects.filter(
+        agency_id__in=agency_ids,
+        role=Membership.Role.OFFICER,
+        status=Membership.Status.APPROVED,
+        vetted_at__gte=vetting_cutoff(),
+        user__is_active=True,
+        user__erased_at__isnull=True,
+    ).select_related("user", "agency")
+
+
+def is_eligible_officer(*, user, agency_id: int | None = None) -> Membership | None:
+    """The officer's active membership (of this agency, when given), or None."""
+    memberships = [m for m in active_memberships(user) if m.role == Membership.Role.OFFICER]
+    if agency_id is not None:
+        memberships = [m for m in memberships if m.agency_id == agency_id]
+    return memberships[0] if memberships and user.is_active else None

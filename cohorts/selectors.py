@@ -1,0 +1,178 @@
+"""Reads for cohorts, joined up front: a page's query count never grows with its rows."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from assessments.models import Attempt, Quiz
+from cohorts.models import Attendance, Cohort, Participation, Seat, Session
+from courses.models import Enrollment, Lesson, LessonProgress
+
+
+def cohort_sessions(*, cohort: Cohort, include_cancelled: bool = True) -> QuerySet[Session]:
+    sessions = Session.objects.filter(cohort=cohort)
+    if not include_cancelled:
+        sessions = sessions.filter(is_cancelled=False)
+    return sessions.order_by("starts_at", "pk")
+
+
+def cohort_participations(*, cohort: Cohort) -> QuerySet[Participation]:
+    return Participation.objects.filter(cohort=cohort).select_related("agency")
+
+
+def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[Seat]:
+    seats = Seat.objects.filter(cohort=cohort).select_related("user", "agency")
+    if statuses is not None:
+        seats = seats.filter(status__in=statuses)
+    if agency_ids is not None:
+        seats = seats.filter(agency_id__in=agency_ids)
+    return seats.order_by("user__full_name", "user__email", "pk")
+
+
+def cohort_waitlist(*, cohort: Cohort) -> QuerySet[Seat]:
+    return (
+        Seat.objects.filter(cohort=cohort, status=Seat.Status.WAITLISTED)
+        .select_related("user", "agency")
+        .order_by("waitlisted_at", "pk")
+    )
+
+
+def session_roster(*, session: Session) -> list[tuple[Seat, Attendance | None]]:
+    """Everyone holding a seat, with their mark for this session (or None): two queries."""
+    seats = list(
+        cohort_seats(cohort=session.cohort, statuses=Seat.HOLDING).filter(
+            status=Seat.Status.APPROVED
+        )
+    )
+    marks = {
+        mark.seat_id: mark
+        for mark in Attendance.objects.filter(session=session, seat__in=[s.pk for s in seats])
+    }
+    return [(seat, marks.get(seat.pk)) for seat in seats]
+
+
+def cohorts_run_by(*, user) -> QuerySet[Cohort]:
+    """Cohorts a trainer runs (assigned or scheduled by them); every cohort for staff."""
+    cohorts = Cohort.objects.select_related("course", "host_agency")
+    if not user.is_staff:
+        cohorts = cohorts.filter(Q(trainers=user) | Q(created_by=user)).distinct()
+    return cohorts.annotate(
+        session_count=Count("sessions", filter=Q(sessions__is_cancelled=False), distinct=True)
+    ).order_by("-created_at")
+
+
+def cohorts_for_agencies(*, agency_ids) -> QuerySet[Cohort]:
+    """Cohorts (not drafts) in which any of these agencies takes part."""
+    return (
+        Cohort.objects.filter(participations__agency_id__in=agency_ids)
+        .exclude(status=Cohort.Status.DRAFT)
+        .select_related("course", "host_agency")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def seats_of_user(*, user) -> QuerySet[Seat]:
+    """An officer's seats, with their cohort's sessions, soonest first."""
+    return (
+        Seat.objects.filter(user=user)
+        .exclude(cohort__status=Cohort.Status.DRAFT)
+        .select_related("cohort__course", "cohort__host_agency", "agency")
+        .prefetch_related(
+            Prefetch("cohort__sessions", queryset=Session.objects.order_by("starts_at", "pk"))
+        )
+        .order_by("-cohort__created_at")
+    )
+
+
+def calendar_seats(*, user) -> QuerySet[Seat]:
+    """Seats whose sessions belong in the person's calendar: held ones, and cancelled ones
+    (so the calendar is told to drop them)."""
+    return seats_of_user(user=user).filter(
+        status__in=[*Seat.HOLDING, Seat.Status.CANCELLED, Seat.Status.WITHDRAWN]
+    )
+
+
+def cohort_completion_facts(*, cohort: Cohort, seats: list[Seat]) -> dict[int, dict]:
+    """For each seat: prerequisites done, attendance (sessions attended, percent), the
+    assessment passed, and whether that completes the cohort. Seven queries, whatever the
+    number of seats."""
+    user_ids = [seat.user_id for seat in seats]
+    sessions = list(
+        Session.objects.filter(cohort=cohort, is_cancelled=False).values_list("pk", flat=True)
+    )
+    attended = dict(
+        Attendance.objects.filter(
+            seat__in=[seat.pk for seat in seats],
+            session_id__in=sessions,
+            status__in=Attendance.ATTENDED,
+        )
+        .values("seat_id")
+        .annotate(n=Count("pk"))
+        .values_list("seat_id", "n")
+    )
+    module_ids = list(cohort.prerequisite_modules.values_list("pk", flat=True))
+    lessons_by_module: dict[int, set[int]] = defaultdict(set)
+    for lesson_id, module_id in Lesson.objects.filter(module_id__in=module_ids).values_list(
+        "pk", "module_id"
+    ):
+        lessons_by_module[module_id].add(lesson_id)
+    quizzes = dict(Quiz.objects.filter(module_id__in=module_ids).values_list("module_id", "pk"))
+    wanted_quizzes = set(quizzes.values())
+    if cohort.assessment_id:
+        wanted_quizzes.add(cohort.assessment_id)
+    passed: dict[int, set[int]] = defaultdict(set)
+    for user_id, quiz_id in (
+        Attempt.objects.filter(
+            user_id__in=user_ids,
+            quiz_id__in=wanted_quizzes,
+            status=Attempt.Status.GRADED,
+            passed=True,
+        )
+        .values_list("user_id", "quiz_id")
+        .distinct()
+    ):
+        passed[user_id].add(quiz_id)
+    done_lessons: dict[int, set[int]] = defaultdict(set)
+    for user_id, lesson_id in LessonProgress.objects.filter(
+        enrollment__user_id__in=user_ids,
+        enrollment__course_id=cohort.course_id,
+        lesson_id__in=[lid for ids in lessons_by_module.values() for lid in ids],
+    ).values_list("enrollment__user_id", "lesson_id"):
+        done_lessons[user_id].add(lesson_id)
+    enrollments = {
+        e.user_id: e
+        for e in Enrollment.objects.filter(user_id__in=user_ids, course_id=cohort.course_id)
+    }
+
+    total = len(sessions)
+    facts = {}
+    for seat in seats:
+        modules_done = [
+            module_id
+            for module_id in module_ids
+            if lessons_by_module[module_id] <= done_lessons[seat.user_id]
+            and (module_id not in quizzes or quizzes[module_id] in passed[seat.user_id])
+        ]
+        count = attended.get(seat.pk, 0)
+        percent = round(100 * count / total) if total else 0
+        prerequisites_done = len(modules_done) == len(module_ids)
+        attendance_ok = total > 0 and count * 100 >= cohort.attendance_threshold * total
+        assessment_ok = cohort.assessment_id is None or cohort.assessment_id in passed[seat.user_id]
+        facts[seat.pk] = {
+            "modules_done": len(modules_done),
+            "modules_total": len(module_ids),
+            "prerequisites_done": prerequisites_done,
+            "sessions_attended": count,
+            "sessions_total": total,
+            "attendance_percent": percent,
+            "attendance_ok": attendance_ok,
+            "assessment_passed": assessment_ok,
+            "complete": prerequisites_done and attendance_ok and assessment_ok,
+            "enrollment": enrollments.get(seat.user_id),
+        }
+    return facts
+
+
+def seat_completion_facts(*, seat: Seat) -> dict:
+    return cohort_completion_facts(cohort=seat.cohort, seats=[seat])[seat.pk]
