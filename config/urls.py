@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("assessments.urls_trainer")),
     path("", include("certificates.urls")),
+    path("cohorts/", include("cohorts.urls")),
+    path("cohorts/", include("reports.urls_cohorts")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

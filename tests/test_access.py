@@ -18,6 +18,7 @@ from assessments.services import attempt_start
 from certificates.services import certificate_create_for_completion
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
+from tests.cohorts.access_objects import cohort_context, cohort_urls
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -94,7 +95,9 @@ def agency_a_objects():
     attempt.question_keys = [*attempt.question_keys, "lab1"]
     attempt.save(update_fields=["question_keys"])
     lab = {"attempt_id": attempt.pk, "question_key": "lab1"}
+    cohort_ctx = cohort_context(agency=agency, officer=officer, course=course)
     return {
+        **cohort_urls(cohort_ctx),
         "vetting:member": member,
         "vetting:member_approve": member,
         "vetting:member_reject": member,

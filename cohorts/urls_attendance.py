@@ -1,0 +1,3 @@
+"""Cohort attendance URLs (included by cohorts/urls.py, namespace cohorts)."""
+
+urlpatterns = []

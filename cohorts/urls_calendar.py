@@ -1,0 +1,3 @@
+"""Cohort calendar URLs (included by cohorts/urls.py, namespace cohorts)."""
+
+urlpatterns = []

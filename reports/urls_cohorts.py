@@ -1,0 +1,5 @@
+"""Cohort reports (namespace cohort_reports)."""
+
+app_name = "cohort_reports"
+
+urlpatterns = []
