@@ -854,3 +854,27 @@ def seats_evaluate_for_user(*, user: User, course_id: int) -> None:
         user=user, cohort__course_id=course_id, status=SeatStatus.APPROVED, completed_at=None
     ):
         seat_evaluate_completion(seat=seat)
+
+
+@transaction.atomic
+def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
+    """Staff send a message again that failed NOTICE_MAX_ATTEMPTS times (after fixing the
+    mail server, say)."""
+    from cohorts.notices import notice_enqueue
+
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.sent_at is not None:
+        return notice
+    notice.attempts = 0
+    notice.last_error = ""
+    notice.last_queued_at = timezone.now()
+    notice.save(update_fields=["attempts", "last_error", "last_queued_at"])
+    audit_log(
+        action="cohort.notice_retry",
+        actor=actor,
+        target=notice,
+        details={"kind": notice.kind},
+        request=request,
+    )
+    transaction.on_commit(lambda: notice_enqueue(notice_id=notice.pk))
+    return notice
