@@ -1,6 +1,6 @@
 """'Download my data': everything the site holds about the signed-in person, as JSON.
 
-It reads accounts, courses, assessments and certificates, so it lives here in reports,
+It reads accounts, courses, assessments, cohorts and certificates, so it lives here in reports,
 the one app allowed to read them all. A fixed number of queries, however much there is.
 """
 
@@ -18,6 +18,7 @@ from accounts.models import AuditEvent, Membership, User
 from accounts.services import audit_log
 from assessments.models import Attempt
 from certificates.models import Certificate
+from cohorts.models import Attendance, Seat
 from courses.models import Enrollment, LessonProgress
 
 FORMAT_VERSION = 1
@@ -54,6 +55,19 @@ def personal_data(*, user: User) -> dict[str, Any]:
         .order_by("started_at", "id")
     )
     certificates = Certificate.objects.filter(user=user).order_by("created_at", "id")
+    seats = (
+        Seat.objects.filter(user=user)
+        .select_related("cohort", "agency")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("session").order_by(
+                    "session__starts_at", "id"
+                ),
+            )
+        )
+        .order_by("nominated_at", "id")
+    )
     events = (
         AuditEvent.objects.filter(actor=user)
         .order_by("created_at", "id")
@@ -120,6 +134,28 @@ def personal_data(*, user: User) -> dict[str, Any]:
                 "verification_url": certificate.verify_url,
             }
             for certificate in certificates
+        ],
+        "cohorts": [
+            {
+                "cohort": seat.cohort.title,
+                "city": seat.cohort.city,
+                "country": seat.cohort.country,
+                "agency": seat.agency.name,
+                "status": seat.status,
+                "walk_in": seat.walk_in,
+                "nominated_at": _when(seat.nominated_at),
+                "completed_at": _when(seat.completed_at),
+                "attendance": [
+                    {
+                        "session_starts_at": _when(mark.session.starts_at),
+                        "status": mark.status,
+                        "note": mark.note,
+                        "source": mark.source,
+                    }
+                    for mark in seat.attendance.all()
+                ],
+            }
+            for seat in seats
         ],
         "audit_events": [
             {
