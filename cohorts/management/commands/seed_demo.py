@@ -1,0 +1,55 @@
+"""Load demo agencies, people and cohorts for trying the site locally; safe to run again.
+
+    manage.py seed_demo            create or refresh the demo data and print the logins
+    manage.py seed_demo --dry-run  show what would be created, write nothing
+
+First the agencies and people (accounts.demo), then an upcoming in-person cohort in each
+demo country (cohorts.demo), which needs the course: run `manage.py sync_content` before
+(`make run` does: migrate, sync_content, seed_demo). The command lives in the cohorts app
+because accounts must not depend on cohorts.
+
+Refuses to run with DEBUG off: demo passwords must never reach a real deployment.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, seed_demo
+from cohorts.demo import DEMO_COURSE_SLUG, seed_demo_cohorts
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo agencies (South Korea, Thailand, Moldova), a trainer, admins, officers "
+        "and an upcoming in-person cohort in each country."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument(
+            "--course",
+            default=DEMO_COURSE_SLUG,
+            help=f"Slug of the course the demo cohorts teach (default: {DEMO_COURSE_SLUG}).",
+        )
+
+    def handle(self, *args, dry_run: bool, course: str, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG on (development).")
+        with transaction.atomic():
+            people = seed_demo()
+            cohorts = seed_demo_cohorts(course_slug=course)
+            if dry_run:
+                transaction.set_rollback(True)
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for email, role, agency in people:
+            self.stdout.write(f"  {email:38} {role:13} {agency}")
+        verb = "would be created" if dry_run else "created"
+        for title in cohorts.created:
+            self.stdout.write(f"Demo cohort {verb}: {title}")
+        for title in cohorts.kept:
+            self.stdout.write(f"Demo cohort already there: {title}")
+        for note in cohorts.notes:
+            self.stdout.write(self.style.WARNING(note))
+        if dry_run:
+            self.stdout.write("dry run: nothing was written")
