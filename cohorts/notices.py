@@ -2,14 +2,60 @@
 it and sent by Celery after commit; a sweeper re-queues rows a lost broker message left."""
 
 import logging
+import re
 import secrets
+from datetime import datetime, timedelta
+from email.message import MIMEPart
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Notice, Seat
+from accounts.audit import audit_log
+from accounts.models import AuditEvent
+from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
+from cohorts.models import Cohort, Notice, Seat, Session
+from cohorts.templatetags.cohort_times import session_times
 
 logger = logging.getLogger(__name__)
+
+Kind = Notice.Kind
+
+SUBJECTS = {
+    Kind.NOMINATED: _("Nominated for %(title)s"),
+    Kind.CONFIRMED: _("Seat confirmed: %(title)s"),
+    Kind.WAITLISTED: _("On the waiting list: %(title)s"),
+    Kind.OFFERED: _("A seat is offered to you: %(title)s"),
+    Kind.DECLINED: _("Nomination declined: %(title)s"),
+    Kind.WITHDRAWN: _("Seat given up: %(title)s"),
+    Kind.EXPIRED: _("Seat offer expired: %(title)s"),
+    Kind.CHANGED: _("Changed: %(title)s"),
+    Kind.CANCELLED: _("Cancelled: %(title)s"),
+    Kind.REMINDER_7D: _("Starting within a week: %(title)s"),
+    Kind.REMINDER_1D: _("Starting within a day: %(title)s"),
+}
+
+# Messages that put the sessions in the officer's calendar, and those that take them out.
+REQUEST_KINDS = (Kind.CONFIRMED, Kind.CHANGED, Kind.REMINDER_7D, Kind.REMINDER_1D)
+CANCEL_KINDS = (Kind.CANCELLED, Kind.WITHDRAWN, Kind.EXPIRED)
+
+# A message still worth sending only while the seat is in one of these statuses: a
+# confirmation for a seat given up since, or a reminder to someone no longer coming, is not.
+STILL_TRUE = {
+    Kind.CONFIRMED: (Seat.Status.APPROVED,),
+    Kind.OFFERED: (Seat.Status.OFFERED,),
+    Kind.CHANGED: Seat.HOLDING,
+    Kind.REMINDER_7D: (Seat.Status.APPROVED,),
+    Kind.REMINDER_1D: (Seat.Status.APPROVED,),
+}
+
+REMINDER_COHORT_STATUSES = (Cohort.Status.OPEN, Cohort.Status.FULL, Cohort.Status.RUNNING)
 
 
 def notice_queue(*, seat: Seat, kind: str, key: str | None = None) -> Notice:
@@ -32,3 +78,251 @@ def notice_enqueue(*, notice_id: int) -> bool:
         logger.warning("Broker unavailable; notice %s left for the sweeper", notice_id)
         return False
     return True
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def calendar_method(notice: Notice) -> str | None:
+    """The calendar attached to this message: REQUEST (add or update the sessions) while the
+    seat is confirmed, CANCEL (remove them) when someone who had a confirmed seat no longer
+    holds it, otherwise none."""
+    seat = notice.seat
+    if notice.kind in REQUEST_KINDS:
+        if seat.status == Seat.Status.APPROVED and seat.cohort.is_live:
+            return REQUEST
+        return None
+    # Every seat that was ever confirmed had a confirmation queued: that is what put the
+    # sessions in the officer's calendar, so that is what a cancellation must undo.
+    if (
+        notice.kind in CANCEL_KINDS
+        and seat.status not in Seat.HOLDING
+        and seat.notices.filter(kind=Kind.CONFIRMED).exists()
+    ):
+        return CANCEL
+    return None
+
+
+def _own_zone(seat: Seat) -> ZoneInfo | None:
+    """The officer's own zone: their setting, else their agency's (as the site shows)."""
+    name = seat.user.time_zone or (seat.agency.time_zone if seat.agency_id else "")
+    return ZoneInfo(name) if name else None
+
+
+def _instant(moment: datetime | None, *, venue: ZoneInfo, own: ZoneInfo | None) -> dict | None:
+    if moment is None:
+        return None
+    venue_time = moment.astimezone(venue)
+    own_time = moment.astimezone(own) if own else venue_time
+    return {
+        "venue": venue_time,
+        "venue_zone": str(venue),
+        "own": own_time,
+        "own_zone": str(own) if own else str(venue),
+        "differs": own_time.replace(tzinfo=None) != venue_time.replace(tzinfo=None)
+        or own_time.utcoffset() != venue_time.utcoffset(),
+    }
+
+
+def _session_lines(sessions: list[Session], *, venue: ZoneInfo, own: ZoneInfo | None):
+    """Each session's times as the site shows them: venue time, and the officer's when it
+    differs (the same facts as {% session_times %}, for a plain-text message)."""
+    with timezone.override(own or venue):
+        return [session_times(None, session) for session in sessions]
+
+
+def render_notice(notice: Notice) -> tuple[str, str, str | None]:
+    """(subject, plain-text body, calendar method) in the officer's language."""
+    seat = notice.seat
+    cohort = seat.cohort
+    user = seat.user
+    own = _own_zone(seat)
+    sessions = list(Session.objects.filter(cohort=cohort).order_by("starts_at", "pk"))
+    method = calendar_method(notice)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "notice": notice,
+            "seat": seat,
+            "user": user,
+            "cohort": cohort,
+            "location": venue_line(cohort),
+            "times": _session_lines(sessions, venue=cohort.tz, own=own),
+            "link": cohort_link(cohort),
+            "calendar_link": settings.SITE_URL + reverse("cohorts:calendar"),
+            "attachment": method,
+            "offer_expires": _instant(seat.offer_expires_at, venue=cohort.tz, own=own),
+            "site_url": settings.SITE_URL,
+        }
+        subject = str(SUBJECTS[notice.kind] % {"title": cohort.title})
+        body = render_to_string(f"cohorts/email/{notice.kind}.txt", context)
+    # Templates leave blank lines where optional parts were left out.
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    return " ".join(subject.split()), body, method
+
+
+def _attachment(seat: Seat, method: str) -> MIMEPart:
+    """The .ics as a text/calendar part with its METHOD parameter, bytes kept as built
+    (CRLF line ends, folded lines) by base64 transfer encoding."""
+    part = MIMEPart()
+    part.set_content(
+        calendar_for_seat(seat=seat, method=method),
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        disposition="attachment",
+        filename=f"cohort-{seat.cohort_id}.ics",
+        params={"method": method, "charset": "utf-8"},
+    )
+    return part
+
+
+def _build_message(notice: Notice) -> tuple[EmailMessage, str | None]:
+    subject, body, method = render_notice(notice)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[notice.seat.user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if method is not None:
+        message.attach(_attachment(notice.seat, method))
+    return message, method
+
+
+def _skip_reason(notice: Notice) -> str:
+    seat = notice.seat
+    user = seat.user
+    if not user.is_active or user.erased_at is not None:
+        return "Not sent: the recipient's account is inactive or erased."
+    if notice.kind in STILL_TRUE and seat.status not in STILL_TRUE[notice.kind]:
+        return "Not sent: the seat changed before the message went out."
+    if notice.kind in (Kind.REMINDER_7D, Kind.REMINDER_1D) and not seat.cohort.is_live:
+        return "Not sent: the cohort is closed or cancelled."
+    return ""
+
+
+def notice_send(*, notice_id: int) -> bool:
+    """Send one message. The row is locked while sending, so two workers never both send it;
+    a message already sent is not sent again. A failure is recorded (attempts, last_error)
+    and left for the sweeper; returns whether the message is done with."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("seat__user", "seat__agency", "seat__cohort__course")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return False
+        if notice.sent_at is not None:
+            return True
+        seat = notice.seat
+        details = {"notice_id": notice.pk, "kind": notice.kind, "seat_id": seat.pk}
+        skip = _skip_reason(notice)
+        if skip:
+            notice.sent_at = timezone.now()
+            notice.last_error = skip
+            notice.save(update_fields=["sent_at", "last_error"])
+            audit_log(
+                action="cohort.notice_skip",
+                target=notice,
+                agency=seat.agency,
+                details=details,
+            )
+            return True
+        notice.attempts += 1
+        try:
+            message, method = _build_message(notice)
+            message.send()
+        except Exception as exc:
+            notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            notice.save(update_fields=["attempts", "last_error"])
+            audit_log(
+                action="cohort.notice_send",
+                target=notice,
+                agency=seat.agency,
+                outcome=AuditEvent.Outcome.FAILURE,
+                details={**details, "error": type(exc).__name__, "attempts": notice.attempts},
+            )
+            logger.warning("Notice %s not sent (%s); left for the sweeper", notice.pk, exc)
+            return False
+        notice.sent_at = timezone.now()
+        notice.last_error = ""
+        notice.save(update_fields=["attempts", "sent_at", "last_error"])
+        audit_log(
+            action="cohort.notice_send",
+            target=notice,
+            agency=seat.agency,
+            details={**details, "calendar": method or ""},
+        )
+        return True
+
+
+def notice_sweep() -> list[int]:
+    """Queue again the unsent messages whose broker message seems lost (queued longer ago
+    than NOTICE_STALE_SECONDS), while they have attempts left (NOTICE_MAX_ATTEMPTS)."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.NOTICE_STALE_SECONDS)
+    with transaction.atomic():
+        stale = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, attempts__lt=settings.NOTICE_MAX_ATTEMPTS)
+            .filter(Q(last_queued_at__lt=stale_before) | Q(last_queued_at__isnull=True))
+            .order_by("last_queued_at", "pk")[:500]
+        )
+        ids = [notice.pk for notice in stale]
+        Notice.objects.filter(pk__in=ids).update(last_queued_at=now)
+        for notice in stale:
+            audit_log(
+                action="cohort.notice_requeue",
+                target=notice,
+                details={"kind": notice.kind, "attempts": notice.attempts},
+            )
+        transaction.on_commit(lambda: [notice_enqueue(notice_id=pk) for pk in ids])
+    return ids
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+def reminders_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue the one-week and one-day reminders due for confirmed seats. Each is keyed by the
+    seat and the first session's start, so it goes once per schedule (a cohort moved to new
+    dates gets new reminders); inside the last day only the one-day reminder goes. A fixed
+    number of queries, however many seats."""
+    now = now or timezone.now()
+    first_start = Subquery(
+        Session.objects.filter(cohort=OuterRef("cohort_id"), is_cancelled=False)
+        .order_by("starts_at", "pk")
+        .values("starts_at")[:1]
+    )
+    due = (
+        Seat.objects.filter(
+            status=Seat.Status.APPROVED, cohort__status__in=REMINDER_COHORT_STATUSES
+        )
+        .annotate(first_start=first_start)
+        .filter(first_start__gt=now, first_start__lte=now + timedelta(days=7))
+        .values_list("pk", "first_start")
+    )
+    wanted = {}
+    for seat_id, starts_at in due:
+        kind = Kind.REMINDER_1D if starts_at - now <= timedelta(hours=24) else Kind.REMINDER_7D
+        key = f"{kind}:{seat_id}:{starts_at.isoformat()}"
+        wanted[key] = Notice(seat_id=seat_id, kind=kind, key=key, last_queued_at=now)
+    if not wanted:
+        return []
+    with transaction.atomic():
+        existing = set(Notice.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+        new = [notice for key, notice in wanted.items() if key not in existing]
+        if not new:
+            return []
+        # Another run at the same moment may write some of the same keys: the key is unique,
+        # so theirs stand and ours are dropped.
+        Notice.objects.bulk_create(new, ignore_conflicts=True)
+        ids = list(
+            Notice.objects.filter(
+                key__in=[notice.key for notice in new], sent_at__isnull=True, attempts=0
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [notice_enqueue(notice_id=pk) for pk in ids])
+    return ids

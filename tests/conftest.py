@@ -86,9 +86,12 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_worker(tmp_path_factory, *, pool: str = "solo") -> tuple[subprocess.Popen, str, Path]:
+def start_worker(
+    tmp_path_factory, *, pool: str = "solo", extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str, Path]:
     """Start a real Celery worker process on Redis with the test database and media folder,
-    and wait until it answers a ping."""
+    and wait until it answers a ping. `extra_env` adds settings for the worker (say
+    EMAIL_DELIVERY=file and EMAIL_FILE_PATH, to read the messages it sends)."""
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     media = _session_media(tmp_path_factory)
     media.mkdir(parents=True, exist_ok=True)
@@ -99,6 +102,7 @@ def start_worker(tmp_path_factory, *, pool: str = "solo") -> tuple[subprocess.Po
         "REDIS_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(media),
         "SITE_URL": settings.SITE_URL,
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}"]
     command += ["--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"]
