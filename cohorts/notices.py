@@ -160,20 +160,26 @@ def render_notice(notice: Notice) -> tuple[str, str, str | None]:
     return " ".join(subject.split()), body, method
 
 
-def _attachment(seat: Seat, method: str) -> MIMEPart:
-    """The .ics as a text/calendar part with its METHOD parameter, bytes kept as built
-    (CRLF line ends, folded lines) by base64 transfer encoding."""
-    part = MIMEPart()
-    part.set_content(
-        calendar_for_seat(seat=seat, method=method),
-        maintype="text",
-        subtype="calendar",
-        cte="base64",
-        disposition="attachment",
-        filename=f"cohort-{seat.cohort_id}.ics",
-        params={"method": method, "charset": "utf-8"},
-    )
-    return part
+def _attachments(seat: Seat, method: str) -> list[MIMEPart]:
+    """One .ics per session, each a text/calendar part with its METHOD parameter: iTIP
+    (RFC 5546) wants one event per REQUEST or CANCEL, and mail clients such as Outlook take
+    only the first event of a file. Bytes are kept as built (CRLF line ends, folded lines)
+    by base64 transfer encoding."""
+    parts = []
+    sessions = list(Session.objects.filter(cohort_id=seat.cohort_id).order_by("starts_at", "pk"))
+    for number, session in enumerate(sessions, start=1):
+        part = MIMEPart()
+        part.set_content(
+            calendar_for_seat(seat=seat, method=method, sessions=[session]),
+            maintype="text",
+            subtype="calendar",
+            cte="base64",
+            disposition="attachment",
+            filename=f"cohort-{seat.cohort_id}-session-{number}.ics",
+            params={"method": method, "charset": "utf-8"},
+        )
+        parts.append(part)
+    return parts
 
 
 def _build_message(notice: Notice) -> tuple[EmailMessage, str | None]:
@@ -185,7 +191,8 @@ def _build_message(notice: Notice) -> tuple[EmailMessage, str | None]:
         headers={"Auto-Submitted": "auto-generated"},
     )
     if method is not None:
-        message.attach(_attachment(notice.seat, method))
+        for part in _attachments(notice.seat, method):
+            message.attach(part)
     return message, method
 
 

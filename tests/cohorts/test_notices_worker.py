@@ -63,11 +63,14 @@ def test_approval_emails_the_officer_an_invitation_through_the_worker(mail_worke
         "Seat confirmed: Worker cohort",
     }
     (invitation,) = [m for m in mine if m["Subject"].startswith("Seat confirmed")]
-    (part,) = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
-    assert part.get_param("method") == "REQUEST"
-    calendar = Calendar.from_ical(part.get_content())
-    assert str(calendar["METHOD"]) == "REQUEST"
-    found = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    parts = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
+    found = {}
+    for part in parts:  # one file per session
+        assert part.get_param("method") == "REQUEST"
+        calendar = Calendar.from_ical(part.get_content())
+        assert str(calendar["METHOD"]) == "REQUEST"
+        (event,) = calendar.walk("VEVENT")
+        found[str(event["UID"])] = event
     sessions = list(cohort.sessions.all())
     assert set(found) == {session.calendar_uid for session in sessions}
     for session in sessions:
