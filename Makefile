@@ -67,6 +67,7 @@ bench: setup-test
 	$(PY) bench/certificate_latency.py
 	$(PY) bench/sync_content.py
 	$(PY) bench/lab_generation.py
+	$(PY) bench/cohort_roster.py
 
 clean:
 	rm -rf $(VENV) var

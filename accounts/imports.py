@@ -1,9 +1,6 @@
 """Bulk invitations from a CSV file: parse and check every row first, then create all of them
 in one transaction or none at all."""
 
-import csv
-import io
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -14,9 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, User
 from accounts.services import invitation_create
+from config.csvimport import MAX_BYTES, MAX_ROWS, CsvFileError, read_csv
 
-MAX_BYTES = 512 * 1024
-MAX_ROWS = 1000
 COLUMNS = ("email", "full_name", "role")
 ROLES = (Membership.Role.OFFICER, Membership.Role.TRAINER, Membership.Role.AGENCY_ADMIN)
 EMAIL_MAX_LENGTH = 254
@@ -52,49 +48,22 @@ def _file_problem(message: str) -> list[Problem]:
 def parse_invitation_csv(*, data: bytes, agency: Agency) -> tuple[list[Row], list[Problem]]:
     """Read an uploaded CSV (UTF-8, with or without BOM, header row first) and check every row.
     Writes nothing. Any problem means no row may be imported."""
-    if len(data) > MAX_BYTES:
-        return [], _file_problem(
-            _("The file is larger than %(size)s KB.") % {"size": MAX_BYTES // 1024}
-        )
-    if b"\x00" in data:
-        return [], _file_problem(_("This is not a CSV text file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], _file_problem(_("The file is not UTF-8 text; save it as “CSV UTF-8”."))
 
-    records: list[tuple[int, list[str]]] = []
-    try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if not any(cell.strip() for cell in record):
-                continue
-            records.append((number, record))
-            # The header plus one row too many is enough to refuse the file.
-            if len(records) > MAX_ROWS + 1:
-                break
-    except csv.Error:
-        return [], _file_problem(_("The file could not be read as CSV."))
-
-    if not records:
-        return [], _file_problem(_("The file is empty."))
-    header = [cell.strip().lower().replace(" ", "_") for cell in records[0][1]]
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown or len(set(header)) != len(header) or "email" not in header:
-        return [], _file_problem(
-            _(
+    def header_problem(header: list[str]) -> str | None:
+        unknown = [name for name in header if name not in COLUMNS]
+        if unknown or len(set(header)) != len(header) or "email" not in header:
+            return _(
                 "The first row must name the columns: email, and optionally full_name and role "
                 "(found: %(found)s)."
-            )
-            % {"found": ", ".join(header)}
+            ) % {"found": ", ".join(header)}
+        return None
+
+    try:
+        header, data_records = read_csv(
+            data, check_header=header_problem, max_bytes=MAX_BYTES, max_rows=MAX_ROWS
         )
-    data_records = records[1:]
-    if not data_records:
-        return [], _file_problem(_("The file has a header but no rows."))
-    if len(data_records) > MAX_ROWS:
-        return [], _file_problem(
-            _("The file has more than %(max)s rows; split it into smaller files.")
-            % {"max": MAX_ROWS}
-        )
+    except CsvFileError as error:
+        return [], _file_problem(error.message)
 
     rows: list[Row] = []
     extra: dict[int, list[str]] = {}

@@ -28,3 +28,10 @@ def notice_sweep_task() -> int:
 @shared_task
 def cohort_reminders_task() -> int:
     return len(notices.reminders_queue())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sign_in_sheet_task(*, session_id: int) -> bool:
+    from cohorts.services_attendance import sign_in_sheet_render
+
+    return sign_in_sheet_render(session_id=session_id).is_current

@@ -1,0 +1,107 @@
+"""Forms for attendance: one mark from the roster, the typed check-in code, and the CSV
+upload with its signed confirmation."""
+
+from django import forms
+from django.core import signing
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms_vetting import ImportUploadForm
+from accounts.models import User
+from cohorts.models import Attendance, Seat, Session
+from cohorts.services_attendance import NOTE_MAX_LENGTH
+
+
+class MarkForm(forms.Form):
+    seat = forms.IntegerField(label=_("Seat"), min_value=1)
+    status = forms.ChoiceField(label=_("Attendance"), choices=Attendance.Status.choices)
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean_seat(self) -> Seat:
+        """A seat of this session's cohort, or an error (never a mark on another cohort)."""
+        seat = (
+            Seat.objects.filter(pk=self.cleaned_data["seat"], cohort_id=self.session.cohort_id)
+            .select_related("agency")
+            .first()
+        )
+        if seat is None:
+            raise forms.ValidationError(_("This officer is not in this cohort."))
+        return seat
+
+
+class CheckInCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Check-in code"),
+        min_length=6,
+        max_length=6,
+        validators=[RegexValidator(r"^[0-9]{6}$", _("Type the six digits shown on the screen."))],
+        help_text=_("The six digits under the QR code on the trainer's screen."),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "class": "code-input",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class AttendanceUploadForm(ImportUploadForm):
+    """The same file rules as the invitation import: a .csv file of at most 512 KB."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "UTF-8 CSV with a header row: email, status (present, late, excused or absent) and "
+            "optionally note. At most 1,000 rows and 512 KB."
+        )
+
+
+IMPORT_SALT = "cohorts.attendance-import"
+IMPORT_MAX_AGE = 60 * 60
+REFUSED_PAYLOAD = _("This confirmation has expired or was changed. Upload the file again.")
+
+
+def sign_attendance_import(*, session: Session, user: User, rows: list[dict]) -> str:
+    """The checked rows, signed so they come back from the confirmation page unchanged, for
+    this session and this trainer only, within the hour."""
+    return signing.dumps(
+        {"session": session.pk, "user": user.pk, "rows": rows}, salt=IMPORT_SALT, compress=True
+    )
+
+
+class AttendanceConfirmForm(forms.Form):
+    payload = forms.CharField(
+        widget=forms.HiddenInput, error_messages={"required": REFUSED_PAYLOAD}
+    )
+
+    def __init__(self, *args, session: Session, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.user = user
+
+    def clean_payload(self) -> list[dict]:
+        refused = forms.ValidationError(REFUSED_PAYLOAD)
+        try:
+            value = signing.loads(
+                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+        except signing.BadSignature as error:  # SignatureExpired is a BadSignature too
+            raise refused from error
+        if (
+            not isinstance(value, dict)
+            or value.get("session") != self.session.pk
+            or value.get("user") != self.user.pk
+            or not isinstance(value.get("rows"), list)
+            or not all(isinstance(row, dict) for row in value["rows"])
+        ):
+            raise refused
+        return value["rows"]

@@ -1,0 +1,536 @@
+"""Attendance beyond the trainer's single mark: officers checking themselves in (QR code or
+typed code), attendance uploaded from a CSV file, and the printable sign-in sheet.
+
+Every mark goes through services.attendance_mark, which is idempotent and audited, so
+sending the same thing twice (a phone retrying, a file uploaded again) changes nothing.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from math import ceil
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.audit import audit_log
+from accounts.imports import ImportProblems
+from accounts.models import AuditEvent, User
+from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for, verdict_message
+from cohorts.models import Attendance, Seat, Session, SignInSheet
+from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
+from cohorts.services import attendance_mark
+from config.csvimport import MAX_ROWS, CsvFileError, read_csv
+from config.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+
+Status = Attendance.Status
+Source = Attendance.Source
+
+
+def _enqueue(task, **kwargs) -> None:
+    try:
+        task.delay(**kwargs)
+    except Exception:  # broker down: the page offers to ask again; nothing is lost
+        logger.warning("Broker unavailable; %s not queued", task.name)
+
+
+# --- Reads for the attendance pages -------------------------------------------------------
+
+
+STATUS_ORDER = (Status.PRESENT, Status.LATE, Status.EXCUSED, Status.ABSENT)
+
+
+def roster_page(*, session: Session) -> dict:
+    """The roster of one session, its counts and the cohort's sessions: three queries,
+    whatever the number of officers."""
+    rows = session_roster(session=session)
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    unmarked = 0
+    for _seat, mark in rows:
+        if mark is None:
+            unmarked += 1
+        else:
+            counts[mark.status] += 1
+    return {
+        "rows": rows,
+        "counts": [(status, Status(status).label, counts[status]) for status in STATUS_ORDER],
+        "unmarked": unmarked,
+        "sessions": list(cohort_sessions(cohort=session.cohort)),
+    }
+
+
+def checked_in_count(*, session: Session) -> int:
+    return Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).count()
+
+
+def attendance_of(*, session: Session, seat: Seat) -> Attendance | None:
+    return Attendance.objects.filter(session=session, seat=seat).first()
+
+
+# --- Self check-in ------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    EXCUSED = "excused"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    outcome: Outcome
+    session: Session
+    attendance: Attendance
+
+
+def _check_in(*, session: Session, seat: Seat, user: User, source: str, request) -> CheckIn:
+    """Mark the officer present unless they already are (or late): no second write. A
+    trainer's 'absent' gives way to the officer being in the room; 'excused' stays."""
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    existing = Attendance.objects.filter(session=session, seat=seat).first()
+    if existing is not None and existing.status in Attendance.ATTENDED:
+        return CheckIn(Outcome.ALREADY, session, existing)
+    if existing is not None and existing.status == Status.EXCUSED:
+        return CheckIn(Outcome.EXCUSED, session, existing)
+    attendance, _changed = attendance_mark(
+        session=session,
+        seat=seat,
+        status=Status.PRESENT,
+        actor=user,
+        note=existing.note if existing is not None else "",
+        source=source,
+        request=request,
+    )
+    return CheckIn(Outcome.CHECKED_IN, session, attendance)
+
+
+def _approved_seat(*, session: Session, user: User) -> Seat:
+    seat = Seat.objects.filter(
+        cohort_id=session.cohort_id, user_id=user.pk, status=Seat.Status.APPROVED
+    ).first()
+    if seat is None:
+        raise ValidationError(_("You have no seat in this cohort."), code="no_seat")
+    return seat
+
+
+@transaction.atomic
+def attendance_check_in(
+    *, session: Session, user: User, window: int, token: str, request=None
+) -> CheckIn:
+    """An officer scanned the QR code on the trainer's screen. Refused (ValidationError, its
+    code the verdict) when the token is not this session's, has expired, or check-in is
+    closed."""
+    verdict = check_token(session, window, token)
+    if verdict != Verdict.VALID:
+        raise ValidationError(verdict_message(verdict), code=verdict.value)
+    seat = _approved_seat(session=session, user=user)
+    return _check_in(session=session, seat=seat, user=user, source=Source.QR, request=request)
+
+
+# Wrong or expired typed codes allowed per officer in each fixed ten-minute period.
+CODE_FAILURES_ALLOWED = 10
+CODE_FAILURE_SECONDS = 10 * 60
+
+
+def _failures_key(user: User, now: datetime) -> str:
+    period = int(now.timestamp()) // CODE_FAILURE_SECONDS
+    return f"cohorts:checkin-code-failures:{user.pk}:{period}"
+
+
+def code_attempts_left(*, user: User, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return max(CODE_FAILURES_ALLOWED - (cache.get(_failures_key(user, now)) or 0), 0)
+
+
+def _count_failure(user: User, now: datetime, request) -> int:
+    """One more failure in this period (an atomic increment in the shared cache)."""
+    key = _failures_key(user, now)
+    cache.add(key, 0, timeout=CODE_FAILURE_SECONDS + 60)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=CODE_FAILURE_SECONDS + 60)
+        failures = 1
+    if failures == CODE_FAILURES_ALLOWED:
+        audit_log(
+            action="cohort.checkin_code_locked",
+            actor=user,
+            target=user,
+            outcome=AuditEvent.Outcome.FAILURE,
+            details={"failures": failures, "seconds": CODE_FAILURE_SECONDS},
+            request=request,
+        )
+    return failures
+
+
+def _too_many(now: datetime) -> ValidationError:
+    seconds = CODE_FAILURE_SECONDS - int(now.timestamp()) % CODE_FAILURE_SECONDS
+    minutes = max(1, ceil(seconds / 60))
+    return ValidationError(
+        ngettext(
+            "Too many wrong codes. Try again in %(minutes)s minute, or ask the trainer to mark "
+            "you present.",
+            "Too many wrong codes. Try again in %(minutes)s minutes, or ask the trainer to mark "
+            "you present.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        code="rate_limited",
+    )
+
+
+def attendance_check_in_code(*, user: User, code: str, request=None) -> CheckIn:
+    """An officer typed the six-digit code from the trainer's screen. The code is compared
+    with the current and previous codes of every session open for check-in in the cohorts
+    where they hold a confirmed seat. Wrong or expired codes count towards a limit of
+    CODE_FAILURES_ALLOWED in each period of CODE_FAILURE_SECONDS."""
+    now = timezone.now()
+    if code_attempts_left(user=user, now=now) <= 0:
+        raise _too_many(now)
+    candidates = sessions_open_for(user=user, now=now)
+    if not candidates:
+        raise ValidationError(
+            _("You have no session open for check-in right now."), code="none_open"
+        )
+    expired = False
+    for session, seat in candidates:
+        verdict = check_code(session, code, now)
+        if verdict == Verdict.VALID:
+            with transaction.atomic():
+                return _check_in(
+                    session=session, seat=seat, user=user, source=Source.CODE, request=request
+                )
+        expired = expired or verdict == Verdict.EXPIRED
+    failures = _count_failure(user, now, request)
+    if failures >= CODE_FAILURES_ALLOWED:
+        raise _too_many(now)
+    if expired:
+        raise ValidationError(verdict_message(Verdict.EXPIRED), code=Verdict.EXPIRED.value)
+    raise ValidationError(
+        _("This code is not right. Type the six digits shown under the QR code."),
+        code=Verdict.INVALID.value,
+    )
+
+
+# --- Attendance from a CSV file -----------------------------------------------------------
+
+
+COLUMNS = ("email", "status", "note")
+NOTE_MAX_LENGTH = 300
+EMAIL_MAX_LENGTH = 254
+
+
+def _file_problem(message: str) -> list[dict]:
+    return [{"row": None, "email": "", "messages": [message]}]
+
+
+def _header_problem(header: list[str]) -> str | None:
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown or len(set(header)) != len(header) or not {"email", "status"} <= set(header):
+        return _(
+            "The first row must name the columns: email and status, and optionally note "
+            "(found: %(found)s)."
+        ) % {"found": ", ".join(header)}
+    return None
+
+
+def parse_attendance_csv(*, session: Session, data: bytes) -> tuple[list[dict], list[dict]]:
+    """Read an uploaded attendance file (UTF-8, header row: email, status, note) and check
+    every row against this session's roster. Writes nothing; any problem means no row may be
+    applied. Rows are {"row", "email", "status", "note"}; problems as accounts.imports."""
+    if session.is_cancelled:
+        return [], _file_problem(_("This session has been cancelled."))
+    try:
+        header, records = read_csv(data, check_header=_header_problem)
+    except CsvFileError as error:
+        return [], _file_problem(error.message)
+    rows, extra = [], {}
+    for number, record in records:
+        cells = dict(zip(header, record, strict=False))
+        rows.append(
+            {
+                "row": number,
+                "email": cells.get("email", "").strip().lower(),
+                "status": cells.get("status", "").strip().lower(),
+                "note": cells.get("note", "").strip(),
+            }
+        )
+        if len(record) > len(header):
+            extra[number] = [_("The row has more cells than the header.")]
+    problems, _seats = check_attendance_rows(session=session, rows=rows, extra=extra)
+    return rows, problems
+
+
+def check_attendance_rows(
+    *, session: Session, rows: list[dict], extra: dict | None = None
+) -> tuple[list[dict], dict[str, Seat]]:
+    """Every problem of every row, in row order, and the confirmed seats by email: one
+    query whatever the number of rows."""
+    extra = extra or {}
+    emails = {row.get("email", "") for row in rows}
+    seats: dict[str, Seat] = {}
+    others: dict[str, Seat] = {}
+    for seat in (
+        Seat.objects.filter(cohort_id=session.cohort_id)
+        .annotate(email_lower=Lower("user__email"))
+        .filter(email_lower__in=emails)
+        .select_related("user", "agency")
+    ):
+        (seats if seat.status == Seat.Status.APPROVED else others)[seat.email_lower] = seat
+    first_seen: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        email, status, note = row.get("email", ""), row.get("status", ""), row.get("note", "")
+        messages = list(extra.get(row["row"], []))
+        if not email:
+            messages.append(_("The email is missing."))
+        else:
+            valid = True
+            try:
+                if len(email) > EMAIL_MAX_LENGTH:
+                    raise ValidationError("too long")
+                validate_email(email)
+            except ValidationError:
+                valid = False
+                messages.append(_("This is not a valid email address."))
+            if email in first_seen:
+                messages.append(
+                    _("The same email is already on row %(row)s.") % {"row": first_seen[email]}
+                )
+            else:
+                first_seen[email] = row["row"]
+            if email in others:
+                messages.append(
+                    _("This officer does not hold a confirmed seat in this cohort (%(status)s).")
+                    % {"status": others[email].get_status_display()}
+                )
+            elif email not in seats and valid:
+                messages.append(_("Nobody in this cohort has this email address."))
+        if status not in Status.values:
+            messages.append(
+                _("The status must be one of: %(statuses)s.")
+                % {"statuses": ", ".join(STATUS_ORDER)}
+            )
+        if len(note) > NOTE_MAX_LENGTH:
+            messages.append(
+                _("The note is longer than %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
+            )
+        if messages:
+            problems.append({"row": row["row"], "email": email, "messages": messages})
+    return problems, seats
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    changed: int
+
+
+@transaction.atomic
+def attendance_import(
+    *, session: Session, rows: list[dict], actor: User, request=None
+) -> ImportResult:
+    """Apply every checked row, or none: the rows are checked again here, and any failure
+    rolls back every mark. Rows that match what is recorded change nothing, so the same file
+    uploaded twice writes nothing the second time."""
+    if not rows:
+        raise ImportProblems(_file_problem(_("The file has a header but no rows.")))
+    if len(rows) > MAX_ROWS:
+        raise ImportProblems(
+            _file_problem(
+                _("The file has more than %(max)s rows; split it into smaller files.")
+                % {"max": MAX_ROWS}
+            )
+        )
+    session = Session.objects.select_related("cohort__host_agency").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ImportProblems(_file_problem(_("This session has been cancelled.")))
+    problems, seats = check_attendance_rows(session=session, rows=rows)
+    if problems:
+        raise ImportProblems(problems)
+    changed = 0
+    for row in rows:
+        try:
+            _attendance, did_change = attendance_mark(
+                session=session,
+                seat=seats[row["email"]],
+                status=row["status"],
+                note=row["note"],
+                actor=actor,
+                source=Source.CSV,
+                request=request,
+            )
+        except ValidationError as error:
+            raise ImportProblems(
+                [{"row": row["row"], "email": row["email"], "messages": error.messages}]
+            ) from error
+        changed += did_change
+    if changed:
+        audit_log(
+            action="cohort.attendance_import",
+            actor=actor,
+            target=session,
+            agency=session.cohort.host_agency,
+            details={
+                "cohort_id": session.cohort_id,
+                "session_id": session.pk,
+                "rows": len(rows),
+                "changed": changed,
+            },
+            request=request,
+        )
+    return ImportResult(rows=len(rows), changed=changed)
+
+
+# --- Sign-in sheet ------------------------------------------------------------------------
+
+
+def sign_in_roster(*, session: Session) -> list[Seat]:
+    """The officers holding a confirmed seat, as printed on the sheet (by name)."""
+    return list(cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED]))
+
+
+def roster_hash(*, session: Session, seats: list[Seat]) -> str:
+    """What the sheet is printed from: the session's facts and each officer's id, name and
+    agency. Any change makes a rendered sheet out of date."""
+    cohort = session.cohort
+    facts = {
+        "session": [
+            session.pk,
+            session.title,
+            session.starts_at.isoformat(),
+            session.ends_at.isoformat(),
+            session.time_zone,
+            session.is_cancelled,
+        ],
+        "cohort": [cohort.title, cohort.venue_name, cohort.venue_address, cohort.city],
+        "seats": [[seat.pk, seat.user_id, seat.user.full_name, seat.agency.name] for seat in seats],
+    }
+    return hashlib.sha256(
+        json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+class SheetState(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    READY = "ready"
+    OUTDATED = "outdated"
+
+
+# A request still unanswered after this long may be sent again (a lost broker message).
+SHEET_RETRY_AFTER = timedelta(minutes=2)
+
+
+def sign_in_sheet_state(*, session: Session) -> dict:
+    """The sheet (or None), whether it matches the roster as it is now, and whether a
+    rendering has been asked for it."""
+    sheet = SignInSheet.objects.filter(session=session).first()
+    seats = sign_in_roster(session=session)
+    digest = roster_hash(session=session, seats=seats)
+    if sheet is None:
+        state = SheetState.NONE
+    elif sheet.pdf and sheet.rendered_hash == digest:
+        state = SheetState.READY
+    elif sheet.roster_hash == digest:
+        state = SheetState.PENDING
+    else:
+        state = SheetState.OUTDATED
+    stalled = (
+        state == SheetState.PENDING and sheet.requested_at < timezone.now() - SHEET_RETRY_AFTER
+    )
+    return {"sheet": sheet, "state": state, "officers": len(seats), "stalled": stalled}
+
+
+@transaction.atomic
+def sign_in_sheet_request(*, session: Session, actor: User, request=None) -> SignInSheet:
+    """Ask the worker for a sign-in sheet of the roster as it is now. Nothing happens when
+    the sheet is already current, or was asked for this roster a moment ago."""
+    from cohorts.tasks import sign_in_sheet_task
+
+    session = Session.objects.select_related("cohort__host_agency").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("This session has been cancelled."))
+    now = timezone.now()
+    sheet, created = SignInSheet.objects.get_or_create(
+        session=session, defaults={"requested_at": now}
+    )
+    sheet = SignInSheet.objects.select_for_update().get(pk=sheet.pk)
+    seats = sign_in_roster(session=session)
+    digest = roster_hash(session=session, seats=seats)
+    if sheet.pdf and sheet.rendered_hash == digest:
+        return sheet
+    recently = sheet.roster_hash == digest and sheet.requested_at > now - SHEET_RETRY_AFTER
+    if recently and not created:
+        return sheet
+    sheet.roster_hash = digest
+    sheet.requested_at = now
+    sheet.save(update_fields=["roster_hash", "requested_at"])
+    audit_log(
+        action="cohort.sign_in_sheet_request",
+        actor=actor,
+        target=sheet,
+        agency=session.cohort.host_agency,
+        details={"cohort_id": session.cohort_id, "session_id": session.pk, "officers": len(seats)},
+        request=request,
+    )
+    transaction.on_commit(lambda: _enqueue(sign_in_sheet_task, session_id=session.pk))
+    return sheet
+
+
+def sign_in_sheet_render(*, session_id: int) -> SignInSheet:
+    """Render the sheet for the roster as it is now (WeasyPrint): A4, one row per officer
+    with a box to sign. A second run for the same roster changes nothing."""
+    with transaction.atomic():
+        SignInSheet.objects.get_or_create(session_id=session_id)
+        sheet = (
+            SignInSheet.objects.select_for_update()
+            .select_related("session__cohort__host_agency", "session__cohort__course")
+            .get(session_id=session_id)
+        )
+        session = sheet.session
+        seats = sign_in_roster(session=session)
+        digest = roster_hash(session=session, seats=seats)
+        if sheet.pdf and sheet.rendered_hash == digest:
+            return sheet
+        cohort = session.cohort
+        pdf = render_pdf(
+            "cohorts/attendance/sign_in_sheet_pdf.html",
+            {
+                "session": session,
+                "cohort": cohort,
+                "seats": seats,
+                "generated": timezone.now(),
+            },
+            language=cohort.language,
+        )
+        if sheet.pdf:
+            sheet.pdf.storage.delete(sheet.pdf.name)
+        sheet.pdf.save(f"sign-in-sheet-{session.pk}.pdf", ContentFile(pdf), save=False)
+        sheet.roster_hash = sheet.rendered_hash = digest
+        sheet.rendered_at = timezone.now()
+        sheet.save(update_fields=["pdf", "roster_hash", "rendered_hash", "rendered_at"])
+        audit_log(
+            action="cohort.sign_in_sheet",
+            target=sheet,
+            agency=cohort.host_agency,
+            details={
+                "cohort_id": cohort.pk,
+                "session_id": session.pk,
+                "officers": len(seats),
+                "bytes": len(pdf),
+            },
+        )
+    return sheet

@@ -1,0 +1,403 @@
+"""Attendance pages: the trainer's phone roster and its one-mark endpoint, the projector's
+rotating QR code, officers checking themselves in, the sign-in sheet PDF and the CSV upload."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.imports import ImportProblems
+from cohorts.access import Right, access_session
+from cohorts.checkin import Verdict, check_token, checkin_seat, display_now, verdict_message
+from cohorts.forms_attendance import (
+    AttendanceConfirmForm,
+    AttendanceUploadForm,
+    CheckInCodeForm,
+    MarkForm,
+    sign_attendance_import,
+)
+from cohorts.models import Attendance
+from cohorts.services import attendance_mark
+from cohorts.services_attendance import (
+    CODE_FAILURES_ALLOWED,
+    STATUS_ORDER,
+    CheckIn,
+    Outcome,
+    SheetState,
+    attendance_check_in,
+    attendance_check_in_code,
+    attendance_import,
+    attendance_of,
+    checked_in_count,
+    code_attempts_left,
+    parse_attendance_csv,
+    roster_page,
+    sign_in_sheet_request,
+    sign_in_sheet_state,
+)
+from config.csvimport import MAX_ROWS
+from config.qr import qr_svg
+
+STATUSES = [(status, Attendance.Status(status).label) for status in STATUS_ORDER]
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- The trainer's roster -----------------------------------------------------------------
+
+
+def _roster_rows(rows) -> list[dict]:
+    """What each row of the roster shows. The four buttons (and the line under them) look
+    the same for every officer with the same mark, so each variant is rendered once, not 600
+    times: the page's time stays low on a big roster."""
+    pressed = [None, *STATUS_ORDER]
+    buttons = {
+        status: mark_safe(  # noqa: S308 - rendered by our own template, escaped there
+            render_to_string(
+                "cohorts/attendance/roster_buttons.html",
+                {"statuses": STATUSES, "pressed": status},
+            )
+        )
+        for status in pressed
+    }
+    states = {None: _("Not marked yet")} | {
+        status: _("Saved: %(status)s") % {"status": label} for status, label in STATUSES
+    }
+    return [
+        {
+            "seat": seat.pk,
+            "name": seat.user.full_name,
+            "alias": seat.user.display_name
+            if seat.user.display_name != seat.user.full_name
+            else "",
+            "agency": seat.agency.name,
+            "walk_in": seat.walk_in,
+            "note": mark.note if mark else "",
+            "buttons": buttons[mark.status if mark else None],
+            "state": states[mark.status if mark else None],
+        }
+        for seat, mark in rows
+    ]
+
+
+@login_required
+def roster(request, session_id: int):
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    page = roster_page(session=session)
+    return render(
+        request,
+        "cohorts/attendance/roster.html",
+        page
+        | {
+            "session": session,
+            "cohort": session.cohort,
+            "rows": _roster_rows(page["rows"]),
+            "mark_url": reverse("cohorts:mark", kwargs={"session_id": session.pk}),
+            "csrf_input": csrf_input(request),
+            "note_label": _("Note"),
+            "walk_in_label": _("walk-in"),
+            # "Saved: %s", for the script to fill in with the status.
+            "saved_pattern": _("Saved: %(status)s") % {"status": "%s"},
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark(request, session_id: int):
+    """One officer's mark from the roster: JSON for the page's script (Accept:
+    application/json), else back to the officer's row. Sending it again changes nothing."""
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    form = MarkForm(request.POST, session=session)
+    error = attendance = None
+    changed = False
+    if form.is_valid():
+        try:
+            attendance, changed = attendance_mark(
+                session=session,
+                seat=form.cleaned_data["seat"],
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                source=Attendance.Source.ROSTER,
+                request=request,
+            )
+        except ValidationError as problem:
+            error = _errors(problem)
+    else:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    url = reverse("cohorts:roster", kwargs={"session_id": session.pk})
+    if wants_json:
+        if error:
+            return JsonResponse({"ok": False, "error": error}, status=400)
+        return JsonResponse(
+            {
+                "ok": True,
+                "seat": attendance.seat_id,
+                "status": attendance.status,
+                "note": attendance.note,
+                "changed": changed,
+            }
+        )
+    if error:
+        messages.error(request, error)
+        return redirect(url)
+    return redirect(f"{url}#seat-{attendance.seat_id}")
+
+
+# --- The projector's rotating code --------------------------------------------------------
+
+
+def _display(session) -> dict:
+    now = display_now(session)
+    url = settings.SITE_URL + reverse(
+        "cohorts:checkin",
+        kwargs={"session_id": session.pk, "window": now.window, "token": now.token},
+    )
+    return {
+        "open": now.open,
+        "svg": qr_svg(url) if now.open else "",
+        "code": now.code if now.open else "",
+        "expires_in": now.expires_in,
+        "window": now.window,
+        "checked_in": checked_in_count(session=session),
+    }
+
+
+@login_required
+def qr(request, session_id: int):
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render(
+        request,
+        "cohorts/attendance/checkin_display.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "display": _display(session),
+            "code_url": settings.SITE_URL + reverse("cohorts:checkin_code"),
+        },
+    )
+
+
+@login_required
+def qr_current(request, session_id: int):
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return JsonResponse(_display(session))
+
+
+# --- Officers checking themselves in ------------------------------------------------------
+
+
+def _check_in_message(request, result: CheckIn) -> None:
+    if result.outcome == Outcome.CHECKED_IN:
+        messages.success(request, _("You are checked in. Welcome!"))
+    elif result.outcome == Outcome.ALREADY:
+        messages.info(request, _("You are already checked in."))
+    else:
+        messages.info(
+            request,
+            _(
+                "The trainer has marked you as excused for this session, so you were not "
+                "checked in. Speak to the trainer if you are here."
+            ),
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request, session_id: int, window: int, token: str):
+    """The page a scanned QR code opens: a big button while the code is valid."""
+    session, seat = checkin_seat(user=request.user, session_id=session_id)
+    error = None
+    if request.method == "POST":
+        try:
+            result = attendance_check_in(
+                session=session, user=request.user, window=window, token=token, request=request
+            )
+        except ValidationError as problem:
+            error = _errors(problem)
+        else:
+            _check_in_message(request, result)
+            return redirect(request.path)
+    verdict = check_token(session, window, token)
+    if error is None and verdict != Verdict.VALID:
+        error = verdict_message(verdict)
+    return render(
+        request,
+        "cohorts/attendance/checkin.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "attendance": attendance_of(session=session, seat=seat),
+            "can_check_in": verdict == Verdict.VALID,
+            "error": error,
+        },
+        status=400 if request.method == "POST" and error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_code(request):
+    """For a phone whose camera does not work: type the six digits from the screen."""
+    form = CheckInCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = attendance_check_in_code(
+                user=request.user, code=form.cleaned_data["code"], request=request
+            )
+        except ValidationError as problem:
+            form.add_error("code", problem.messages)
+        else:
+            _check_in_message(request, result)
+            return redirect("cohorts:checkin_done", session_id=result.session.pk)
+    left = code_attempts_left(user=request.user)
+    return render(
+        request,
+        "cohorts/attendance/checkin_code.html",
+        {
+            "form": form,
+            "attempts_left": left,
+            "show_attempts": left < CODE_FAILURES_ALLOWED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def checkin_done(request, session_id: int):
+    """Where a typed-code check-in lands: the session and the officer's mark."""
+    session, seat = checkin_seat(user=request.user, session_id=session_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render(
+        request,
+        "cohorts/attendance/checkin.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "attendance": attendance_of(session=session, seat=seat),
+            "can_check_in": False,
+            "error": None,
+        },
+    )
+
+
+# --- Sign-in sheet ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_in_sheet(request, session_id: int):
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method == "POST":
+        try:
+            sign_in_sheet_request(session=session, actor=request.user, request=request)
+        except ValidationError as problem:
+            messages.error(request, _errors(problem))
+        return redirect("cohorts:sign_in_sheet", session_id=session.pk)
+    state = sign_in_sheet_state(session=session)
+    return render(
+        request,
+        "cohorts/attendance/sign_in_sheet.html",
+        {"session": session, "cohort": session.cohort, **state},
+    )
+
+
+@login_required
+def sign_in_sheet_pdf(request, session_id: int):
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    state = sign_in_sheet_state(session=session)
+    if state["state"] != SheetState.READY:
+        raise Http404
+    return FileResponse(
+        state["sheet"].pdf.open("rb"),
+        as_attachment=True,
+        filename=f"sign-in-sheet-{session.date:%Y-%m-%d}-{session.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Attendance from a CSV file -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_import_page(request, session_id: int):
+    """Upload -> a report of every row's problems, or a summary with a confirm button ->
+    confirm: the signed rows are checked again and applied in one transaction."""
+    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    context = {
+        "session": session,
+        "cohort": session.cohort,
+        "max_rows": MAX_ROWS,
+        "upload_form": AttendanceUploadForm(),
+    }
+    template = "cohorts/attendance/import.html"
+    if request.method == "POST" and "payload" in request.POST:
+        confirm = AttendanceConfirmForm(request.POST, session=session, user=request.user)
+        if not confirm.is_valid():
+            context["refused"] = confirm.errors["payload"]
+            return render(request, template, context, status=400)
+        try:
+            result = attendance_import(
+                session=session,
+                rows=confirm.cleaned_data["payload"],
+                actor=request.user,
+                request=request,
+            )
+        except ImportProblems as error:
+            context["problems"] = error.problems
+            return render(request, template, context, status=400)
+        messages.success(
+            request,
+            ngettext(
+                "%(rows)s row applied; %(changed)s mark changed.",
+                "%(rows)s rows applied; %(changed)s marks changed.",
+                result.rows,
+            )
+            % {"rows": result.rows, "changed": result.changed},
+        )
+        return redirect("cohorts:roster", session_id=session.pk)
+    if request.method == "POST":
+        upload = AttendanceUploadForm(request.POST, request.FILES)
+        context["upload_form"] = upload
+        if upload.is_valid():
+            rows, problems = parse_attendance_csv(session=session, data=upload.cleaned_data["file"])
+            if problems:
+                context.update(problems=problems, checked=len(rows))
+            else:
+                labels = dict(Attendance.Status.choices)
+                context.update(
+                    rows=[{**row, "status_label": labels[row["status"]]} for row in rows],
+                    confirm_form=AttendanceConfirmForm(
+                        initial={
+                            "payload": sign_attendance_import(
+                                session=session, user=request.user, rows=rows
+                            )
+                        },
+                        session=session,
+                        user=request.user,
+                    ),
+                )
+    return render(request, template, context)
