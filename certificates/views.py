@@ -8,12 +8,13 @@ from django.views.decorators.cache import cache_control
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
 from certificates.selectors import user_certificates
+from cohorts.selectors import upcoming_seats
 from courses.selectors import refreshers_for_user, user_enrollments
 
 
 @login_required
 def dashboard(request):
-    # The dashboard reads courses and certificates, so it lives in the higher of the two.
+    # The dashboard reads courses, cohorts and certificates, so it lives in the highest.
     enrollments = list(user_enrollments(user=request.user))
     for enrollment in enrollments:
         total = enrollment.lesson_count or 0
@@ -25,6 +26,7 @@ def dashboard(request):
             "enrollments": enrollments,
             "certificates": list(user_certificates(user=request.user)),
             "refreshers": list(refreshers_for_user(user=request.user)),
+            "seats": upcoming_seats(user=request.user),
         },
     )
 

@@ -176,3 +176,35 @@ def cohort_completion_facts(*, cohort: Cohort, seats: list[Seat]) -> dict[int, d
 
 def seat_completion_facts(*, seat: Seat) -> dict:
     return cohort_completion_facts(cohort=seat.cohort, seats=[seat])[seat.pk]
+
+
+def upcoming_seats(*, user) -> list[Seat]:
+    """The person's live seats (nominated, confirmed, offered, waiting) in cohorts not yet
+    over, each with `next_session` (None when every session has passed): two queries."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    seats = list(
+        Seat.objects.filter(user=user, status__in=Seat.ACTIVE)
+        .exclude(
+            cohort__status__in=[
+                Cohort.Status.DRAFT,
+                Cohort.Status.CLOSED,
+                Cohort.Status.CANCELLED,
+            ]
+        )
+        .select_related("cohort")
+        .prefetch_related(
+            Prefetch(
+                "cohort__sessions",
+                queryset=Session.objects.filter(is_cancelled=False, ends_at__gt=now).order_by(
+                    "starts_at", "pk"
+                ),
+                to_attr="coming_sessions",
+            )
+        )
+        .order_by("nominated_at", "pk")
+    )
+    for seat in seats:
+        seat.next_session = seat.cohort.coming_sessions[0] if seat.cohort.coming_sessions else None
+    return [seat for seat in seats if seat.next_session is not None]

@@ -8,7 +8,7 @@ from certificates.models import Certificate
 from certificates.services import certificate_create_for_completion, certificate_render
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_cohort, build_course, seated
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,23 @@ def test_dashboard_query_count_does_not_grow(
         completed_certificate(officer, build_course(), render=False)
     with django_assert_max_num_queries(len(few.captured_queries)):
         officer_client.get(reverse("dashboard"))
+
+
+def test_dashboard_shows_upcoming_cohorts_with_a_flat_query_count(
+    officer_client, officer, agency, django_assert_num_queries
+):
+    cohort = build_cohort(host=agency, title="Seoul cohort")
+    seated(cohort, agency=agency, user=officer)
+    with django_assert_num_queries(13) as few:
+        response = officer_client.get(reverse("dashboard"))
+    assert "Seoul cohort" in response.text
+    assert cohort.get_absolute_url() in response.text
+    assert "venue time (Asia/Bangkok" in response.text
+    for index in range(3):
+        seated(build_cohort(host=agency, title=f"More {index}"), agency=agency, user=officer)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = officer_client.get(reverse("dashboard"))
+    assert "More 2" in response.text
 
 
 def test_pending_certificate_has_no_download(officer_client, officer, course):
