@@ -22,6 +22,7 @@ from cohorts.access import eligible_officer_memberships, is_eligible_officer
 from cohorts.models import Attendance, Cohort, Notice, Participation, Seat, Session
 from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
+from cohorts.selectors_schedule import trainer_refusals
 from cohorts.signals import cohort_completed
 
 Kind = Notice.Kind
@@ -82,6 +83,10 @@ def cohort_create(
     cohost_agencies=(),
     request=None,
 ) -> Cohort:
+    trainers = list(trainers)
+    refusals = trainer_refusals(trainers=trainers, course=course, cohort=None)
+    if refusals:
+        raise ValidationError(refusals)
     cohort = Cohort(
         course=course,
         title=title,
@@ -136,6 +141,15 @@ def cohort_update(
     """Change a cohort's details. A new venue time zone keeps each session's wall-clock time
     at the venue (what people were told) and moves the UTC instants."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if cohort.status in (Cohort.Status.CLOSED, Cohort.Status.CANCELLED):
+        raise ValidationError(_("A closed or cancelled cohort cannot be changed."))
+    if "course" in changes or "host_agency" in changes:
+        raise ValidationError(_("The course and the host agency of a cohort cannot be changed."))
+    if trainers is not None:
+        trainers = list(trainers)
+        refusals = trainer_refusals(trainers=trainers, course=cohort.course, cohort=cohort)
+        if refusals:
+            raise ValidationError(refusals)
     if "capacity" in changes and changes["capacity"] < cohort.seats_taken:
         raise ValidationError(
             _("%(taken)s seats are already taken; the capacity cannot be lower.")
@@ -202,6 +216,8 @@ def session_save(
         session = Session(cohort=cohort)
     else:
         session = Session.objects.select_for_update().get(pk=session.pk, cohort=cohort)
+        if session.is_cancelled:
+            raise ValidationError(_("A cancelled session cannot be changed."))
         unchanged = (
             session.date == day
             and session.start_time == start_time

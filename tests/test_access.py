@@ -40,6 +40,7 @@ NOT_OWNED = {
     "accounts:invitation": "unguessable token mailed to the invitee",
     "certificates:verify": "public verification by unguessable token, by design",
     "certificates:verify_json": "public verification by unguessable token, by design",
+    "cohorts:feed": "secret per-user calendar feed token, revocable",
     "courses:detail": "the shared curriculum, open to every signed-in learner",
     "courses:enroll": "the shared curriculum, open to every signed-in learner",
     "courses:glossary": "the shared curriculum, open to every signed-in learner",

@@ -14,19 +14,57 @@ def cohort_context(*, agency, officer, course) -> dict:
 
 
 def schedule_urls(ctx: dict) -> dict:
-    return {}
+    cohort = {"cohort_id": ctx["cohort"].pk}
+    session = {"session_id": ctx["session"].pk}
+    seat = {"seat_id": ctx["seat"].pk}
+    participation = {"participation_id": ctx["cohort"].participations.first().pk}
+    return {
+        "cohorts:detail": cohort,
+        "cohorts:edit": cohort,
+        "cohorts:sessions": cohort,
+        "cohorts:agencies": cohort,
+        "cohorts:status": cohort,
+        "cohorts:nominate": cohort,
+        "cohorts:seats": cohort,
+        "cohorts:walk_in": cohort,
+        "cohorts:session_edit": session,
+        "cohorts:session_cancel": session,
+        "cohorts:participation_remove": participation,
+        "cohorts:seat_approve": seat,
+        "cohorts:seat_decline": seat,
+        "cohorts:seat_withdraw": seat,
+        "cohorts:seat_claim": seat,
+        "cohorts:seat_leave": seat,
+    }
 
 
 def attendance_urls(ctx: dict) -> dict:
-    return {}
+    from cohorts.checkin import qr_token, window_at
+
+    session = ctx["session"]
+    by_session = {"session_id": session.pk}
+    window = window_at()
+    return {
+        "cohorts:roster": by_session,
+        "cohorts:mark": by_session,
+        "cohorts:qr": by_session,
+        "cohorts:qr_current": by_session,
+        "cohorts:sign_in_sheet": by_session,
+        "cohorts:sign_in_sheet_pdf": by_session,
+        "cohorts:attendance_import": by_session,
+        # Another agency's admin holds no seat in the cohort: the valid code leads nowhere.
+        "cohorts:checkin": {**by_session, "window": window, "token": qr_token(session, window)},
+        "cohorts:checkin_done": by_session,
+    }
 
 
 def calendar_urls(ctx: dict) -> dict:
-    return {}
+    return {"cohorts:cohort_ics": {"cohort_id": ctx["cohort"].pk}}
 
 
 def report_urls(ctx: dict) -> dict:
-    return {}
+    cohort = {"cohort_id": ctx["cohort"].pk}
+    return {"cohort_reports:report": cohort, "cohort_reports:export": cohort}
 
 
 def cohort_urls(ctx: dict) -> dict:

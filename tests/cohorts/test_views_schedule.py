@@ -1,0 +1,831 @@
+"""Scheduling and seat pages over HTTP: who sees what, the trainer qualification rule in the
+form and in the service, sessions in venue time (DST gaps refused), agencies and quotas,
+nominations, the host's decisions and the waiting list, officers claiming and declining,
+walk-ins, and pinned query counts."""
+
+from datetime import UTC, date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Membership, TrainerQualification, User
+from cohorts.models import Cohort, Participation, Seat, Session
+from cohorts.services import cohort_create, seat_approve, seat_nominate, seat_withdraw
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    admin_of,
+    build_cohort,
+    build_course,
+    seated,
+    staff_user,
+    take_part,
+    trainer_for,
+    with_totp,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return user
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def _follow_messages(client, response) -> str:
+    assert response.status_code == 302, response.status_code
+    return client.get(response["Location"]).content.decode()
+
+
+def _bulk_users(count: int) -> list:
+    """Many users at once (no password hashing): for pages measured at hundreds of seats."""
+    tag = User.objects.count()
+    return User.objects.bulk_create(
+        User(email=f"bulk{tag}-{i}@agency.example", full_name=f"Bulk Officer {tag}-{i}")
+        for i in range(count)
+    )
+
+
+def _nominated(cohort, agency=None):
+    agency = agency or cohort.host_agency
+    user = MembershipFactory(agency=agency).user
+    return seat_nominate(cohort=cohort, user=user, agency=agency, actor=cohort.trainers.first())
+
+
+# --- The list ----------------------------------------------------------------------------
+
+
+def test_trainer_list_shows_cohorts_they_run_and_the_schedule_button(client):
+    cohort = build_cohort()
+    _login(client, cohort.trainers.first())
+    html = client.get(reverse("cohorts:list")).content.decode()
+    assert "Cohorts you run" in html
+    assert cohort.title in html
+    assert reverse("cohorts:new") in html
+
+
+def test_officer_list_shows_seats_sessions_and_an_offer_to_claim(client):
+    cohort = build_cohort(capacity=1)
+    holder = seated(cohort)
+    waiting = seat_approve(seat=_nominated(cohort), actor=cohort.trainers.first())
+    seat_withdraw(seat=holder, actor=holder.user)
+    waiting.refresh_from_db()
+    assert waiting.status == Seat.Status.OFFERED
+    waiting.user.time_zone = "Asia/Seoul"
+    waiting.user.save()
+    _login(client, waiting.user)
+
+    html = client.get(reverse("cohorts:list")).content.decode()
+    deadline = waiting.offer_expires_at
+    venue = deadline.astimezone(cohort.tz).strftime("%H:%M")
+    seoul = deadline.astimezone(ZoneInfo("Asia/Seoul")).strftime("%H:%M")
+    assert f"{venue}</time>" in html and f"{seoul} your time (Asia/Seoul)" in html
+
+    assert "Your cohorts" in html
+    assert cohort.title in html
+    assert "Seat offered" in html
+    assert "Claim it before" in html
+    assert reverse("cohorts:seat_claim", args=[waiting.pk]) in html
+    assert reverse("cohorts:seat_leave", args=[waiting.pk]) in html
+    assert "09:00" in html  # the upcoming sessions, in venue time
+
+
+def test_officer_without_seats_is_told_what_happens_next(client):
+    _login(client, MembershipFactory().user)
+    html = client.get(reverse("cohorts:list")).content.decode()
+    assert "You have no place in an upcoming cohort" in html
+    assert "Schedule a cohort" not in html
+
+
+def test_agency_admin_lists_cohorts_their_agency_takes_part_in(client):
+    cohort = build_cohort()
+    other = build_cohort()
+    _login(client, admin_of(cohort.host_agency))
+    html = client.get(reverse("cohorts:list")).content.decode()
+    assert cohort.title in html and other.title not in html
+    assert reverse("cohorts:nominate", args=[cohort.pk]) in html
+
+
+# --- Scheduling: the form and the trainer rule -------------------------------------------
+
+
+def _eligibility_setup():
+    course = build_course(modules=2, questions=1)
+    eligible = trainer_for(course, full_name="Eligible Trainer", display_name="Eli")
+    other_course = trainer_for(build_course(modules=1, questions=1), full_name="Wrong Course")
+    expired = trainer_for(course, expires_in_days=-3, full_name="Lapsed Trainer")
+    pending = trainer_for(course, full_name="Pending Trainer")
+    Membership.objects.filter(user=pending).update(status=Membership.Status.PENDING)
+    return course, eligible, other_course, expired, pending
+
+
+def _new_cohort_data(course, host, trainers, **overrides):
+    data = {
+        "title": "Tracing in Bangkok",
+        "country": "th",
+        "city": "Bangkok",
+        "venue_name": "Training Centre",
+        "venue_address": "1 Rama IV Road",
+        "time_zone": "Asia/Bangkok",
+        "language": "en",
+        "capacity": "20",
+        "host_agency": str(host.pk),
+        "trainers": [str(t.pk) for t in trainers],
+        "prerequisite_modules": [str(m.pk) for m in course.modules.all()],
+        "assessment": str(course.modules.first().quiz.pk),
+        "attendance_threshold": "80",
+        "deadline_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        "deadline_time": "17:00",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_schedule_step_one_picks_the_course(client):
+    course = build_course(modules=1, questions=1)
+    _login(client, trainer_for(course))
+    response = client.get(reverse("cohorts:new"))
+    assert response.status_code == 200
+    assert course.title in response.content.decode()
+    assert "Step 1 of 2" in response.content.decode()
+
+
+def test_schedule_form_lists_unassignable_trainers_disabled_with_the_reason(client):
+    course, eligible, other_course, expired, pending = _eligibility_setup()
+    _login(client, eligible)
+    response = client.get(reverse("cohorts:new") + f"?course={course.slug}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    html = response.content.decode()
+    options = {o.user.pk: o.problem for o in form.options.values()}
+    assert options[eligible.pk] is None
+    assert options[other_course.pk] == "no qualification for this course"
+    assert options[expired.pk].startswith("qualification expired on")
+    assert options[pending.pk] == "not approved as a trainer"
+    assert "Eli (programme-wide)" in html  # display name
+    assert "unavailable: no qualification for this course" in html
+    assert "unavailable: qualification expired on" in html
+    for user in (other_course, expired, pending):
+        assert f'value="{user.pk}"' in html
+    trainer_inputs = [
+        line for line in html.splitlines() if 'name="trainers"' in line and "disabled" in line
+    ]
+    assert len(trainer_inputs) == 3
+    assert form["trainers"].value() == [eligible.pk]  # the scheduling trainer is ticked
+
+
+def test_schedule_creates_a_draft_with_the_deadline_in_venue_time(client):
+    course, eligible, *_ = _eligibility_setup()
+    host = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    cohost = AgencyFactory(country="KR")
+    _login(client, eligible)
+    data = _new_cohort_data(course, host, [eligible], cohost_agencies=[str(cohost.pk)])
+
+    response = client.post(reverse("cohorts:new") + f"?course={course.slug}", data)
+
+    cohort = Cohort.objects.get(title="Tracing in Bangkok")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cohorts:sessions", args=[cohort.pk])
+    assert cohort.status == Cohort.Status.DRAFT
+    assert cohort.country == "TH"
+    assert list(cohort.trainers.all()) == [eligible]
+    assert cohort.prerequisite_modules.count() == 2
+    assert cohort.assessment == course.modules.first().quiz
+    local = cohort.nomination_deadline.astimezone(cohort.tz)
+    assert (local.hour, local.minute) == (17, 0)
+    assert cohort.nomination_deadline.astimezone(UTC).hour == 10
+    roles = dict(cohort.participations.values_list("agency_id", "role"))
+    assert roles == {host.pk: "host", cohost.pk: "cohost"}
+    assert AuditEvent.objects.filter(action="cohort.create", actor=eligible).exists()
+
+
+def test_crafted_post_with_an_unqualified_trainer_is_refused_with_the_reason(client):
+    course, eligible, other_course, expired, pending = _eligibility_setup()
+    host = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    _login(client, eligible)
+    for trainer, reason in (
+        (other_course, "no qualification for this course"),
+        (expired, "qualification expired on"),
+        (pending, "not approved as a trainer"),
+    ):
+        response = client.post(
+            reverse("cohorts:new") + f"?course={course.slug}",
+            _new_cohort_data(course, host, [eligible, trainer]),
+        )
+        assert response.status_code == 200
+        errors = " ".join(response.context["form"].errors["trainers"])
+        assert reason in errors
+        assert trainer.full_name in errors
+    assert not Cohort.objects.exists()
+
+
+def test_service_refuses_an_unqualified_trainer_too():
+    course, eligible, other_course, *_ = _eligibility_setup()
+    host = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    with pytest.raises(ValidationError, match="no qualification for this course"):
+        cohort_create(
+            actor=eligible,
+            course=course,
+            title="T",
+            country="TH",
+            city="Bangkok",
+            venue_name="V",
+            venue_address="A",
+            time_zone="Asia/Bangkok",
+            language="en",
+            capacity=5,
+            host_agency=host,
+            nomination_deadline=timezone.now() + timedelta(days=3),
+            trainers=[other_course],
+        )
+
+
+def test_qualification_ending_before_the_last_session_blocks_assignment(client):
+    course = build_course(modules=1, questions=1)
+    short = trainer_for(course, expires_in_days=10, full_name="Short Qualification")
+    cohort = build_cohort(course=course, first_day=timezone.localdate() + timedelta(days=30))
+    _login(client, cohort.trainers.first())
+    response = client.get(reverse("cohorts:edit", args=[cohort.pk]))
+    option = response.context["form"].options[short.pk]
+    assert "before the cohort's last session" in option.problem
+
+
+def test_schedule_form_validates_country_and_modules_of_the_course(client):
+    course, eligible, *_ = _eligibility_setup()
+    foreign_module = build_course(modules=1, questions=1).modules.first()
+    host = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    _login(client, eligible)
+    data = _new_cohort_data(
+        course, host, [eligible], country="T1", prerequisite_modules=[str(foreign_module.pk)]
+    )
+    response = client.post(reverse("cohorts:new") + f"?course={course.slug}", data)
+    errors = response.context["form"].errors
+    assert "country" in errors and "prerequisite_modules" in errors
+    assert not Cohort.objects.exists()
+
+
+def test_schedule_refuses_a_deadline_that_does_not_exist_at_the_venue(client):
+    course, eligible, *_ = _eligibility_setup()
+    host = AgencyFactory(country="US", time_zone="America/New_York")
+    _login(client, eligible)
+    data = _new_cohort_data(
+        course,
+        host,
+        [eligible],
+        time_zone="America/New_York",
+        deadline_date="2030-03-10",
+        deadline_time="02:30",
+    )
+    response = client.post(reverse("cohorts:new") + f"?course={course.slug}", data)
+    assert "clocks jump forward" in " ".join(response.context["form"].errors["deadline_time"])
+
+
+def test_officers_and_admins_cannot_schedule(client):
+    _login(client, MembershipFactory().user)
+    assert client.get(reverse("cohorts:new")).status_code == 404
+    client.force_login(admin_of(AgencyFactory()))
+    assert client.get(reverse("cohorts:new")).status_code == 404
+
+
+def test_edit_saves_changes_and_keeps_capacity_above_seats_taken(client):
+    cohort = build_cohort(capacity=5)
+    seated(cohort)
+    seated(cohort)
+    trainer = _login(client, cohort.trainers.first())
+    url = reverse("cohorts:edit", args=[cohort.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name not in ("trainers", "prerequisite_modules")
+    }
+    data.update(
+        trainers=[str(trainer.pk)],
+        deadline_date=form.initial["deadline_date"].isoformat(),
+        deadline_time=form.initial["deadline_time"].strftime("%H:%M"),
+        assessment="",
+    )
+
+    response = client.post(url, {**data, "capacity": "1"})
+    assert response.status_code == 200
+    assert "2 seats are already taken" in " ".join(response.context["form"].non_field_errors())
+
+    response = client.post(url, {**data, "capacity": "8", "city": "Chiang Mai"})
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.capacity, cohort.city) == (8, "Chiang Mai")
+    event = AuditEvent.objects.filter(action="cohort.update").latest("pk")
+    assert event.details["fields"] == ["capacity", "city"]
+
+
+# --- The cohort page ---------------------------------------------------------------------
+
+
+def test_detail_shows_everything_and_the_viewers_own_time(client):
+    cohort = build_cohort(days=2, first_day=date(2031, 1, 13))
+    trainer = cohort.trainers.first()
+    trainer.display_name = "Coach K"
+    trainer.save()
+    seoul = MembershipFactory(
+        agency=cohort.host_agency, user=UserFactory(time_zone="Asia/Seoul")
+    ).user
+    seat = seated(cohort, user=seoul)
+    _login(client, seoul)
+
+    html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+
+    assert "Coach K" in html
+    assert cohort.venue_address in html
+    assert "Asia/Bangkok" in html
+    assert "09:00" in html and "17:00" in html  # venue time
+    assert "11:00" in html and "19:00" in html  # Seoul, two hours ahead
+    assert "your time (Asia/Seoul)" in html
+    assert "Seat confirmed" in html
+    assert reverse("cohorts:seat_leave", args=[seat.pk]) in html
+    assert reverse("cohorts:edit", args=[cohort.pk]) not in html
+
+
+def test_detail_actions_follow_rights(client):
+    cohort = build_cohort()
+    _login(client, cohort.trainers.first())
+    html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    for name in ("edit", "sessions", "agencies", "seats", "walk_in"):
+        assert reverse(f"cohorts:{name}", args=[cohort.pk]) in html
+    assert "Start running" in html and "Cancel the cohort" in html
+
+    client.force_login(admin_of(cohort.host_agency))
+    html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    assert reverse("cohorts:nominate", args=[cohort.pk]) in html
+    assert reverse("cohorts:edit", args=[cohort.pk]) not in html
+
+
+def test_detail_marks_cancelled_sessions(client):
+    cohort = build_cohort(days=2)
+    Session.objects.filter(pk=cohort.sessions.first().pk).update(is_cancelled=True)
+    _login(client, cohort.trainers.first())
+    html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    assert 'class="cancelled"' in html and "Cancelled" in html
+
+
+DETAIL_QUERIES = 18
+
+
+def test_detail_query_count_is_the_same_at_2_and_40_seats(client, django_assert_num_queries):
+    trainer = None
+
+    def build(seats: int) -> Cohort:
+        nonlocal trainer
+        cohort = build_cohort(capacity=60, trainer=trainer)
+        trainer = cohort.trainers.first()
+        for _ in range(4):
+            take_part(cohort, AgencyFactory(), quota=20)
+        agencies = list(cohort.participations.values_list("agency_id", flat=True))
+        Seat.objects.bulk_create(
+            Seat(cohort=cohort, user=user, agency_id=agencies[i % 5], status="approved")
+            for i, user in enumerate(_bulk_users(seats))
+        )
+        return cohort
+
+    few, many = build(2), build(40)
+    _login(client, trainer)
+    for cohort in (few, many):
+        with django_assert_num_queries(DETAIL_QUERIES):
+            response = client.get(reverse("cohorts:detail", args=[cohort.pk]))
+        assert len(response.context["participations"]) == 5
+
+
+# --- Sessions ----------------------------------------------------------------------------
+
+
+def test_sessions_add_edit_and_cancel(client):
+    cohort = build_cohort(days=0, status="draft")
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:sessions", args=[cohort.pk])
+    page = client.get(url).content.decode()
+    assert "Times at the venue (Asia/Bangkok)" in page
+
+    response = client.post(
+        url, {"date": "2031-02-03", "start_time": "09:00", "end_time": "12:30", "title": "Day 1"}
+    )
+    assert response.status_code == 302
+    session = cohort.sessions.get()
+    assert session.starts_at.astimezone(UTC).hour == 2  # 09:00 in Bangkok
+    assert session.time_zone == "Asia/Bangkok"
+
+    edit = reverse("cohorts:session_edit", args=[session.pk])
+    page = client.get(edit)
+    assert page.status_code == 200
+    assert page.context["form"].initial["start_time"].hour == 9
+    changed = {"date": "2031-02-03", "start_time": "10:00", "end_time": "12:30", "title": "Day 1"}
+    response = client.post(edit, changed)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.start_time.hour == 10 and session.sequence == 1
+
+    response = client.post(reverse("cohorts:session_cancel", args=[session.pk]))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.is_cancelled
+    response = client.post(edit, {**changed, "start_time": "11:00"})
+    assert "cancelled session cannot be changed" in " ".join(
+        response.context["form"].non_field_errors()
+    )
+    assert client.get(reverse("cohorts:session_cancel", args=[session.pk])).status_code == 405
+
+
+def test_session_in_a_dst_gap_is_refused_on_the_form(client):
+    cohort = build_cohort(days=0, status="draft", time_zone="America/New_York")
+    _login(client, cohort.trainers.first())
+    response = client.post(
+        reverse("cohorts:sessions", args=[cohort.pk]),
+        {"date": "2030-03-10", "start_time": "02:30", "end_time": "05:00"},
+    )
+    assert response.status_code == 200
+    assert "clocks jump forward" in " ".join(response.context["form"].non_field_errors())
+    response = client.post(
+        reverse("cohorts:sessions", args=[cohort.pk]),
+        {"date": "2030-11-03", "start_time": "01:30", "end_time": "05:00"},
+    )
+    assert "clocks go back" in " ".join(response.context["form"].non_field_errors())
+    assert not cohort.sessions.exists()
+
+
+def test_session_ending_before_it_starts_is_refused(client):
+    cohort = build_cohort(days=0, status="draft")
+    _login(client, cohort.trainers.first())
+    response = client.post(
+        reverse("cohorts:sessions", args=[cohort.pk]),
+        {"date": "2031-02-03", "start_time": "12:00", "end_time": "09:00"},
+    )
+    assert "end after it starts" in " ".join(response.context["form"].errors["end_time"])
+
+
+# --- Agencies and status -----------------------------------------------------------------
+
+
+def test_agencies_invite_change_quota_and_remove(client):
+    cohort = build_cohort(capacity=10)
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:agencies", args=[cohort.pk])
+    partner = AgencyFactory(name="Partner Police")
+
+    response = client.post(url, {"agency": partner.pk, "role": "participant", "seat_quota": "2"})
+    assert response.status_code == 302
+    participation = Participation.objects.get(cohort=cohort, agency=partner)
+    assert participation.seat_quota == 2
+
+    seated(cohort, agency=partner)
+    seated(cohort, agency=partner)
+    html = _follow_messages(
+        client,
+        client.post(url, {"participation": participation.pk, "role": "cohost", "seat_quota": "1"}),
+    )
+    assert "already holds 2 seats" in html
+    client.post(url, {"participation": participation.pk, "role": "cohost", "seat_quota": ""})
+    participation.refresh_from_db()
+    assert (participation.seat_quota, participation.role) == (None, "cohost")
+
+    remove = reverse("cohorts:participation_remove", args=[participation.pk])
+    assert "withdraw them first" in _follow_messages(client, client.post(remove))
+    host = cohort.participations.get(role="host")
+    html = _follow_messages(
+        client, client.post(reverse("cohorts:participation_remove", args=[host.pk]))
+    )
+    assert "host agency cannot be removed" in html
+
+    empty = take_part(cohort, AgencyFactory())
+    client.post(reverse("cohorts:participation_remove", args=[empty.pk]))
+    assert not Participation.objects.filter(pk=empty.pk).exists()
+
+
+def test_status_changes_and_cancel_needs_confirmation(client):
+    cohort = build_cohort(days=0, status="draft")
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:status", args=[cohort.pk])
+
+    html = _follow_messages(client, client.post(url, {"status": "open"}))
+    assert "Add at least one session" in html
+    Session.objects.create(
+        cohort=cohort,
+        date=timezone.localdate() + timedelta(days=9),
+        start_time=time(9),
+        end_time=time(12),
+        time_zone=cohort.time_zone,
+    )
+    client.post(url, {"status": "open"})
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.OPEN
+
+    assert "Tick the box" in _follow_messages(client, client.post(url, {"status": "cancelled"}))
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.OPEN
+    client.post(url, {"status": "cancelled", "confirm": "on"})
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.CANCELLED
+
+
+# --- Nominations -------------------------------------------------------------------------
+
+
+def test_nominate_lists_only_own_agencys_approved_officers_not_yet_in_the_cohort(client):
+    cohort = build_cohort()
+    partner = AgencyFactory(name="Partner Agency")
+    take_part(cohort, partner, quota=3)
+    mine = MembershipFactory(agency=partner, user=UserFactory(full_name="Mine Approved")).user
+    MembershipFactory(
+        agency=partner, status="pending", vetted_at=None, user=UserFactory(full_name="Mine Pending")
+    )
+    MembershipFactory(agency=cohort.host_agency, user=UserFactory(full_name="Host Officer"))
+    already = seated(cohort, agency=partner)
+    _login(client, admin_of(partner))
+
+    response = client.get(reverse("cohorts:nominate", args=[cohort.pk]))
+
+    html = response.content.decode()
+    assert "Mine Approved" in html
+    assert "Mine Pending" not in html and "Host Officer" not in html
+    assert already.user.full_name not in html
+    assert "1 of 3 seats taken" in html
+    searched = client.get(reverse("cohorts:nominate", args=[cohort.pk]) + "?q=nobody-like-this")
+    assert "Mine Approved" not in searched.content.decode()
+    assert "matches" in searched.content.decode()
+    found = client.get(reverse("cohorts:nominate", args=[cohort.pk]) + f"?q={mine.email}")
+    assert list(found.context["page"].object_list) == [mine.memberships.get()]
+
+
+def test_nominate_post_reports_per_officer_and_refuses_other_agencies(client):
+    cohort = build_cohort()
+    partner = AgencyFactory()
+    take_part(cohort, partner)
+    good = MembershipFactory(agency=partner, user=UserFactory(full_name="Good Officer"))
+    foreign = MembershipFactory(agency=cohort.host_agency)
+    admin = _login(client, admin_of(partner))
+
+    response = client.post(
+        reverse("cohorts:nominate", args=[cohort.pk]), {"officers": [good.pk, foreign.pk]}
+    )
+    html = _follow_messages(client, response)
+
+    assert "Nominated 1 officer: Good Officer." in html
+    assert "1 officer was not nominated" in html
+    seat = Seat.objects.get(cohort=cohort, user=good.user)
+    assert seat.status == Seat.Status.NOMINATED and seat.nominated_by == admin
+    assert not Seat.objects.filter(user=foreign.user).exists()
+
+    seat_withdraw(seat=seat, actor=admin)
+    again = client.post(reverse("cohorts:nominate", args=[cohort.pk]), {"officers": [good.pk]})
+    assert "Good Officer was not nominated" in _follow_messages(client, again)
+
+
+def test_nominating_after_the_deadline_says_why(client):
+    cohort = build_cohort()
+    officer = MembershipFactory(agency=cohort.host_agency, user=UserFactory(full_name="Late One"))
+    Cohort.objects.filter(pk=cohort.pk).update(
+        nomination_deadline=timezone.now() - timedelta(hours=1)
+    )
+    _login(client, admin_of(cohort.host_agency))
+    url = reverse("cohorts:nominate", args=[cohort.pk])
+    assert "deadline has passed" in client.get(url).content.decode()
+    html = _follow_messages(client, client.post(url, {"officers": [officer.pk]}))
+    assert "Late One was not nominated: The nomination deadline has passed." in html
+
+
+# --- Seats -------------------------------------------------------------------------------
+
+
+def test_host_approves_then_the_waiting_list_takes_over_when_full(client):
+    cohort = build_cohort(capacity=1)
+    first, second, third = _nominated(cohort), _nominated(cohort), _nominated(cohort)
+    _login(client, cohort.trainers.first())
+
+    client.post(reverse("cohorts:seat_approve", args=[first.pk]))
+    html = _follow_messages(client, client.post(reverse("cohorts:seat_approve", args=[third.pk])))
+    assert "is on the waiting list" in html
+    client.post(reverse("cohorts:seat_approve", args=[second.pk]))
+
+    first.refresh_from_db()
+    assert first.status == Seat.Status.APPROVED
+    page = client.get(reverse("cohorts:seats", args=[cohort.pk]))
+    waitlist = next(g for g in page.context["groups"] if g["name"] == "waitlist")
+    assert [s.pk for s in waitlist["seats"]] == [third.pk, second.pk]
+    assert [s.position for s in waitlist["seats"]] == [1, 2]
+
+
+def test_host_declines_with_a_reason_and_agency_admin_sees_only_own_seats(client):
+    cohort = build_cohort(capacity=5)
+    partner = AgencyFactory()
+    take_part(cohort, partner)
+    host_seat = _nominated(cohort)
+    partner_seat = _nominated(cohort, partner)
+    _login(client, admin_of(cohort.host_agency))  # host admin: DECIDE
+
+    client.post(
+        reverse("cohorts:seat_decline", args=[partner_seat.pk]), {"reason": "Not this time"}
+    )
+    partner_seat.refresh_from_db()
+    assert partner_seat.status == Seat.Status.DECLINED
+    assert partner_seat.reason == "Not this time"
+
+    client.force_login(admin_of(partner))
+    page = client.get(reverse("cohorts:seats", args=[cohort.pk]))
+    shown = [s.pk for g in page.context["groups"] for s in g["seats"]]
+    assert shown == [partner_seat.pk]
+    assert not page.context["can_decide"]
+    assert client.post(reverse("cohorts:seat_approve", args=[host_seat.pk])).status_code == 404
+
+
+def test_agency_admin_withdraws_own_agencys_officer_only(client):
+    cohort = build_cohort(capacity=5)
+    partner = AgencyFactory()
+    take_part(cohort, partner)
+    partner_seat = seated(cohort, agency=partner)
+    host_seat = seated(cohort)
+    _login(client, admin_of(partner))
+
+    assert client.post(reverse("cohorts:seat_withdraw", args=[host_seat.pk])).status_code == 404
+    response = client.post(reverse("cohorts:seat_withdraw", args=[partner_seat.pk]))
+    assert response["Location"] == reverse("cohorts:seats", args=[cohort.pk])
+    partner_seat.refresh_from_db()
+    assert partner_seat.status == Seat.Status.WITHDRAWN
+
+
+def test_officer_claims_an_offered_seat_and_can_decline_it(client):
+    cohort = build_cohort(capacity=1)
+    holder = seated(cohort)
+    waiting = seat_approve(seat=_nominated(cohort), actor=cohort.trainers.first())
+    _login(client, holder.user)
+
+    # Someone else's seat: not theirs to claim.
+    assert client.post(reverse("cohorts:seat_claim", args=[waiting.pk])).status_code == 404
+    response = client.post(
+        reverse("cohorts:seat_leave", args=[holder.pk]),
+        {"next": reverse("cohorts:detail", args=[cohort.pk])},
+    )
+    assert response["Location"] == reverse("cohorts:detail", args=[cohort.pk])
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert holder.status == Seat.Status.WITHDRAWN
+    assert waiting.status == Seat.Status.OFFERED
+
+    client.force_login(waiting.user)
+    html = _follow_messages(client, client.post(reverse("cohorts:seat_claim", args=[waiting.pk])))
+    assert "The seat is yours" in html
+    waiting.refresh_from_db()
+    assert waiting.status == Seat.Status.APPROVED
+    # An evil "next" is ignored.
+    response = client.post(
+        reverse("cohorts:seat_leave", args=[waiting.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("cohorts:list")
+
+
+def test_seats_page_query_count_is_the_same_at_10_and_600_seats(client, django_assert_num_queries):
+    statuses = ["nominated", "approved", "waitlisted", "declined", "withdrawn"]
+
+    trainer = None
+
+    def build(seats: int) -> Cohort:
+        nonlocal trainer
+        cohort = build_cohort(capacity=5000, trainer=trainer)
+        trainer = cohort.trainers.first()
+        users = _bulk_users(seats)
+        now = timezone.now()
+        Seat.objects.bulk_create(
+            Seat(
+                cohort=cohort,
+                user=user,
+                agency=cohort.host_agency,
+                status=statuses[i % 5],
+                waitlisted_at=now + timedelta(seconds=i)
+                if statuses[i % 5] == "waitlisted"
+                else None,
+            )
+            for i, user in enumerate(users)
+        )
+        return cohort
+
+    small, large = build(10), build(600)
+    _login(client, trainer)
+    client.get(reverse("cohorts:list"))  # the first request after signing in saves the session
+    with django_assert_num_queries(SEATS_QUERIES):
+        response = client.get(reverse("cohorts:seats", args=[small.pk]))
+    assert sum(len(g["seats"]) for g in response.context["groups"]) == 10
+    with django_assert_num_queries(SEATS_QUERIES):
+        response = client.get(reverse("cohorts:seats", args=[large.pk]))
+    assert sum(len(g["seats"]) for g in response.context["groups"]) == 100
+    with django_assert_num_queries(SEATS_QUERIES):
+        response = client.get(reverse("cohorts:seats", args=[large.pk]) + "?page=4")
+    waitlist = next(g for g in response.context["groups"] if g["name"] == "waitlist")
+    # 120 awaiting and 120 confirmed come first; page 4 starts at the 61st waiting place,
+    # numbered in the whole waiting list.
+    assert [s.position for s in waitlist["seats"]] == list(range(61, 121))
+    assert waitlist["total"] == 120
+
+
+SEATS_QUERIES = 16
+
+
+# --- Walk-ins ----------------------------------------------------------------------------
+
+
+def test_walk_in_adds_an_approved_officer_and_explains_refusals(client):
+    cohort = build_cohort(capacity=2)
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:walk_in", args=[cohort.pk])
+    officer = MembershipFactory(user=UserFactory(email="walker@agency.example")).user
+
+    response = client.post(url, {"email": "nobody@agency.example"})
+    assert "No approved officer" in " ".join(response.context["form"].errors["email"])
+    pending = MembershipFactory(status="pending", vetted_at=None).user
+    response = client.post(url, {"email": pending.email})
+    assert "No approved officer" in " ".join(response.context["form"].errors["email"])
+
+    response = client.post(url, {"email": "WALKER@agency.example"})
+    assert response.status_code == 302
+    seat = Seat.objects.get(cohort=cohort, user=officer)
+    assert seat.walk_in and seat.status == Seat.Status.APPROVED
+
+    response = client.post(url, {"email": officer.email})
+    assert "already has a seat" in " ".join(response.context["form"].errors["email"])
+
+    seated(cohort)
+    response = client.post(url, {"email": MembershipFactory().user.email})
+    assert "The cohort is full" in " ".join(response.context["form"].errors["email"])
+
+
+# --- Who gets in -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["officer", "other_admin", "unassigned_trainer"])
+def test_pages_are_404_for_people_without_the_right(client, who):
+    cohort = build_cohort()
+    seat = seated(cohort)
+    session = cohort.sessions.first()
+    users = {
+        "officer": lambda: MembershipFactory(agency=cohort.host_agency).user,
+        "other_admin": lambda: admin_of(AgencyFactory()),
+        "unassigned_trainer": lambda: trainer_for(cohort.course),
+    }
+    _login(client, users[who]())
+    c, s = {"cohort_id": cohort.pk}, {"seat_id": seat.pk}
+    gets = [
+        ("detail", c),
+        ("edit", c),
+        ("sessions", c),
+        ("agencies", c),
+        ("nominate", c),
+        ("seats", c),
+        ("walk_in", c),
+        ("session_edit", {"session_id": session.pk}),
+    ]
+    for name, kwargs in gets:
+        assert client.get(reverse(f"cohorts:{name}", kwargs=kwargs)).status_code == 404, name
+    posts = [
+        ("status", c),
+        ("session_cancel", {"session_id": session.pk}),
+        ("participation_remove", {"participation_id": cohort.participations.first().pk}),
+        ("seat_approve", s),
+        ("seat_decline", s),
+        ("seat_withdraw", s),
+        ("seat_claim", s),
+        ("seat_leave", s),
+    ]
+    for name, kwargs in posts:
+        assert client.post(reverse(f"cohorts:{name}", kwargs=kwargs)).status_code == 404, name
+    seat.refresh_from_db()
+    assert seat.status == Seat.Status.APPROVED
+
+
+def test_staff_run_every_cohort(client):
+    cohort = build_cohort()
+    _login(client, staff_user())
+    assert client.get(reverse("cohorts:edit", args=[cohort.pk])).status_code == 200
+    assert client.get(reverse("cohorts:seats", args=[cohort.pk])).status_code == 200
+    assert cohort.title in client.get(reverse("cohorts:list")).content.decode()
+
+
+def test_agency_scoped_trainer_with_a_qualification_is_offered(client):
+    course = build_course(modules=1, questions=1)
+    agency = AgencyFactory()
+    trainer = MembershipFactory(
+        agency=agency, role="trainer", user=UserFactory(full_name="Agency Trainer")
+    ).user
+    with_totp(trainer)
+    TrainerQualification.objects.create(
+        user=trainer,
+        title="Q",
+        course_slug=course.slug,
+        expires_on=timezone.localdate() + timedelta(days=400),
+    )
+    _login(client, trainer)
+    response = client.get(reverse("cohorts:new") + f"?course={course.slug}")
+    option = response.context["form"].options[trainer.pk]
+    assert option.problem is None and option.where == agency.name
