@@ -135,9 +135,14 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker process on Redis, shared by the tests that need one."""
-    process, name, log_path = start_worker(tmp_path_factory)
-    yield {"name": name, "process": process, "log": log_path}
+    """A real Celery worker process on Redis, shared by the tests that need one. It writes the
+    email it sends as files in `mail` (Django's file backend), as in development. One worker
+    for the session: a second one on the same queue would take some of the tasks."""
+    mail = tmp_path_factory.mktemp("worker-mail")
+    process, name, log_path = start_worker(
+        tmp_path_factory, extra_env={"EMAIL_DELIVERY": "file", "EMAIL_FILE_PATH": str(mail)}
+    )
+    yield {"name": name, "process": process, "log": log_path, "mail": mail}
     stop_worker(process)
 
 

@@ -11,22 +11,15 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cohorts.models import Notice
-from tests.conftest import start_worker, stop_worker
 from tests.factories import build_cohort, seated
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
-@pytest.fixture(scope="module")
-def mail_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A worker of its own that sends email to files in a folder the test can read."""
-    folder = tmp_path_factory.mktemp("cohort-mail")
-    process, name, log = start_worker(
-        tmp_path_factory,
-        extra_env={"EMAIL_DELIVERY": "file", "EMAIL_FILE_PATH": str(folder)},
-    )
-    yield {"folder": folder, "name": name, "log": log}
-    stop_worker(process)
+@pytest.fixture
+def mail_worker(celery_worker):
+    """The session's worker, which writes the email it sends to files in a folder."""
+    return {"folder": celery_worker["mail"], "name": celery_worker["name"]}
 
 
 def read_messages(folder) -> list[email.message.EmailMessage]:
