@@ -56,7 +56,7 @@ class AttendanceAdmin(ReadOnlyAdmin):
 
 
 class FailedFilter(admin.SimpleListFilter):
-    title = _("delivery")
+    title = _("sending")
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):

@@ -48,6 +48,32 @@ def _clear_cache():
     cache.clear()
 
 
+# The worker processes started in this session, by name.
+_workers: dict[str, subprocess.Popen] = {}
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_flush(request):
+    """A test that commits (transaction=True, live_server) may queue tasks that a running
+    worker picks up. Before the database is emptied for the next test, wait until the worker
+    has finished them: a task holding a lock while the tables are truncated deadlocks the
+    flush."""
+    yield
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    running = sorted(name for name, process in _workers.items() if process.poll() is None)
+    if not transactional or not running:
+        return
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    inspect = celery_app.control.inspect(destination=running, timeout=2, limit=len(running))
+    deadline = time.monotonic() + 30
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 2:
+        busy = queue.llen("celery") or any((inspect.active() or {}).values())
+        quiet = 0 if busy else quiet + 1
+        if busy:
+            time.sleep(0.1)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(_session_media(tmp_path_factory))
@@ -119,6 +145,7 @@ def start_worker(
         if process.poll() is not None:
             raise RuntimeError(f"Celery worker exited early:\n{log_path.read_text()}")
         if celery_app.control.ping(destination=[name], timeout=0.5):
+            _workers[name] = process
             return process, name, log_path
     process.kill()
     raise RuntimeError(f"Celery worker did not answer:\n{log_path.read_text()}")
