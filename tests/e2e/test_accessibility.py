@@ -11,7 +11,15 @@ from assessments.models import Question
 from assessments.services import attempt_start
 from courses.models import Course, Lesson
 from courses.services import content_sync, enrollment_create
-from tests.factories import TEST_PASSWORD, admin_of, totp_code, with_totp
+from tests.factories import (
+    TEST_PASSWORD,
+    admin_of,
+    build_cohort,
+    seated,
+    take_part,
+    totp_code,
+    with_totp,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -50,6 +58,11 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
     lesson = Lesson.objects.filter(module__course=course).order_by("module__order", "order").first()
     lab_quiz = Question.objects.get(key="lab1", quiz__module__slug="tracing-stolen-funds").quiz
     attempt = attempt_start(user=officer, quiz=lab_quiz, enrollment=enrollment)
+    # An in-person cohort hosted in Bangkok, the officer's agency taking part, the officer seated.
+    cohort = build_cohort(course=course)
+    take_part(cohort, agency, quota=3)
+    seated(cohort, agency=agency, user=officer)
+    trainer = cohort.trainers.first()
     base = live_server.url
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
@@ -68,6 +81,9 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
             reverse("assessments:attempt", args=[attempt.pk]),
             reverse("assessments:lab", args=[attempt.pk, "lab1"]),
             reverse("privacy:profile"),
+            reverse("cohorts:list"),
+            cohort.get_absolute_url(),
+            reverse("cohorts:calendar"),
         ):
             page.goto(base + path)
             found[path] = problems(page)
@@ -82,6 +98,21 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
             reverse("vetting:member", args=[member.pk]),
             reverse("vetting:invitations", args=[agency.pk]),
             reverse("audit:search"),
+            reverse("cohorts:list"),
+            reverse("cohorts:nominate", args=[cohort.pk]),
+            reverse("cohorts:seats", args=[cohort.pk]),
+            reverse("cohort_reports:report", args=[cohort.pk]),
+        ):
+            page.goto(base + path)
+            found[path] = problems(page)
+        page.context.clear_cookies()
+        trainer.authenticator_set.all().delete()
+        sign_in(page, base, trainer.email, TEST_PASSWORD, with_totp(trainer))
+        for path in (
+            reverse("cohorts:new") + f"?course={course.slug}",
+            cohort.get_absolute_url(),
+            reverse("cohorts:sessions", args=[cohort.pk]),
+            reverse("cohorts:agencies", args=[cohort.pk]),
         ):
             page.goto(base + path)
             found[path] = problems(page)
