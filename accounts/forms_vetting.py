@@ -3,14 +3,13 @@
 from pathlib import PurePath
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import MAX_BYTES
 from accounts.models import Agency, Membership, Unit, User
+from config.csvimport import SignedRowsForm, sign_rows
 
 IMPORT_SALT = "accounts.invitation-import"
-IMPORT_MAX_AGE = 60 * 60
 # What browsers and spreadsheet programs send for a .csv file (Excel on Windows says
 # application/vnd.ms-excel).
 CSV_CONTENT_TYPES = frozenset(
@@ -96,38 +95,13 @@ class ImportUploadForm(forms.Form):
 
 def sign_import(*, agency: Agency, user: User, rows: list[dict]) -> str:
     """The checked rows, signed so they can travel through the confirmation page unchanged."""
-    return signing.dumps(
-        {"agency": agency.pk, "user": user.pk, "rows": rows}, salt=IMPORT_SALT, compress=True
-    )
+    return sign_rows(salt=IMPORT_SALT, scope={"agency": agency.pk, "user": user.pk}, rows=rows)
 
 
-REFUSED_PAYLOAD = _("This confirmation has expired or was changed. Upload the file again.")
+class ImportConfirmForm(SignedRowsForm):
+    """The rows, if the payload is ours, recent, and for this agency and this admin."""
 
-
-class ImportConfirmForm(forms.Form):
-    payload = forms.CharField(
-        widget=forms.HiddenInput, error_messages={"required": REFUSED_PAYLOAD}
-    )
+    salt = IMPORT_SALT
 
     def __init__(self, *args, agency: Agency, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-        self.user = user
-
-    def clean_payload(self) -> list[dict]:
-        """The rows, if the payload is ours, recent, and for this agency and this admin."""
-        refused = forms.ValidationError(REFUSED_PAYLOAD)
-        try:
-            value = signing.loads(
-                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
-            )
-        except signing.BadSignature as error:  # SignatureExpired is a BadSignature too
-            raise refused from error
-        if (
-            not isinstance(value, dict)
-            or value.get("agency") != self.agency.pk
-            or value.get("user") != self.user.pk
-            or not isinstance(value.get("rows"), list)
-        ):
-            raise refused
-        return value["rows"]
+        super().__init__(*args, scope={"agency": agency.pk, "user": user.pk}, **kwargs)

@@ -2,7 +2,6 @@
 upload with its signed confirmation."""
 
 from django import forms
-from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +9,7 @@ from accounts.forms_vetting import ImportUploadForm
 from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
 from cohorts.services_attendance import NOTE_MAX_LENGTH
+from config.csvimport import SignedRowsForm, sign_rows
 
 
 class MarkForm(forms.Form):
@@ -66,42 +66,18 @@ class AttendanceUploadForm(ImportUploadForm):
 
 
 IMPORT_SALT = "cohorts.attendance-import"
-IMPORT_MAX_AGE = 60 * 60
-REFUSED_PAYLOAD = _("This confirmation has expired or was changed. Upload the file again.")
 
 
 def sign_attendance_import(*, session: Session, user: User, rows: list[dict]) -> str:
     """The checked rows, signed so they come back from the confirmation page unchanged, for
     this session and this trainer only, within the hour."""
-    return signing.dumps(
-        {"session": session.pk, "user": user.pk, "rows": rows}, salt=IMPORT_SALT, compress=True
-    )
+    return sign_rows(salt=IMPORT_SALT, scope={"session": session.pk, "user": user.pk}, rows=rows)
 
 
-class AttendanceConfirmForm(forms.Form):
-    payload = forms.CharField(
-        widget=forms.HiddenInput, error_messages={"required": REFUSED_PAYLOAD}
-    )
+class AttendanceConfirmForm(SignedRowsForm):
+    salt = IMPORT_SALT
 
     def __init__(self, *args, session: Session, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, scope={"session": session.pk, "user": user.pk}, **kwargs)
         self.session = session
         self.user = user
-
-    def clean_payload(self) -> list[dict]:
-        refused = forms.ValidationError(REFUSED_PAYLOAD)
-        try:
-            value = signing.loads(
-                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
-            )
-        except signing.BadSignature as error:  # SignatureExpired is a BadSignature too
-            raise refused from error
-        if (
-            not isinstance(value, dict)
-            or value.get("session") != self.session.pk
-            or value.get("user") != self.user.pk
-            or not isinstance(value.get("rows"), list)
-            or not all(isinstance(row, dict) for row in value["rows"])
-        ):
-            raise refused
-        return value["rows"]
