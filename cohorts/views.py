@@ -268,28 +268,37 @@ def cohort_edit(request, cohort_id: int):
 def cohort_sessions_page(request, cohort_id: int):
     cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
     form = SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session_save(
-                cohort=cohort,
-                actor=request.user,
-                day=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                title=data["title"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("The session is added."))
-            return redirect("cohorts:sessions", cohort_id=cohort.pk)
+    if _save_session(request, form, cohort=cohort):
+        messages.success(request, _("The session is added."))
+        return redirect("cohorts:sessions", cohort_id=cohort.pk)
     return render(
         request,
         "cohorts/sessions.html",
         {"cohort": cohort, "sessions": list(cohort_sessions(cohort=cohort)), "form": form},
     )
+
+
+def _save_session(request, form, *, cohort, session=None) -> bool:
+    """Add or change a session from a posted SessionForm; False leaves the errors on the form
+    (a daylight-saving gap, an end before the start...)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        session_save(
+            cohort=cohort,
+            actor=request.user,
+            day=data["date"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            title=data["title"],
+            session=session,
+            request=request,
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return False
+    return True
 
 
 @login_required
@@ -302,24 +311,9 @@ def session_edit(request, session_id: int):
         "title": session.title,
     }
     form = SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session_save(
-                cohort=session.cohort,
-                actor=request.user,
-                day=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                title=data["title"],
-                session=session,
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("The session is saved."))
-            return redirect("cohorts:sessions", cohort_id=session.cohort_id)
+    if _save_session(request, form, cohort=session.cohort, session=session):
+        messages.success(request, _("The session is saved."))
+        return redirect("cohorts:sessions", cohort_id=session.cohort_id)
     return render(
         request,
         "cohorts/session_edit.html",
