@@ -421,6 +421,20 @@ def _cancel_seats(cohort: Cohort) -> None:
 # --- Seats ------------------------------------------------------------------------------
 
 
+def _seat_event(seat: Seat, *, action: str, kind: str, actor=None, request=None, **details):
+    """What every change to a seat leaves behind: the audit row and the message to the
+    officer (an outbox row, sent after commit)."""
+    audit_log(
+        action=action,
+        actor=actor,
+        target=seat,
+        agency=seat.agency,
+        details={"cohort_id": seat.cohort_id, **details},
+        request=request,
+    )
+    notice_queue(seat=seat, kind=kind)
+
+
 def _take_seat(cohort: Cohort, seat: Seat, *, quota: bool) -> bool:
     """Take one seat for this officer if both the room and (when counted) the agency's quota
     allow. Two conditional updates; False (nothing changed) when either is full."""
@@ -490,15 +504,14 @@ def seat_nominate(*, cohort: Cohort, user: User, agency: Agency, actor: User, re
     if problem:
         raise ValidationError(problem)
     seat = Seat.objects.create(cohort=cohort, user=user, agency=agency, nominated_by=actor)
-    audit_log(
+    _seat_event(
+        seat,
         action="cohort.nominate",
+        kind=Kind.NOMINATED,
         actor=actor,
-        target=seat,
-        agency=agency,
-        details={"cohort_id": cohort.pk, "user_id": user.pk},
         request=request,
+        user_id=user.pk,
     )
-    notice_queue(seat=seat, kind=Kind.NOMINATED)
     return seat
 
 
@@ -532,22 +545,21 @@ def seat_approve(*, seat: Seat, actor: User, request=None) -> Seat:
         kind = Kind.WAITLISTED
     seat.save()
     _refresh_full_status(cohort)
-    audit_log(
+    _seat_event(
+        seat,
         action="cohort.seat_approve",
+        kind=kind,
         actor=actor,
-        target=seat,
-        agency=seat.agency,
-        details={"cohort_id": cohort.pk, "status": seat.status},
         request=request,
+        status=seat.status,
     )
-    notice_queue(seat=seat, kind=kind)
     return seat
 
 
 @transaction.atomic
 def seat_decline(*, seat: Seat, actor: User, reason: str = "", request=None) -> Seat:
     """The host says no to a nomination (or takes someone off the waiting list)."""
-    cohort, seat = _locked_seat(seat)
+    _cohort, seat = _locked_seat(seat)  # the cohort row first, always
     if seat.status == SeatStatus.DECLINED:
         return seat
     if seat.status not in (SeatStatus.NOMINATED, SeatStatus.WAITLISTED):
@@ -559,15 +571,9 @@ def seat_decline(*, seat: Seat, actor: User, reason: str = "", request=None) -> 
     seat.reason = reason.strip()
     seat.waitlisted_at = None
     seat.save()
-    audit_log(
-        action="cohort.seat_decline",
-        actor=actor,
-        target=seat,
-        agency=seat.agency,
-        details={"cohort_id": cohort.pk},
-        request=request,
+    _seat_event(
+        seat, action="cohort.seat_decline", kind=Kind.DECLINED, actor=actor, request=request
     )
-    notice_queue(seat=seat, kind=Kind.DECLINED)
     return seat
 
 
@@ -591,15 +597,15 @@ def seat_withdraw(*, seat: Seat, actor: User, reason: str = "", request=None) ->
     seat.offer_expires_at = None
     seat.decided_by, seat.decided_at = actor, timezone.now()
     seat.save()
-    audit_log(
+    _seat_event(
+        seat,
         action="cohort.seat_withdraw",
+        kind=Kind.WITHDRAWN,
         actor=actor,
-        target=seat,
-        agency=seat.agency,
-        details={"cohort_id": cohort.pk, "held_seat": held, "by_officer": actor.pk == seat.user_id},
         request=request,
+        held_seat=held,
+        by_officer=actor.pk == seat.user_id,
     )
-    notice_queue(seat=seat, kind=Kind.WITHDRAWN)
     if held:
         _offer_free_seats(cohort)
     return seat
@@ -628,13 +634,12 @@ def _offer_free_seats(cohort: Cohort) -> list[Seat]:
         seat.offered_at = now
         seat.offer_expires_at = now + window
         seat.save()
-        audit_log(
+        _seat_event(
+            seat,
             action="cohort.seat_offer",
-            target=seat,
-            agency=seat.agency,
-            details={"cohort_id": cohort.pk, "expires_at": seat.offer_expires_at.isoformat()},
+            kind=Kind.OFFERED,
+            expires_at=seat.offer_expires_at.isoformat(),
         )
-        notice_queue(seat=seat, kind=Kind.OFFERED)
         offered.append(seat)
     _refresh_full_status(cohort)
     return offered
@@ -643,7 +648,7 @@ def _offer_free_seats(cohort: Cohort) -> list[Seat]:
 @transaction.atomic
 def seat_claim(*, seat: Seat, actor: User, request=None) -> Seat:
     """The officer accepts a seat offered from the waiting list, within the claim window."""
-    cohort, seat = _locked_seat(seat)
+    _cohort, seat = _locked_seat(seat)  # the cohort row first, always
     if seat.status == SeatStatus.APPROVED:
         return seat
     if seat.status != SeatStatus.OFFERED:
@@ -653,15 +658,7 @@ def seat_claim(*, seat: Seat, actor: User, request=None) -> Seat:
     seat.status = SeatStatus.APPROVED
     seat.offer_expires_at = None
     seat.save()
-    audit_log(
-        action="cohort.seat_claim",
-        actor=actor,
-        target=seat,
-        agency=seat.agency,
-        details={"cohort_id": cohort.pk},
-        request=request,
-    )
-    notice_queue(seat=seat, kind=Kind.CONFIRMED)
+    _seat_event(seat, action="cohort.seat_claim", kind=Kind.CONFIRMED, actor=actor, request=request)
     return seat
 
 
@@ -688,13 +685,7 @@ def seat_offers_expire(*, now: datetime | None = None) -> list[int]:
                 seat.status = SeatStatus.EXPIRED
                 seat.offer_expires_at = None
                 seat.save()
-                audit_log(
-                    action="cohort.seat_offer_expire",
-                    target=seat,
-                    agency=seat.agency,
-                    details={"cohort_id": cohort.pk},
-                )
-                notice_queue(seat=seat, kind=Kind.EXPIRED)
+                _seat_event(seat, action="cohort.seat_offer_expire", kind=Kind.EXPIRED)
                 expired.append(seat.pk)
             _offer_free_seats(cohort)
     return expired
@@ -727,15 +718,14 @@ def seat_add_walk_in(*, cohort: Cohort, user: User, actor: User, request=None) -
     seat.decided_by, seat.decided_at = actor, timezone.now()
     seat.save()
     _refresh_full_status(cohort)
-    audit_log(
+    _seat_event(
+        seat,
         action="cohort.walk_in",
+        kind=Kind.CONFIRMED,
         actor=actor,
-        target=seat,
-        agency=seat.agency,
-        details={"cohort_id": cohort.pk, "user_id": user.pk},
         request=request,
+        user_id=user.pk,
     )
-    notice_queue(seat=seat, kind=Kind.CONFIRMED)
     return seat
 
 
