@@ -326,7 +326,7 @@ def lab_trace_pdf_render(*, trace_id: int) -> LabTrace:
     """Render the trace report; a second run for the same state of the trace changes nothing."""
     with transaction.atomic():
         trace = (
-            LabTrace.objects.select_for_update()
+            LabTrace.objects.select_for_update(of=("self",))
             .select_related("attempt__user", "attempt__quiz")
             .get(pk=trace_id)
         )

@@ -253,7 +253,9 @@ def session_save(
 @transaction.atomic
 def session_cancel(*, session: Session, actor: User, request=None) -> Session:
     """Call a session off. It stays (cancelled), so calendars are told to drop it."""
-    session = Session.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=session.pk)
+    )
     if session.is_cancelled:
         return session
     if session.attendance.exists():
@@ -478,7 +480,11 @@ def _refresh_full_status(cohort: Cohort) -> None:
 
 
 def _locked_cohort(cohort_id: int) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("host_agency").get(pk=cohort_id)
+    return (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("host_agency")
+        .get(pk=cohort_id)
+    )
 
 
 def seat_problem(*, cohort: Cohort, user: User, agency_id: int) -> str | None:
@@ -518,7 +524,9 @@ def seat_nominate(*, cohort: Cohort, user: User, agency: Agency, actor: User, re
 def _locked_seat(seat: Seat) -> tuple[Cohort, Seat]:
     # Always the cohort first, then the seat: one lock order, so no deadlocks.
     cohort = _locked_cohort(seat.cohort_id)
-    return cohort, Seat.objects.select_for_update().select_related("user").get(pk=seat.pk)
+    return cohort, Seat.objects.select_for_update(of=("self",)).select_related("user").get(
+        pk=seat.pk
+    )
 
 
 @transaction.atomic
@@ -813,7 +821,7 @@ def seat_evaluate_completion(*, seat: Seat, request=None) -> bool:
 
     with transaction.atomic():
         seat = (
-            Seat.objects.select_for_update()
+            Seat.objects.select_for_update(of=("self",))
             .select_related("cohort__course", "user")
             .get(pk=seat.pk)
         )

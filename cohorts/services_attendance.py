@@ -496,7 +496,7 @@ def sign_in_sheet_render(*, session_id: int) -> SignInSheet:
     with transaction.atomic():
         SignInSheet.objects.get_or_create(session_id=session_id)
         sheet = (
-            SignInSheet.objects.select_for_update()
+            SignInSheet.objects.select_for_update(of=("self",))
             .select_related("session__cohort__host_agency", "session__cohort__course")
             .get(session_id=session_id)
         )

@@ -464,7 +464,9 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment, request=None) -> b
 def lesson_refresh_complete(*, progress: LessonProgress, request=None) -> LessonProgress:
     """The officer re-read a lesson after a material change: pin the current version."""
     progress = (
-        LessonProgress.objects.select_for_update().select_related("lesson").get(pk=progress.pk)
+        LessonProgress.objects.select_for_update(of=("self",))
+        .select_related("lesson")
+        .get(pk=progress.pk)
     )
     current = progress.lesson.current_version_id
     if current is None or progress.version_id == current:

@@ -160,11 +160,17 @@ def test_projector_swaps_the_code_each_window_and_counts_check_ins(browser, live
     page = context.new_page()
     page.goto(live_server.url + reverse("cohorts:qr", args=[session.pk]))
     shown = page.locator("#checkin-code").inner_text()
-    assert shown == fallback_code(session, window_at())
+    # The page may have been drawn just before a window turned.
+    now = window_at()
+    assert shown in {fallback_code(session, now), fallback_code(session, now - 1)}
     assert page.locator("#checkin-qr svg").count() == 1
 
     attendance_check_in_code(user=officer, code=shown)
     expect(page.locator("#checkin-count")).to_have_text("1", timeout=10_000)
     expect(page.locator("#checkin-code")).not_to_have_text(shown, timeout=40_000)
-    assert page.locator("#checkin-code").inner_text() == fallback_code(session, window_at())
+    now = window_at()
+    assert page.locator("#checkin-code").inner_text() in {
+        fallback_code(session, now),
+        fallback_code(session, now - 1),
+    }
     context.close()
