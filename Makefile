@@ -21,7 +21,7 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency through a real worker, and sync_content timings"
+	@echo "make bench - measure certificate latency, sync_content, lab generation and the 600-officer roster"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
