@@ -63,15 +63,13 @@ def _worker_idle_before_flush(request):
     running = sorted(name for name, process in _workers.items() if process.poll() is None)
     if not transactional or not running:
         return
-    queue = redis.Redis.from_url(settings.REDIS_URL)
-    inspect = celery_app.control.inspect(destination=running, timeout=2, limit=len(running))
-    deadline = time.monotonic() + 30
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 2:
-        busy = queue.llen("celery") or any((inspect.active() or {}).values())
-        quiet = 0 if busy else quiet + 1
-        if busy:
-            time.sleep(0.1)
+    # Redis holds what is queued ("celery") and, with acks_late, what a worker has taken and
+    # not finished ("unacked"): both empty means the workers are idle. A worker killed on
+    # purpose leaves its task unacked, hence the cap.
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (broker.llen("celery") or broker.hlen("unacked")):
+        time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)
@@ -175,7 +173,12 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def worker_factory(django_db_setup, tmp_path_factory):
-    """Start workers of one's own (to kill them, say); all are stopped after the test."""
+    """Start workers of one's own (to kill them, say); all are stopped after the test. The
+    session's shared worker, if running, stops taking tasks meanwhile, so the test's workers
+    are the only ones at work."""
+    shared = [name for name, process in _workers.items() if process.poll() is None]
+    if shared:
+        celery_app.control.cancel_consumer("celery", destination=shared, reply=True)
     started = []
 
     def start():
@@ -187,6 +190,8 @@ def worker_factory(django_db_setup, tmp_path_factory):
     for process in started:
         if process.poll() is None:
             stop_worker(process)
+    if shared:
+        celery_app.control.add_consumer("celery", destination=shared, reply=True)
 
 
 @pytest.fixture(scope="session")
