@@ -22,7 +22,7 @@ from cohorts.access import eligible_officer_memberships, is_eligible_officer
 from cohorts.models import Attendance, Cohort, Notice, Participation, Seat, Session
 from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
-from cohorts.selectors_schedule import trainer_refusals
+from cohorts.selectors_schedule import trainer_problems, trainer_refusals
 from cohorts.signals import cohort_completed
 
 Kind = Notice.Kind
@@ -230,6 +230,25 @@ def session_save(
     session.date, session.start_time, session.end_time = day, start_time, end_time
     session.title = title
     session.time_zone = cohort.time_zone
+    # The assigned trainers must still be qualified on the new last day of the cohort.
+    last_day = max(
+        [
+            day,
+            *cohort.sessions.filter(is_cancelled=False)
+            .exclude(pk=session.pk)
+            .values_list("date", flat=True),
+        ]
+    )
+    problems = trainer_problems(
+        user_ids=list(cohort.trainers.values_list("pk", flat=True)),
+        course=cohort.course,
+        on=last_day,
+    )
+    if problems:
+        raise ValidationError(
+            _("A trainer of this cohort is not qualified on %(date)s: %(reasons)s.")
+            % {"date": last_day.isoformat(), "reasons": "; ".join(sorted(set(problems.values())))}
+        )
     session.full_clean(exclude=["checkin_secret", "starts_at", "ends_at"])
     session.save()
     _touch(cohort)

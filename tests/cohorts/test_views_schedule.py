@@ -411,9 +411,10 @@ def test_sessions_add_edit_and_cancel(client):
     url = reverse("cohorts:sessions", args=[cohort.pk])
     page = client.get(url).content.decode()
     assert "Times at the venue (Asia/Bangkok)" in page
+    day = (timezone.localdate() + timedelta(days=60)).isoformat()  # within the qualification
 
     response = client.post(
-        url, {"date": "2031-02-03", "start_time": "09:00", "end_time": "12:30", "title": "Day 1"}
+        url, {"date": day, "start_time": "09:00", "end_time": "12:30", "title": "Day 1"}
     )
     assert response.status_code == 302
     session = cohort.sessions.get()
@@ -424,7 +425,7 @@ def test_sessions_add_edit_and_cancel(client):
     page = client.get(edit)
     assert page.status_code == 200
     assert page.context["form"].initial["start_time"].hour == 9
-    changed = {"date": "2031-02-03", "start_time": "10:00", "end_time": "12:30", "title": "Day 1"}
+    changed = {"date": day, "start_time": "10:00", "end_time": "12:30", "title": "Day 1"}
     response = client.post(edit, changed)
     assert response.status_code == 302
     session.refresh_from_db()
@@ -829,3 +830,16 @@ def test_agency_scoped_trainer_with_a_qualification_is_offered(client):
     response = client.get(reverse("cohorts:new") + f"?course={course.slug}")
     option = response.context["form"].options[trainer.pk]
     assert option.problem is None and option.where == agency.name
+
+
+def test_a_session_after_the_trainers_qualification_ends_is_refused():
+    from cohorts.services import session_save
+    from tests.factories import build_course, trainer_for
+
+    course = build_course(modules=1, questions=1)
+    trainer = trainer_for(course, expires_in_days=30)
+    cohort = build_cohort(course=course, trainer=trainer, days=1)
+    later = timezone.localdate() + timedelta(days=40)
+    with pytest.raises(ValidationError, match="not qualified"):
+        session_save(cohort=cohort, actor=trainer, day=later, start_time=time(9), end_time=time(12))
+    assert cohort.sessions.count() == 1
