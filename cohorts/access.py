@@ -12,6 +12,7 @@ rights over one cohort come from how a person relates to it:
 - attend: an officer holding a seat (or nominated, waitlisted, offered one).
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.http import Http404
@@ -63,12 +64,17 @@ def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
     return set(cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True))
 
 
-def access_cohort(*, user, cohort_id: int, right: Right = Right.VIEW) -> Cohort:
+def access_cohort(*, user, cohort_id: int, right: Right | Iterable[Right] = Right.VIEW) -> Cohort:
+    """The cohort if the user has the right (or any of the rights) over it, else 404. The
+    rights found are kept on it as `cohort.rights`, for pages that show actions by right."""
     cohort = get_object_or_404(
         Cohort.objects.select_related("course", "host_agency", "assessment"), pk=cohort_id
     )
-    if right not in cohort_rights(user=user, cohort=cohort):
+    rights = cohort_rights(user=user, cohort=cohort)
+    wanted = {right} if isinstance(right, Right) else set(right)
+    if not rights & wanted:
         raise Http404
+    cohort.rights = rights
     return cohort
 
 

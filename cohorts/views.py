@@ -20,7 +20,6 @@ from cohorts.access import (
     access_cohort,
     access_seat,
     access_session,
-    cohort_rights,
     eligible_officer_memberships,
     may_schedule,
     nominating_agency_ids,
@@ -120,18 +119,6 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _cohort_with_rights(user, cohort_id: int, right: Right) -> tuple[Cohort, set[Right]]:
-    """access_cohort, also handing back the rights it computed (pages that show actions by
-    right need them, and computing them twice costs queries)."""
-    cohort = get_object_or_404(
-        Cohort.objects.select_related("course", "host_agency", "assessment"), pk=cohort_id
-    )
-    rights = cohort_rights(user=user, cohort=cohort)
-    if right not in rights:
-        raise Http404
-    return cohort, rights
-
-
 # --- Lists and the cohort page -----------------------------------------------------------
 
 
@@ -175,7 +162,8 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, cohort_id: int):
-    cohort, rights = _cohort_with_rights(request.user, cohort_id, Right.VIEW)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.VIEW)
+    rights = cohort.rights
     context = {
         "cohort": cohort,
         "rights": {str(right) for right in rights},
@@ -532,7 +520,8 @@ def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int
 def cohort_seats(request, cohort_id: int):
     """The host's (or an agency admin's own agency's) seats, grouped, the waiting list in
     order."""
-    cohort, rights = _cohort_with_rights(request.user, cohort_id, Right.VIEW)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.VIEW)
+    rights = cohort.rights
     if Right.DECIDE in rights:
         agency_ids = None
     elif Right.NOMINATE in rights:

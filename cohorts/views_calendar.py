@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from cohorts.access import Right, access_cohort, cohort_rights
+from cohorts.access import Right, access_cohort
 from cohorts.calendar import (
     REQUEST,
     calendar_feed,
@@ -92,10 +92,8 @@ def cohort_ics(request, cohort_id: int):
     """One cohort's sessions: an officer's own (with their seat's status), or the whole
     schedule for those who run it. The access check comes before the method check, so the
     URL answers 404 alike to everyone without the right."""
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.VIEW)
-    rights = cohort_rights(user=request.user, cohort=cohort)
-    if Right.ATTEND not in rights and Right.RUN not in rights:
-        raise Http404
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right={Right.ATTEND, Right.RUN})
+    rights = cohort.rights
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     filename = f"cohort-{cohort.pk}.ics"

@@ -12,7 +12,7 @@ import io
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +36,9 @@ REPORT_PAGE_SIZE = 100
 
 def _report_scope(*, user, cohort_id: int) -> tuple[Cohort, set[int] | None]:
     """The cohort and the agencies whose seats this user may see in its report (None: all)."""
-    try:
-        return access_cohort(user=user, cohort_id=cohort_id, right=Right.DECIDE), None
-    except Http404:
-        cohort = access_cohort(user=user, cohort_id=cohort_id, right=Right.NOMINATE)
+    cohort = access_cohort(user=user, cohort_id=cohort_id, right={Right.DECIDE, Right.NOMINATE})
+    if Right.DECIDE in cohort.rights:
+        return cohort, None
     return cohort, nominating_agency_ids(user=user, cohort=cohort)
 
 
