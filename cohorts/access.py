@@ -113,11 +113,13 @@ def may_schedule(*, user) -> bool:
     return can(user, Action.SCHEDULE_COHORTS)
 
 
-def eligible_officer_memberships(*, agency_ids):
-    """Approved, vetted (not lapsed) officer memberships of these agencies: who may be
-    nominated or added as a walk-in."""
-    return Membership.objects.filter(
-        agency_id__in=agency_ids,
+def eligible_officer_memberships(*, agency_ids=None):
+    """Approved, vetted (not lapsed) officer memberships of these agencies (None: of any
+    agency): who may be nominated or added as a walk-in."""
+    memberships = Membership.objects.all()
+    if agency_ids is not None:
+        memberships = memberships.filter(agency_id__in=agency_ids)
+    return memberships.filter(
         role=Membership.Role.OFFICER,
         status=Membership.Status.APPROVED,
         vetted_at__gte=vetting_cutoff(),

@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assessments.models import Attempt, Quiz
+from cohorts.access import eligible_officer_memberships
 from cohorts.models import Attendance, Cohort, Participation, Seat, Session
 from courses.models import Enrollment, Lesson, LessonProgress
 
@@ -29,21 +30,9 @@ def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[
     return seats.order_by("user__full_name", "user__email", "pk")
 
 
-def cohort_waitlist(*, cohort: Cohort) -> QuerySet[Seat]:
-    return (
-        Seat.objects.filter(cohort=cohort, status=Seat.Status.WAITLISTED)
-        .select_related("user", "agency")
-        .order_by("waitlisted_at", "pk")
-    )
-
-
 def session_roster(*, session: Session) -> list[tuple[Seat, Attendance | None]]:
-    """Everyone holding a seat, with their mark for this session (or None): two queries."""
-    seats = list(
-        cohort_seats(cohort=session.cohort, statuses=Seat.HOLDING).filter(
-            status=Seat.Status.APPROVED
-        )
-    )
+    """Everyone with a confirmed seat, with their mark for this session (or None): two queries."""
+    seats = list(cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED]))
     marks = {
         mark.seat_id: mark
         for mark in Attendance.objects.filter(session=session, seat__in=[s.pk for s in seats])
@@ -208,3 +197,12 @@ def upcoming_seats(*, user) -> list[Seat]:
     for seat in seats:
         seat.next_session = seat.cohort.coming_sessions[0] if seat.cohort.coming_sessions else None
     return [seat for seat in seats if seat.next_session is not None]
+
+
+def walk_in_candidates(*, cohort: Cohort, email: str):
+    """Approved officers with this email (any agency) who do not already hold a seat."""
+    return (
+        eligible_officer_memberships()
+        .filter(user__email__iexact=email.strip())
+        .exclude(user__cohort_seats__cohort=cohort, user__cohort_seats__status__in=Seat.HOLDING)
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Agency, User
-from cohorts.access import eligible_officer_memberships, is_eligible_officer
+from cohorts.access import is_eligible_officer
 from cohorts.models import Attendance, Cohort, Notice, Participation, Seat, Session
 from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
@@ -754,15 +754,6 @@ def seat_add_walk_in(*, cohort: Cohort, user: User, actor: User, request=None) -
         user_id=user.pk,
     )
     return seat
-
-
-def walk_in_candidates(*, cohort: Cohort, email: str):
-    """Approved officers with this email (any agency) who do not already hold a seat."""
-    return (
-        eligible_officer_memberships(agency_ids=Agency.objects.values("pk"))
-        .filter(user__email__iexact=email.strip())
-        .exclude(user__cohort_seats__cohort=cohort, user__cohort_seats__status__in=Seat.HOLDING)
-    )
 
 
 def _notify_holders(cohort: Cohort, kind: str) -> None:

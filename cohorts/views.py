@@ -44,6 +44,7 @@ from cohorts.selectors import (
     cohorts_for_agencies,
     cohorts_run_by,
     seats_of_user,
+    walk_in_candidates,
 )
 from cohorts.selectors_schedule import (
     SEAT_GROUPS,
@@ -73,7 +74,6 @@ from cohorts.services import (
     seat_withdraw,
     session_cancel,
     session_save,
-    walk_in_candidates,
 )
 
 LIST_PAGE_SIZE = 50
