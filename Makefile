@@ -18,6 +18,10 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 
 .PHONY: help run test lint bench setup-run setup-test clean
 
+# DEBUG is off unless asked for (config/settings.py). The development site and the test
+# suite ask for it here; `check --deploy` below runs with DEBUG=false.
+run setup-run test setup-test bench: export DEBUG := true
+
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"

@@ -7,10 +7,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.selectors import agency_for_email, invitation_by_token
+from config.clientip import client_ip
 
 INVITATION_SESSION_KEY = "invitation_token"
 
@@ -36,6 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 "link your agency sent you."
             )
         )
+
+    def get_client_ip(self, request) -> str:
+        """allauth's per-address rate limits count the client behind the trusted proxies."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address")
+        return ip
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

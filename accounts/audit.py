@@ -13,15 +13,10 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import Agency, AuditEvent, User
 from accounts.permissions import Action, agencies_for, can
+from config.clientip import client_ip
 
 # Any constant: serialises audit writers so each row chains onto the one before it.
 _CHAIN_LOCK = 727_274_001
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def row_digest(event: AuditEvent, prev_hash: str) -> str:

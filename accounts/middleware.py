@@ -65,7 +65,15 @@ class UserLanguageMiddleware:
 class MfaRequiredMiddleware:
     """People who must use MFA are sent to set it up before they can do anything else."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/verify/", "/media/")
+    ALLOWED_PREFIXES = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/healthz",
+        "/readyz",
+        "/verify/",
+        "/media/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,14 +1,17 @@
 """Certificate pages: the officer's dashboard, PDF download, and public verification."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
 from certificates.selectors import user_certificates
 from cohorts.selectors import upcoming_seats
+from config import ratelimit
 from courses.selectors import refreshers_for_user, user_enrollments
 
 
@@ -53,8 +56,16 @@ def _public_facts(certificate: Certificate) -> dict:
     }
 
 
+def _verify_allowed(request) -> bool:
+    """Per client address (config.clientip), found and unknown tokens alike, so the public
+    check cannot be used to walk the token space."""
+    return ratelimit.allow(request, scope="verify", limit=settings.VERIFY_RATE_PER_MINUTE)
+
+
 @cache_control(no_store=True)
 def verify(request, token: str):
+    if not _verify_allowed(request):
+        return render(request, "429.html", status=429)
     certificate = access_verification(token=token)
     return render(
         request,
@@ -65,5 +76,9 @@ def verify(request, token: str):
 
 @cache_control(no_store=True)
 def verify_json(request, token: str):
+    if not _verify_allowed(request):
+        return JsonResponse(
+            {"error": _("Too many checks from your address. Try again in a minute.")}, status=429
+        )
     certificate = access_verification(token=token)
     return JsonResponse(_public_facts(certificate))

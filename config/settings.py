@@ -36,7 +36,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (and the test suite's setup) set DEBUG=true.
+DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
@@ -175,6 +176,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# The public certificate check (/verify/), per client address and minute: enough for a desk
+# checking a pile of certificates, far too few to walk the token space.
+VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
@@ -202,6 +206,14 @@ AXES_VERBOSE = False
 # IP lock would lock out a whole police station; per-IP limits come from allauth's rate limits
 # (ACCOUNT_RATE_LIMITS "login_failed" per IP) instead.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Proxies in front of the site that append to X-Forwarded-For (deploy/: nginx, so 1). Zero
+# ignores the header, which any client can forge; config.clientip reads it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
+# /readyz (database, broker, workers) answers internal addresses, and callers sending this
+# token in an X-Readyz-Token header; everyone else gets 404.
+READYZ_TOKEN = env_str("READYZ_TOKEN")
 
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)

@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("dashboard/", certificate_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

@@ -1,13 +1,18 @@
-"""Site-wide views: the home page and the health check."""
+"""Site-wide views: the home page, the public liveness check and the internal readiness
+check."""
 
+import hmac
+import ipaddress
 import logging
 
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
+from config.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,39 @@ def _workers_answering() -> int:
 
 @never_cache
 def healthz(request):
+    """Liveness, for anyone (load balancers, uptime monitors): the process answers. It asks
+    nothing of the database, the broker or the workers, so it costs nothing to call often
+    and cannot be used to load them."""
+    return JsonResponse({"status": "ok"})
+
+
+# Loopback and the private ranges a deployment's own machines use (RFC 1918, IPv6 ULA).
+INTERNAL_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+]
+
+
+def _readiness_allowed(request) -> bool:
+    """Internal callers (loopback or private addresses, as config.clientip sees them) or
+    callers holding READYZ_TOKEN."""
+    token = settings.READYZ_TOKEN
+    offered = request.headers.get("X-Readyz-Token", "")
+    if token and offered and hmac.compare_digest(offered.encode(), token.encode()):
+        return True
+    address = client_ip(request)
+    if not address:
+        return False
+    ip = ipaddress.ip_address(address)
+    return ip.is_loopback or any(ip in network for network in INTERNAL_NETWORKS)
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database, the broker and the workers. Not for the public: it opens
+    connections and pings workers, and tells what is down."""
+    if not _readiness_allowed(request):
+        raise Http404
     database = _database_ok()
     broker = _broker_ok()
     workers = _workers_answering() if broker else 0

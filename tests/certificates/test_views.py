@@ -1,6 +1,9 @@
 """Dashboard, PDF download (own certificates only) and public verification."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,3 +123,33 @@ def test_revoked_certificate_says_so(client, officer, course):
     Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.REVOKED)
     response = client.get(certificate.get_absolute_url())
     assert "This certificate has been revoked." in response.text
+
+
+def test_verify_is_rate_limited_per_client_address(client, officer, course, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    settings.TRUSTED_PROXY_COUNT = 1
+    certificate = completed_certificate(officer, course)
+    page = certificate.get_absolute_url()
+    json_url = reverse("certificates:verify_json", args=[certificate.verify_token])
+    unknown = "/verify/" + "A" * 43 + "/"
+
+    def get(url, address):
+        return client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=address)
+
+    # All within one minute, whenever the test runs.
+    with time_machine.travel(timezone.now().replace(second=5), tick=False):
+        # Unknown tokens count too: walking the token space is what the limit stops.
+        assert get(unknown, "203.0.113.1").status_code == 404
+        assert get(page, "203.0.113.1").status_code == 200
+        assert get(json_url, "203.0.113.1").status_code == 200
+        limited = get(page, "203.0.113.1")
+        assert limited.status_code == 429
+        assert "Too many requests" in limited.text
+        assert certificate.holder_name not in limited.text
+        limited_json = get(json_url, "203.0.113.1")
+        assert limited_json.status_code == 429 and "name" not in limited_json.json()
+        # Another client behind the same proxy is not affected.
+        assert get(page, "198.51.100.2").status_code == 200
+    # The next minute the first client may check again.
+    with time_machine.travel(timezone.now().replace(second=5) + timedelta(minutes=1), tick=False):
+        assert get(page, "203.0.113.1").status_code == 200

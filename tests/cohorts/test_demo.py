@@ -115,5 +115,12 @@ def test_dry_run_writes_nothing():
 
 def test_refuses_without_debug(settings):
     settings.DEBUG = False
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="i-know-this-is-not-production"):
         seed()
+    assert not User.objects.exists()
+
+
+def test_runs_without_debug_when_told_it_is_not_production(settings):
+    settings.DEBUG = False
+    seed(course="no-such-course", not_production=True)
+    assert User.objects.filter(email="officer.lee@knpa.example").exists()

@@ -6,28 +6,66 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_broker(client):
-    response = client.get("/healthz")
+def test_healthz_is_cheap_and_public(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz", REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 200
-    body = response.json()
-    assert body["database"] == "ok"
-    assert body["broker"] == "ok"
-    assert body["worker"] in {"ok", "none"}
+    assert response.json() == {"status": "ok"}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_healthz_sees_a_worker(client, celery_worker):
-    body = client.get("/healthz").json()
-    assert body["worker"] == "ok" and body["workers"] >= 1
-
-
-def test_healthz_reports_a_dead_broker(client, settings):
+def test_healthz_asks_nothing_of_a_dead_broker(client):
     from config.celery import app
 
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 200
+
+
+def test_readyz_reports_database_and_broker_to_internal_callers(client):
+    for address in ("127.0.0.1", "10.0.0.11", "192.168.1.4", "::1"):
+        response = client.get("/readyz", REMOTE_ADDR=address)
+        assert response.status_code == 200, address
+        body = response.json()
+        assert body["database"] == "ok"
+        assert body["broker"] == "ok"
+        assert body["worker"] in {"ok", "none"}
+
+
+def test_readyz_is_not_found_from_outside_without_the_token(client, settings):
+    settings.READYZ_TOKEN = "monitor-token-0123456789"
+    assert client.get("/readyz", REMOTE_ADDR="203.0.113.7").status_code == 404
+    wrong = client.get("/readyz", REMOTE_ADDR="203.0.113.7", HTTP_X_READYZ_TOKEN="guess")
+    assert wrong.status_code == 404
+    right = client.get(
+        "/readyz", REMOTE_ADDR="203.0.113.7", HTTP_X_READYZ_TOKEN="monitor-token-0123456789"
+    )
+    assert right.status_code == 200 and right.json()["database"] == "ok"
+
+
+def test_readyz_sees_the_client_behind_the_proxy(client, settings):
+    """Through nginx (a private address) an outside client is still outside."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    outside = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert client.get("/readyz", **outside).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_sees_a_worker(client, celery_worker):
+    body = client.get("/readyz").json()
+    assert body["worker"] == "ok" and body["workers"] >= 1
+
+
+def test_readyz_reports_a_dead_broker(client, settings):
+    from config.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/readyz")
     finally:
         app.conf.broker_url = original
     assert response.status_code == 503

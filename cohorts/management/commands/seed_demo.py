@@ -2,13 +2,16 @@
 
     manage.py seed_demo            create or refresh the demo data and print the logins
     manage.py seed_demo --dry-run  show what would be created, write nothing
+    manage.py seed_demo --i-know-this-is-not-production
+                                   run with DEBUG off (a staging copy, say)
 
 First the agencies and people (accounts.demo), then an upcoming in-person cohort in each
 demo country (cohorts.demo), which needs the course: run `manage.py sync_content` before
 (`make run` does: migrate, sync_content, seed_demo). The command lives in the cohorts app
 because accounts must not depend on cohorts.
 
-Refuses to run with DEBUG off: demo passwords must never reach a real deployment.
+Refuses to run with DEBUG off, unless told --i-know-this-is-not-production: demo accounts
+with a published password must never reach a real deployment.
 """
 
 from django.conf import settings
@@ -28,14 +31,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Run even with DEBUG off. Demo accounts share one published password.",
+        )
+        parser.add_argument(
             "--course",
             default=DEMO_COURSE_SLUG,
             help=f"Slug of the course the demo cohorts teach (default: {DEMO_COURSE_SLUG}).",
         )
 
-    def handle(self, *args, dry_run: bool, course: str, **options):
-        if not settings.DEBUG:
-            raise CommandError("seed_demo only runs with DEBUG on (development).")
+    def handle(self, *args, dry_run: bool, course: str, not_production: bool, **options):
+        if not settings.DEBUG and not not_production:
+            raise CommandError(
+                "seed_demo only runs with DEBUG on (development): its accounts share one "
+                "published password. On a copy that is not production, add "
+                "--i-know-this-is-not-production."
+            )
         with transaction.atomic():
             people = seed_demo()
             cohorts = seed_demo_cohorts(course_slug=course)
