@@ -1,13 +1,39 @@
-"""Per-request middleware: the viewer's time zone, and no caching of signed-in pages."""
+"""Per-request middleware: sessions that idle out, the viewer's time zone, and no caching of
+signed-in pages."""
 
 import zoneinfo
+from functools import wraps
 
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from accounts.permissions import requires_mfa
 from accounts.selectors import primary_membership
+
+
+def keeps_session_idle(view):
+    """For views that devices call by themselves (the projector's polling): a request there
+    must not count as the signed-in person being active, so it neither saves the session nor
+    pushes its expiry forward."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.keeps_session_idle = True
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware (SESSION_SAVE_EVERY_REQUEST: each request extends the idle
+    timeout), except for views marked with keeps_session_idle."""
+
+    def process_response(self, request, response):
+        if getattr(request, "keeps_session_idle", False):
+            return response
+        return super().process_response(request, response)
 
 
 class ViewerTimezoneMiddleware:

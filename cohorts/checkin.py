@@ -144,6 +144,46 @@ def display_now(session: Session, now: datetime | None = None) -> Display:
     )
 
 
+# --- The projector's display token ------------------------------------------------------
+#
+# The projector in the room polls for the next code for as long as the session runs, often
+# longer than a trainer's idle timeout. So the display does not ride on the trainer's login:
+# the trainer (signed in, running the cohort) opens it once and gets a token that shows this
+# one session's codes, and nothing else, until the session ends. Its requests do not keep the
+# trainer's session alive.
+
+
+def _display_mac(session: Session, until: int) -> str:
+    digest = _digest(session, f"display:{session.pk}:{until}")
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def display_token(session: Session) -> str:
+    """A token for the projector of this session, good until the session ends."""
+    until = int(session.ends_at.timestamp())
+    return f"{until}.{_display_mac(session, until)}"
+
+
+def access_display(*, session_id: int, token: str, now: datetime | None = None) -> Session:
+    """The session a display token was made for; 404 for a wrong, foreign or expired token,
+    or a cancelled session, exactly as for a missing session."""
+    now = now or timezone.now()
+    session = get_object_or_404(
+        Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
+    )
+    until, _dot, mac = (token or "").partition(".")
+    if not until.isdigit() or not session.checkin_secret:
+        raise Http404
+    expected = _display_mac(session, int(until))
+    if not hmac.compare_digest(expected.encode(), mac.encode()):
+        raise Http404
+    # A token lasts until the end the session had when it was made: moving the session
+    # later needs a new one, from the trainer's roster.
+    if session.is_cancelled or now.timestamp() > int(until):
+        raise Http404
+    return session
+
+
 # --- Who may check in --------------------------------------------------------------------
 
 

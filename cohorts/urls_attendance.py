@@ -9,9 +9,14 @@ urlpatterns = [
     path("sessions/<int:session_id>/mark/", views.mark, name="mark"),
     path("sessions/<int:session_id>/checkin-display/", views.qr, name="qr"),
     path(
-        "sessions/<int:session_id>/checkin-display/current/",
-        views.qr_current,
-        name="qr_current",
+        "sessions/<int:session_id>/projector/<str:token>/",
+        views.projector,
+        name="projector",
+    ),
+    path(
+        "sessions/<int:session_id>/projector/<str:token>/current/",
+        views.projector_current,
+        name="projector_current",
     ),
     path("checkin/<int:session_id>/<int:window>/<str:token>/", views.checkin, name="checkin"),
     path("checkin/", views.checkin_code, name="checkin_code"),

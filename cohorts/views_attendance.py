@@ -16,8 +16,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.imports import ImportProblems
+from accounts.middleware import keeps_session_idle
 from cohorts.access import Right, access_session
-from cohorts.checkin import Verdict, check_token, checkin_seat, display_now, verdict_message
+from cohorts.checkin import (
+    Verdict,
+    access_display,
+    check_token,
+    checkin_seat,
+    display_now,
+    display_token,
+    verdict_message,
+)
 from cohorts.forms_attendance import (
     AttendanceConfirmForm,
     AttendanceUploadForm,
@@ -180,7 +189,17 @@ def _display(session) -> dict:
 
 @login_required
 def qr(request, session_id: int):
+    """The trainer opens the projector: a display of this session's codes that needs no
+    login (see cohorts.checkin.display_token), so the trainer's session still ends when idle."""
     session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return redirect("cohorts:projector", session_id=session.pk, token=display_token(session))
+
+
+@keeps_session_idle
+def projector(request, session_id: int, token: str):
+    session = access_display(session_id=session_id, token=token)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return render(
@@ -189,15 +208,16 @@ def qr(request, session_id: int):
         {
             "session": session,
             "cohort": session.cohort,
+            "token": token,
             "display": _display(session),
             "code_url": settings.SITE_URL + reverse("cohorts:checkin_code"),
         },
     )
 
 
-@login_required
-def qr_current(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+@keeps_session_idle
+def projector_current(request, session_id: int, token: str):
+    session = access_display(session_id=session_id, token=token)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return JsonResponse(_display(session))

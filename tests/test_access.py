@@ -41,6 +41,8 @@ NOT_OWNED = {
     "certificates:verify": "public verification by unguessable token, by design",
     "certificates:verify_json": "public verification by unguessable token, by design",
     "cohorts:feed": "secret per-user calendar feed token, revocable",
+    "cohorts:projector": "display token for one session until it ends (test_checkin)",
+    "cohorts:projector_current": "display token for one session until it ends (test_checkin)",
     "courses:detail": "the shared curriculum, open to every signed-in learner",
     "courses:enroll": "the shared curriculum, open to every signed-in learner",
     "courses:glossary": "the shared curriculum, open to every signed-in learner",

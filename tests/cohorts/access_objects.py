@@ -48,7 +48,6 @@ def attendance_urls(ctx: dict) -> dict:
         "cohorts:roster": by_session,
         "cohorts:mark": by_session,
         "cohorts:qr": by_session,
-        "cohorts:qr_current": by_session,
         "cohorts:sign_in_sheet": by_session,
         "cohorts:sign_in_sheet_pdf": by_session,
         "cohorts:attendance_import": by_session,

@@ -343,13 +343,23 @@ def test_typed_code_needs_a_session_open_for_the_officer(room):
 # --- The projector ------------------------------------------------------------------------
 
 
+def open_projector(client, session) -> tuple[str, str]:
+    """As the trainer: open the projector; the page's URL and its polling URL."""
+    response = client.get(reverse("cohorts:qr", args=[session.pk]))
+    assert response.status_code == 302
+    page_url = response["Location"]
+    token = page_url.rstrip("/").rsplit("/", 1)[1]
+    return page_url, reverse("cohorts:projector_current", args=[session.pk, token])
+
+
 def test_projector_page_shows_the_current_qr_and_code(client, room):
     session, kim = room["session"], room["kim"]
     client.force_login(room["cohort"].trainers.first())
     attendance_check_in_code(user=kim.user, code=fallback_code(session, window_at()))
 
-    page = client.get(reverse("cohorts:qr", args=[session.pk]))
-    current = client.get(reverse("cohorts:qr_current", args=[session.pk]))
+    page_url, current_url = open_projector(client, session)
+    page = client.get(page_url)
+    current = client.get(current_url)
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -357,6 +367,7 @@ def test_projector_page_shows_the_current_qr_and_code(client, room):
     assert reverse("cohorts:checkin_code") in html
     assert 'http-equiv="refresh" content="15"' in html
     assert "js/checkin-display.js" in html
+    assert f'data-current-url="{current_url}"' in html
     data = current.json()
     assert data["open"] is True
     assert data["code"] == fallback_code(session, window_at())
@@ -373,7 +384,8 @@ def test_projector_decodes_to_the_check_in_url(client, room, settings):
 
     session = room["session"]
     client.force_login(room["cohort"].trainers.first())
-    svg = client.get(reverse("cohorts:qr_current", args=[session.pk])).json()["svg"]
+    _page, current_url = open_projector(client, session)
+    svg = client.get(current_url).json()["svg"]
     decoded = [code.text for code in zxingcpp.read_barcodes(_svg_to_image(svg))]
     assert decoded == [settings.SITE_URL + _url(session, window_at())]
 
@@ -393,15 +405,70 @@ def test_projector_says_when_check_in_is_not_open(client, room):
     session = room["session"]
     client.force_login(room["cohort"].trainers.first())
     with time_machine.travel(session.starts_at - timedelta(hours=2), tick=False):
-        data = client.get(reverse("cohorts:qr_current", args=[session.pk])).json()
-        page = client.get(reverse("cohorts:qr", args=[session.pk])).content.decode()
+        page_url, current_url = open_projector(client, session)
+        data = client.get(current_url).json()
+        page = client.get(page_url).content.decode()
     assert data["open"] is False and data["svg"] == "" and data["code"] == ""
     assert "Check-in is not open now" in page
 
 
-def test_only_those_who_run_the_cohort_see_the_projector(client, room):
+def test_only_those_who_run_the_cohort_open_the_projector(client, room):
     session = room["session"]
     for user in (room["kim"].user, admin_of(room["cohort"].host_agency)):
         client.force_login(user)
         assert client.get(reverse("cohorts:qr", args=[session.pk])).status_code == 404
-        assert client.get(reverse("cohorts:qr_current", args=[session.pk])).status_code == 404
+
+
+def test_the_trainers_session_expires_while_the_projector_keeps_working(client, room):
+    """The projector polls every few seconds for hours; that must not keep the trainer
+    signed in. Its display token shows this session's codes and nothing else."""
+    from django.contrib.sessions.models import Session as LoginSession
+    from django.utils import timezone
+
+    session = room["session"]
+    client.force_login(room["cohort"].trainers.first())
+    page_url, current_url = open_projector(client, session)
+    login = LoginSession.objects.get(pk=client.session.session_key)
+    expires = login.expire_date
+    start = timezone.now()
+    # Ten and twenty minutes on, the projector is still polling.
+    for minutes in (10, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            for _ in range(3):
+                assert client.get(current_url).status_code == 200
+            assert client.get(page_url).status_code == 200
+    assert LoginSession.objects.get(pk=login.pk).expire_date == expires
+
+    # Thirty-one minutes after the trainer's last own request, their session is over; the
+    # projector's is not.
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        roster = client.get(reverse("cohorts:roster", args=[session.pk]))
+        assert roster.status_code == 302 and "/accounts/login/" in roster["Location"]
+        data = client.get(current_url).json()
+        assert data["open"] is True and data["code"] == fallback_code(session, window_at())
+        assert client.get(page_url).status_code == 200
+
+
+def test_a_display_token_shows_one_session_until_it_ends(client, room):
+    from cohorts.checkin import display_token
+
+    session, other = room["session"], room["other"]
+    token = display_token(session)
+    anonymous = client.get(reverse("cohorts:projector_current", args=[session.pk, token]))
+    assert anonymous.status_code == 200
+    # Another session's id with this token, a forged token, an altered expiry: 404.
+    assert (
+        client.get(reverse("cohorts:projector_current", args=[other.pk, token])).status_code == 404
+    )
+    until, mac = token.split(".")
+    forged = f"{int(until) + 86400}.{mac}"
+    for bad in (forged, f"{until}.{'A' * len(mac)}", "garbage"):
+        url = reverse("cohorts:projector_current", args=[session.pk, bad])
+        assert client.get(url).status_code == 404, bad
+    # After the session ends the token is spent.
+    with time_machine.travel(session.ends_at + timedelta(seconds=1), tick=False):
+        assert client.get(reverse("cohorts:projector", args=[session.pk, token])).status_code == 404
+    # A cancelled session shows nothing.
+    session.is_cancelled = True
+    session.save(update_fields=["is_cancelled"])
+    assert client.get(reverse("cohorts:projector", args=[session.pk, token])).status_code == 404
