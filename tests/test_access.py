@@ -100,6 +100,8 @@ def agency_a_objects():
     lab = {"attempt_id": attempt.pk, "question_key": "lab1"}
     cohort_ctx = cohort_context(agency=agency, officer=officer, course=course)
     return {
+        "_agency": agency,
+        "_officer": officer,
         **cohort_urls(cohort_ctx),
         "vetting:member": member,
         "vetting:member_approve": member,
@@ -144,19 +146,86 @@ def agency_a_objects():
 
 
 def test_every_url_with_an_id_is_walked(agency_a_objects):
-    assert url_names_with_parameters() - set(NOT_OWNED) == set(agency_a_objects)
+    walked = {name for name in agency_a_objects if not name.startswith("_")}
+    assert url_names_with_parameters() - set(NOT_OWNED) == walked
 
 
-def test_another_agencys_admin_gets_404_for_every_object_url(client, agency_a_objects):
-    other = admin_of(AgencyFactory(name="Agency B", country="TH"))
-    client.force_login(other)
+def _text(response) -> str:
+    return b"".join(getattr(response, "streaming_content", [response.content])).decode()
+
+
+def _lapsed_vetting():
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=settings.VETTING_RECONFIRM_DAYS + 1)
+
+
+# The adversaries of SECURITY.md, each against agency A's objects: another agency's admin and
+# trainer, a coordinator of another country, a colleague in agency A, and agency A officers
+# whose vetting is pending, was rejected, has lapsed, or who have left.
+ADVERSARIES = {
+    "agency B admin": lambda a, b: admin_of(b),
+    "agency B trainer": lambda a, b: _with_mfa(
+        MembershipFactory(agency=b, role=Membership.Role.TRAINER).user
+    ),
+    "coordinator of another country": lambda a, b: coordinator_of(b.country),
+    "colleague in agency A": lambda a, b: MembershipFactory(agency=a).user,
+    "pending officer of A": lambda a, b: (
+        MembershipFactory(agency=a, status=Membership.Status.PENDING, vetted_at=None).user
+    ),
+    "rejected officer of A": lambda a, b: (
+        MembershipFactory(agency=a, status=Membership.Status.REJECTED, vetted_at=None).user
+    ),
+    "lapsed officer of A": lambda a, b: (
+        MembershipFactory(agency=a, vetted_at=_lapsed_vetting()).user
+    ),
+    "officer who left A": lambda a, b: (
+        MembershipFactory(agency=a, status=Membership.Status.LEFT).user
+    ),
+}
+
+
+# What the matrix gives every trainer, whatever their agency: the shared curriculum (previews,
+# versions, diffs, quiz item statistics), and per-officer quiz statistics limited to the
+# trainer's own agency (checked below to show none of agency A's officers).
+TRAINERS_OPEN = {
+    "courses:trainer_lesson",
+    "courses:trainer_version",
+    "courses:trainer_diff",
+    "assessments_trainer:items",
+    "assessments_trainer:items_csv",
+}
+TRAINERS_OWN_AGENCY_ONLY = {"assessments_trainer:officers", "assessments_trainer:officers_csv"}
+
+
+@pytest.mark.parametrize("adversary", list(ADVERSARIES))
+def test_adversaries_get_404_for_every_object_url(client, agency_a_objects, adversary):
+    agency_a, officer = agency_a_objects["_agency"], agency_a_objects["_officer"]
+    user = ADVERSARIES[adversary](agency_a, AgencyFactory(name="Agency B", country="TH"))
+    client.force_login(user)
     # Past the password prompt that guards some views, so each reaches its object lookup.
-    reauthenticated_now(client, other)
+    reauthenticated_now(client, user)
+    opened = []
     for name, kwargs in agency_a_objects.items():
+        if name.startswith("_"):
+            continue
         url = reverse(name, kwargs=kwargs)
         query = "?from=1&to=1" if name == "courses:trainer_diff" else ""
-        assert client.get(url + query).status_code in {404, 405}, name
-        assert client.post(url + query).status_code == 404, name
+        if adversary == "agency B trainer" and name in TRAINERS_OPEN:
+            continue
+        if adversary == "agency B trainer" and name in TRAINERS_OWN_AGENCY_ONLY:
+            response = client.get(url)
+            assert response.status_code == 200, name
+            text = _text(response)
+            assert officer.email not in text and officer.full_name not in text, name
+            continue
+        got = (client.get(url + query).status_code, client.post(url + query).status_code)
+        if got[0] not in {404, 405} or got[1] != 404:
+            opened.append((name, got))
+    assert opened == [], (adversary, opened)
 
 
 # The role x page matrix. "login": anonymous visitors are sent to sign in.
@@ -216,3 +285,26 @@ def test_officer_of_other_agency_sees_no_foreign_certificate(client, agency_a_ob
     client.force_login(stranger)
     url = reverse("certificates:download", kwargs=agency_a_objects["certificates:download"])
     assert client.get(url).status_code == 404
+
+
+def test_trainer_quiz_statistics_show_only_their_own_agencys_officers(client, agency_a_objects):
+    from django.utils import timezone
+
+    from assessments.models import Attempt
+
+    officer = agency_a_objects["_officer"]
+    attempt_id = agency_a_objects["assessments:result"]["attempt_id"]
+    Attempt.objects.filter(pk=attempt_id).update(
+        status=Attempt.Status.GRADED, score=80, passed=True, submitted_at=timezone.now()
+    )
+    quiz = agency_a_objects["assessments_trainer:officers"]
+    agency_b = AgencyFactory(name="Agency B", country="TH")
+    for agency, sees in ((agency_b, False), (agency_a_objects["_agency"], True)):
+        trainer = _with_mfa(MembershipFactory(agency=agency, role=Membership.Role.TRAINER).user)
+        client.force_login(trainer)
+        reauthenticated_now(client, trainer)
+        for name in TRAINERS_OWN_AGENCY_ONLY:
+            response = client.get(reverse(name, kwargs=quiz))
+            assert response.status_code == 200, name
+            text = _text(response)
+            assert (officer.email in text) is sees, (agency.name, name)
