@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.audit import audit_chain_verify, audit_log
+from accounts.db_roles import runtime_role_sql
 from accounts.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,3 +154,10 @@ def test_audit_db_roles_dry_run_prints_the_grants_without_running_them():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         assert cursor.fetchone() is None
+
+
+def test_deploy_readme_shows_the_grants_the_command_runs():
+    readme = (settings.BASE_DIR / "deploy" / "README.md").read_text()
+    statements = runtime_role_sql(role="cryptocops_app", database="cryptocops", owner="cryptocops")
+    block = "```sql\n" + "".join(f"{statement};\n" for statement in statements) + "```"
+    assert block in readme
