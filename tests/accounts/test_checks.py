@@ -38,11 +38,9 @@ def test_production_without_a_proper_audit_key_is_an_error(production, key):
 
 
 def test_development_runs_with_its_fixed_development_key(settings):
-    assert settings.DEBUG is False  # pytest-django runs tests with DEBUG off at runtime...
-    # ...but the settings module was read with DEBUG on (the default), so the key is the
-    # development one, named as such.
-    assert django_settings.AUDIT_HMAC_KEY == DEVELOPMENT_KEY
     settings.DEBUG = True
+    settings.AUDIT_HMAC_KEY = DEVELOPMENT_KEY
+    settings.AUDIT_LEGACY_LAST_ID = None
     assert check_ids() == []
 
 
@@ -93,3 +91,27 @@ def test_check_deploy_fails_without_audit_hmac_key():
     assert "accounts.E001" in refused.stderr and "AUDIT_HMAC_KEY" in refused.stderr
     passed = deploy_check(AUDIT_LEGACY_LAST_ID="0", AUDIT_HMAC_KEY=secrets.token_urlsafe(48))
     assert passed.returncode == 0, passed.stderr
+
+
+def test_settings_use_the_development_key_only_when_debug_is_on():
+    def key_with(**env: str) -> str:
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("AUDIT_") and key != "DEBUG"
+        }
+        environment.update(SECRET_KEY=secrets.token_urlsafe(48), **env)
+        shown = subprocess.run(
+            [sys.executable, "-c", "from config import settings; print(settings.AUDIT_HMAC_KEY)"],
+            cwd=django_settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return shown.stdout.strip()
+
+    assert key_with() == DEVELOPMENT_KEY
+    assert key_with(DEBUG="false") == ""
+    assert key_with(DEBUG="false", AUDIT_HMAC_KEY="k" * 40) == "k" * 40
