@@ -98,9 +98,9 @@ def checkpoint_read(source: str) -> Checkpoint:
     raise CheckpointError(f"no file or stored checkpoint named {source!r}")
 
 
-def _stored_for(checkpoint: Checkpoint) -> tuple[str, str | None]:
-    """Where this checkpoint goes (one folder per UTC day), and the name of a checkpoint of
-    the same head already stored that day, if any."""
+def _storage_name(checkpoint: Checkpoint) -> tuple[str, bool]:
+    """Where this checkpoint goes (one folder per UTC day), and whether a checkpoint of the
+    same head is already stored that day."""
     when = checkpoint.created_at.astimezone(UTC)
     folder = f"{CHECKPOINT_DIR}/{when:%Y-%m-%d}"
     name = f"{folder}/{when:%Y%m%dT%H%M%SZ}-{checkpoint.last_id}.json"
@@ -108,11 +108,10 @@ def _stored_for(checkpoint: Checkpoint) -> tuple[str, str | None]:
         _dirs, files = default_storage.listdir(folder)
     except FileNotFoundError:
         files = []
-    same_head = sorted(f for f in files if f.endswith(f"-{checkpoint.last_id}.json"))
-    return name, f"{folder}/{same_head[-1]}" if same_head else None
+    return name, any(file.endswith(f"-{checkpoint.last_id}.json") for file in files)
 
 
-def audit_checkpoint_write(*, now: datetime | None = None) -> str | None:
+def audit_checkpoint_write() -> str | None:
     """Sign the chain's head and store it; email it to AUDIT_CHECKPOINT_EMAILS. Returns the
     stored name, or None when there is nothing new: an empty table, a head already
     checkpointed today (so a second run writes nothing), or a head that is not keyed.
@@ -127,11 +126,9 @@ def audit_checkpoint_write(*, now: datetime | None = None) -> str | None:
         # a legacy link (the next keyed row fixes that); otherwise the head was forged.
         logger.error("Audit event %s is not keyed with AUDIT_HMAC_KEY: no checkpoint", head.pk)
         return None
-    checkpoint = Checkpoint(
-        last_id=head.pk, row_hash=head.row_hash, created_at=now or timezone.now()
-    )
-    name, existing = _stored_for(checkpoint)
-    if existing:
+    checkpoint = Checkpoint(last_id=head.pk, row_hash=head.row_hash, created_at=timezone.now())
+    name, already_stored = _storage_name(checkpoint)
+    if already_stored:
         return None
     data = checkpoint_dumps(checkpoint)
     name = default_storage.save(name, ContentFile(data))
