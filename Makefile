@@ -13,6 +13,8 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
 # Production-like environment for `check --deploy`: only the environment differs.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_LEGACY_LAST_ID=0 \
+	AUDIT_CHECKPOINT_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 

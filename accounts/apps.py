@@ -5,4 +5,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import receivers  # noqa: F401  (connects signal receivers)
+        from accounts import (  # noqa: F401  (connect signal receivers, register checks)
+            checks,
+            receivers,
+        )

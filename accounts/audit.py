@@ -1,11 +1,15 @@
-"""The append-only, hash-chained audit trail: writing a row and verifying the chain."""
+"""The append-only audit trail, each row chained to the one before by an HMAC-SHA256 keyed
+from the environment (AUDIT_HMAC_KEY): writing a row and verifying the chain."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -19,8 +23,8 @@ from config.clientip import client_ip
 _CHAIN_LOCK = 727_274_001
 
 
-def row_digest(event: AuditEvent, prev_hash: str) -> str:
-    """The hash of one row's facts and the previous row's hash."""
+def _row_payload(event: AuditEvent, prev_hash: str) -> bytes:
+    """One row's facts and the previous row's hash, as the bytes that are hashed."""
     payload = {
         "created_at": event.created_at.isoformat(),
         "actor": event.actor_id,
@@ -33,8 +37,27 @@ def row_digest(event: AuditEvent, prev_hash: str) -> str:
         "details": event.details,
         "prev": prev_hash,
     }
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def row_digest(event: AuditEvent, prev_hash: str) -> str:
+    """The legacy, unkeyed link: plain SHA-256 of the row. Rows written before the chain was
+    keyed carry it; anyone can recompute it, so it is accepted only at the start of the chain
+    (see audit_chain_verify)."""
+    return hashlib.sha256(_row_payload(event, prev_hash)).hexdigest()
+
+
+def audit_hmac_key() -> bytes:
+    """The chain's key, from the environment, never from the database."""
+    key = settings.AUDIT_HMAC_KEY
+    if not key:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY must be set to write or verify audit rows.")
+    return key.encode()
+
+
+def row_hmac(event: AuditEvent, prev_hash: str, *, key: bytes) -> str:
+    """The keyed link: HMAC-SHA256 of the row's facts and the previous row's hash."""
+    return hmac.new(key, _row_payload(event, prev_hash), hashlib.sha256).hexdigest()
 
 
 def audit_log(
@@ -61,6 +84,7 @@ def audit_log(
         details=details or {},
         ip_address=client_ip(request),
     )
+    key = audit_hmac_key()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -69,34 +93,84 @@ def audit_log(
         event.prev_hash = previous or ""
         # Round-trip details through JSON so the stored value hashes the same when read back.
         event.details = json.loads(json.dumps(event.details, default=str))
-        event.row_hash = row_digest(event, event.prev_hash)
+        event.row_hash = row_hmac(event, event.prev_hash, key=key)
         event.save()
     return event
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What a walk of the chain found. `legacy` rows (ids `legacy_first_id` to
+    `legacy_last_id`) are plain SHA-256 links from before the chain was keyed; `last_id` and
+    `last_hash` are the head the walk reached."""
+
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    keyed: int = 0
+    legacy: int = 0
+    legacy_first_id: int | None = None
+    legacy_last_id: int | None = None
+    last_id: int | None = None
+    last_hash: str = ""
 
 
-def audit_chain_verify(*, batch: int = 2000) -> ChainReport:
-    """Walk the chain in id order; report the first row whose hash or link does not match."""
+def audit_chain_verify(*, batch: int = 2000, legacy_last_id: int | None = None) -> ChainReport:
+    """Walk the chain in id order; report the first row whose link or hash does not match.
+
+    Each row must carry the HMAC of its facts and the previous row's hash under
+    AUDIT_HMAC_KEY. Plain SHA-256 links (written before the chain was keyed) are accepted only
+    as an unbroken run at the start of the chain, and, when `legacy_last_id` is given (the
+    AUDIT_LEGACY_LAST_ID setting), only up to that id: a chain recomputed without the key
+    can otherwise only pass as all-legacy, which the report shows."""
+    if legacy_last_id is None:
+        legacy_last_id = settings.AUDIT_LEGACY_LAST_ID
+    key = audit_hmac_key()
     previous = ""
-    checked = 0
+    checked = keyed = legacy = 0
+    legacy_first = legacy_last = None
     last_id = 0
+
+    def broken(event: AuditEvent, reason: str) -> ChainReport:
+        return ChainReport(
+            checked, event.pk, reason, keyed, legacy, legacy_first, legacy_last, last_id or None
+        )
+
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:
-            return ChainReport(checked=checked)
+            return ChainReport(
+                checked,
+                keyed=keyed,
+                legacy=legacy,
+                legacy_first_id=legacy_first,
+                legacy_last_id=legacy_last,
+                last_id=last_id or None,
+                last_hash=previous,
+            )
         for event in rows:
             if event.prev_hash != previous:
-                return ChainReport(
-                    checked, event.pk, "its previous-hash does not match the row before it"
+                return broken(event, "its previous-hash does not match the row before it")
+            if hmac.compare_digest(row_hmac(event, event.prev_hash, key=key), event.row_hash):
+                keyed += 1
+            elif row_digest(event, event.prev_hash) != event.row_hash:
+                return broken(event, "its contents do not match its keyed hash")
+            elif keyed:
+                return broken(
+                    event,
+                    "it is an unkeyed (plain SHA-256) link after keyed ones: it was "
+                    "written without AUDIT_HMAC_KEY",
                 )
-            if row_digest(event, event.prev_hash) != event.row_hash:
-                return ChainReport(checked, event.pk, "its contents do not match its hash")
+            elif legacy_last_id is not None and event.pk > legacy_last_id:
+                return broken(
+                    event,
+                    "it is an unkeyed (plain SHA-256) link after AUDIT_LEGACY_LAST_ID: "
+                    "it was written without AUDIT_HMAC_KEY",
+                )
+            else:
+                legacy += 1
+                legacy_first = legacy_first or event.pk
+                legacy_last = event.pk
             previous = event.row_hash
             checked += 1
             last_id = event.pk

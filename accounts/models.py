@@ -268,8 +268,8 @@ class AuditEvent(models.Model):
         FAILURE = "failure", _("Failure")
 
     created_at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
-    # The table is append-only (a database trigger refuses UPDATE and DELETE), so the rows
-    # it points at can never be deleted either.
+    # The table is append-only (database triggers refuse UPDATE, DELETE and TRUNCATE), so
+    # the rows it points at can never be deleted either.
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -284,8 +284,9 @@ class AuditEvent(models.Model):
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
-    # Each row carries the hash of the one before it: editing or removing a row breaks the
-    # chain, and manage.py audit_verify names the first broken link.
+    # Each row carries an HMAC (key AUDIT_HMAC_KEY, from the environment) of its facts and of
+    # the previous row's hash: editing or removing a row breaks the chain, and manage.py
+    # audit_verify names the first broken link.
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     row_hash = models.CharField(_("hash"), max_length=64, blank=True)
 

@@ -217,6 +217,25 @@ AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
 # token in an X-Readyz-Token header; everyone else gets 404.
 READYZ_TOKEN = env_str("READYZ_TOKEN")
 
+# The audit chain: every row carries an HMAC-SHA256 keyed with AUDIT_HMAC_KEY, which lives only
+# in the environment (never in the database), so whoever can write the table still cannot
+# recompute the chain. Required when DEBUG is false (a deploy check refuses to pass without
+# it); development uses a fixed key named as what it is.
+_DEV_AUDIT_HMAC_KEY = "development-only-audit-hmac-key-do-not-use-in-production"
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", _DEV_AUDIT_HMAC_KEY if DEBUG else "")
+# Signs the checkpoints of the chain's head (defaults to AUDIT_HMAC_KEY). A separate key needs
+# to be only on the worker machines and with whoever verifies, not on the web nodes.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+# Staff addresses that receive each new checkpoint by email (comma-separated; none: no email).
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 600)
+# Rows up to this id may be unkeyed SHA-256 links written before the chain was keyed; later
+# ones must be keyed. 0 for a database started keyed; unset: any unkeyed run at the start of
+# the chain is accepted, and audit_verify names it.
+AUDIT_LEGACY_LAST_ID = (
+    int(os.environ["AUDIT_LEGACY_LAST_ID"]) if os.environ.get("AUDIT_LEGACY_LAST_ID") else None
+)
+
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
 # Seconds after a timed quiz's deadline during which a submit still counts (network delay).
@@ -344,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
     "cohort-reminders": {
         "task": "cohorts.tasks.cohort_reminders_task",
         "schedule": env_int("COHORT_REMINDER_SECONDS", 900),
+    },
+    "audit-checkpoint": {
+        "task": "accounts.tasks.audit_checkpoint_task",
+        "schedule": AUDIT_CHECKPOINT_SECONDS,
     },
 }
 CELERY_TIMEZONE = "UTC"

@@ -43,6 +43,29 @@ def _clean_redis():
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_truncate_trigger():
+    """The audit table refuses TRUNCATE (a trigger), and emptying the test database after a
+    transactional test is one TRUNCATE of every table. That flush, and only it, runs with user
+    triggers off for its own transaction (session_replication_role = replica: the tests
+    connect as the PostgreSQL superuser)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements:
+            return statements
+        return ["SET LOCAL session_replication_role = replica", *statements]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

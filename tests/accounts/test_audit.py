@@ -7,11 +7,19 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, transaction
 from django.urls import reverse
 
-from accounts.audit import audit_chain_verify, audit_log, row_digest
+from accounts.audit import (
+    audit_chain_verify,
+    audit_hmac_key,
+    audit_log,
+    row_digest,
+    row_hmac,
+)
 from accounts.models import AuditEvent, Membership
 from accounts.views import audit as audit_views
 from tests.factories import (
@@ -39,9 +47,25 @@ def event_at(when: datetime, **fields) -> AuditEvent:
     event = AuditEvent(created_at=when, **fields)
     previous = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
     event.prev_hash = previous or ""
+    event.row_hash = row_hmac(event, event.prev_hash, key=audit_hmac_key())
+    event.save()
+    return event
+
+
+def legacy_row(action: str) -> AuditEvent:
+    """A row as written before the chain was keyed: chained with plain SHA-256."""
+    event = AuditEvent(action=action)
+    previous = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
+    event.prev_hash = previous or ""
     event.row_hash = row_digest(event, event.prev_hash)
     event.save()
     return event
+
+
+def verify_output() -> str:
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    return out.getvalue()
 
 
 def listed_actions(response) -> list[str]:
@@ -101,12 +125,85 @@ def test_database_refuses_delete_of_an_audit_row():
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+def test_database_refuses_truncate_of_the_audit_table():
+    event = audit_log(action="test.truncate")
+    with (
+        pytest.raises(ProgrammingError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE accounts_auditevent")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_rows_are_chained_with_an_hmac_keyed_from_the_environment():
+    first = audit_log(action="test.first")
+    second = audit_log(action="test.second", details={"n": 2})
+    key = django_settings.AUDIT_HMAC_KEY.encode()
+    assert second.prev_hash == first.row_hash
+    assert second.row_hash == row_hmac(second, second.prev_hash, key=key)
+    assert second.row_hash != row_digest(second, second.prev_hash)  # not a plain hash
+    second.refresh_from_db()
+    assert row_hmac(second, second.prev_hash, key=key) == second.row_hash
+
+
+def test_chain_does_not_verify_under_another_key(settings):
+    first = audit_log(action="test.first")
+    audit_log(action="test.second")
+    settings.AUDIT_HMAC_KEY = "another-key-of-forty-characters-0123456789"
+    report = audit_chain_verify()
+    assert report.broken_at == first.pk
+    assert report.reason == "its contents do not match its keyed hash"
+
+
+def test_audit_log_refuses_to_write_an_unkeyed_row(settings):
+    settings.AUDIT_HMAC_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_HMAC_KEY"):
+        audit_log(action="test.unkeyed")
+    assert not AuditEvent.objects.filter(action="test.unkeyed").exists()
+
+
+def test_audit_verify_names_legacy_links_at_the_start_of_the_chain():
+    # Rows written before the upgrade carry plain SHA-256 links; they are not re-keyed (that
+    # would be the very rewrite the key is there to show) but verify as legacy, and say so.
+    old_first = legacy_row("test.old")
+    old_last = legacy_row("test.old")
+    audit_log(action="test.new")
+    audit_log(action="test.new")
+    output = verify_output()
+    assert "audit chain OK: 4 rows (2 keyed with HMAC-SHA256)" in output
+    assert f"2 unkeyed legacy links (plain SHA-256, events {old_first.pk} to {old_last.pk})" in (
+        output
+    )
+
+
+def test_unkeyed_link_after_a_keyed_one_is_refused():
+    audit_log(action="test.keyed")
+    forged = legacy_row("test.forged")
+    with pytest.raises(
+        CommandError, match=f"broken at event {forged.pk}: it is an unkeyed .* after keyed ones"
+    ):
+        verify_output()
+
+
+def test_unkeyed_links_after_audit_legacy_last_id_are_refused(settings):
+    old = legacy_row("test.old")
+    later = legacy_row("test.later")
+    settings.AUDIT_LEGACY_LAST_ID = old.pk
+    with pytest.raises(
+        CommandError, match=f"broken at event {later.pk}: .* after AUDIT_LEGACY_LAST_ID"
+    ):
+        verify_output()
+    settings.AUDIT_LEGACY_LAST_ID = later.pk
+    assert "audit chain OK: 2 rows (0 keyed" in verify_output()
+
+
 def test_audit_verify_passes_an_untampered_chain():
     for number in range(3):
         audit_log(action="test.write", details={"n": number})
-    out = io.StringIO()
-    call_command("audit_verify", stdout=out)
-    assert f"audit chain OK: {AuditEvent.objects.count()} rows" in out.getvalue()
+    count = AuditEvent.objects.count()
+    assert f"audit chain OK: {count} rows ({count} keyed with HMAC-SHA256)" in verify_output()
 
 
 def test_audit_verify_names_the_tampered_row():
