@@ -89,11 +89,17 @@ def vetting_cutoff():
     return timezone.now() - timedelta(days=settings.VETTING_RECONFIRM_DAYS)
 
 
-def active_memberships(user: User) -> QuerySet[Membership]:
-    """Memberships that count: approved, and for officers not lapsed."""
-    return Membership.objects.filter(user=user, status=Membership.Status.APPROVED).filter(
+def memberships_that_count() -> QuerySet[Membership]:
+    """Memberships that count, anyone's: approved (not pending, rejected or left), and for
+    officers not lapsed."""
+    return Membership.objects.filter(status=Membership.Status.APPROVED).filter(
         ~Q(role=Role.OFFICER) | Q(vetted_at__gte=vetting_cutoff())
     )
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """The user's memberships that count."""
+    return memberships_that_count().filter(user=user)
 
 
 def can(user: User, action: Action, agency: Agency | None = None) -> bool:
