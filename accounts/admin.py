@@ -1,3 +1,8 @@
+"""Django admin (programme staff only). Memberships, invitations and users are where roles
+and staff status are granted: saving them asks for the password again, and their audit rows
+name the role before and after."""
+
+from allauth.account.decorators import reauthentication_required
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -16,13 +21,23 @@ from accounts.models import (
 class AuditedAdminMixin:
     """Changes made in the Django admin leave audit rows like every other write."""
 
+    # Fields whose value before and after the audit row keeps (roles and staff status).
+    audited_values: tuple[str, ...] = ()
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        details = {"fields": sorted(form.changed_data)}
+        for name in self.audited_values:
+            if name in form.changed_data:
+                details[name] = {
+                    "from": form.initial.get(name) if change else None,
+                    "to": getattr(obj, name),
+                }
         audit_log(
             action="admin.change" if change else "admin.add",
             actor=request.user,
             target=obj,
-            details={"fields": sorted(form.changed_data)},
+            details=details,
             request=request,
         )
 
@@ -31,8 +46,20 @@ class AuditedAdminMixin:
         super().delete_model(request, obj)
 
 
+class GrantingAdminMixin:
+    """Adding or changing these objects can grant a role: the save asks for the password again
+    (the form is kept and submitted once it is given), as on the site's own pages."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method == "POST":
+            view = reauthentication_required(super().changeform_view)
+            return view(request, *args, **kwargs)
+        return super().changeform_view(request, *args, **kwargs)
+
+
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+class UserAdmin(GrantingAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
+    audited_values = ("is_staff", "is_superuser")
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_staff", "is_active", "allow_multi_agency"]
@@ -65,9 +92,11 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(GrantingAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Programme staff create coordinators, programme trainers and agency admins here;
     agency admins vet officers in the site's own pages (every decision is audited there)."""
+
+    audited_values = ("role", "status")
 
     list_display = ["user", "agency", "country", "role", "status", "vetted_at"]
     list_filter = ["role", "status", "agency"]
@@ -83,7 +112,8 @@ class TrainerQualificationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(GrantingAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    audited_values = ("role",)
     list_display = ["email", "agency", "role", "sent_count", "expires_at", "accepted_at"]
     list_select_related = ["agency"]
     readonly_fields = ["token"]

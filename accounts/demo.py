@@ -16,8 +16,9 @@ AGENCIES = [
 ]
 
 PEOPLE = [
-    # email, full name, role, agency index (None: programme trainer in the first agency)
-    ("trainer@rtp.example", "Somchai Wongsakul", Membership.Role.TRAINER, 1),
+    # email, full name, role, agency index (None: programme-wide, as the demo trainer is: a
+    # trainer bound to an agency schedules cohorts hosted by that agency only)
+    ("trainer@rtp.example", "Somchai Wongsakul", Membership.Role.TRAINER, None),
     ("admin@knpa.example", "Park Ji-won", Membership.Role.AGENCY_ADMIN, 0),
     ("admin@rtp.example", "Niran Chaiyaporn", Membership.Role.AGENCY_ADMIN, 1),
     ("admin@igp.example", "Ion Rusu", Membership.Role.AGENCY_ADMIN, 2),
@@ -44,7 +45,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         agencies.append(agency)
     people = []
     for email, full_name, role, index in PEOPLE:
-        agency = agencies[index]
+        agency = agencies[index] if index is not None else None
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
@@ -68,7 +69,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             audit_log(
                 action="membership.create", target=user, agency=agency, details={"role": role}
             )
-        people.append((email, role, agency.name))
+        people.append((email, role, agency.name if agency else "programme-wide"))
     staff_email, staff_name = STAFF
     staff = User.objects.filter(email=staff_email).first()
     if staff is None:

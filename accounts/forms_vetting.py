@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import MAX_BYTES
 from accounts.models import Agency, Membership, Unit, User
+from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
+from accounts.services import role_grant_refusal
 from config.csvimport import SignedRowsForm, sign_rows
 
 IMPORT_SALT = "accounts.invitation-import"
@@ -60,19 +62,37 @@ class InvitationForm(forms.Form):
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("None")
     )
 
-    def __init__(self, *args, agency: Agency, **kwargs):
+    def __init__(self, *args, agency: Agency, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # Agency admins are offered the officer role only; programme staff every role. The
+        # field still knows every role, so a role asked for by hand gets clean_role's answer.
+        may_grant = can(user, Action.GRANT_ROLES, agency)
+        self.allowed_roles = {
+            role
+            for role, _label in INVITATION_ROLE_CHOICES
+            if may_grant or role not in ROLES_ABOVE_OFFICER
+        }
+        self.fields["role"].widget.choices = [
+            choice for choice in INVITATION_ROLE_CHOICES if choice[0] in self.allowed_roles
+        ]
         self.fields["unit"].queryset = Unit.objects.filter(agency=agency).order_by("name")
         # The agency is already on the page; Unit.__str__ would also load it once per unit.
         self.fields["unit"].label_from_instance = lambda unit: unit.name
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if role not in self.allowed_roles:
+            raise forms.ValidationError(role_grant_refusal(role))
+        return role
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8 CSV with a header row: email, full_name, role (officer, trainer or "
-            "agency_admin; officer when empty). At most 1,000 rows and 512 KB."
+            "UTF-8 CSV with a header row: email, full_name, role (officer when empty; only "
+            "programme staff may import trainer or agency_admin rows). At most 1,000 rows and "
+            "512 KB."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, User
-from accounts.services import invitation_create
+from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
+from accounts.services import invitation_create, role_grant_refusal
 from config.csvimport import MAX_BYTES, MAX_ROWS, CsvFileError, read_csv
 
 COLUMNS = ("email", "full_name", "role")
@@ -45,9 +46,11 @@ def _file_problem(message: str) -> list[Problem]:
     return [{"row": None, "email": "", "messages": [message]}]
 
 
-def parse_invitation_csv(*, data: bytes, agency: Agency) -> tuple[list[Row], list[Problem]]:
-    """Read an uploaded CSV (UTF-8, with or without BOM, header row first) and check every row.
-    Writes nothing. Any problem means no row may be imported."""
+def parse_invitation_csv(
+    *, data: bytes, agency: Agency, actor: User
+) -> tuple[list[Row], list[Problem]]:
+    """Read an uploaded CSV (UTF-8, with or without BOM, header row first) and check every row
+    as `actor` would import it. Writes nothing. Any problem means no row may be imported."""
 
     def header_problem(header: list[str]) -> str | None:
         unknown = [name for name in header if name not in COLUMNS]
@@ -79,15 +82,20 @@ def parse_invitation_csv(*, data: bytes, agency: Agency) -> tuple[list[Row], lis
         )
         if len(record) > len(header):
             extra[number] = [_("The row has more cells than the header.")]
-    problems = check_rows(agency=agency, rows=rows, extra=extra)
+    problems = check_rows(agency=agency, rows=rows, actor=actor, extra=extra)
     return rows, problems
 
 
 def check_rows(
-    *, agency: Agency, rows: list[Row], extra: dict[int, list[str]] | None = None
+    *, agency: Agency, rows: list[Row], actor: User, extra: dict[int, list[str]] | None = None
 ) -> list[Problem]:
-    """Every problem of every row, in row order: two queries whatever the number of rows."""
+    """Every problem of every row, in row order: two queries whatever the number of rows (and
+    the actor's right to grant roles, asked once, when a row asks for more than officer).
+    Agency admins import officers only; a row asking for a higher role is refused."""
     extra = extra or {}
+    may_grant = any(row["role"] in ROLES_ABOVE_OFFICER for row in rows) and can(
+        actor, Action.GRANT_ROLES, agency
+    )
     emails = {row["email"] for row in rows}
     members = set(
         Membership.objects.filter(agency=agency)
@@ -126,6 +134,8 @@ def check_rows(
                 messages.append(_("This person already has an open invitation."))
         if row["role"] not in ROLES:
             messages.append(_("The role must be one of: %(roles)s.") % {"roles": ", ".join(ROLES)})
+        elif row["role"] in ROLES_ABOVE_OFFICER and not may_grant:
+            messages.append(role_grant_refusal(row["role"]))
         if len(row["full_name"]) > FULL_NAME_MAX_LENGTH:
             messages.append(
                 _("The full name is longer than %(max)s characters.")
@@ -151,7 +161,7 @@ def invitation_import(
                 % {"max": MAX_ROWS}
             )
         )
-    problems = check_rows(agency=agency, rows=rows)
+    problems = check_rows(agency=agency, rows=rows, actor=actor)
     if problems:
         raise ImportProblems(problems)
     invitations = []

@@ -21,7 +21,8 @@ class Action(StrEnum):
     EXPORT_ROSTER = "export_roster"
     VET_OFFICERS = "vet_officers"
     INVITE_OFFICERS = "invite_officers"
-    CHANGE_ROLES = "change_roles"
+    # Granting a role, or changing one: programme staff only (in no role's row below).
+    GRANT_ROLES = "grant_roles"
     VIEW_REFRESHERS = "view_refreshers"
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
@@ -49,7 +50,6 @@ SCOPED: dict[str, frozenset[Action]] = {
             Action.EXPORT_ROSTER,
             Action.VET_OFFICERS,
             Action.INVITE_OFFICERS,
-            Action.CHANGE_ROLES,
             Action.VIEW_REFRESHERS,
             Action.VIEW_AUDIT,
             Action.EXPORT_AUDIT,
@@ -60,6 +60,11 @@ SCOPED: dict[str, frozenset[Action]] = {
         {Action.VIEW_ROSTER, Action.EXPORT_ROSTER, Action.VET_OFFICERS, Action.VIEW_REFRESHERS}
     ),
 }
+
+
+# Roles above officer: only those who may GRANT_ROLES give them, by a role change or an
+# invitation (and its CSV import); agency admins invite and import officers only.
+ROLES_ABOVE_OFFICER = frozenset({Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR})
 
 
 def matrix_rows() -> list[tuple[str, list[str]]]:
@@ -84,11 +89,17 @@ def vetting_cutoff():
     return timezone.now() - timedelta(days=settings.VETTING_RECONFIRM_DAYS)
 
 
-def active_memberships(user: User) -> QuerySet[Membership]:
-    """Memberships that count: approved, and for officers not lapsed."""
-    return Membership.objects.filter(user=user, status=Membership.Status.APPROVED).filter(
+def memberships_that_count() -> QuerySet[Membership]:
+    """Memberships that count, anyone's: approved (not pending, rejected or left), and for
+    officers not lapsed."""
+    return Membership.objects.filter(status=Membership.Status.APPROVED).filter(
         ~Q(role=Role.OFFICER) | Q(vetted_at__gte=vetting_cutoff())
     )
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """The user's memberships that count."""
+    return memberships_that_count().filter(user=user)
 
 
 def can(user: User, action: Action, agency: Agency | None = None) -> bool:
@@ -120,6 +131,24 @@ def agencies_for(user: User, action: Action, memberships=None) -> QuerySet[Agenc
         elif membership.role == Role.COORDINATOR:
             scope |= Q(country=membership.country)
     return Agency.objects.filter(scope)
+
+
+def schedule_host_agencies(user: User) -> QuerySet[Agency]:
+    """The agencies that may host a cohort this user schedules: any, for programme staff and
+    programme-wide trainers (a trainer membership without an agency); for a trainer bound to
+    an agency, only that agency (or those agencies)."""
+    if not can(user, Action.SCHEDULE_COHORTS):
+        return Agency.objects.none()
+    if user.is_staff:
+        return Agency.objects.all()
+    bound = [
+        m.agency_id
+        for m in active_memberships(user)
+        if Action.SCHEDULE_COHORTS in GLOBAL.get(m.role, ())
+    ]
+    if None in bound:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=bound)
 
 
 def requires_mfa(user: User) -> bool:

@@ -5,6 +5,7 @@ audit_log (accounts.audit) is re-exported here: every app writes its audit rows 
 
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
-from accounts.models import Agency, Invitation, Membership, Unit, User
+from accounts.models import Agency, AuditEvent, Invitation, Membership, Unit, User
+from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.selectors import agency_for_email, open_invitation
 from accounts.signals import user_erased
 
@@ -179,8 +181,52 @@ def membership_reconfirm(*, membership: Membership, actor: User, request=None) -
     )
 
 
-@transaction.atomic
+def role_grant_refusal(role: str) -> str:
+    """What someone who may not grant `role` is told (a form, a CSV row, a refused service)."""
+    if role in ROLES_ABOVE_OFFICER:
+        return _(
+            "Only programme staff can grant the %(role)s role. Agency admins invite and import "
+            "officers only; ask programme staff for a trainer, agency admin or coordinator."
+        ) % {"role": str(Membership.Role(role).label).lower()}
+    return _("Only programme staff can change a person's role.")
+
+
+def _refuse_grant(
+    *, action: str, actor: User, role: str, agency: Agency | None, target=None, request=None
+) -> NoReturn:
+    """Audit a refused grant, then refuse it. Callers run this before their transaction
+    opens, so the refusal's audit row is not rolled back with it."""
+    audit_log(
+        action=action,
+        actor=actor,
+        target=target,
+        agency=agency,
+        outcome=AuditEvent.Outcome.FAILURE,
+        details={"role": role, "refused": "only programme staff grant roles"},
+        request=request,
+    )
+    raise ValidationError(role_grant_refusal(role), code="grant_refused")
+
+
 def membership_change_role(
+    *, membership: Membership, role: str, actor: User, request=None
+) -> Membership:
+    """Programme staff give a member of an agency another role (GRANT_ROLES); anyone else
+    is refused here, whatever the page offered them, and the refusal is audited."""
+    if not can(actor, Action.GRANT_ROLES, membership.agency):
+        _refuse_grant(
+            action="role.change",
+            actor=actor,
+            role=role,
+            agency=membership.agency,
+            target=membership,
+            request=request,
+        )
+    return _membership_change_role(membership=membership, role=role, actor=actor, request=request)
+
+
+@transaction.atomic
+def _membership_change_role(
     *, membership: Membership, role: str, actor: User, request=None
 ) -> Membership:
     if role not in {Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN, Membership.Role.TRAINER}:
@@ -211,7 +257,6 @@ def _invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", kwargs={"token": invitation.token})
 
 
-@transaction.atomic
 def invitation_create(
     *,
     agency: Agency,
@@ -222,6 +267,36 @@ def invitation_create(
     unit: Unit | None = None,
     request=None,
     send: bool = True,
+) -> Invitation:
+    """Invite someone to the agency. Agency admins invite officers; an invitation to any
+    role above officer is a grant, for programme staff only (a refusal is audited)."""
+    if role in ROLES_ABOVE_OFFICER and not can(actor, Action.GRANT_ROLES, agency):
+        _refuse_grant(
+            action="invitation.create", actor=actor, role=role, agency=agency, request=request
+        )
+    return _invitation_create(
+        agency=agency,
+        email=email,
+        actor=actor,
+        full_name=full_name,
+        role=role,
+        unit=unit,
+        request=request,
+        send=send,
+    )
+
+
+@transaction.atomic
+def _invitation_create(
+    *,
+    agency: Agency,
+    email: str,
+    actor: User,
+    full_name: str,
+    role: str,
+    unit: Unit | None,
+    request,
+    send: bool,
 ) -> Invitation:
     email = email.strip().lower()
     if Membership.objects.filter(user__email__iexact=email, agency=agency).exists():
@@ -287,17 +362,27 @@ def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Inv
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
-    """The invited person signed up with the invited address: they join, already vetted."""
+    """The invited person signed up with the invited address: they join, already vetted. They
+    join in the invited role only if whoever invited them may grant it (programme staff);
+    otherwise as an officer, and the audit row says which role was not granted."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None or invitation.expires_at < timezone.now():
         raise ValidationError(_("This invitation is no longer valid."))
     if invitation.email != user.email.lower():
         raise ValidationError(_("This invitation was sent to a different email address."))
     _check_multi_agency(user=user, agency=invitation.agency)
+    role, details = invitation.role, {}
+    if role in ROLES_ABOVE_OFFICER:
+        inviter = invitation.invited_by
+        if inviter is not None and can(inviter, Action.GRANT_ROLES, invitation.agency):
+            details["granted_by"] = inviter.pk
+        else:
+            role = Membership.Role.OFFICER
+            details["role_not_granted"] = invitation.role
     membership, _created = Membership.objects.get_or_create(
         user=user,
         agency=invitation.agency,
-        role=invitation.role,
+        role=role,
         defaults={
             "status": Membership.Status.APPROVED,
             "vetted_at": timezone.now(),
@@ -313,7 +398,7 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
         actor=user,
         target=invitation,
         agency=invitation.agency,
-        details={"membership_id": membership.pk},
+        details={"membership_id": membership.pk, "role": membership.role, **details},
         request=request,
     )
     return membership

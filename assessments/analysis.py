@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from accounts.permissions import memberships_that_count
 from assessments.models import Attempt, Question, Quiz
 
 # The upper-lower group method: the top and bottom 27% of attempts by total score.
@@ -260,10 +261,13 @@ def attempts_per_officer(
 ) -> list[OfficerAttempts]:
     """Each officer's graded attempts at the quiz (every version), best score and whether any
     attempt passed, by name; one query whatever the number of attempts. agency_ids limits
-    the list to officers of those agencies (None: everyone)."""
+    the list to people whose membership of one of those agencies counts (None: everyone)."""
     attempts = graded_attempts(quiz=quiz)
     if agency_ids is not None:
-        attempts = attempts.filter(user__memberships__agency_id__in=agency_ids).distinct()
+        # People whose membership of one of these agencies counts now: not those pending,
+        # rejected, lapsed or gone from it.
+        members = memberships_that_count().filter(agency_id__in=agency_ids)
+        attempts = attempts.filter(user_id__in=members.values("user_id"))
     rows = attempts.order_by("pk").values(
         "user_id", "user__full_name", "user__email", "score", "passed", "submitted_at"
     )

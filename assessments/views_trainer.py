@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from accounts.permissions import active_memberships
 from accounts.services import audit_log
 from assessments.analysis import (
     ItemReport,
@@ -74,14 +76,16 @@ def items_csv(request, quiz_id: int):
 
 def officer_scope(user) -> list[int] | None:
     """Whose results a trainer may see: programme staff and programme-wide trainers see every
-    officer; a trainer of an agency sees that agency's officers only."""
+    officer; a trainer of an agency sees that agency's officers only (attempts_per_officer
+    counts the officers whose membership there counts: approved, current, not left). Only
+    the trainer's own memberships that count open a scope."""
     if user.is_staff:
         return None
-    trainer_agencies = list(
-        user.memberships.filter(role="trainer", status="approved").values_list(
-            "agency_id", flat=True
-        )
-    )
+    trainer_agencies = [
+        membership.agency_id
+        for membership in active_memberships(user)
+        if membership.role == Membership.Role.TRAINER
+    ]
     if None in trainer_agencies:
         return None
     return trainer_agencies

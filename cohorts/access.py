@@ -128,9 +128,15 @@ def eligible_officer_memberships(*, agency_ids=None):
     ).select_related("user", "agency")
 
 
-def is_eligible_officer(*, user, agency_id: int | None = None) -> Membership | None:
-    """The officer's active membership (of this agency, when given), or None."""
+def is_eligible_officer(
+    *, user, agency_id: int | None = None, agency_ids: Iterable[int] | None = None
+) -> Membership | None:
+    """The officer's active membership (of this agency, or of one of these agencies, when
+    given), or None."""
     memberships = [m for m in active_memberships(user) if m.role == Membership.Role.OFFICER]
     if agency_id is not None:
         memberships = [m for m in memberships if m.agency_id == agency_id]
+    if agency_ids is not None:
+        allowed = set(agency_ids)
+        memberships = [m for m in memberships if m.agency_id in allowed]
     return memberships[0] if memberships and user.is_active else None

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Agency
+from accounts.models import Agency, User
+from accounts.permissions import schedule_host_agencies
 from assessments.models import Quiz
 from cohorts.models import Cohort, Participation
 from cohorts.selectors_schedule import TrainerOption
@@ -69,7 +70,8 @@ class TrainerCheckboxes(forms.CheckboxSelectMultiple):
 
 class CohortForm(forms.Form):
     """A cohort's details. With `cohort` it edits that cohort (course and host agency stay as
-    they are); without, it schedules a new cohort of `course`."""
+    they are); without, it schedules a new cohort of `course`, hosted by an agency `user` may
+    host with (a trainer bound to an agency: that agency only)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
     country = forms.CharField(
@@ -90,7 +92,14 @@ class CohortForm(forms.Form):
     language = forms.ChoiceField(label=_("Teaching language"), choices=settings.LANGUAGES)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=5000)
     host_agency = forms.ModelChoiceField(
-        label=_("Host agency"), queryset=Agency.objects.order_by("name")
+        label=_("Host agency"),
+        queryset=Agency.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Choose a host agency from the list. A trainer of an agency schedules cohorts "
+                "hosted by their own agency only."
+            )
+        },
     )
     cohost_agencies = forms.ModelMultipleChoiceField(
         label=_("Co-host agencies"),
@@ -136,6 +145,7 @@ class CohortForm(forms.Form):
         *args,
         course: Course,
         trainer_options: list[TrainerOption],
+        user: User,
         cohort: Cohort | None = None,
         **kwargs,
     ):
@@ -161,7 +171,11 @@ class CohortForm(forms.Form):
             .select_related("module")
             .order_by("module__order")
         )
-        if cohort is not None:
+        if cohort is None:
+            # A host outside the choices (a crafted POST) is refused as an invalid choice;
+            # cohort_create refuses it again for any other caller.
+            self.fields["host_agency"].queryset = schedule_host_agencies(user).order_by("name")
+        else:
             del self.fields["host_agency"], self.fields["cohost_agencies"]
             self.fields["trainers"].help_text = _(
                 "Only approved trainers with a qualification for this course, valid until the "
@@ -379,7 +393,9 @@ class WalkInForm(forms.Form):
     email = forms.EmailField(
         label=_("Officer's email"),
         max_length=254,
-        help_text=_("An approved officer of any agency who was not nominated."),
+        help_text=_(
+            "An approved officer of an agency taking part in the cohort who was not nominated."
+        ),
     )
 
 

@@ -200,9 +200,14 @@ def upcoming_seats(*, user) -> list[Seat]:
 
 
 def walk_in_candidates(*, cohort: Cohort, email: str):
-    """Approved officers with this email (any agency) who do not already hold a seat."""
+    """Approved, vetted officers with this email, of an agency taking part in the cohort
+    (host, co-hosts and participants), who do not already hold a seat: one query, whether the
+    email is unknown, out of scope or found."""
     return (
         eligible_officer_memberships()
-        .filter(user__email__iexact=email.strip())
+        .filter(
+            user__email__iexact=email.strip(),
+            agency_id__in=cohort.participations.values("agency_id"),
+        )
         .exclude(user__cohort_seats__cohort=cohort, user__cohort_seats__status__in=Seat.HOLDING)
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Agency, User
+from accounts.permissions import schedule_host_agencies
 from cohorts.access import is_eligible_officer
 from cohorts.models import Attendance, Cohort, Notice, Participation, Seat, Session
 from cohorts.notices import notice_queue
@@ -83,6 +84,17 @@ def cohort_create(
     cohost_agencies=(),
     request=None,
 ) -> Cohort:
+    """Schedule a draft cohort. A trainer bound to an agency may host it only with that
+    agency; programme-wide trainers and programme staff with any."""
+    if not schedule_host_agencies(actor).filter(pk=host_agency.pk).exists():
+        raise ValidationError(
+            _(
+                "You can schedule cohorts hosted by your own agency only; %(agency)s is not "
+                "one of yours. Ask a programme-wide trainer or programme staff."
+            )
+            % {"agency": host_agency.name},
+            code="host_not_allowed",
+        )
     trainers = list(trainers)
     refusals = trainer_refusals(trainers=trainers, course=course, cohort=None)
     if refusals:
@@ -720,14 +732,22 @@ def seat_offers_expire(*, now: datetime | None = None) -> list[int]:
 
 @transaction.atomic
 def seat_add_walk_in(*, cohort: Cohort, user: User, actor: User, request=None) -> Seat:
-    """A trainer adds an approved officer who turned up without a nomination. A walk-in takes
-    a seat in the room (never beyond capacity) but not one of their agency's quota."""
+    """A trainer adds an approved officer of an agency taking part in the cohort who turned up
+    without a nomination. A walk-in takes a seat in the room (never beyond capacity) but not
+    one of their agency's quota."""
     cohort = _locked_cohort(cohort.pk)
     if cohort.status not in (Cohort.Status.OPEN, Cohort.Status.FULL, Cohort.Status.RUNNING):
         raise ValidationError(_("Walk-ins can be added while the cohort is open or running."))
-    membership = is_eligible_officer(user=user)
+    membership = is_eligible_officer(
+        user=user, agency_ids=cohort.participations.values_list("agency_id", flat=True)
+    )
     if membership is None:
-        raise ValidationError(_("Only approved officers whose vetting is current can be added."))
+        raise ValidationError(
+            _(
+                "Only approved officers whose vetting is current, of an agency taking part in "
+                "the cohort, can be added."
+            )
+        )
     seat = Seat.objects.select_for_update().filter(cohort=cohort, user=user).first()
     if seat is not None and seat.holds_seat:
         raise ValidationError(_("This officer already has a seat."))

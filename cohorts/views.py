@@ -206,7 +206,13 @@ def cohort_new(request):
     options = trainer_options(course=course, on=schedule_reference_date(cohort=None))
     mine = [o.user.pk for o in options if o.user.pk == request.user.pk and not o.problem]
     initial = {"attendance_threshold": 80, "trainers": mine, "title": course.title}
-    form = CohortForm(request.POST or None, course=course, trainer_options=options, initial=initial)
+    form = CohortForm(
+        request.POST or None,
+        course=course,
+        trainer_options=options,
+        user=request.user,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cohort = cohort_create(actor=request.user, request=request, **form.service_kwargs())
@@ -230,7 +236,11 @@ def cohort_edit(request, cohort_id: int):
         assigned_ids=cohort.trainers.values_list("pk", flat=True),
     )
     form = CohortForm(
-        request.POST or None, course=cohort.course, trainer_options=options, cohort=cohort
+        request.POST or None,
+        course=cohort.course,
+        trainer_options=options,
+        user=request.user,
+        cohort=cohort,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -670,11 +680,14 @@ def cohort_walk_in(request, cohort_id: int):
             if seat_holder_by_email(cohort=cohort, email=email) is not None:
                 form.add_error("email", _("This officer already has a seat in this cohort."))
             else:
+                # The same answer for an unknown email and for someone out of scope (another
+                # agency, not vetted): the page must not tell whether an address exists.
                 form.add_error(
                     "email",
                     _(
-                        "No approved officer with current vetting has this email address. "
-                        "Check the spelling, or ask their agency admin."
+                        "No approved officer with current vetting, of an agency taking part in "
+                        "this cohort, has this email address. Check the spelling, or ask their "
+                        "agency admin."
                     ),
                 )
         else:

@@ -308,3 +308,27 @@ def test_trainer_quiz_statistics_show_only_their_own_agencys_officers(client, ag
             assert response.status_code == 200, name
             text = _text(response)
             assert (officer.email in text) is sees, (agency.name, name)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("officer", 404), ("trainer", 404), ("admin", 404), ("coordinator", 404), ("staff", 302)],
+)
+def test_only_programme_staff_may_change_a_role(client, role, expected):
+    """grant_roles in docs/permissions.md: the agency's own admin gets the same 404 as anyone
+    who may not, even right after giving the password again."""
+    agency = AgencyFactory(name="Korean Agency", country="KR")
+    target = MembershipFactory(agency=agency)
+    user = {
+        "officer": lambda: MembershipFactory(agency=agency).user,
+        "trainer": lambda: _with_mfa(MembershipFactory(agency=agency, role="trainer").user),
+        "admin": lambda: admin_of(agency),
+        "coordinator": lambda: coordinator_of("KR"),
+        "staff": staff_user,
+    }[role]()
+    client.force_login(user)
+    reauthenticated_now(client, user)
+    response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
+    assert response.status_code == expected
+    target.refresh_from_db()
+    assert target.role == ("trainer" if role == "staff" else "officer")

@@ -1,5 +1,6 @@
-"""Agency admins' actions on people: vetting decisions, role changes, invitations one by one
-and in bulk from a CSV file."""
+"""Agency admins' actions on people: vetting decisions, invitations one by one and in bulk
+from a CSV file; and programme staff's role grants (a role change, or an invitation to a role
+above officer), each after the password is asked again."""
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -23,7 +24,7 @@ from accounts.forms_vetting import (
 )
 from accounts.imports import MAX_ROWS, ImportProblems, invitation_import, parse_invitation_csv
 from accounts.models import Membership
-from accounts.permissions import Action, can, vetting_cutoff
+from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can, vetting_cutoff
 from accounts.selectors import invitations_for_agency
 from accounts.services import (
     invitation_create,
@@ -54,7 +55,7 @@ def _render_member(request, membership: Membership, *, reject_form=None, role_fo
         {
             "membership": membership,
             "lapsed": lapsed,
-            "can_change_roles": can(request.user, Action.CHANGE_ROLES, membership.agency),
+            "can_change_roles": can(request.user, Action.GRANT_ROLES, membership.agency),
             "reject_form": reject_form or RejectForm(),
             "role_form": role_form or RoleForm(initial={"role": membership.role}),
         },
@@ -125,10 +126,10 @@ def member_reject(request, membership_id: int):
 @login_required
 @require_POST
 def member_role(request, membership_id: int):
-    # The access check comes first: someone who may not change roles gets the same 404
-    # whether or not they signed in recently.
+    # The access check comes first: someone who may not change roles (anyone but programme
+    # staff) gets the same 404 whether or not they signed in recently.
     membership = access_membership(
-        user=request.user, membership_id=membership_id, action=Action.CHANGE_ROLES
+        user=request.user, membership_id=membership_id, action=Action.GRANT_ROLES
     )
     return _change_role(request, membership)
 
@@ -162,11 +163,30 @@ def _member_form_action(request, membership, form, *, field, form_name, apply, s
     return _render_member(request, membership, **{form_name: form})
 
 
+def _grants_a_role(request, agency) -> bool:
+    """A POST asking for a role above officer by someone who may grant it: ask for the
+    password again first. (Someone who may not grant it is refused by the form instead.)"""
+    return request.POST.get("role") in ROLES_ABOVE_OFFICER and can(
+        request.user, Action.GRANT_ROLES, agency
+    )
+
+
 @login_required
 def invitations(request, agency_id: int):
     agency = access_agency(user=request.user, agency_id=agency_id, action=Action.INVITE_OFFICERS)
+    if request.method == "POST" and _grants_a_role(request, agency):
+        return _invitations_granting(request, agency)
+    return _invitations(request, agency)
+
+
+@reauthentication_required
+def _invitations_granting(request, agency):
+    return _invitations(request, agency)
+
+
+def _invitations(request, agency):
     if request.method == "POST":
-        form = InvitationForm(request.POST, agency=agency)
+        form = InvitationForm(request.POST, agency=agency, user=request.user)
         if form.is_valid():
             try:
                 invitation = invitation_create(
@@ -180,7 +200,7 @@ def invitations(request, agency_id: int):
                 )
                 return redirect("vetting:invitations", agency_id=agency.pk)
     else:
-        form = InvitationForm(agency=agency)
+        form = InvitationForm(agency=agency, user=request.user)
     page = Paginator(invitations_for_agency(agency=agency), INVITATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -219,29 +239,19 @@ def invitation_import_page(request, agency_id: int):
         if not confirm.is_valid():
             context["refused"] = confirm.errors["payload"]
             return render(request, "accounts/vetting/import.html", context, status=400)
-        try:
-            created = invitation_import(
-                agency=agency,
-                rows=confirm.cleaned_data["payload"],
-                actor=request.user,
-                request=request,
-            )
-        except ImportProblems as error:
-            context["problems"] = error.problems
-            return render(request, "accounts/vetting/import.html", context)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s invitation was sent.", "%(count)s invitations were sent.", len(created)
-            )
-            % {"count": len(created)},
-        )
-        return redirect("vetting:invitations", agency_id=agency.pk)
+        rows = confirm.cleaned_data["payload"]
+        if any(row["role"] in ROLES_ABOVE_OFFICER for row in rows):
+            # Rows granting roles passed the checks only for programme staff: ask them for
+            # the password again (invitation_import checks the rows again either way).
+            return _import_granting(request, agency, rows, context)
+        return _import(request, agency, rows, context)
     if request.method == "POST":
         upload = ImportUploadForm(request.POST, request.FILES)
         context["upload_form"] = upload
         if upload.is_valid():
-            rows, problems = parse_invitation_csv(data=upload.cleaned_data["file"], agency=agency)
+            rows, problems = parse_invitation_csv(
+                data=upload.cleaned_data["file"], agency=agency, actor=request.user
+            )
             if problems:
                 context.update(problems=problems, checked=len(rows))
             else:
@@ -257,3 +267,20 @@ def invitation_import_page(request, agency_id: int):
                     ),
                 )
     return render(request, "accounts/vetting/import.html", context)
+
+
+def _import(request, agency, rows, context):
+    try:
+        created = invitation_import(agency=agency, rows=rows, actor=request.user, request=request)
+    except ImportProblems as error:
+        context["problems"] = error.problems
+        return render(request, "accounts/vetting/import.html", context)
+    messages.success(
+        request,
+        ngettext("%(count)s invitation was sent.", "%(count)s invitations were sent.", len(created))
+        % {"count": len(created)},
+    )
+    return redirect("vetting:invitations", agency_id=agency.pk)
+
+
+_import_granting = reauthentication_required(_import)

@@ -13,7 +13,15 @@ from accounts.forms_vetting import IMPORT_SALT
 from accounts.imports import ImportProblems, invitation_import, parse_invitation_csv
 from accounts.models import AuditEvent, Invitation
 from accounts.services import invitation_create
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of
+from tests.factories import (
+    TEST_PASSWORD,
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    admin_of,
+    reauthenticated_now,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +47,14 @@ def admin_client(client, agency):
     return client
 
 
+@pytest.fixture
+def staff_client(client):
+    staff = staff_user()
+    client.force_login(staff)
+    client.admin = staff
+    return client
+
+
 def import_url(agency) -> str:
     return reverse("vetting:import", args=[agency.pk])
 
@@ -57,6 +73,7 @@ def test_parse_reads_utf8_with_bom_and_defaults_the_role_to_officer(agency):
             bom=True,
         ),
         agency=agency,
+        actor=staff_user(),
     )
     assert problems == []
     assert rows == [
@@ -67,7 +84,9 @@ def test_parse_reads_utf8_with_bom_and_defaults_the_role_to_officer(agency):
 
 
 def test_parse_accepts_a_file_with_only_an_email_column(agency):
-    rows, problems = parse_invitation_csv(data=csv_bytes("email", "a@mail.example"), agency=agency)
+    rows, problems = parse_invitation_csv(
+        data=csv_bytes("email", "a@mail.example"), agency=agency, actor=admin_of(agency)
+    )
     assert problems == []
     assert rows[0]["role"] == "officer"
 
@@ -90,6 +109,7 @@ def test_parse_reports_every_bad_row_with_its_number(agency):
             "z@mail.example," + "n" * 151 + ",officer",
         ),
         agency=agency,
+        actor=admin,
     )
     assert len(rows) == 9
     by_row = {p["row"]: " ".join(p["messages"]) for p in problems}
@@ -108,7 +128,9 @@ def test_an_invitation_to_another_agency_does_not_block_the_row(agency):
     invitation_create(
         agency=AgencyFactory(), email="a@mail.example", actor=admin_of(agency), send=False
     )
-    _rows, problems = parse_invitation_csv(data=csv_bytes("email", "a@mail.example"), agency=agency)
+    _rows, problems = parse_invitation_csv(
+        data=csv_bytes("email", "a@mail.example"), agency=agency, actor=admin_of(agency)
+    )
     assert problems == []
 
 
@@ -127,7 +149,7 @@ def test_an_invitation_to_another_agency_does_not_block_the_row(agency):
     ],
 )
 def test_parse_refuses_unusable_files_as_a_whole(agency, data, message):
-    rows, problems = parse_invitation_csv(data=data, agency=agency)
+    rows, problems = parse_invitation_csv(data=data, agency=agency, actor=admin_of(agency))
     assert rows == []
     assert len(problems) == 1
     assert problems[0]["row"] is None
@@ -136,10 +158,11 @@ def test_parse_refuses_unusable_files_as_a_whole(agency, data, message):
 
 def test_parse_refuses_more_than_1000_rows(agency):
     lines = ["email"] + [f"p{n}@mail.example" for n in range(1001)]
-    rows, problems = parse_invitation_csv(data=csv_bytes(*lines), agency=agency)
+    admin = admin_of(agency)
+    rows, problems = parse_invitation_csv(data=csv_bytes(*lines), agency=agency, actor=admin)
     assert rows == []
     assert "more than 1000 rows" in problems[0]["messages"][0]
-    rows, problems = parse_invitation_csv(data=csv_bytes(*lines[:1001]), agency=agency)
+    rows, problems = parse_invitation_csv(data=csv_bytes(*lines[:1001]), agency=agency, actor=admin)
     assert problems == []
     assert len(rows) == 1000
 
@@ -147,10 +170,37 @@ def test_parse_refuses_more_than_1000_rows(agency):
 def test_checking_rows_takes_the_same_queries_for_many_rows(agency, django_assert_num_queries):
     few = csv_bytes("email", *[f"p{n}@mail.example" for n in range(3)])
     many = csv_bytes("email", *[f"p{n}@mail.example" for n in range(300)])
+    admin = admin_of(agency)
     with django_assert_num_queries(2):
-        parse_invitation_csv(data=few, agency=agency)
+        parse_invitation_csv(data=few, agency=agency, actor=admin)
     with django_assert_num_queries(2):
-        parse_invitation_csv(data=many, agency=agency)
+        parse_invitation_csv(data=many, agency=agency, actor=admin)
+
+
+def test_parse_refuses_rows_above_officer_for_an_agency_admin(agency):
+    rows, problems = parse_invitation_csv(
+        data=csv_bytes(
+            "email,role",
+            "a@mail.example,officer",
+            "b@mail.example,trainer",
+            "c@mail.example,agency_admin",
+        ),
+        agency=agency,
+        actor=admin_of(agency),
+    )
+    assert len(rows) == 3
+    by_row = {p["row"]: " ".join(p["messages"]) for p in problems}
+    assert sorted(by_row) == [3, 4]
+    assert "Only programme staff can grant the trainer role" in by_row[3]
+    assert "Only programme staff can grant the agency admin role" in by_row[4]
+
+
+def test_checking_a_trainer_row_asks_once_who_may_grant_it(agency, django_assert_num_queries):
+    admin = admin_of(agency)
+    many = csv_bytes("email,role", *[f"p{n}@mail.example,trainer" for n in range(300)])
+    with django_assert_num_queries(3):  # the rows' two, and the admin's memberships once
+        _rows, problems = parse_invitation_csv(data=many, agency=agency, actor=admin)
+    assert len(problems) == 300
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -159,9 +209,11 @@ def test_checking_rows_takes_the_same_queries_for_many_rows(agency, django_asser
 def test_import_creates_every_invitation_with_one_import_audit_row(
     agency, django_capture_on_commit_callbacks
 ):
-    admin = admin_of(agency)
+    admin = staff_user()  # a trainer row: only programme staff may import it
     rows, _ = parse_invitation_csv(
-        data=csv_bytes("email,role", "a@mail.example,", "b@mail.example,trainer"), agency=agency
+        data=csv_bytes("email,role", "a@mail.example,", "b@mail.example,trainer"),
+        agency=agency,
+        actor=admin,
     )
     with django_capture_on_commit_callbacks(execute=True):
         created = invitation_import(agency=agency, rows=rows, actor=admin)
@@ -190,6 +242,23 @@ def test_import_with_one_bad_row_writes_nothing_and_sends_nothing(
     assert mail.outbox == []
 
 
+def test_import_by_an_agency_admin_refuses_a_trainer_row_and_writes_nothing(
+    agency, django_capture_on_commit_callbacks
+):
+    # Rows handed straight to the service, as a crafted confirmation would.
+    admin = admin_of(agency)
+    rows = [
+        {"row": 2, "email": "a@mail.example", "full_name": "", "role": "officer"},
+        {"row": 3, "email": "b@mail.example", "full_name": "", "role": "trainer"},
+    ]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ImportProblems) as err:
+        invitation_import(agency=agency, rows=rows, actor=admin)
+    assert [p["row"] for p in err.value.problems] == [3]
+    assert "Only programme staff can grant the trainer role" in err.value.problems[0]["messages"][0]
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
 def test_import_refuses_no_rows_and_too_many_rows(agency):
     admin = admin_of(agency)
     with pytest.raises(ImportProblems):
@@ -207,8 +276,10 @@ def test_import_refuses_no_rows_and_too_many_rows(agency):
 
 
 def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone(
-    admin_client, agency, django_capture_on_commit_callbacks
+    staff_client, agency, django_capture_on_commit_callbacks
 ):
+    admin_client = staff_client  # a trainer row: only programme staff may import it
+    reauthenticated_now(admin_client, admin_client.admin)
     data = csv_bytes(
         "email,full_name,role",
         "a@mail.example,Ann,officer",
@@ -241,6 +312,56 @@ def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone
     assert len(mail.outbox) == 3
     assert AuditEvent.objects.get(action="invitation.import").details == {"count": 3}
     assert "3 invitations were sent" in admin_client.get(done["Location"]).text
+
+
+def test_admin_upload_with_a_trainer_row_is_refused_on_that_row_and_imports_nothing(
+    admin_client, agency
+):
+    data = csv_bytes(
+        "email,full_name,role",
+        "a@mail.example,Ann,officer",
+        "b@mail.example,Ben,trainer",
+    )
+    response = admin_client.post(import_url(agency), {"file": upload("people.csv", data)})
+    assert response.status_code == 200
+    assert "Nothing was imported" in response.text
+    assert "<td>3</td>" in response.text
+    assert "Only programme staff can grant the trainer role" in response.text
+    assert 'name="payload"' not in response.text
+    assert not Invitation.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="invitation.").exists()
+
+
+def test_staff_confirming_rows_above_officer_is_asked_for_the_password_first(
+    staff_client, agency, django_capture_on_commit_callbacks
+):
+    data = csv_bytes("email,role", "a@mail.example,officer", "b@mail.example,agency_admin")
+    report = staff_client.post(import_url(agency), {"file": upload("people.csv", data)})
+    assert "Send 2 invitations" in report.text
+    asked = staff_client.post(import_url(agency), {"payload": payload_from(report)})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff_client.post(asked["Location"], {"password": TEST_PASSWORD})
+    assert done.status_code == 302
+    assert sorted(Invitation.objects.values_list("email", "role")) == [
+        ("a@mail.example", "officer"),
+        ("b@mail.example", "agency_admin"),
+    ]
+    assert AuditEvent.objects.filter(
+        action="invitation.create", actor=staff_client.admin, details__role="agency_admin"
+    ).exists()
+
+
+def test_officer_rows_are_confirmed_without_asking_for_the_password(admin_client, agency):
+    report = admin_client.post(
+        import_url(agency), {"file": upload("p.csv", csv_bytes("email", "a@mail.example"))}
+    )
+    done = admin_client.post(import_url(agency), {"payload": payload_from(report)})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("vetting:invitations", args=[agency.pk])
+    assert Invitation.objects.get().role == "officer"
 
 
 def test_upload_with_one_bad_row_reports_it_by_number_and_writes_nothing(admin_client, agency):

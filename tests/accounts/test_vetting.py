@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Membership, Unit
-from accounts.services import invitation_create
+from accounts.services import invitation_accept, invitation_create, membership_change_role
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     admin_of,
     coordinator_of,
     reauthenticated_now,
+    staff_user,
     with_totp,
 )
 
@@ -57,9 +59,19 @@ def test_member_page_shows_the_person_and_every_form(client, agency):
     assert response.status_code == 200
     for text in ("Park Ji-woo", "park@knpa.example", "Officer", "Rejected", "Not an investigator"):
         assert text in response.text
-    for name in ("member_approve", "member_left", "member_role"):
+    for name in ("member_approve", "member_left"):
         assert reverse(f"vetting:{name}", args=[target.pk]) in response.text
     assert 'name="reason"' not in response.text  # already rejected: no second rejection
+    # Roles are granted by programme staff only: no role form for the agency admin.
+    assert reverse("vetting:member_role", args=[target.pk]) not in response.text
+    assert '<label for="id_role"' not in response.text
+
+
+def test_member_page_offers_programme_staff_the_role_form(client, agency):
+    target = MembershipFactory(agency=agency)
+    response = signed_in(client, staff_user()).get(reverse("vetting:member", args=[target.pk]))
+    assert response.status_code == 200
+    assert reverse("vetting:member_role", args=[target.pk]) in response.text
     assert '<label for="id_role"' in response.text
 
 
@@ -150,7 +162,7 @@ def test_admin_reconfirms_a_lapsed_officer(client, agency, settings):
 
 
 def test_role_change_without_recent_reauthentication_asks_for_the_password(client, agency):
-    admin = admin_of(agency)
+    admin = staff_user()
     target = MembershipFactory(agency=agency)
     response = signed_in(client, admin).post(
         reverse("vetting:member_role", args=[target.pk]), {"role": "agency_admin"}
@@ -163,7 +175,7 @@ def test_role_change_without_recent_reauthentication_asks_for_the_password(clien
 
 
 def test_role_change_goes_through_once_the_password_is_given_again(client, agency):
-    admin = admin_of(agency)
+    admin = staff_user()
     target = MembershipFactory(agency=agency)
     signed_in(client, admin)
     asked = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
@@ -175,7 +187,7 @@ def test_role_change_goes_through_once_the_password_is_given_again(client, agenc
 
 
 def test_role_change_after_reauthentication_changes_the_role_with_audit(client, agency):
-    admin = admin_of(agency)
+    admin = staff_user()
     target = MembershipFactory(agency=agency)
     signed_in(client, admin)
     reauthenticated_now(client, admin)
@@ -191,7 +203,7 @@ def test_role_change_after_reauthentication_changes_the_role_with_audit(client, 
 
 
 def test_role_change_to_a_role_the_person_already_holds_shows_the_error(client, agency):
-    admin = admin_of(agency)
+    admin = staff_user()
     user = UserFactory()
     target = MembershipFactory(agency=agency, user=user)
     MembershipFactory(agency=agency, user=user, role=Membership.Role.TRAINER)
@@ -205,7 +217,7 @@ def test_role_change_to_a_role_the_person_already_holds_shows_the_error(client, 
 
 
 def test_role_change_refuses_coordinator_role(client, agency):
-    admin = admin_of(agency)
+    admin = staff_user()
     target = MembershipFactory(agency=agency)
     signed_in(client, admin)
     reauthenticated_now(client, admin)
@@ -215,6 +227,36 @@ def test_role_change_refuses_coordinator_role(client, agency):
     assert response.status_code == 200
     target.refresh_from_db()
     assert target.role == Membership.Role.OFFICER
+
+
+def test_agency_admin_cannot_change_a_role_even_after_reauthentication(client, agency):
+    admin = admin_of(agency)
+    target = MembershipFactory(agency=agency)
+    signed_in(client, admin)
+    reauthenticated_now(client, admin)
+    for role in ("trainer", "agency_admin", "officer"):
+        response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": role})
+        assert response.status_code == 404  # the matrix: grant_roles is programme staff's
+    target.refresh_from_db()
+    assert target.role == Membership.Role.OFFICER
+    assert not audit_rows("role.change").exists()
+
+
+def test_role_change_service_refuses_an_agency_admin_and_audits_the_refusal(agency):
+    admin = admin_of(agency)
+    target = MembershipFactory(agency=agency)
+    with pytest.raises(ValidationError) as refused:
+        membership_change_role(membership=target, role="trainer", actor=admin)
+    assert "Only programme staff can grant the trainer role" in refused.value.messages[0]
+    target.refresh_from_db()
+    assert target.role == Membership.Role.OFFICER
+    event = audit_rows("role.change").get()
+    assert (event.actor, event.outcome, event.target_id) == (
+        admin,
+        AuditEvent.Outcome.FAILURE,
+        str(target.pk),
+    )
+    assert event.details["role"] == "trainer"
 
 
 # --- who may reach which URL ------------------------------------------------------------------
@@ -368,7 +410,7 @@ def test_admin_invites_one_person_with_audit_and_email(
             {
                 "email": "Lee.Prosecutor@Mail.example",
                 "full_name": "Lee Seo-yeon",
-                "role": "trainer",
+                "role": "officer",
                 "unit": unit.pk,
             },
         )
@@ -377,7 +419,7 @@ def test_admin_invites_one_person_with_audit_and_email(
     assert invitation.email == "lee.prosecutor@mail.example"
     assert (invitation.full_name, invitation.role, invitation.unit) == (
         "Lee Seo-yeon",
-        "trainer",
+        "officer",
         unit,
     )
     assert invitation.sent_count == 1
@@ -385,6 +427,90 @@ def test_admin_invites_one_person_with_audit_and_email(
     assert audit_rows("invitation.create").filter(actor=admin, agency=agency).count() == 1
     assert [m.to for m in mail.outbox] == [["lee.prosecutor@mail.example"]]
     assert invitation.token in mail.outbox[0].body
+
+
+def test_invitation_form_offers_an_agency_admin_the_officer_role_only(client, agency):
+    page = signed_in(client, admin_of(agency)).get(reverse("vetting:invitations", args=[agency.pk]))
+    assert '<option value="officer"' in page.text
+    assert '<option value="trainer"' not in page.text
+    assert '<option value="agency_admin"' not in page.text
+    staff_page = signed_in(Client(), staff_user()).get(
+        reverse("vetting:invitations", args=[agency.pk])
+    )
+    for role in ("officer", "trainer", "agency_admin"):
+        assert f'<option value="{role}"' in staff_page.text
+
+
+@pytest.mark.parametrize(
+    ("role", "label"), [("trainer", "trainer"), ("agency_admin", "agency admin")]
+)
+def test_agency_admin_asking_for_a_higher_role_is_refused_with_a_clear_message(
+    client, agency, role, label
+):
+    admin = admin_of(agency)
+    signed_in(client, admin)
+    reauthenticated_now(client, admin)
+    response = client.post(
+        reverse("vetting:invitations", args=[agency.pk]),
+        {"email": "chief@mail.example", "role": role},
+    )
+    assert response.status_code == 200
+    assert f"Only programme staff can grant the {label} role" in response.text
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+def test_invitation_service_refuses_an_agency_admin_a_higher_role_and_audits_it(agency):
+    admin = admin_of(agency)
+    for role in ("trainer", "agency_admin"):
+        with pytest.raises(ValidationError) as refused:
+            invitation_create(agency=agency, email="x@mail.example", actor=admin, role=role)
+        assert "Only programme staff can grant" in refused.value.messages[0]
+    assert not Invitation.objects.exists()
+    refusals = audit_rows("invitation.create").filter(outcome=AuditEvent.Outcome.FAILURE)
+    assert sorted(refusals.values_list("details__role", flat=True)) == ["agency_admin", "trainer"]
+    assert set(refusals.values_list("actor", flat=True)) == {admin.pk}
+
+
+def test_staff_inviting_a_trainer_is_asked_for_the_password_then_invites_with_audit(
+    client, agency, django_capture_on_commit_callbacks
+):
+    staff = staff_user()
+    signed_in(client, staff)
+    url = reverse("vetting:invitations", args=[agency.pk])
+    asked = client.post(url, {"email": "trainer@mail.example", "role": "trainer"})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(asked["Location"], {"password": TEST_PASSWORD})
+    assert done.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.role, invitation.invited_by) == ("trainer", staff)
+    event = audit_rows("invitation.create").get()
+    assert (event.actor, event.outcome, event.details["role"]) == (staff, "success", "trainer")
+
+
+def test_invitation_accepted_grants_a_higher_role_only_when_staff_invited(agency):
+    staff = staff_user()
+    by_staff = invitation_create(
+        agency=agency, email="t@mail.example", actor=staff, role="trainer", send=False
+    )
+    trainer = invitation_accept(invitation=by_staff, user=UserFactory(email="t@mail.example"))
+    assert trainer.role == Membership.Role.TRAINER
+    granted = audit_rows("invitation.accept").get(target_id=str(by_staff.pk))
+    assert granted.details["granted_by"] == staff.pk
+
+    # An invitation an agency admin could create before roles were staff's alone.
+    admin = admin_of(agency)
+    by_admin = invitation_create(agency=agency, email="a@mail.example", actor=admin, send=False)
+    Invitation.objects.filter(pk=by_admin.pk).update(role="agency_admin")
+    by_admin.refresh_from_db()
+    member = invitation_accept(invitation=by_admin, user=UserFactory(email="a@mail.example"))
+    assert member.role == Membership.Role.OFFICER
+    downgraded = audit_rows("invitation.accept").get(target_id=str(by_admin.pk))
+    assert downgraded.details["role_not_granted"] == "agency_admin"
+    assert downgraded.details["role"] == "officer"
 
 
 def test_invite_offers_only_the_agencys_own_units(client, agency):

@@ -297,6 +297,40 @@ def test_agency_trainer_sees_only_their_agencys_officers(client, sample):
     assert everyone  # the sample has officers, just none of this agency
 
 
+def test_agency_trainer_sees_only_officers_whose_membership_counts(quiz):
+    from datetime import timedelta
+
+    from assessments.views_trainer import officer_scope
+
+    agency = AgencyFactory(name="Trainer's own agency")
+    trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=agency).user
+    people = {
+        "current": {},
+        "pending": {"status": Membership.Status.PENDING, "vetted_at": None},
+        "rejected": {"status": Membership.Status.REJECTED, "vetted_at": None},
+        "left": {"status": Membership.Status.LEFT},
+        "lapsed": {"vetted_at": timezone.now() - timedelta(days=800)},
+    }
+    users = {}
+    for name, fields in people.items():
+        users[name] = MembershipFactory(agency=agency, **fields).user
+        graded_attempt(quiz, users[name], score=50, scores={"q1": 1.0})
+    assert officer_scope(trainer) == [agency.pk]
+    seen = {row.user_id for row in attempts_per_officer(quiz=quiz, agency_ids=[agency.pk])}
+    assert seen == {users["current"].pk}
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected", "left"])
+def test_a_trainer_membership_that_does_not_count_opens_no_scope(status):
+    from assessments.views_trainer import officer_scope
+
+    agency = AgencyFactory()
+    trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=agency).user
+    # A programme-wide trainer membership still waiting, refused or ended sees no one more.
+    MembershipFactory(user=trainer, role=Membership.Role.TRAINER, agency=None, status=status)
+    assert officer_scope(trainer) == [agency.pk]
+
+
 def test_officers_csv_asks_for_the_password_again(client, sample):
     trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=None).user
     with_totp(trainer)

@@ -176,8 +176,24 @@ def test_walk_in_takes_a_room_seat_but_not_the_quota():
     seated(cohort)
     with pytest.raises(ValidationError, match="full"):
         seat_add_walk_in(
-            cohort=cohort, user=MembershipFactory().user, actor=cohort.trainers.first()
+            cohort=cohort,
+            user=MembershipFactory(agency=cohort.host_agency).user,
+            actor=cohort.trainers.first(),
         )
+
+
+def test_walk_in_of_an_officer_of_an_agency_not_taking_part_is_refused():
+    cohort = build_cohort(capacity=5)
+    outsider = MembershipFactory(agency=AgencyFactory(country="PH")).user
+    with pytest.raises(ValidationError, match="of an agency taking part in the cohort"):
+        seat_add_walk_in(cohort=cohort, user=outsider, actor=cohort.trainers.first())
+    assert not Seat.objects.filter(cohort=cohort).exists()
+    cohort.refresh_from_db()
+    assert cohort.seats_taken == 0
+    # Once the agency takes part, the same officer may walk in.
+    take_part(cohort, outsider.memberships.get().agency, quota=1)
+    seat = seat_add_walk_in(cohort=cohort, user=outsider, actor=cohort.trainers.first())
+    assert seat.walk_in and seat.agency == outsider.memberships.get().agency
 
 
 def test_database_refuses_more_seats_than_capacity():
@@ -263,7 +279,7 @@ def test_concurrent_walk_ins_and_claims_never_exceed_capacity():
     seated(cohort)
     seated(cohort)
     seat_withdraw(seat=holder, actor=holder.user)  # the seat is offered to `waiting`
-    walkers = [MembershipFactory().user for _ in range(6)]
+    walkers = [MembershipFactory(agency=cohort.host_agency).user for _ in range(6)]
 
     results = _race(
         [lambda: seat_claim(seat=waiting, actor=waiting.user)]

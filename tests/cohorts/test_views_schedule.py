@@ -3,6 +3,7 @@ form and in the service, sessions in venue time (DST gaps refused), agencies and
 nominations, the host's decisions and the waiting list, officers claiming and declining,
 walk-ins, and pinned query counts."""
 
+import re
 from datetime import UTC, date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -286,6 +287,79 @@ def test_schedule_refuses_a_deadline_that_does_not_exist_at_the_venue(client):
     )
     response = client.post(reverse("cohorts:new") + f"?course={course.slug}", data)
     assert "clocks jump forward" in " ".join(response.context["form"].errors["deadline_time"])
+
+
+def _agency_trainer(course, agency, **user_fields):
+    """A trainer bound to `agency` (their trainer membership has it), qualified for course."""
+    trainer = MembershipFactory(agency=agency, role="trainer", user=UserFactory(**user_fields)).user
+    with_totp(trainer)
+    TrainerQualification.objects.create(
+        user=trainer,
+        title="Q",
+        course_slug=course.slug,
+        expires_on=timezone.localdate() + timedelta(days=400),
+    )
+    return trainer
+
+
+def test_agency_trainer_is_offered_only_their_own_agency_as_host(client):
+    course = build_course(modules=1, questions=1)
+    own = AgencyFactory(name="Own Police", country="TH", time_zone="Asia/Bangkok")
+    other = AgencyFactory(name="Other Police", country="TH", time_zone="Asia/Bangkok")
+    _login(client, _agency_trainer(course, own))
+    response = client.get(reverse("cohorts:new") + f"?course={course.slug}")
+    assert list(response.context["form"].fields["host_agency"].queryset) == [own]
+    host_select = re.search(
+        r'<select name="host_agency".*?</select>', response.content.decode(), re.S
+    ).group(0)
+    assert f'<option value="{own.pk}">Own Police</option>' in host_select
+    assert "Other Police" not in host_select
+    # Co-hosts may still be any agency.
+    assert other in response.context["form"].fields["cohost_agencies"].queryset
+
+
+def test_agency_trainer_crafting_another_host_agency_is_refused(client):
+    course = build_course(modules=1, questions=1)
+    own = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    other = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    trainer = _agency_trainer(course, own)
+    _login(client, trainer)
+    url = reverse("cohorts:new") + f"?course={course.slug}"
+    response = client.post(url, _new_cohort_data(course, other, [trainer]))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["host_agency"])
+    assert "hosted by their own agency only" in errors
+    assert not Cohort.objects.exists()
+    response = client.post(url, _new_cohort_data(course, own, [trainer]))
+    assert response.status_code == 302
+    assert Cohort.objects.get().host_agency == own
+
+
+def test_service_refuses_an_agency_trainer_another_host_agency():
+    course = build_course(modules=1, questions=1)
+    own = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    other = AgencyFactory(name="Someone Else's Police", country="TH", time_zone="Asia/Bangkok")
+    trainer = _agency_trainer(course, own)
+    kwargs = {
+        "course": course,
+        "title": "T",
+        "country": "TH",
+        "city": "Bangkok",
+        "venue_name": "V",
+        "venue_address": "A",
+        "time_zone": "Asia/Bangkok",
+        "language": "en",
+        "capacity": 5,
+        "nomination_deadline": timezone.now() + timedelta(days=3),
+        "trainers": [trainer],
+    }
+    with pytest.raises(ValidationError, match="hosted by your own agency only") as refused:
+        cohort_create(actor=trainer, host_agency=other, **kwargs)
+    assert "Someone Else's Police" in refused.value.messages[0]
+    assert not Cohort.objects.exists()
+    # Programme-wide trainers and programme staff may host with any agency.
+    for actor in (trainer_for(course), staff_user()):
+        assert cohort_create(actor=actor, host_agency=other, **kwargs).host_agency == other
 
 
 def test_officers_and_admins_cannot_schedule(client):
@@ -741,7 +815,9 @@ def test_walk_in_adds_an_approved_officer_and_explains_refusals(client):
     cohort = build_cohort(capacity=2)
     _login(client, cohort.trainers.first())
     url = reverse("cohorts:walk_in", args=[cohort.pk])
-    officer = MembershipFactory(user=UserFactory(email="walker@agency.example")).user
+    officer = MembershipFactory(
+        agency=cohort.host_agency, user=UserFactory(email="walker@agency.example")
+    ).user
 
     response = client.post(url, {"email": "nobody@agency.example"})
     assert "No approved officer" in " ".join(response.context["form"].errors["email"])
@@ -758,8 +834,75 @@ def test_walk_in_adds_an_approved_officer_and_explains_refusals(client):
     assert "already has a seat" in " ".join(response.context["form"].errors["email"])
 
     seated(cohort)
-    response = client.post(url, {"email": MembershipFactory().user.email})
+    response = client.post(url, {"email": MembershipFactory(agency=cohort.host_agency).user.email})
     assert "The cohort is full" in " ".join(response.context["form"].errors["email"])
+
+
+def test_walk_in_refuses_an_officer_of_an_agency_not_taking_part(client):
+    cohort = build_cohort(capacity=5)
+    cohost = AgencyFactory(country="KR")
+    participant = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    Participation.objects.create(cohort=cohort, agency=cohost, role=Participation.Role.COHOST)
+    take_part(cohort, participant, quota=2)
+    outsider = MembershipFactory(agency=AgencyFactory(country="PH")).user
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:walk_in", args=[cohort.pk])
+
+    response = client.post(url, {"email": outsider.email})
+    assert response.status_code == 200
+    assert "No approved officer" in " ".join(response.context["form"].errors["email"])
+    assert not Seat.objects.filter(cohort=cohort).exists()
+
+    # Officers of the host, a co-host and a participating agency may walk in.
+    for agency in (cohort.host_agency, cohost, participant):
+        officer = MembershipFactory(agency=agency).user
+        assert client.post(url, {"email": officer.email}).status_code == 302
+        assert Seat.objects.get(cohort=cohort, user=officer).agency == agency
+
+
+def _without_token_and_email(response, email: str) -> bytes:
+    """The page with the echoed address and the CSRF token (masked anew on every render)
+    blanked: what is left is what the answer says about the address."""
+    body = response.content.replace(email.encode(), b"EMAIL")
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"TOKEN", body)
+
+
+# A refused walk-in lookup: the same queries whether the address is unknown or out of scope.
+UNKNOWN_WALK_IN_QUERIES = 16
+
+
+def test_walk_in_answers_unknown_and_out_of_scope_emails_identically(
+    client, django_assert_num_queries
+):
+    cohort = build_cohort(capacity=5)
+    _login(client, cohort.trainers.first())
+    url = reverse("cohorts:walk_in", args=[cohort.pk])
+    unknown = "nobody-at-all@agency.example"
+    other_agency = MembershipFactory(
+        agency=AgencyFactory(country="PH"), user=UserFactory(email="other-agency@agency.example")
+    ).user.email
+    pending_here = MembershipFactory(
+        agency=cohort.host_agency,
+        status=Membership.Status.PENDING,
+        vetted_at=None,
+        user=UserFactory(email="pending-here@agency.example"),
+    ).user.email
+    lapsed_here = MembershipFactory(
+        agency=cohort.host_agency,
+        vetted_at=timezone.now() - timedelta(days=800),
+        user=UserFactory(email="lapsed-here@agency.example"),
+    ).user.email
+    client.post(url, {"email": unknown})  # warm the session and caches alike for all
+
+    answers = {}
+    for email in (unknown, other_agency, pending_here, lapsed_here):
+        with django_assert_num_queries(UNKNOWN_WALK_IN_QUERIES):
+            response = client.post(url, {"email": email})
+        assert response.status_code == 200
+        answers[email] = _without_token_and_email(response, email)
+    assert len(set(answers.values())) == 1, "the answer tells the addresses apart"
+    assert b"No approved officer" in answers[unknown]
+    assert not Seat.objects.filter(cohort=cohort).exists()
 
 
 # --- Who gets in -------------------------------------------------------------------------
