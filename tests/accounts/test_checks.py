@@ -112,6 +112,8 @@ def test_settings_use_the_development_key_only_when_debug_is_on():
         )
         return shown.stdout.strip()
 
-    assert key_with() == DEVELOPMENT_KEY
+    assert key_with(DEBUG="true") == DEVELOPMENT_KEY
+    # DEBUG is off by default, and so is the development key.
+    assert key_with() == ""
     assert key_with(DEBUG="false") == ""
     assert key_with(DEBUG="false", AUDIT_HMAC_KEY="k" * 40) == "k" * 40
