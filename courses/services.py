@@ -330,6 +330,7 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
                 "intro_html": render_markdown(module_source.doc.body),
                 "source_path": module_source.doc.path,
                 "content_hash": module_source.doc.content_hash,
+                "glossary_access": module_source.glossary_access,
             },
         )
         report.add(f"module {source.slug}/{module_source.slug}", status)
@@ -345,7 +346,11 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
         _sync_module_translations(module, module_source, report)
         for filename, handler in MODULE_FILES.items():
             doc = module_source.extra_files.get(filename)
-            status = handler.sync(module=module, doc=doc)
+            status = handler.sync(
+                module=module,
+                doc=doc,
+                access=module_source.file_access.get(filename, module_source.lesson_access),
+            )
             if status != "absent":
                 report.add(f"{filename} {source.slug}/{module_source.slug}", status)
             if handler.sync_translations is not None:

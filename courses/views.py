@@ -12,6 +12,7 @@ from courses.access import (
     access_asset,
     access_course,
     access_enrollment,
+    access_glossary,
     access_lesson,
     access_lesson_for_trainer,
     access_trainer_area,
@@ -19,7 +20,7 @@ from courses.access import (
 )
 from courses.completion import requirements_met
 from courses.diff import source_diff
-from courses.models import LessonVersion, Module
+from courses.models import LessonVersion
 from courses.selectors import (
     content_overview,
     course_catalog,
@@ -144,10 +145,8 @@ def lesson_refresh(request, course_slug: str, module_slug: str, lesson_slug: str
 
 @login_required
 def glossary(request, course_slug: str, module_slug: str):
-    course = access_course(user=request.user, course_slug=course_slug)
-    module = get_object_or_404(
-        Module.objects.select_related("course"), course=course, slug=module_slug
-    )
+    module = access_glossary(user=request.user, course_slug=course_slug, module_slug=module_slug)
+    course = module.course
     language = get_language()
     terms = list(module_glossary(module=module))
     for term in terms:
