@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_log
+from courses.access import content_access_allowed
 from courses.completion import requirements_met
 from courses.content import (
     MODULE_FILES,
@@ -40,6 +41,7 @@ from courses.models import (
     LessonVersion,
     Module,
     ModuleTranslation,
+    strictest_access,
 )
 from courses.rendering import render_markdown
 from courses.signals import course_completed
@@ -454,9 +456,15 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment, request=None) -> b
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.completed_at is not None:
         return False
-    lesson_total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    lessons = Lesson.objects.filter(module__course_id=enrollment.course_id)
+    lesson_total = lessons.count()
     done = LessonProgress.objects.filter(enrollment=enrollment).count()
     if lesson_total == 0 or done < lesson_total or not requirements_met(enrollment):
+        return False
+    # Whatever was read before: a course with locked parts completes only for an officer
+    # who may open them now (vetted, not lapsed, not left).
+    strictest = strictest_access(lessons.values_list("access", flat=True).distinct())
+    if not content_access_allowed(user=enrollment.user, level=strictest):
         return False
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["completed_at"])
