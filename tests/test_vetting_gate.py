@@ -203,3 +203,49 @@ def test_signed_in_user_of_no_agency_gets_404_for_law_enforcement_quiz(client, l
     module = course.modules.get()
     url = reverse("assessments:quiz", args=[course.slug, module.slug])
     assert client.get(url).status_code == 404
+
+
+def test_issue_scenario_pending_officer_and_the_module_6_quiz(client, settings):
+    """The issue, on the real curriculum: officer.pending@rtp.example signed up with an agency
+    address, is not vetted yet, enrolls, and tries every module quiz."""
+    from accounts.services import membership_assign_from_email
+    from assessments.models import Quiz
+    from courses.models import Course
+    from courses.services import content_sync
+    from tests.factories import admin_of
+
+    content_sync(root=settings.CONTENT_DIR)
+    agency = AgencyFactory(name="Royal Thai Police", country="TH", email_domains=["rtp.example"])
+    admin_of(agency, full_name="Niran Chaiyaporn")
+    officer = UserFactory(email="officer.pending@rtp.example")
+    membership = membership_assign_from_email(user=officer)
+    assert membership.status == Membership.Status.PENDING
+    course = Course.objects.get(slug="crypto-investigation")
+    client.force_login(officer)
+    assert client.post(reverse("courses:enroll", args=[course.slug])).status_code == 302
+
+    quizzes = {quiz.module.order: quiz for quiz in Quiz.objects.select_related("module")}
+    six = quizzes[max(quizzes)]
+    assert six.title.startswith("Freezing, seizure and cross-border cooperation")
+    for quiz in quizzes.values():
+        url = reverse("assessments:quiz", args=[course.slug, quiz.module.slug])
+        expected = 200 if quiz.access == Lesson.Access.PUBLIC else 404
+        assert client.get(url).status_code == expected, quiz.module.slug
+    assert quizzes[min(quizzes)].access == Lesson.Access.PUBLIC  # module 1 stays open
+    start = reverse("assessments:quiz_start", args=[course.slug, six.module.slug])
+    assert client.post(start).status_code == 404
+
+    # An attempt opened before the gate existed: neither it nor its review opens any more.
+    enrollment = course.enrollments.get(user=officer)
+    attempt = attempt_start(user=officer, quiz=six, enrollment=enrollment)
+    attempt_submit(attempt_id=attempt.pk, user=officer, raw_answers={})
+    for name in ("assessments:attempt", "assessments:result"):
+        response = client.get(reverse(name, args=[attempt.pk]))
+        assert response.status_code == 404, name
+        assert six.questions.first().prompt not in response.text
+
+    page = client.get(course.get_absolute_url()).text
+    assert "Why: your agency, Royal Thai Police, has not vetted your account yet." in page
+    assert "Who vets you: your agency admin at Royal Thai Police: Niran Chaiyaporn." in page
+    assert "Completing this course waits for your vetting" in page
+    assert reverse("assessments:quiz", args=[course.slug, six.module.slug]) not in page
