@@ -43,7 +43,7 @@ NOT_OWNED = {
     "cohorts:feed": "secret per-user calendar feed token, revocable",
     "courses:detail": "the shared curriculum, open to every signed-in learner",
     "courses:enroll": "the shared curriculum, open to every signed-in learner",
-    "courses:glossary": "the shared curriculum, open to every signed-in learner",
+    "courses:glossary": "shared curriculum; law-enforcement-only ones tested in test_vetting_gate",
     "courses:media": "shared curriculum images; law-enforcement ones tested in test_media_and_language",
 }
 
