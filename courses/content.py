@@ -149,9 +149,9 @@ class ModuleFileHandler:
     validate(doc) returns errors without writing; sync(module=..., doc=..., access=...)
     imports it and runs inside content_sync's transaction. Every module file may carry an
     `access` key: _module checks it (never less strict than the module's lessons) and passes
-    the level to sync, the strictest lesson's level when the key is absent. Translations (quiz.ko.yaml) are checked by
-    validate_translation(doc, english_doc) and imported by sync_translations(module=...,
-    translations={language: TranslationSource}).
+    the level to sync, the strictest lesson's level when the key is absent. Translations
+    (quiz.ko.yaml) are checked by validate_translation(doc, english_doc) and imported by
+    sync_translations(module=..., translations={language: TranslationSource}).
     """
 
     validate: Callable[[Document], list[ContentError]]
