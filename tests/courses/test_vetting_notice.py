@@ -207,3 +207,19 @@ def test_pending_officer_reads_public_lessons_but_cannot_complete_until_approved
         client.get(reverse("courses:resume", args=[mixed_course.slug]))["Location"]
         == locked.get_absolute_url()
     )
+
+
+def test_notice_names_every_admin_of_the_agency(client, agency, mixed_course):
+    admin_of(agency, full_name="Somchai Wongsawat")
+    admin_of(agency, full_name="Anong Srisuk")
+    client.force_login(pending_officer(agency))
+    page = client.get(mixed_course.get_absolute_url()).text
+    assert (
+        "Who vets you: your agency admins at Royal Thai Police: Anong Srisuk, Somchai Wongsawat."
+    ) in page
+
+
+def test_notice_says_when_the_agency_has_no_admin_yet(client, agency, mixed_course):
+    client.force_login(pending_officer(agency))
+    page = client.get(mixed_course.get_absolute_url()).text
+    assert "Who vets you: an agency admin at Royal Thai Police. None is set up yet" in page
