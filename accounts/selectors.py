@@ -1,5 +1,7 @@
 """Reads for accounts."""
 
+from dataclasses import dataclass
+
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -48,3 +50,49 @@ def invitations_for_agency(*, agency: Agency) -> QuerySet[Invitation]:
         .select_related("unit")
         .order_by(F("accepted_at").desc(nulls_first=True), "-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class VettingState:
+    """Why law-enforcement-only material is locked for someone, and who can open it.
+
+    reason: "pending" (not vetted yet), "lapsed" (approval older than
+    VETTING_RECONFIRM_DAYS), "rejected", "left" (left the agency) or "no_agency" (signed up
+    without an agency). admins: the approved agency admins who vet the agency's officers.
+    """
+
+    reason: str
+    agency: Agency | None
+    admins: list[User]
+
+    @property
+    def admin_names(self) -> list[str]:
+        return [admin.full_name for admin in self.admins]
+
+
+def vetting_state(*, user: User) -> VettingState:
+    """For the notice shown beside locked material; two queries whatever the rows."""
+    membership = (
+        Membership.objects.select_related("agency")
+        .filter(user=user, agency__isnull=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if membership is None:
+        return VettingState(reason="no_agency", agency=None, admins=[])
+    reason = {
+        Membership.Status.PENDING: "pending",
+        Membership.Status.REJECTED: "rejected",
+        Membership.Status.LEFT: "left",
+    }.get(membership.status, "lapsed")
+    admins = [
+        admin.user
+        for admin in Membership.objects.filter(
+            agency_id=membership.agency_id,
+            role=Membership.Role.AGENCY_ADMIN,
+            status=Membership.Status.APPROVED,
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    ]
+    return VettingState(reason=reason, agency=membership.agency, admins=admins)

@@ -23,7 +23,7 @@ from accounts.audit import audit_log
 from accounts.models import Agency, AuditEvent, Invitation, Membership, Unit, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.selectors import agency_for_email, open_invitation
-from accounts.signals import user_erased
+from accounts.signals import membership_vetted, user_erased
 
 
 @transaction.atomic
@@ -125,6 +125,7 @@ def membership_approve(*, membership: Membership, actor: User, request=None) -> 
         },
         request=request,
     )
+    membership_vetted.send(sender=Membership, user=membership.user)
     _notify(
         user=membership.user,
         subject=APPROVED_SUBJECT,
@@ -172,13 +173,15 @@ def membership_mark_left(*, membership: Membership, actor: User, request=None) -
 @transaction.atomic
 def membership_reconfirm(*, membership: Membership, actor: User, request=None) -> Membership:
     """The periodic re-vetting: approval runs for another VETTING_RECONFIRM_DAYS."""
-    return _vetting_decision(
+    membership = _vetting_decision(
         membership=membership,
         actor=actor,
         action="vetting.reconfirm",
         changes={"status": Membership.Status.APPROVED, "vetted_at": timezone.now()},
         request=request,
     )
+    membership_vetted.send(sender=Membership, user=membership.user)
+    return membership
 
 
 def role_grant_refusal(role: str) -> str:

@@ -4,28 +4,36 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import Attempt, Question, Quiz
-from courses.access import access_enrollment
+from courses.access import access_enrollment, content_access_allowed
 
 
 def access_quiz(*, user, course_slug: str, module_slug: str):
-    """The quiz of a module in a course the user is enrolled in, with that enrollment."""
+    """The quiz of a module in a course the user is enrolled in, with that enrollment; a quiz
+    above public only after the vetting check."""
     enrollment = access_enrollment(user=user, course_slug=course_slug)
     quiz = get_object_or_404(
         Quiz.objects.select_related("module__course"),
         module__course=enrollment.course,
         module__slug=module_slug,
     )
+    if not content_access_allowed(user=user, level=quiz.access):
+        raise Http404
     return quiz, enrollment
 
 
 def access_attempt(*, user, attempt_id: int) -> Attempt:
+    """The user's own attempt (taking it, its result and review, its labs), behind the same
+    vetting check as its quiz: an officer whose vetting lapsed or who left cannot reopen it."""
     if not user.is_authenticated:
         raise Http404
-    return get_object_or_404(
+    attempt = get_object_or_404(
         Attempt.objects.select_related("quiz__module__course", "enrollment"),
         pk=attempt_id,
         user=user,
     )
+    if not content_access_allowed(user=user, level=attempt.quiz.access):
+        raise Http404
+    return attempt
 
 
 def access_lab(*, user, attempt_id: int, question_key: str):

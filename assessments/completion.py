@@ -1,6 +1,9 @@
-"""A course is complete only when every module quiz has a passing graded attempt."""
+"""A course is complete only when every module quiz has a passing graded attempt, and the
+officer may still open every quiz (a lapsed or departed officer's old passes do not finish it).
+"""
 
 from assessments.models import Attempt, Quiz
+from courses.access import content_access_allowed
 from courses.completion import register_completion_requirement
 from courses.models import Enrollment
 
@@ -17,4 +20,12 @@ def quizzes_passed(enrollment: Enrollment) -> bool:
     return quiz_ids <= passed
 
 
+def quizzes_open(enrollment: Enrollment) -> bool:
+    levels = set(
+        Quiz.objects.filter(module__course_id=enrollment.course_id).values_list("access", flat=True)
+    )
+    return all(content_access_allowed(user=enrollment.user, level=level) for level in levels)
+
+
 register_completion_requirement(quizzes_passed)
+register_completion_requirement(quizzes_open)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Enrollment, Module, TranslationBase
+from courses.models import ContentAccess, Enrollment, Module, TranslationBase
 
 
 class Quiz(models.Model):
@@ -33,6 +33,14 @@ class Quiz(models.Model):
         default="after_attempt",
     )
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    # Set by sync_content from quiz.yaml's access key, else the strictest lesson's level; a
+    # quiz may not be declared less strict than the lessons it tests.
+    access = models.CharField(
+        _("access"),
+        max_length=12,
+        choices=ContentAccess.choices,
+        default=ContentAccess.LAW_ENFORCEMENT,
+    )
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
 

@@ -28,7 +28,7 @@ QUESTION_KINDS = (
 )
 QUIZ_KEYS = {
     "slug", "title", "pass_mark", "draw", "questions", "max_attempts", "cooldown_minutes",
-    "time_limit_minutes", "feedback", "closes",
+    "time_limit_minutes", "feedback", "closes", "access",
 }  # fmt: skip
 COMMON_KEYS = {"key", "type", "prompt", "explanation", "points", "partial", "shuffle"}
 TYPE_KEYS = {
@@ -299,9 +299,11 @@ def _answer_key(question: Question) -> tuple:
 
 
 @transaction.atomic
-def quiz_sync(*, module, doc: Document | None) -> str:
+def quiz_sync(*, module, doc: Document | None, access: str = "le_only") -> str:
     """Import one module's quiz; answers are stored by question key, so keys must stay stable.
-    When an existing question's answer key changes, graded attempts are regraded (recorded)."""
+    When an existing question's answer key changes, graded attempts are regraded (recorded).
+    access is the quiz's level as courses.content worked it out (declared, or the strictest
+    lesson's); it can change with a lesson while quiz.yaml stays the same."""
     quiz = Quiz.objects.filter(module=module).first()
     if doc is None:
         if quiz is None:
@@ -309,7 +311,11 @@ def quiz_sync(*, module, doc: Document | None) -> str:
         quiz.delete()
         return "updated"
     if quiz is not None and quiz.content_hash == doc.content_hash:
-        return "unchanged"
+        if quiz.access == access:
+            return "unchanged"
+        quiz.access = access
+        quiz.save(update_fields=["access"])
+        return "updated"
     data = doc.data
     status = "created" if quiz is None else "updated"
     quiz = quiz or Quiz(module=module)
@@ -322,6 +328,7 @@ def quiz_sync(*, module, doc: Document | None) -> str:
     quiz.time_limit_minutes = data.get("time_limit_minutes")
     quiz.feedback = data.get("feedback", "after_attempt")
     quiz.closes_at = _parse_closes(data["closes"]) if "closes" in data else None
+    quiz.access = access
     quiz.source_path = doc.path
     quiz.content_hash = doc.content_hash
     quiz.full_clean()

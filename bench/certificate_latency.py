@@ -72,6 +72,8 @@ def start_worker(concurrency: int) -> subprocess.Popen:
 
 def prepare_officer(index: int, course):
     """An officer with every lesson read and every quiz but the last passed."""
+    from django.utils import timezone
+
     from accounts.models import Agency, Membership, User
     from assessments.models import Quiz
     from assessments.services import attempt_start, attempt_submit
@@ -84,7 +86,10 @@ def prepare_officer(index: int, course):
     user = User.objects.create_user(
         email=f"bench{index}@bench.example", password=None, full_name=f"Bench Officer {index}"
     )
-    Membership.objects.create(user=user, agency=agency, role=Membership.Role.OFFICER)
+    # Vetted: a course with law-enforcement-only parts completes only for a vetted officer.
+    Membership.objects.create(
+        user=user, agency=agency, role=Membership.Role.OFFICER, vetted_at=timezone.now()
+    )
     enrollment = enrollment_create(user=user, course=course)
     for lesson in Lesson.objects.filter(module__course=course):
         lesson_complete(enrollment=enrollment, lesson=lesson)

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for, can
-from courses.models import ContentAsset, Course, Enrollment, Lesson
+from courses.models import ContentAccess, ContentAsset, Course, Enrollment, Lesson, Module
 
 
 def access_course(*, user, course_slug: str) -> Course:
@@ -24,12 +24,32 @@ def access_enrollment(*, user, course_slug: str) -> Enrollment:
     )
 
 
-def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str):
-    """A lesson of a course the user is enrolled in, with that enrollment.
+def open_access_levels(*, user) -> frozenset[str]:
+    """The access levels of curriculum material this user may open: the one vetting gate.
 
-    Lessons above public need a member of a law-enforcement agency (or staff); finer
-    vetting arrives with the agencies issue.
+    Public material: every signed-in learner. Law-enforcement-only material (lessons, their
+    images, quizzes and their reviews, tracing labs, glossaries, knowledge checks, trainer
+    previews): can(READ_LE_CONTENT), i.e. vetted officers (approved, not lapsed, not left),
+    trainers, agency admins, coordinators and staff. One query; pages asking about many
+    items call this once.
     """
+    if not user.is_authenticated:
+        return frozenset()
+    if can(user, Action.READ_LE_CONTENT):
+        return frozenset(ContentAccess.values)
+    return frozenset({ContentAccess.PUBLIC})
+
+
+def content_access_allowed(*, user, level: str) -> bool:
+    """May this user open material of this access level? Unknown levels count as locked."""
+    if level == ContentAccess.PUBLIC:
+        return user.is_authenticated
+    return level in ContentAccess.values and lesson_access_allowed(user=user)
+
+
+def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str):
+    """A lesson of a course the user is enrolled in, with that enrollment; lessons above
+    public only after the vetting check (content_access_allowed)."""
     enrollment = access_enrollment(user=user, course_slug=course_slug)
     lesson = get_object_or_404(
         Lesson.objects.select_related("module__course", "current_version"),
@@ -37,20 +57,33 @@ def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str)
         module__slug=module_slug,
         slug=lesson_slug,
     )
-    if lesson.access != Lesson.Access.PUBLIC and not lesson_access_allowed(user=user):
+    if not content_access_allowed(user=user, level=lesson.access):
         raise Http404
     return lesson, enrollment
 
 
 def lesson_access_allowed(*, user) -> bool:
-    """May this user read lessons marked law-enforcement-only or restricted? Vetted officers
-    (approval not lapsed, not left), trainers, admins, coordinators and staff."""
+    """May this user read law-enforcement-only material? Vetted officers (approval not
+    lapsed, not left), trainers, admins, coordinators and staff."""
     return can(user, Action.READ_LE_CONTENT)
 
 
+def access_glossary(*, user, course_slug: str, module_slug: str) -> Module:
+    """A module's glossary page; a glossary above public only after the vetting check."""
+    course = access_course(user=user, course_slug=course_slug)
+    module = get_object_or_404(
+        Module.objects.select_related("course"), course=course, slug=module_slug
+    )
+    if not content_access_allowed(user=user, level=module.glossary_access):
+        raise Http404
+    return module
+
+
 def access_trainer_area(*, user) -> None:
-    """Trainers and programme staff only; everyone else gets the same 404."""
-    if not can(user, Action.PREVIEW_CONTENT):
+    """Trainers and programme staff only; everyone else gets the same 404. Trainer pages
+    show law-enforcement-only material (previews, answer keys), so the vetting check applies
+    too, whatever the role matrix says about previewing."""
+    if not (can(user, Action.PREVIEW_CONTENT) and lesson_access_allowed(user=user)):
         raise Http404
 
 
@@ -63,10 +96,10 @@ def access_lesson_for_trainer(*, user, lesson_id: int) -> Lesson:
 
 def access_asset(*, user, course_slug: str, path: str):
     """An image from content/: any signed-in learner for public lessons' images; images
-    used only by law-enforcement-only or restricted lessons need that access."""
+    used only by law-enforcement-only lessons need the vetting check."""
     course = access_course(user=user, course_slug=course_slug)
     asset = get_object_or_404(ContentAsset, course=course, path=path)
-    if asset.access != Lesson.Access.PUBLIC and not lesson_access_allowed(user=user):
+    if not content_access_allowed(user=user, level=asset.access):
         raise Http404
     return asset
 

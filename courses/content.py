@@ -18,7 +18,10 @@ from courses.rendering import IMAGE_SUFFIXES, RenderContext, render_markdown, sv
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HASH_RE = re.compile(r"^[0-9a-f]{8,64}$")
-ACCESS_LEVELS = ("public", "le_only", "restricted")
+# Access levels, from open to strict (courses.models.ContentAccess). `restricted` is gone:
+# it meant the same as le_only and nothing used it (content/README.md, "Access levels").
+ACCESS_LEVELS = ("public", "le_only")
+ACCESS_RANK = {level: rank for rank, level in enumerate(ACCESS_LEVELS)}
 RESERVED_COURSE_SLUGS = {"trainer", "agency"}  # used by pages under /courses/
 # Languages content may be translated into (the site's languages other than English).
 TRANSLATION_LANGUAGES = ("ko", "th", "ro")
@@ -104,6 +107,19 @@ class ModuleSource:
     glossary_translations: dict[str, TranslationSource] = field(default_factory=dict)
     extra_files: dict[str, Document] = field(default_factory=dict)
     extra_translations: dict[str, dict[str, TranslationSource]] = field(default_factory=dict)
+    # Access of the glossary and of each module file (quiz.yaml): declared, or the strictest
+    # lesson's level. Filled by _module once the lessons are read.
+    glossary_access: str = "public"
+    file_access: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lesson_access(self) -> str:
+        """The strictest access level among the module's lessons."""
+        return max(
+            (lesson.access for lesson in self.lessons),
+            key=ACCESS_RANK.__getitem__,
+            default=ACCESS_LEVELS[0],
+        )
 
     def term_anchor(self, term: str) -> str | None:
         wanted = term.strip().lower()
@@ -130,10 +146,12 @@ class CourseSource:
 class ModuleFileHandler:
     """A file kept beside a module's lessons and owned by another app (a quiz, say).
 
-    validate(doc) returns errors without writing; sync(module=..., doc=...) imports it and
-    runs inside content_sync's transaction. Translations (quiz.ko.yaml) are checked by
-    validate_translation(doc, english_doc) and imported by sync_translations(module=...,
-    translations={language: TranslationSource}).
+    validate(doc) returns errors without writing; sync(module=..., doc=..., access=...)
+    imports it and runs inside content_sync's transaction. Every module file may carry an
+    `access` key: _module checks it (never less strict than the module's lessons) and passes
+    the level to sync, the strictest lesson's level when the key is absent. Translations
+    (quiz.ko.yaml) are checked by validate_translation(doc, english_doc) and imported by
+    sync_translations(module=..., translations={language: TranslationSource}).
     """
 
     validate: Callable[[Document], list[ContentError]]
@@ -338,7 +356,7 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
 
 def _glossary(doc: Document, errors: list[ContentError]) -> list[GlossaryEntry]:
     check = _Checker(doc, errors)
-    check.allowed({"terms"}, doc.data)
+    check.allowed({"terms", "access"}, doc.data)
     terms = doc.data.get("terms")
     if not isinstance(terms, list) or not terms:
         check.error("'terms' must be a non-empty list", "terms")
@@ -483,6 +501,15 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
         check.error("the module has no lessons")
     _unique(module.lessons, "slug", "lesson slug", errors)
     module.lessons.sort(key=lambda item: (item.order, item.slug))
+    if module.glossary_doc is not None:
+        # A glossary holds definitions, not tradecraft: it may be opened deliberately.
+        module.glossary_access = _declared_access(
+            module.glossary_doc, module, errors, may_be_opener=True
+        )
+    else:
+        module.glossary_access = module.lesson_access
+    for filename, extra in module.extra_files.items():
+        module.file_access[filename] = _declared_access(extra, module, errors)
 
     lessons_by_file = {lesson.file.name: lesson for lesson in module.lessons}
     for path, language in translation_files:
@@ -526,6 +553,36 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
                 ContentError(rel, 1, f"translates '{english_name}', which does not exist")
             )
     return module
+
+
+def _declared_access(
+    doc: Document, module: ModuleSource, errors: list[ContentError], *, may_be_opener=False
+) -> str:
+    """The access level a glossary.yaml or quiz.yaml declares, or by default the strictest
+    level among the module's lessons. A quiz tests its lessons, so it may not be declared
+    less strict than them: that would open their material through its questions."""
+    strictest = module.lesson_access
+    if "access" not in doc.data:
+        return strictest
+    declared = doc.data["access"]
+    if declared not in ACCESS_LEVELS:
+        errors.append(
+            ContentError(
+                doc.path, doc.line("access"), f"'access' must be one of {', '.join(ACCESS_LEVELS)}"
+            )
+        )
+        return strictest
+    if not may_be_opener and ACCESS_RANK[declared] < ACCESS_RANK[strictest]:
+        errors.append(
+            ContentError(
+                doc.path,
+                doc.line("access"),
+                f"'access: {declared}' is less strict than the lessons it tests "
+                f"({strictest}); use access: {strictest} or remove the key",
+            )
+        )
+        return strictest
+    return declared
 
 
 def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSource | None:
@@ -586,9 +643,6 @@ class UrlScheme:
     media: Callable[[str, str], str] = lambda course, rel: f"/{course}/media/{rel}"
 
 
-ACCESS_OPENNESS = {"public": 0, "le_only": 1, "restricted": 2}
-
-
 def render_content(
     courses: list[CourseSource], root: Path, urls: UrlScheme | None = None
 ) -> list[ContentError]:
@@ -628,7 +682,7 @@ def render_content(
                     )
                 for rel in lesson.assets:
                     current = course.assets.get(rel)
-                    if current is None or ACCESS_OPENNESS[lesson.access] < ACCESS_OPENNESS[current]:
+                    if current is None or ACCESS_RANK[lesson.access] < ACCESS_RANK[current]:
                         course.assets[rel] = lesson.access
         for rel in sorted(course.assets):
             path = course.folder / rel

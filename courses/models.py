@@ -7,6 +7,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ContentAccess(models.TextChoices):
+    """Who may open a piece of the curriculum (a lesson, its images, a quiz, a glossary).
+
+    Ordered from open to strict; courses.access.content_access_allowed is the one check.
+    """
+
+    PUBLIC = "public", _("Public")
+    LAW_ENFORCEMENT = "le_only", _("Law enforcement only")
+
+
+# How strict each level is: higher is stricter. A module's quiz and glossary default to the
+# strictest level among its lessons.
+ACCESS_RANK = {ContentAccess.PUBLIC: 0, ContentAccess.LAW_ENFORCEMENT: 1}
+
+
+def strictest_access(levels) -> str:
+    """The strictest of these levels; public when there are none."""
+    return max(levels, key=lambda level: ACCESS_RANK.get(level, 99), default=ContentAccess.PUBLIC)
+
+
 class Course(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -39,6 +59,13 @@ class Module(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
+    # Set by sync_content from glossary.yaml's access key, else the strictest lesson's level.
+    glossary_access = models.CharField(
+        _("glossary access"),
+        max_length=12,
+        choices=ContentAccess.choices,
+        default=ContentAccess.LAW_ENFORCEMENT,
+    )
 
     class Meta:
         verbose_name = _("module")
@@ -53,10 +80,7 @@ class Module(models.Model):
 
 
 class Lesson(models.Model):
-    class Access(models.TextChoices):
-        PUBLIC = "public", _("Public")
-        LAW_ENFORCEMENT = "le_only", _("Law enforcement only")
-        RESTRICTED = "restricted", _("Restricted")
+    Access = ContentAccess
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     slug = models.SlugField(_("slug"))

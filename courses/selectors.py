@@ -34,8 +34,34 @@ def course_outline(*, course: Course) -> QuerySet[Module]:
     return (
         Module.objects.filter(course=course)
         .select_related("quiz")
+        .annotate(glossary_count=Count("glossary"))
         .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order", "id")))
     )
+
+
+@dataclass(frozen=True)
+class LockedParts:
+    """What of a course this learner may not open yet: lessons, quizzes, glossaries."""
+
+    lessons: list[Lesson]
+    quizzes: list
+    glossaries: list[Module]
+
+    def __bool__(self) -> bool:
+        return bool(self.lessons or self.quizzes or self.glossaries)
+
+
+def locked_parts(*, modules: list[Module], open_levels: frozenset[str]) -> LockedParts:
+    """From course_outline's modules, with no further query."""
+    lessons, quizzes, glossaries = [], [], []
+    for module in modules:
+        lessons += [lesson for lesson in module.lessons.all() if lesson.access not in open_levels]
+        quiz = getattr(module, "quiz", None)
+        if quiz is not None and quiz.access not in open_levels:
+            quizzes.append(quiz)
+        if module.glossary_count and module.glossary_access not in open_levels:
+            glossaries.append(module)
+    return LockedParts(lessons=lessons, quizzes=quizzes, glossaries=glossaries)
 
 
 def course_lessons(*, course: Course) -> list[Lesson]:
@@ -80,15 +106,26 @@ def user_enrollments(*, user) -> QuerySet[Enrollment]:
 
 @dataclass(frozen=True)
 class CourseProgress:
-    """An officer's place in a course: lessons in order and which of them are done."""
+    """An officer's place in a course: lessons in order, which of them are done, and which
+    access levels the officer may open (every level when not given)."""
 
     lessons: list[Lesson]
     done_ids: set[int]
+    open_levels: frozenset[str] | None = None
+
+    def is_open(self, lesson: Lesson) -> bool:
+        return self.open_levels is None or lesson.access in self.open_levels
+
+    @property
+    def open_lessons(self) -> list[Lesson]:
+        return [lesson for lesson in self.lessons if self.is_open(lesson)]
 
     @property
     def next_lesson(self) -> Lesson | None:
-        """Where to resume: the first lesson not yet completed, in course order."""
-        return next((lesson for lesson in self.lessons if lesson.pk not in self.done_ids), None)
+        """Where to resume: the first lesson not yet completed that the officer may open."""
+        return next(
+            (lesson for lesson in self.open_lessons if lesson.pk not in self.done_ids), None
+        )
 
     @property
     def done(self) -> int:
@@ -103,10 +140,13 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_progress(*, course: Course, enrollment: Enrollment | None) -> CourseProgress:
+def course_progress(
+    *, course: Course, enrollment: Enrollment | None, open_levels: frozenset[str] | None = None
+) -> CourseProgress:
     return CourseProgress(
         lessons=course_lessons(course=course),
         done_ids=completed_lesson_ids(enrollment=enrollment),
+        open_levels=open_levels,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_log
+from courses.access import content_access_allowed
 from courses.completion import requirements_met
 from courses.content import (
     MODULE_FILES,
@@ -40,6 +41,7 @@ from courses.models import (
     LessonVersion,
     Module,
     ModuleTranslation,
+    strictest_access,
 )
 from courses.rendering import render_markdown
 from courses.signals import course_completed
@@ -330,6 +332,7 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
                 "intro_html": render_markdown(module_source.doc.body),
                 "source_path": module_source.doc.path,
                 "content_hash": module_source.doc.content_hash,
+                "glossary_access": module_source.glossary_access,
             },
         )
         report.add(f"module {source.slug}/{module_source.slug}", status)
@@ -345,7 +348,11 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
         _sync_module_translations(module, module_source, report)
         for filename, handler in MODULE_FILES.items():
             doc = module_source.extra_files.get(filename)
-            status = handler.sync(module=module, doc=doc)
+            status = handler.sync(
+                module=module,
+                doc=doc,
+                access=module_source.file_access.get(filename, module_source.lesson_access),
+            )
             if status != "absent":
                 report.add(f"{filename} {source.slug}/{module_source.slug}", status)
             if handler.sync_translations is not None:
@@ -449,9 +456,15 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment, request=None) -> b
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.completed_at is not None:
         return False
-    lesson_total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    lessons = Lesson.objects.filter(module__course_id=enrollment.course_id)
+    lesson_total = lessons.count()
     done = LessonProgress.objects.filter(enrollment=enrollment).count()
     if lesson_total == 0 or done < lesson_total or not requirements_met(enrollment):
+        return False
+    # Whatever was read before: a course with locked parts completes only for an officer
+    # who may open them now (vetted, not lapsed, not left).
+    strictest = strictest_access(lessons.values_list("access", flat=True).distinct())
+    if not content_access_allowed(user=enrollment.user, level=strictest):
         return False
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["completed_at"])

@@ -8,18 +8,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import vetting_state
 from courses.access import (
     access_asset,
     access_course,
     access_enrollment,
+    access_glossary,
     access_lesson,
     access_lesson_for_trainer,
     access_trainer_area,
     agencies_administered,
+    open_access_levels,
 )
 from courses.completion import requirements_met
 from courses.diff import source_diff
-from courses.models import LessonVersion, Module
+from courses.models import LessonVersion
 from courses.selectors import (
     content_overview,
     course_catalog,
@@ -29,6 +32,7 @@ from courses.selectors import (
     lesson_progress,
     lesson_translation,
     lesson_versions,
+    locked_parts,
     module_glossary,
     needs_refresher,
     refreshers_for_agencies,
@@ -48,12 +52,19 @@ def catalog(request):
 def course_detail(request, course_slug: str):
     course = access_course(user=request.user, course_slug=course_slug)
     enrollment = enrollment_for(user=request.user, course=course)
-    progress = course_progress(course=course, enrollment=enrollment)
+    open_levels = open_access_levels(user=request.user)
+    progress = course_progress(course=course, enrollment=enrollment, open_levels=open_levels)
+    modules = list(course_outline(course=course))
+    locked = locked_parts(modules=modules, open_levels=open_levels)
     context = {
         "course": course,
-        "modules": course_outline(course=course),
+        "modules": modules,
         "enrollment": enrollment,
         "progress": progress,
+        "open_levels": open_levels,
+        "locked": locked,
+        # Why the locked parts are locked and who can open them; asked only when needed.
+        "vetting": vetting_state(user=request.user) if locked else None,
         "total_minutes": sum(lesson.minutes for lesson in progress.lessons),
     }
     return render(request, "courses/course_detail.html", context)
@@ -71,7 +82,11 @@ def enroll(request, course_slug: str):
 @login_required
 def resume(request, course_slug: str):
     enrollment = access_enrollment(user=request.user, course_slug=course_slug)
-    next_lesson = course_progress(course=enrollment.course, enrollment=enrollment).next_lesson
+    next_lesson = course_progress(
+        course=enrollment.course,
+        enrollment=enrollment,
+        open_levels=open_access_levels(user=request.user),
+    ).next_lesson
     if next_lesson is None:
         return redirect(enrollment.course.get_absolute_url())
     return redirect(next_lesson.get_absolute_url())
@@ -84,8 +99,13 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
     )
     if lesson.current_version is None:
         raise Http404
-    progress = course_progress(course=enrollment.course, enrollment=enrollment)
-    lessons = progress.lessons
+    open_levels = open_access_levels(user=request.user)
+    progress = course_progress(
+        course=enrollment.course, enrollment=enrollment, open_levels=open_levels
+    )
+    position = next(i for i, item in enumerate(progress.lessons) if item.pk == lesson.pk) + 1
+    # The pager moves between lessons this officer may open; locked ones are on the course page.
+    lessons = progress.open_lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
     language = get_language()
     wants_english = request.GET.get("lang") == "en"
@@ -101,8 +121,9 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
         "needs_refresher": needs_refresher(progress=my_progress),
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-        "position": index + 1,
+        "position": position,
         "progress": progress,
+        "glossary_open": lesson.module.glossary_access in open_levels,
     }
     return render(request, "courses/lesson_detail.html", context)
 
@@ -120,10 +141,22 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     if enrollment.completed_at:
         messages.success(request, _("Course complete. Your certificate is being prepared."))
         return redirect("dashboard")
-    next_lesson = course_progress(course=enrollment.course, enrollment=enrollment).next_lesson
-    if next_lesson is not None:
-        return redirect(next_lesson.get_absolute_url())
-    if not requirements_met(enrollment):
+    progress = course_progress(
+        course=enrollment.course,
+        enrollment=enrollment,
+        open_levels=open_access_levels(user=request.user),
+    )
+    if progress.next_lesson is not None:
+        return redirect(progress.next_lesson.get_absolute_url())
+    if len(progress.open_lessons) < len(progress.lessons):
+        messages.info(
+            request,
+            _(
+                "You have read every lesson open to you. The others open, and the course can "
+                "be completed, once your agency has vetted you."
+            ),
+        )
+    elif not requirements_met(enrollment):
         messages.info(request, _("All lessons read. Pass the module quizzes to finish the course."))
     return redirect(enrollment.course.get_absolute_url())
 
@@ -144,10 +177,8 @@ def lesson_refresh(request, course_slug: str, module_slug: str, lesson_slug: str
 
 @login_required
 def glossary(request, course_slug: str, module_slug: str):
-    course = access_course(user=request.user, course_slug=course_slug)
-    module = get_object_or_404(
-        Module.objects.select_related("course"), course=course, slug=module_slug
-    )
+    module = access_glossary(user=request.user, course_slug=course_slug, module_slug=module_slug)
+    course = module.course
     language = get_language()
     terms = list(module_glossary(module=module))
     for term in terms:

@@ -87,6 +87,8 @@ class ModuleFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
     source_path = "content/module.md"
     content_hash = "0" * 64
+    # Like LessonFactory's public lessons; sync_content sets the strictest lesson's level.
+    glossary_access = "public"
 
 
 class LessonFactory(factory.django.DjangoModelFactory):
@@ -127,6 +129,7 @@ class QuizFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"quiz-{n}")
     title = factory.Sequence(lambda n: f"Quiz {n}")
     pass_mark = 70
+    access = "public"  # like LessonFactory's public lessons
     source_path = "content/quiz.yaml"
     content_hash = "1" * 64
 

@@ -45,7 +45,7 @@ NOT_OWNED = {
     "cohorts:projector_current": "display token for one session until it ends (test_checkin)",
     "courses:detail": "the shared curriculum, open to every signed-in learner",
     "courses:enroll": "the shared curriculum, open to every signed-in learner",
-    "courses:glossary": "the shared curriculum, open to every signed-in learner",
+    "courses:glossary": "shared curriculum; law-enforcement-only ones tested in test_vetting_gate",
     "courses:media": "shared curriculum images; law-enforcement ones tested in test_media_and_language",
 }
 

@@ -93,7 +93,7 @@ def test_errors_name_file_and_line(tmp_path):
     messages = {str(error) for error in errors}
     path = "content/courses/basics/01-module/01-one.md".replace("content/", f"{tmp_path.name}/")
     assert f"{path}:5: 'minutes' must be a whole number from 1 to 600" in messages
-    assert f"{path}:6: 'access' must be one of public, le_only, restricted" in messages
+    assert f"{path}:6: 'access' must be one of public, le_only" in messages
     assert f"{path}:7: unknown key 'colour'" in messages
 
 
