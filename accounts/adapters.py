@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.selectors import agency_for_email, invitation_by_token
-from config.clientip import client_ip
+from core.clientip import client_ip
 
 INVITATION_SESSION_KEY = "invitation_token"
 

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import Agency, AuditEvent, User
 from accounts.permissions import Action, agencies_for, can
-from config.clientip import client_ip
+from core.clientip import client_ip
 
 # Any constant: serialises audit writers so each row chains onto the one before it.
 _CHAIN_LOCK = 727_274_001

@@ -9,7 +9,7 @@ from accounts.imports import MAX_BYTES
 from accounts.models import Agency, Membership, Unit, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.services import role_grant_refusal
-from config.csvimport import SignedRowsForm, sign_rows
+from core.imports import SignedRowsForm, sign_rows
 
 IMPORT_SALT = "accounts.invitation-import"
 # What browsers and spreadsheet programs send for a .csv file (Excel on Windows says

@@ -12,7 +12,7 @@ from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.services import invitation_create, role_grant_refusal
-from config.csvimport import MAX_BYTES, MAX_ROWS, CsvFileError, read_csv
+from core.imports import MAX_BYTES, MAX_ROWS, CsvFileError, read_csv
 
 COLUMNS = ("email", "full_name", "role")
 ROLES = (Membership.Role.OFFICER, Membership.Role.TRAINER, Membership.Role.AGENCY_ADMIN)

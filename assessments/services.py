@@ -18,7 +18,7 @@ from assessments.grading import attempt_score, lab_graph
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
 from assessments.selectors import attempt_questions
 from assessments.signals import quiz_passed
-from config.pdf import render_pdf
+from core.pdf import render_pdf
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
 

@@ -21,7 +21,7 @@ from assessments.services import (
     lab_trace_pdf_request,
     lab_trace_remove_step,
 )
-from config.csvcells import csv_attachment, csv_text
+from core.csv import csv_attachment, csv_text
 
 
 def _address_url(attempt_id: int, key: str, address: str) -> str:

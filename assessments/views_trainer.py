@@ -26,7 +26,7 @@ from assessments.analysis import (
     resolve_version,
 )
 from assessments.models import Quiz
-from config.csvcells import csv_attachment, csv_text
+from core.csv import csv_attachment, csv_text
 from courses.access import access_trainer_area
 
 

@@ -1,10 +1,10 @@
-"""Certificate PDF rendering (WeasyPrint through config.pdf) with a QR code to the
+"""Certificate PDF rendering (WeasyPrint through core.pdf) with a QR code to the
 verification page."""
 
 from django.conf import settings
 
-from config.pdf import render_pdf
-from config.qr import qr_svg
+from core.pdf import render_pdf
+from core.qr import qr_svg
 
 
 def render_certificate_pdf(certificate) -> bytes:

@@ -11,7 +11,7 @@ from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
 from certificates.selectors import user_certificates
 from cohorts.selectors import upcoming_seats
-from config import ratelimit
+from core import ratelimit
 from courses.selectors import refreshers_for_user, user_enrollments
 
 
@@ -57,7 +57,7 @@ def _public_facts(certificate: Certificate) -> dict:
 
 
 def _verify_allowed(request) -> bool:
-    """Per client address (config.clientip), found and unknown tokens alike, so the public
+    """Per client address (core.clientip), found and unknown tokens alike, so the public
     check cannot be used to walk the token space."""
     return ratelimit.allow(request, scope="verify", limit=settings.VERIFY_RATE_PER_MINUTE)
 

@@ -9,7 +9,7 @@ from accounts.forms_vetting import ImportUploadForm
 from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
 from cohorts.services_attendance import NOTE_MAX_LENGTH
-from config.csvimport import SignedRowsForm, sign_rows
+from core.imports import SignedRowsForm, sign_rows
 
 
 class MarkForm(forms.Form):

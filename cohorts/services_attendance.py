@@ -30,8 +30,8 @@ from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for,
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
 from cohorts.services import attendance_mark
-from config.csvimport import MAX_ROWS, CsvFileError, read_csv
-from config.pdf import render_pdf
+from core.imports import MAX_ROWS, CsvFileError, read_csv
+from core.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 

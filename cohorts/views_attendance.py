@@ -53,8 +53,8 @@ from cohorts.services_attendance import (
     sign_in_sheet_request,
     sign_in_sheet_state,
 )
-from config.csvimport import MAX_ROWS
-from config.qr import qr_svg
+from core.imports import MAX_ROWS
+from core.qr import qr_svg
 
 STATUSES = [(status, Attendance.Status(status).label) for status in STATUS_ORDER]
 

@@ -1,4 +1,4 @@
-"""Project package: settings, URLs, the Celery app, and shared templates and static files."""
+"""Project wiring: settings, URLs, the Celery app, WSGI and ASGI."""
 
 from config.celery import app as celery_app
 

@@ -58,11 +58,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth: core's templates override allauth's layouts.
+    "core",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "axes",
-    "config",
     "accounts",
     "courses",
     "assessments",
@@ -99,7 +100,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -210,9 +211,9 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Proxies in front of the site that append to X-Forwarded-For (deploy/: nginx, so 1). Zero
-# ignores the header, which any client can forge; config.clientip reads it.
+# ignores the header, which any client can forge; core.clientip reads it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 # /readyz (database, broker, workers) answers internal addresses, and callers sending this
 # token in an X-Readyz-Token header; everyone else gets 404.
 READYZ_TOKEN = env_str("READYZ_TOKEN")
@@ -262,7 +263,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

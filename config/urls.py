@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from certificates import views as certificate_views
-from config import views
+from core import views
 
 # The admin has no login of its own: staff sign in through the site's login, so MFA, the
 # lockout and the rate limits apply to them too.

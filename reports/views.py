@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from accounts.permissions import Action, can
-from config.csvcells import csv_attachment, csv_text
+from core.csv import csv_attachment, csv_text
 from reports.access import access_agency, access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
 from reports.selectors import agencies_with_member_counts, agency_roster

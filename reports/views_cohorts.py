@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.access import Right, access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
-from config.csvcells import csv_attachment, csv_text
+from core.csv import csv_attachment, csv_text
 from reports.selectors_cohorts import (
     HELD,
     OTHERS,

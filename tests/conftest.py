@@ -12,6 +12,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from config.celery import app as celery_app
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, build_course
@@ -69,6 +70,14 @@ def _flush_past_the_audit_truncate_trigger():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A page served in Korean leaves Korean active in the thread; the next test starts in
+    the default language whatever ran before it."""
+    yield
+    translation.deactivate()
 
 
 # The worker processes started in this session, by name.

@@ -25,7 +25,7 @@ from accounts.audit import (
 from accounts.forms_audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
-from config.csvcells import csv_attachment, csv_text
+from core.csv import csv_attachment, csv_text
 
 PAGE_SIZE = 50
 EXPORT_CAP = 50_000

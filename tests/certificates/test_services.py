@@ -12,7 +12,7 @@ from certificates.services import (
     certificate_render,
     certificate_sweep,
 )
-from config.pdf import StaticOnlyURLFetcher
+from core.pdf import StaticOnlyURLFetcher
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts

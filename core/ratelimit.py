@@ -1,4 +1,4 @@
-"""A fixed-window rate limit per client address (as config.clientip resolves it), kept in
+"""A fixed-window rate limit per client address (as core.clientip resolves it), kept in
 the shared cache (Redis in production), for the site's own public endpoints. Sign-in,
 sign-up and password reset use allauth's limits, which read the same address."""
 
@@ -7,7 +7,7 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from config.clientip import client_ip
+from core.clientip import client_ip
 
 
 def allow(request: HttpRequest, *, scope: str, limit: int, seconds: int = 60) -> bool:

@@ -1,4 +1,4 @@
-"""The client's address behind the trusted proxy: one helper (config.clientip) for allauth's
+"""The client's address behind the trusted proxy: one helper (core.clientip) for allauth's
 rate limits, django-axes, the audit trail and the site's own limits; a forged
 X-Forwarded-For is ignored unless a trusted proxy wrote it."""
 
@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from config.clientip import client_ip
+from core.clientip import client_ip
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

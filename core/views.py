@@ -5,14 +5,14 @@ import hmac
 import ipaddress
 import logging
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from config.celery import app as celery_app
-from config.clientip import client_ip
+from core.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ INTERNAL_NETWORKS = [
 
 
 def _readiness_allowed(request) -> bool:
-    """Internal callers (loopback or private addresses, as config.clientip sees them) or
+    """Internal callers (loopback or private addresses, as core.clientip sees them) or
     callers holding READYZ_TOKEN."""
     token = settings.READYZ_TOKEN
     offered = request.headers.get("X-Readyz-Token", "")
