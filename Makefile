@@ -58,6 +58,7 @@ setup-test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: setup-test lint
 	$(PY) manage.py compile_translations

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CertificatesConfig(AppConfig):
@@ -6,3 +7,8 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import receivers  # noqa: F401  (connects signal receivers)
+        from core.nav import NavItem, register
+
+        register(
+            NavItem(_("Dashboard"), "dashboard", order=10),
+        )

@@ -8,3 +8,8 @@ class CohortsConfig(AppConfig):
 
     def ready(self) -> None:
         from cohorts import receivers  # noqa: F401
+        from core.nav import NavItem, register
+
+        register(
+            NavItem(_("Cohorts"), "cohorts:list", order=30),
+        )

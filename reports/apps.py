@@ -1,5 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
+
+    def ready(self) -> None:
+        from core.nav import NavItem, register
+
+        register(
+            NavItem(
+                _("People"),
+                "reports:agencies",
+                order=50,
+                roles=frozenset({"agency_admin", "coordinator", "staff"}),
+            ),
+        )
