@@ -17,18 +17,6 @@ from accounts.models import User
 from accounts.services import audit_log
 from courses.access import content_access_allowed
 from courses.completion import requirements_met
-from courses.content import (
-    MODULE_FILES,
-    ContentError,
-    CourseSource,
-    LessonSource,
-    ModuleSource,
-    UrlScheme,
-    asset_content_type,
-    load_content,
-    render_content,
-    tree_fingerprint,
-)
 from courses.models import (
     ContentAsset,
     ContentFile,
@@ -43,7 +31,19 @@ from courses.models import (
     ModuleTranslation,
     strictest_access,
 )
-from courses.rendering import render_markdown
+from courses.pipeline.render import render_markdown
+from courses.pipeline.source import (
+    MODULE_FILES,
+    ContentError,
+    CourseSource,
+    LessonSource,
+    ModuleSource,
+    UrlScheme,
+    asset_content_type,
+    load_content,
+    render_content,
+    tree_fingerprint,
+)
 from courses.signals import course_completed
 
 logger = logging.getLogger(__name__)

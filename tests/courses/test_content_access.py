@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.models import Quiz
-from courses.content import load_content
 from courses.models import Module
+from courses.pipeline.source import load_content
 from courses.services import content_sync
 from tests.courses.test_content import QUIZ, write_course
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from courses.content import load_content, render_content
 from courses.models import ContentAsset, GlossaryTerm, Lesson, LessonTranslation
+from courses.pipeline.source import load_content, render_content
 from courses.services import ContentInvalid, content_sync, content_validate
 from tests.courses.test_content import LESSON, write_course
 

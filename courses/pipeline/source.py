@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from django.utils.text import slugify
 
-from courses.rendering import IMAGE_SUFFIXES, RenderContext, render_markdown, svg_problems
+from courses.pipeline.render import IMAGE_SUFFIXES, RenderContext, render_markdown, svg_problems
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HASH_RE = re.compile(r"^[0-9a-f]{8,64}$")
