@@ -31,19 +31,17 @@ from courses.models import (
     ModuleTranslation,
     strictest_access,
 )
-from courses.pipeline.render import render_markdown
+from courses.pipeline.media import asset_content_type
+from courses.pipeline.render import UrlScheme, render_content, render_markdown
 from courses.pipeline.source import (
     MODULE_FILES,
     ContentError,
     CourseSource,
     LessonSource,
     ModuleSource,
-    UrlScheme,
-    asset_content_type,
-    load_content,
-    render_content,
     tree_fingerprint,
 )
+from courses.pipeline.validate import load_content
 from courses.signals import course_completed
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from courses.pipeline.render import render_markdown
-from courses.pipeline.source import load_content
+from courses.pipeline.validate import load_content
 
 LESSON = """\
 ---
