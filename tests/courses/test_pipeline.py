@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from courses.models import ContentAsset, GlossaryTerm, Lesson, LessonTranslation
 from courses.pipeline.render import render_content
+from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
 from courses.pipeline.validate import load_content
-from courses.services import ContentInvalid, content_sync, content_validate
 from tests.courses.test_content import LESSON, write_course
 
 GLOSSARY = """\

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from courses.models import Lesson, LessonTranslation
-from courses.services import content_sync
+from courses.pipeline.sync import content_sync
 from tests.courses.test_content import write_course
 from tests.factories import MembershipFactory, with_totp
 
