@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 import yaml
+from django.urls import reverse
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
@@ -304,6 +305,23 @@ class UrlScheme:
         f"/{course}/glossary/{module}/#{anchor}"
     )
     media: Callable[[str, str], str] = lambda course, rel: f"/{course}/media/{rel}"
+
+
+def site_urls() -> UrlScheme:
+    """The URLs stored lesson HTML links to."""
+    return UrlScheme(
+        lesson=lambda course, module, lesson: reverse(
+            "courses:lesson",
+            kwargs={"course_slug": course, "module_slug": module, "lesson_slug": lesson},
+        ),
+        term=lambda course, module, anchor: (
+            reverse("courses:glossary", kwargs={"course_slug": course, "module_slug": module})
+            + f"#{anchor}"
+        ),
+        media=lambda course, rel: reverse(
+            "courses:media", kwargs={"course_slug": course, "path": rel}
+        ),
+    )
 
 
 def render_content(

@@ -13,7 +13,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.urls import reverse
 
 from accounts.services import audit_log
 from courses.models import (
@@ -28,7 +27,7 @@ from courses.models import (
     ModuleTranslation,
 )
 from courses.pipeline.media import asset_content_type
-from courses.pipeline.render import UrlScheme, render_content, render_markdown
+from courses.pipeline.render import render_content, render_markdown, site_urls
 from courses.pipeline.source import (
     MODULE_FILES,
     ContentError,
@@ -80,23 +79,6 @@ def _git_commit(root: Path) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
-
-
-def site_urls() -> UrlScheme:
-    """The URLs stored lesson HTML links to."""
-    return UrlScheme(
-        lesson=lambda course, module, lesson: reverse(
-            "courses:lesson",
-            kwargs={"course_slug": course, "module_slug": module, "lesson_slug": lesson},
-        ),
-        term=lambda course, module, anchor: (
-            reverse("courses:glossary", kwargs={"course_slug": course, "module_slug": module})
-            + f"#{anchor}"
-        ),
-        media=lambda course, rel: reverse(
-            "courses:media", kwargs={"course_slug": course, "path": rel}
-        ),
-    )
 
 
 def content_validate(*, root: Path) -> tuple[list[CourseSource], list[ContentError]]:
