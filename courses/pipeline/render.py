@@ -4,7 +4,8 @@ Besides Python-Markdown (tables, fenced code, footnotes, admonitions) lessons ma
 [[glossary links]], ```check knowledge-check blocks, relative links to other lessons' .md
 files and relative images under the course folder. Links, images and terms are resolved at
 import time, so stored HTML only holds site URLs; everything then passes an allow-list
-sanitizer (nh3), so nothing active survives whatever the source holds.
+sanitizer (nh3), so nothing active survives whatever the source holds. render_content does
+this for every lesson and translation that validate read.
 """
 
 import html

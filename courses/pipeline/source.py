@@ -103,7 +103,7 @@ class ModuleSource:
     extra_files: dict[str, Document] = field(default_factory=dict)
     extra_translations: dict[str, dict[str, TranslationSource]] = field(default_factory=dict)
     # Access of the glossary and of each module file (quiz.yaml): declared, or the strictest
-    # lesson's level. Filled by _module once the lessons are read.
+    # lesson's level. Filled by validate._module once the lessons are read.
     glossary_access: str = "public"
     file_access: dict[str, str] = field(default_factory=dict)
 
@@ -143,8 +143,8 @@ class ModuleFileHandler:
 
     validate(doc) returns errors without writing; sync(module=..., doc=..., access=...)
     imports it and runs inside content_sync's transaction. Every module file may carry an
-    `access` key: _module checks it (never less strict than the module's lessons) and passes
-    the level to sync, the strictest lesson's level when the key is absent. Translations
+    `access` key: validate._module checks it (never less strict than the module's lessons)
+    and passes the level to sync, the strictest lesson's level when the key is absent. Translations
     (quiz.ko.yaml) are checked by validate_translation(doc, english_doc) and imported by
     sync_translations(module=..., translations={language: TranslationSource}).
     """
