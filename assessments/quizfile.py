@@ -8,7 +8,7 @@ from django.db import transaction
 from assessments.labs.generator import LabParams
 from assessments.models import Question, Quiz, QuizTranslation
 from assessments.services import quiz_regrade
-from courses.content import (
+from courses.pipeline.source import (
     SLUG_RE,
     ContentError,
     Document,
@@ -302,8 +302,8 @@ def _answer_key(question: Question) -> tuple:
 def quiz_sync(*, module, doc: Document | None, access: str = "le_only") -> str:
     """Import one module's quiz; answers are stored by question key, so keys must stay stable.
     When an existing question's answer key changes, graded attempts are regraded (recorded).
-    access is the quiz's level as courses.content worked it out (declared, or the strictest
-    lesson's); it can change with a lesson while quiz.yaml stays the same."""
+    access is the quiz's level as the content pipeline worked it out (declared, or the
+    strictest lesson's); it can change with a lesson while quiz.yaml stays the same."""
     quiz = Quiz.objects.filter(module=module).first()
     if doc is None:
         if quiz is None:

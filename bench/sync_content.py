@@ -46,7 +46,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from courses.models import ContentFile, Lesson, LessonVersion, Module
-    from courses.services import content_sync
+    from courses.pipeline.sync import content_sync
 
     call_command("migrate", verbosity=0)
     try:

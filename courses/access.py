@@ -62,6 +62,16 @@ def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str)
     return lesson, enrollment
 
 
+def access_lesson_to_read(*, user, course_slug: str, module_slug: str, lesson_slug: str):
+    """access_lesson, and a lesson whose text was never imported is not there either."""
+    lesson, enrollment = access_lesson(
+        user=user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
+    )
+    if lesson.current_version is None:
+        raise Http404
+    return lesson, enrollment
+
+
 def lesson_access_allowed(*, user) -> bool:
     """May this user read law-enforcement-only material? Vetted officers (approval not
     lapsed, not left), trainers, admins, coordinators and staff."""

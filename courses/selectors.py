@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 
+from courses.completion import requirements_met
 from courses.models import (
     Course,
     Enrollment,
@@ -78,6 +79,10 @@ def course_minutes(*, course: Course) -> int:
     )
 
 
+def enrolled_course_ids(*, user) -> set[int]:
+    return set(Enrollment.objects.filter(user=user).values_list("course_id", flat=True))
+
+
 def enrollment_for(*, user, course: Course) -> Enrollment | None:
     if not user.is_authenticated:
         return None
@@ -127,6 +132,23 @@ class CourseProgress:
             (lesson for lesson in self.open_lessons if lesson.pk not in self.done_ids), None
         )
 
+    def position(self, lesson: Lesson) -> int:
+        """Where the lesson stands among all the course's lessons, from 1."""
+        return next(i for i, item in enumerate(self.lessons) if item.pk == lesson.pk) + 1
+
+    def open_neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after this one for the pager, which moves between lessons
+        this officer may open; locked ones are listed on the course page."""
+        lessons = self.open_lessons
+        index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+        previous = lessons[index - 1] if index > 0 else None
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        return previous, following
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
     @property
     def done(self) -> int:
         return len(self.done_ids)
@@ -148,6 +170,17 @@ def course_progress(
         done_ids=completed_lesson_ids(enrollment=enrollment),
         open_levels=open_levels,
     )
+
+
+def completion_blocker(*, enrollment: Enrollment, progress: CourseProgress) -> str | None:
+    """Why a course whose open lessons are all read is not complete yet: "vetting" while some
+    lessons stay locked to this officer, "requirements" while a higher layer's condition (a
+    module quiz) is unmet; None when nothing blocks it."""
+    if len(progress.open_lessons) < len(progress.lessons):
+        return "vetting"
+    if not requirements_met(enrollment):
+        return "requirements"
+    return None
 
 
 def enrollment_content_version(*, enrollment: Enrollment) -> str:
@@ -222,6 +255,14 @@ def module_glossary(*, module: Module) -> QuerySet[GlossaryTerm]:
     return GlossaryTerm.objects.filter(module=module).order_by("term")
 
 
+def glossary_terms(*, module: Module, language: str) -> list[GlossaryTerm]:
+    """The module's terms, each with .local: its entry in language (None in English)."""
+    terms = list(module_glossary(module=module))
+    for term in terms:
+        term.local = term.translations.get(language) if language != "en" else None
+    return terms
+
+
 def content_overview() -> QuerySet[Lesson]:
     return (
         Lesson.objects.select_related("module__course", "current_version")
@@ -247,3 +288,11 @@ def stale_translations() -> dict[str, list]:
 
 def lesson_versions(*, lesson: Lesson) -> QuerySet[LessonVersion]:
     return LessonVersion.objects.filter(lesson=lesson).order_by("-number")
+
+
+def lesson_version(*, lesson: Lesson, number: int) -> LessonVersion | None:
+    return LessonVersion.objects.filter(lesson=lesson, number=number).first()
+
+
+def lesson_translations(*, lesson: Lesson) -> list[LessonTranslation]:
+    return list(lesson.translations.all())

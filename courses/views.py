@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,24 +16,27 @@ from courses.access import (
     access_glossary,
     access_lesson,
     access_lesson_for_trainer,
+    access_lesson_to_read,
     access_trainer_area,
     agencies_administered,
     open_access_levels,
 )
-from courses.completion import requirements_met
 from courses.diff import source_diff
-from courses.models import LessonVersion
 from courses.selectors import (
+    completion_blocker,
     content_overview,
     course_catalog,
     course_outline,
     course_progress,
+    enrolled_course_ids,
     enrollment_for,
+    glossary_terms,
     lesson_progress,
     lesson_translation,
+    lesson_translations,
+    lesson_version,
     lesson_versions,
     locked_parts,
-    module_glossary,
     needs_refresher,
     refreshers_for_agencies,
     stale_translations,
@@ -44,7 +47,7 @@ from courses.services import enrollment_create, lesson_complete, lesson_refresh_
 @login_required
 def catalog(request):
     courses = list(course_catalog())
-    enrolled = {e.course_id for e in request.user.enrollments.all()}
+    enrolled = enrolled_course_ids(user=request.user)
     return render(request, "courses/catalog.html", {"courses": courses, "enrolled": enrolled})
 
 
@@ -65,7 +68,7 @@ def course_detail(request, course_slug: str):
         "locked": locked,
         # Why the locked parts are locked and who can open them; asked only when needed.
         "vetting": vetting_state(user=request.user) if locked else None,
-        "total_minutes": sum(lesson.minutes for lesson in progress.lessons),
+        "total_minutes": progress.minutes,
     }
     return render(request, "courses/course_detail.html", context)
 
@@ -94,19 +97,14 @@ def resume(request, course_slug: str):
 
 @login_required
 def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str):
-    lesson, enrollment = access_lesson(
+    lesson, enrollment = access_lesson_to_read(
         user=request.user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
     )
-    if lesson.current_version is None:
-        raise Http404
     open_levels = open_access_levels(user=request.user)
     progress = course_progress(
         course=enrollment.course, enrollment=enrollment, open_levels=open_levels
     )
-    position = next(i for i, item in enumerate(progress.lessons) if item.pk == lesson.pk) + 1
-    # The pager moves between lessons this officer may open; locked ones are on the course page.
-    lessons = progress.open_lessons
-    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    previous, following = progress.open_neighbours(lesson)
     language = get_language()
     wants_english = request.GET.get("lang") == "en"
     translation = None if wants_english else lesson_translation(lesson=lesson, language=language)
@@ -119,9 +117,9 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
         "untranslated": language != "en" and translation is None and not wants_english,
         "is_done": my_progress is not None,
         "needs_refresher": needs_refresher(progress=my_progress),
-        "previous": lessons[index - 1] if index > 0 else None,
-        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-        "position": position,
+        "previous": previous,
+        "next": following,
+        "position": progress.position(lesson),
         "progress": progress,
         "glossary_open": lesson.module.glossary_access in open_levels,
     }
@@ -131,11 +129,9 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
 @login_required
 @require_POST
 def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slug: str):
-    lesson, enrollment = access_lesson(
+    lesson, enrollment = access_lesson_to_read(
         user=request.user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
     )
-    if lesson.current_version is None:
-        raise Http404
     lesson_complete(enrollment=enrollment, lesson=lesson, request=request)
     enrollment.refresh_from_db(fields=["completed_at"])
     if enrollment.completed_at:
@@ -148,7 +144,8 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     )
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.get_absolute_url())
-    if len(progress.open_lessons) < len(progress.lessons):
+    blocker = completion_blocker(enrollment=enrollment, progress=progress)
+    if blocker == "vetting":
         messages.info(
             request,
             _(
@@ -156,7 +153,7 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
                 "be completed, once your agency has vetted you."
             ),
         )
-    elif not requirements_met(enrollment):
+    elif blocker == "requirements":
         messages.info(request, _("All lessons read. Pass the module quizzes to finish the course."))
     return redirect(enrollment.course.get_absolute_url())
 
@@ -179,10 +176,7 @@ def lesson_refresh(request, course_slug: str, module_slug: str, lesson_slug: str
 def glossary(request, course_slug: str, module_slug: str):
     module = access_glossary(user=request.user, course_slug=course_slug, module_slug=module_slug)
     course = module.course
-    language = get_language()
-    terms = list(module_glossary(module=module))
-    for term in terms:
-        term.local = term.translations.get(language) if language != "en" else None
+    terms = glossary_terms(module=module, language=get_language())
     return render(
         request,
         "courses/glossary.html",
@@ -227,14 +221,20 @@ def trainer_lesson(request, lesson_id: int):
     return render(
         request,
         "courses/trainer_lesson.html",
-        {"lesson": lesson, "versions": versions, "translations": list(lesson.translations.all())},
+        {
+            "lesson": lesson,
+            "versions": versions,
+            "translations": lesson_translations(lesson=lesson),
+        },
     )
 
 
 @login_required
 def trainer_version(request, lesson_id: int, number: int):
     lesson = access_lesson_for_trainer(user=request.user, lesson_id=lesson_id)
-    version = get_object_or_404(LessonVersion, lesson=lesson, number=number)
+    version = lesson_version(lesson=lesson, number=number)
+    if version is None:
+        raise Http404
     return render(request, "courses/trainer_version.html", {"lesson": lesson, "version": version})
 
 
@@ -246,8 +246,10 @@ def trainer_diff(request, lesson_id: int):
         new_number = int(request.GET.get("to", ""))
     except ValueError:
         raise Http404 from None
-    old = get_object_or_404(LessonVersion, lesson=lesson, number=old_number)
-    new = get_object_or_404(LessonVersion, lesson=lesson, number=new_number)
+    old = lesson_version(lesson=lesson, number=old_number)
+    new = lesson_version(lesson=lesson, number=new_number)
+    if old is None or new is None:
+        raise Http404
     return render(
         request,
         "courses/trainer_diff.html",

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Agency, Membership, User
 from assessments.models import Question, Quiz
-from courses.content import render_markdown
 from courses.models import Course, Lesson, LessonVersion, Module
+from courses.pipeline.render import render_markdown
 
 TEST_PASSWORD = "correct horse battery staple 42"
 

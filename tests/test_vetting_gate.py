@@ -211,7 +211,7 @@ def test_issue_scenario_pending_officer_and_the_module_6_quiz(client, settings):
     from accounts.services import membership_assign_from_email
     from assessments.models import Quiz
     from courses.models import Course
-    from courses.services import content_sync
+    from courses.pipeline.sync import content_sync
     from tests.factories import admin_of
 
     content_sync(root=settings.CONTENT_DIR)

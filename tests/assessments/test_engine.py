@@ -21,7 +21,8 @@ from assessments.services import (
     attempt_submit,
 )
 from courses.models import Course
-from courses.services import content_sync, enrollment_create
+from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from tests.courses.test_content import QUIZ, write_course
 from tests.factories import (
     CourseFactory,

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.models import Question, Quiz
-from courses.content import load_content
-from courses.services import ContentInvalid, content_sync
+from courses.pipeline.sync import ContentInvalid, content_sync
+from courses.pipeline.validate import load_content
 from tests.courses.test_content import write_course
 
 HEADER = """\

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from courses.content import load_content, render_markdown
+from courses.pipeline.render import render_markdown
+from courses.pipeline.validate import load_content
 
 LESSON = """\
 ---

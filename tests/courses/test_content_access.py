@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.models import Quiz
-from courses.content import load_content
 from courses.models import Module
-from courses.services import content_sync
+from courses.pipeline.sync import content_sync
+from courses.pipeline.validate import load_content
 from tests.courses.test_content import QUIZ, write_course
 
 GLOSSARY = "terms:\n  - term: UTXO\n    definition: An unspent output.\n"

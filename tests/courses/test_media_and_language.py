@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from courses.models import Course, Lesson
-from courses.services import content_sync, enrollment_create
+from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from tests.courses.test_content import write_course
 from tests.courses.test_pipeline import SVG, lesson_text
 from tests.factories import UserFactory

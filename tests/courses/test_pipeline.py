@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from courses.content import load_content, render_content
 from courses.models import ContentAsset, GlossaryTerm, Lesson, LessonTranslation
-from courses.services import ContentInvalid, content_sync, content_validate
+from courses.pipeline.render import render_content
+from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
+from courses.pipeline.validate import load_content
 from tests.courses.test_content import LESSON, write_course
 
 GLOSSARY = """\

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership
 from courses.models import Course, Lesson
+from courses.pipeline.sync import content_sync
 from courses.selectors import refreshers_for_agencies, refreshers_for_user
-from courses.services import content_sync, enrollment_create, lesson_complete
+from courses.services import enrollment_create, lesson_complete
 from tests.courses.test_content import write_course
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, with_totp
 

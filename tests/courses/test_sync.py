@@ -9,7 +9,7 @@ from django.core.management import call_command
 from accounts.models import AuditEvent
 from assessments.models import Question, Quiz
 from courses.models import Course, Lesson, LessonVersion
-from courses.services import ContentInvalid, content_sync
+from courses.pipeline.sync import ContentInvalid, content_sync
 from tests.courses.test_content import LESSON, write_course
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from courses.models import Lesson, LessonTranslation
-from courses.services import content_sync
+from courses.pipeline.sync import content_sync
 from tests.courses.test_content import write_course
 from tests.factories import MembershipFactory, with_totp
 
@@ -72,3 +72,8 @@ def test_diff_with_bad_parameters_is_404(trainer_client, two_versions):
     url = reverse("courses:trainer_diff", args=[two_versions.pk])
     assert trainer_client.get(url + "?from=x&to=2").status_code == 404
     assert trainer_client.get(url + "?from=1&to=9").status_code == 404
+
+
+def test_missing_version_is_404(trainer_client, two_versions):
+    url = reverse("courses:trainer_version", args=[two_versions.pk, 9])
+    assert trainer_client.get(url).status_code == 404

@@ -223,3 +223,40 @@ def test_notice_says_when_the_agency_has_no_admin_yet(client, agency, mixed_cour
     client.force_login(pending_officer(agency))
     page = client.get(mixed_course.get_absolute_url()).text
     assert "Who vets you: an agency admin at Royal Thai Police. None is set up yet" in page
+
+
+def test_lesson_pager_counts_every_lesson_and_skips_locked_ones(client, agency, mixed_course):
+    officer = pending_officer(agency)
+    enrollment_create(user=officer, course=mixed_course)
+    client.force_login(officer)
+    first, second, third, locked = Lesson.objects.filter(module__course=mixed_course).order_by(
+        "module__order", "order"
+    )
+    assert locked.access == Lesson.Access.LAW_ENFORCEMENT
+    page = client.get(third.get_absolute_url()).text
+    assert "Lesson 3 of 4" in page
+    assert f'<a href="{second.get_absolute_url()}" rel="prev">' in page
+    assert 'rel="next"' not in page and locked.get_absolute_url() not in page
+    page = client.get(first.get_absolute_url()).text
+    assert "Lesson 1 of 4" in page and 'rel="prev"' not in page
+    assert f'<a href="{second.get_absolute_url()}" rel="next">' in page
+
+
+def test_reading_every_open_lesson_tells_an_unvetted_officer_the_rest_waits(
+    client, agency, mixed_course
+):
+    officer = pending_officer(agency)
+    enrollment = enrollment_create(user=officer, course=mixed_course)
+    first, second, third, _locked = Lesson.objects.filter(module__course=mixed_course).order_by(
+        "module__order", "order"
+    )
+    for lesson in (first, second):
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    client.force_login(officer)
+    url = reverse(
+        "courses:lesson_complete", args=[mixed_course.slug, third.module.slug, third.slug]
+    )
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == mixed_course.get_absolute_url()
+    assert "You have read every lesson open to you." in response.text
+    assert "Pass the module quizzes" not in response.text

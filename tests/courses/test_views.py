@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from courses.models import Enrollment, Lesson, LessonProgress
+from courses.models import Enrollment, GlossaryTerm, Lesson, LessonProgress
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import CourseFactory, LessonFactory, UserFactory, build_course
 
@@ -148,3 +148,48 @@ def test_course_page_shows_progress_and_quiz_links(officer_client, officer, cour
     assert "Continue where you left off" in response.text
     for module in course.modules.all():
         assert reverse("assessments:quiz", args=[course.slug, module.slug]) in response.text
+
+
+def test_lesson_with_no_imported_text_is_404_to_read_and_to_complete(
+    officer_client, officer, course
+):
+    enrollment = enrollment_create(user=officer, course=course)
+    lesson = lessons_of(course)[0]
+    Lesson.objects.filter(pk=lesson.pk).update(current_version=None)
+    url = reverse("courses:lesson_complete", args=[course.slug, lesson.module.slug, lesson.slug])
+    assert officer_client.get(lesson.get_absolute_url()).status_code == 404
+    assert officer_client.post(url).status_code == 404
+    assert not LessonProgress.objects.filter(enrollment=enrollment).exists()
+
+
+def test_reading_every_lesson_without_the_quizzes_says_the_quizzes_remain(
+    officer_client, officer, course
+):
+    enrollment = enrollment_create(user=officer, course=course)
+    *read, last = lessons_of(course)
+    for lesson in read:
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    url = reverse("courses:lesson_complete", args=[course.slug, last.module.slug, last.slug])
+    response = officer_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == course.get_absolute_url()
+    assert "All lessons read. Pass the module quizzes to finish the course." in response.text
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is None
+
+
+def test_glossary_shows_each_term_in_the_reader_language(client, officer, course):
+    module = course.modules.order_by("order").first()
+    GlossaryTerm.objects.create(
+        module=module,
+        term="Mixer",
+        anchor="mixer",
+        definition_html="<p>Pools coins.</p>",
+        translations={"ko": {"name": "믹서", "definition_html": "<p>코인을 섞음</p>"}},
+    )
+    client.force_login(officer)
+    url = reverse("courses:glossary", args=[course.slug, module.slug])
+    english = client.get(url).text
+    assert "Pools coins." in english and "믹서" not in english
+    client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    korean = client.get(url).text
+    assert "(믹서)" in korean and "코인을 섞음" in korean and "Pools coins." not in korean

@@ -10,7 +10,8 @@ from accounts.models import Membership
 from assessments.models import Question
 from assessments.services import attempt_start
 from courses.models import Course, Lesson
-from courses.services import content_sync, enrollment_create
+from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from tests.factories import (
     TEST_PASSWORD,
     admin_of,

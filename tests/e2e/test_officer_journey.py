@@ -13,7 +13,7 @@ from assessments.labs.generator import answer_key
 from assessments.models import Attempt, Quiz
 from certificates.models import Certificate
 from courses.models import Course, Lesson
-from courses.services import content_sync
+from courses.pipeline.sync import content_sync
 from tests.certificates.pdf import pdf_facts
 from tests.e2e.conftest import confirmation_link
 from tests.factories import MembershipFactory

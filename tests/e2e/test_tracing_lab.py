@@ -10,7 +10,8 @@ from assessments.grading import lab_graph
 from assessments.labs.generator import answer_key
 from assessments.models import Attempt, Question
 from courses.models import Course
-from courses.services import content_sync, enrollment_create
+from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]

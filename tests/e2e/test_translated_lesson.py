@@ -9,7 +9,8 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from courses.models import Course, Lesson
-from courses.services import content_sync, enrollment_create
+from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]

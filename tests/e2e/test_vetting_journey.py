@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from courses.models import Course, Lesson
-from courses.services import content_sync
+from courses.pipeline.sync import content_sync
 from tests.e2e.conftest import confirmation_link
 from tests.factories import TEST_PASSWORD, admin_of, totp_code, with_totp
 

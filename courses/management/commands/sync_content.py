@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.services import ContentInvalid, content_sync, content_validate
+from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
 
 
 class Command(BaseCommand):

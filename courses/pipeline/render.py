@@ -4,7 +4,8 @@ Besides Python-Markdown (tables, fenced code, footnotes, admonitions) lessons ma
 [[glossary links]], ```check knowledge-check blocks, relative links to other lessons' .md
 files and relative images under the course folder. Links, images and terms are resolved at
 import time, so stored HTML only holds site URLs; everything then passes an allow-list
-sanitizer (nh3), so nothing active survives whatever the source holds.
+sanitizer (nh3), so nothing active survives whatever the source holds. render_content does
+this for every lesson and translation that validate read.
 """
 
 import html
@@ -18,18 +19,15 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 import yaml
+from django.urls import reverse
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-IMAGE_SUFFIXES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-}
+from courses.pipeline.media import IMAGE_SUFFIXES, svg_problems
+from courses.pipeline.source import ACCESS_RANK, ContentError, CourseSource
+
 ADMONITION_TYPES = {"note", "tip", "warning", "important"}
 
 ALLOWED_TAGS = {
@@ -297,48 +295,82 @@ def render_markdown(text: str, context: RenderContext | None = None, language: s
     )
 
 
-SVG_NS = "{http://www.w3.org/2000/svg}"
-_FORBIDDEN_SVG_TAGS = {
-    "script",
-    "foreignobject",
-    "iframe",
-    "embed",
-    "object",
-    "image",
-    "use",
-    "animate",
-    "set",
-}
+@dataclass(frozen=True)
+class UrlScheme:
+    """How stored HTML links to the site; content_sync passes the real URL patterns."""
+
+    lesson: Callable[[str, str, str], str] = lambda course, module, lesson: (
+        f"/{course}/{module}/{lesson}/"
+    )
+    term: Callable[[str, str, str], str] = lambda course, module, anchor: (
+        f"/{course}/glossary/{module}/#{anchor}"
+    )
+    media: Callable[[str, str], str] = lambda course, rel: f"/{course}/media/{rel}"
 
 
-def svg_problems(data: bytes) -> list[str]:
-    """Why an SVG may not be served (it must be static and self-contained), or nothing."""
-    text = data.decode("utf-8", errors="replace")
-    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        return ["SVG must not declare a DOCTYPE or entities"]
-    try:
-        root = ET.fromstring(data)  # noqa: S314 (DOCTYPE/ENTITY refused above)
-    except ET.ParseError as exc:
-        return [f"SVG is not well-formed XML: {exc}"]
-    problems = []
-    if root.tag != f"{SVG_NS}svg":
-        problems.append("the root element must be <svg> in the SVG namespace")
-    for element in root.iter():
-        tag = element.tag.rsplit("}", 1)[-1].lower()
-        if tag in _FORBIDDEN_SVG_TAGS:
-            problems.append(f"SVG must not contain <{tag}>")
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                problems.append(f"SVG must not have event attributes ({local})")
-            if local == "href" and not value.startswith("#"):
-                problems.append("SVG may only link to its own elements (href='#...')")
-            if "url(" in value and "url(#" not in value.replace(" ", ""):
-                problems.append("SVG must not reference outside resources with url()")
-        if (
-            tag == "style"
-            and element.text
-            and re.search(r"@import|url\(\s*['\"]?[a-z]+:", element.text, re.I)
-        ):
-            problems.append("SVG styles must not import or fetch outside resources")
-    return sorted(set(problems))
+def site_urls() -> UrlScheme:
+    """The URLs stored lesson HTML links to."""
+    return UrlScheme(
+        lesson=lambda course, module, lesson: reverse(
+            "courses:lesson",
+            kwargs={"course_slug": course, "module_slug": module, "lesson_slug": lesson},
+        ),
+        term=lambda course, module, anchor: (
+            reverse("courses:glossary", kwargs={"course_slug": course, "module_slug": module})
+            + f"#{anchor}"
+        ),
+        media=lambda course, rel: reverse(
+            "courses:media", kwargs={"course_slug": course, "path": rel}
+        ),
+    )
+
+
+def render_content(
+    courses: list[CourseSource], root: Path, urls: UrlScheme | None = None
+) -> list[ContentError]:
+    """Render every lesson and translation to sanitized HTML, resolving links, glossary terms
+    and images; returns path:line errors for anything that does not resolve."""
+    urls = urls or UrlScheme()
+    errors: list[ContentError] = []
+    for course in courses:
+        lesson_urls = {
+            lesson.file.resolve(): urls.lesson(course.slug, module.slug, lesson.slug)
+            for module in course.modules
+            for lesson in module.lessons
+        }
+        for module in course.modules:
+
+            def term_url(term: str, module=module, course_slug=course.slug) -> str | None:
+                anchor = module.term_anchor(term)
+                return urls.term(course_slug, module.slug, anchor) if anchor else None
+
+            for lesson in module.lessons:
+                documents = [("en", lesson.doc)] + [
+                    (language, t.doc) for language, t in sorted(lesson.translations.items())
+                ]
+                for language, doc in documents:
+                    context = RenderContext(
+                        file_path=lesson.file,
+                        course_dir=course.folder,
+                        lesson_url=lesson_urls.get,
+                        term_url=term_url,
+                        media_url=lambda rel, slug=course.slug: urls.media(slug, rel),
+                    )
+                    lesson.html[language] = render_markdown(doc.body, context, language)
+                    lesson.assets |= context.assets
+                    errors.extend(
+                        ContentError(doc.path, doc.body_line + problem.line - 1, problem.message)
+                        for problem in context.problems
+                    )
+                for rel in lesson.assets:
+                    current = course.assets.get(rel)
+                    if current is None or ACCESS_RANK[lesson.access] < ACCESS_RANK[current]:
+                        course.assets[rel] = lesson.access
+        for rel in sorted(course.assets):
+            path = course.folder / rel
+            if path.suffix.lower() == ".svg":
+                rel_path = str(path.relative_to(root.parent))
+                errors.extend(
+                    ContentError(rel_path, 1, msg) for msg in svg_problems(path.read_bytes())
+                )
+    return errors
