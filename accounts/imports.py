@@ -14,9 +14,7 @@ from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.services import invitation_create, role_grant_refusal
-from core.imports import ImportProblems, ImportSpec, Problem, Row
-
-__all__ = ["ImportProblems", "InvitationImport", "invitation_import", "parse_invitation_csv"]
+from core.imports import ImportSpec, Problem, Row
 
 IMPORT_SALT = "accounts.invitation-import"
 ROLES = (Membership.Role.OFFICER, Membership.Role.TRAINER, Membership.Role.AGENCY_ADMIN)

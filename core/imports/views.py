@@ -46,7 +46,7 @@ def csv_import_page(
         if upload.is_valid():
             rows, problems = spec.parse(upload.cleaned_data["file"])
             if problems:
-                context.update(problems=problems, checked=len(rows))
+                context["problems"] = problems
             else:
                 context.update(_checked(spec, rows))
     return render(request, template, context)
