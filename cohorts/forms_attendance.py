@@ -1,15 +1,12 @@
-"""Forms for attendance: one mark from the roster, the typed check-in code, and the CSV
-upload with its signed confirmation."""
+"""Forms for attendance: one mark from the roster and the typed check-in code (the CSV
+import's forms are core.imports's)."""
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms_vetting import ImportUploadForm
-from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
 from cohorts.services_attendance import NOTE_MAX_LENGTH
-from core.imports import SignedRowsForm, sign_rows
 
 
 class MarkForm(forms.Form):
@@ -52,32 +49,3 @@ class CheckInCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
-
-
-class AttendanceUploadForm(ImportUploadForm):
-    """The same file rules as the invitation import: a .csv file of at most 512 KB."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "UTF-8 CSV with a header row: email, status (present, late, excused or absent) and "
-            "optionally note. At most 1,000 rows and 512 KB."
-        )
-
-
-IMPORT_SALT = "cohorts.attendance-import"
-
-
-def sign_attendance_import(*, session: Session, user: User, rows: list[dict]) -> str:
-    """The checked rows, signed so they come back from the confirmation page unchanged, for
-    this session and this trainer only, within the hour."""
-    return sign_rows(salt=IMPORT_SALT, scope={"session": session.pk, "user": user.pk}, rows=rows)
-
-
-class AttendanceConfirmForm(SignedRowsForm):
-    salt = IMPORT_SALT
-
-    def __init__(self, *args, session: Session, user: User, **kwargs):
-        super().__init__(*args, scope={"session": session.pk, "user": user.pk}, **kwargs)
-        self.session = session
-        self.user = user

@@ -1,5 +1,5 @@
 """Attendance beyond the trainer's single mark: officers checking themselves in (QR code or
-typed code), attendance uploaded from a CSV file, and the printable sign-in sheet.
+typed code) and the printable sign-in sheet (attendance from a CSV file: cohorts.imports).
 
 Every mark goes through services.attendance_mark, which is idempotent and audited, so
 sending the same thing twice (a phone retrying, a file uploaded again) changes nothing.
@@ -16,21 +16,17 @@ from math import ceil
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import audit_log
-from accounts.imports import ImportProblems
 from accounts.models import AuditEvent, User
 from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for, verdict_message
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
 from cohorts.services import attendance_mark
-from core.imports import MAX_ROWS, CsvFileError, read_csv
 from core.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -50,6 +46,7 @@ def _enqueue(task, **kwargs) -> None:
 
 
 STATUS_ORDER = (Status.PRESENT, Status.LATE, Status.EXCUSED, Status.ABSENT)
+NOTE_MAX_LENGTH = 300
 
 
 def roster_page(*, session: Session) -> dict:
@@ -222,176 +219,6 @@ def attendance_check_in_code(*, user: User, code: str, request=None) -> CheckIn:
         _("This code is not right. Type the six digits shown under the QR code."),
         code=Verdict.INVALID.value,
     )
-
-
-# --- Attendance from a CSV file -----------------------------------------------------------
-
-
-COLUMNS = ("email", "status", "note")
-NOTE_MAX_LENGTH = 300
-EMAIL_MAX_LENGTH = 254
-
-
-def _file_problem(message: str) -> list[dict]:
-    return [{"row": None, "email": "", "messages": [message]}]
-
-
-def _header_problem(header: list[str]) -> str | None:
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown or len(set(header)) != len(header) or not {"email", "status"} <= set(header):
-        return _(
-            "The first row must name the columns: email and status, and optionally note "
-            "(found: %(found)s)."
-        ) % {"found": ", ".join(header)}
-    return None
-
-
-def parse_attendance_csv(*, session: Session, data: bytes) -> tuple[list[dict], list[dict]]:
-    """Read an uploaded attendance file (UTF-8, header row: email, status, note) and check
-    every row against this session's roster. Writes nothing; any problem means no row may be
-    applied. Rows are {"row", "email", "status", "note"}; problems as accounts.imports."""
-    if session.is_cancelled:
-        return [], _file_problem(_("This session has been cancelled."))
-    try:
-        header, records = read_csv(data, check_header=_header_problem)
-    except CsvFileError as error:
-        return [], _file_problem(error.message)
-    rows, extra = [], {}
-    for number, record in records:
-        cells = dict(zip(header, record, strict=False))
-        rows.append(
-            {
-                "row": number,
-                "email": cells.get("email", "").strip().lower(),
-                "status": cells.get("status", "").strip().lower(),
-                "note": cells.get("note", "").strip(),
-            }
-        )
-        if len(record) > len(header):
-            extra[number] = [_("The row has more cells than the header.")]
-    problems, _seats = check_attendance_rows(session=session, rows=rows, extra=extra)
-    return rows, problems
-
-
-def check_attendance_rows(
-    *, session: Session, rows: list[dict], extra: dict | None = None
-) -> tuple[list[dict], dict[str, Seat]]:
-    """Every problem of every row, in row order, and the confirmed seats by email: one
-    query whatever the number of rows."""
-    extra = extra or {}
-    emails = {row.get("email", "") for row in rows}
-    seats: dict[str, Seat] = {}
-    others: dict[str, Seat] = {}
-    for seat in (
-        Seat.objects.filter(cohort_id=session.cohort_id)
-        .annotate(email_lower=Lower("user__email"))
-        .filter(email_lower__in=emails)
-        .select_related("user", "agency")
-    ):
-        (seats if seat.status == Seat.Status.APPROVED else others)[seat.email_lower] = seat
-    first_seen: dict[str, int] = {}
-    problems = []
-    for row in rows:
-        email, status, note = row.get("email", ""), row.get("status", ""), row.get("note", "")
-        messages = list(extra.get(row["row"], []))
-        if not email:
-            messages.append(_("The email is missing."))
-        else:
-            valid = True
-            try:
-                if len(email) > EMAIL_MAX_LENGTH:
-                    raise ValidationError("too long")
-                validate_email(email)
-            except ValidationError:
-                valid = False
-                messages.append(_("This is not a valid email address."))
-            if email in first_seen:
-                messages.append(
-                    _("The same email is already on row %(row)s.") % {"row": first_seen[email]}
-                )
-            else:
-                first_seen[email] = row["row"]
-            if email in others:
-                messages.append(
-                    _("This officer does not hold a confirmed seat in this cohort (%(status)s).")
-                    % {"status": others[email].get_status_display()}
-                )
-            elif email not in seats and valid:
-                messages.append(_("Nobody in this cohort has this email address."))
-        if status not in Status.values:
-            messages.append(
-                _("The status must be one of: %(statuses)s.")
-                % {"statuses": ", ".join(STATUS_ORDER)}
-            )
-        if len(note) > NOTE_MAX_LENGTH:
-            messages.append(
-                _("The note is longer than %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
-            )
-        if messages:
-            problems.append({"row": row["row"], "email": email, "messages": messages})
-    return problems, seats
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    rows: int
-    changed: int
-
-
-@transaction.atomic
-def attendance_import(
-    *, session: Session, rows: list[dict], actor: User, request=None
-) -> ImportResult:
-    """Apply every checked row, or none: the rows are checked again here, and any failure
-    rolls back every mark. Rows that match what is recorded change nothing, so the same file
-    uploaded twice writes nothing the second time."""
-    if not rows:
-        raise ImportProblems(_file_problem(_("The file has a header but no rows.")))
-    if len(rows) > MAX_ROWS:
-        raise ImportProblems(
-            _file_problem(
-                _("The file has more than %(max)s rows; split it into smaller files.")
-                % {"max": MAX_ROWS}
-            )
-        )
-    session = Session.objects.select_related("cohort__host_agency").get(pk=session.pk)
-    if session.is_cancelled:
-        raise ImportProblems(_file_problem(_("This session has been cancelled.")))
-    problems, seats = check_attendance_rows(session=session, rows=rows)
-    if problems:
-        raise ImportProblems(problems)
-    changed = 0
-    for row in rows:
-        try:
-            _attendance, did_change = attendance_mark(
-                session=session,
-                seat=seats[row["email"]],
-                status=row["status"],
-                note=row["note"],
-                actor=actor,
-                source=Source.CSV,
-                request=request,
-            )
-        except ValidationError as error:
-            raise ImportProblems(
-                [{"row": row["row"], "email": row["email"], "messages": error.messages}]
-            ) from error
-        changed += did_change
-    if changed:
-        audit_log(
-            action="cohort.attendance_import",
-            actor=actor,
-            target=session,
-            agency=session.cohort.host_agency,
-            details={
-                "cohort_id": session.cohort_id,
-                "session_id": session.pk,
-                "rows": len(rows),
-                "changed": changed,
-            },
-            request=request,
-        )
-    return ImportResult(rows=len(rows), changed=changed)
 
 
 # --- Sign-in sheet ------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.imports import ImportProblems
 from accounts.middleware import keeps_session_idle
 from cohorts.access import Right, access_session
 from cohorts.checkin import (
@@ -27,13 +25,8 @@ from cohorts.checkin import (
     display_token,
     verdict_message,
 )
-from cohorts.forms_attendance import (
-    AttendanceConfirmForm,
-    AttendanceUploadForm,
-    CheckInCodeForm,
-    MarkForm,
-    sign_attendance_import,
-)
+from cohorts.forms_attendance import CheckInCodeForm, MarkForm
+from cohorts.imports import AttendanceImport
 from cohorts.models import Attendance
 from cohorts.services import attendance_mark
 from cohorts.services_attendance import (
@@ -44,16 +37,14 @@ from cohorts.services_attendance import (
     SheetState,
     attendance_check_in,
     attendance_check_in_code,
-    attendance_import,
     attendance_of,
     checked_in_count,
     code_attempts_left,
-    parse_attendance_csv,
     roster_page,
     sign_in_sheet_request,
     sign_in_sheet_state,
 )
-from core.imports import MAX_ROWS
+from core.imports.views import csv_import_page
 from core.qr import qr_svg
 
 STATUSES = [(status, Attendance.Status(status).label) for status in STATUS_ORDER]
@@ -364,60 +355,11 @@ def sign_in_sheet_pdf(request, session_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance_import_page(request, session_id: int):
-    """Upload -> a report of every row's problems, or a summary with a confirm button ->
-    confirm: the signed rows are checked again and applied in one transaction."""
+    """Attendance from a CSV file: the confirm-step import of core.imports."""
     session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
-    context = {
-        "session": session,
-        "cohort": session.cohort,
-        "max_rows": MAX_ROWS,
-        "upload_form": AttendanceUploadForm(),
-    }
-    template = "cohorts/attendance/import.html"
-    if request.method == "POST" and "payload" in request.POST:
-        confirm = AttendanceConfirmForm(request.POST, session=session, user=request.user)
-        if not confirm.is_valid():
-            context["refused"] = confirm.errors["payload"]
-            return render(request, template, context, status=400)
-        try:
-            result = attendance_import(
-                session=session,
-                rows=confirm.cleaned_data["payload"],
-                actor=request.user,
-                request=request,
-            )
-        except ImportProblems as error:
-            context["problems"] = error.problems
-            return render(request, template, context, status=400)
-        messages.success(
-            request,
-            ngettext(
-                "%(rows)s row applied; %(changed)s mark changed.",
-                "%(rows)s rows applied; %(changed)s marks changed.",
-                result.rows,
-            )
-            % {"rows": result.rows, "changed": result.changed},
-        )
-        return redirect("cohorts:roster", session_id=session.pk)
-    if request.method == "POST":
-        upload = AttendanceUploadForm(request.POST, request.FILES)
-        context["upload_form"] = upload
-        if upload.is_valid():
-            rows, problems = parse_attendance_csv(session=session, data=upload.cleaned_data["file"])
-            if problems:
-                context.update(problems=problems, checked=len(rows))
-            else:
-                labels = dict(Attendance.Status.choices)
-                context.update(
-                    rows=[{**row, "status_label": labels[row["status"]]} for row in rows],
-                    confirm_form=AttendanceConfirmForm(
-                        initial={
-                            "payload": sign_attendance_import(
-                                session=session, user=request.user, rows=rows
-                            )
-                        },
-                        session=session,
-                        user=request.user,
-                    ),
-                )
-    return render(request, template, context)
+    return csv_import_page(
+        request,
+        AttendanceImport(session=session, actor=request.user),
+        template="cohorts/attendance/import.html",
+        context={"session": session, "cohort": session.cohort},
+    )

@@ -10,19 +10,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_agency, access_invitation, access_membership
-from accounts.forms_vetting import (
-    ImportConfirmForm,
-    ImportUploadForm,
-    InvitationForm,
-    RejectForm,
-    RoleForm,
-    sign_import,
-)
-from accounts.imports import MAX_ROWS, ImportProblems, invitation_import, parse_invitation_csv
+from accounts.forms_vetting import InvitationForm, RejectForm, RoleForm
+from accounts.imports import InvitationImport
 from accounts.models import Membership
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can, vetting_cutoff
 from accounts.selectors import invitations_for_agency
@@ -35,6 +27,7 @@ from accounts.services import (
     membership_reconfirm,
     membership_reject,
 )
+from core.imports.views import csv_import_page
 
 INVITATIONS_PER_PAGE = 50
 
@@ -230,57 +223,11 @@ def invitation_resend(request, invitation_id: int):
 
 @login_required
 def invitation_import_page(request, agency_id: int):
-    """Upload -> a report of every row's problems, or a summary with a confirm button ->
-    confirm: the signed rows are checked again and all invited in one transaction."""
+    """Invitations from a CSV file: the confirm-step import of core.imports."""
     agency = access_agency(user=request.user, agency_id=agency_id, action=Action.INVITE_OFFICERS)
-    context = {"agency": agency, "max_rows": MAX_ROWS, "upload_form": ImportUploadForm()}
-    if request.method == "POST" and "payload" in request.POST:
-        confirm = ImportConfirmForm(request.POST, agency=agency, user=request.user)
-        if not confirm.is_valid():
-            context["refused"] = confirm.errors["payload"]
-            return render(request, "accounts/vetting/import.html", context, status=400)
-        rows = confirm.cleaned_data["payload"]
-        if any(row["role"] in ROLES_ABOVE_OFFICER for row in rows):
-            # Rows granting roles passed the checks only for programme staff: ask them for
-            # the password again (invitation_import checks the rows again either way).
-            return _import_granting(request, agency, rows, context)
-        return _import(request, agency, rows, context)
-    if request.method == "POST":
-        upload = ImportUploadForm(request.POST, request.FILES)
-        context["upload_form"] = upload
-        if upload.is_valid():
-            rows, problems = parse_invitation_csv(
-                data=upload.cleaned_data["file"], agency=agency, actor=request.user
-            )
-            if problems:
-                context.update(problems=problems, checked=len(rows))
-            else:
-                labels = dict(Membership.Role.choices)
-                context.update(
-                    rows=[{**row, "role_label": labels[row["role"]]} for row in rows],
-                    confirm_form=ImportConfirmForm(
-                        initial={
-                            "payload": sign_import(agency=agency, user=request.user, rows=rows)
-                        },
-                        agency=agency,
-                        user=request.user,
-                    ),
-                )
-    return render(request, "accounts/vetting/import.html", context)
-
-
-def _import(request, agency, rows, context):
-    try:
-        created = invitation_import(agency=agency, rows=rows, actor=request.user, request=request)
-    except ImportProblems as error:
-        context["problems"] = error.problems
-        return render(request, "accounts/vetting/import.html", context)
-    messages.success(
+    return csv_import_page(
         request,
-        ngettext("%(count)s invitation was sent.", "%(count)s invitations were sent.", len(created))
-        % {"count": len(created)},
+        InvitationImport(agency=agency, actor=request.user),
+        template="accounts/vetting/import.html",
+        context={"agency": agency},
     )
-    return redirect("vetting:invitations", agency_id=agency.pk)
-
-
-_import_granting = reauthentication_required(_import)

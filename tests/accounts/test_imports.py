@@ -9,10 +9,10 @@ from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.forms_vetting import IMPORT_SALT
-from accounts.imports import ImportProblems, invitation_import, parse_invitation_csv
+from accounts.imports import IMPORT_SALT, invitation_import, parse_invitation_csv
 from accounts.models import AuditEvent, Invitation
 from accounts.services import invitation_create
+from core.imports import ImportProblems
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
@@ -24,6 +24,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Checking a file on the page: the login and the admin's memberships, the agency, then two
+# queries whatever the number of rows (members and open invitations).
+UPLOAD_QUERIES = 13
 
 
 def csv_bytes(*lines: str, bom: bool = False) -> bytes:
@@ -418,6 +422,17 @@ def test_upload_of_a_binary_file_named_csv_is_refused(admin_client, agency):
     assert 'name="payload"' not in response.text
 
 
+def test_checking_a_file_on_the_page_takes_the_same_queries_for_many_rows(
+    admin_client, agency, django_assert_num_queries
+):
+    few = csv_bytes("email", *[f"p{n}@mail.example" for n in range(3)])
+    many = csv_bytes("email", *[f"p{n}@mail.example" for n in range(300)])
+    for data in (few, many):
+        with django_assert_num_queries(UPLOAD_QUERIES):
+            response = admin_client.post(import_url(agency), {"file": upload("p.csv", data)})
+        assert 'name="payload"' in response.text
+
+
 def test_tampered_payload_is_refused_and_writes_nothing(admin_client, agency):
     report = admin_client.post(
         import_url(agency), {"file": upload("p.csv", csv_bytes("email", "a@mail.example"))}
@@ -484,7 +499,7 @@ def test_confirm_checks_the_rows_again(admin_client, agency, django_capture_on_c
     invitation_create(agency=agency, email="b@mail.example", actor=admin_client.admin, send=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(import_url(agency), {"payload": payload_from(report)})
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused submission, as for the attendance import
     assert "Nothing was imported" in response.text
     assert "<td>3</td>" in response.text
     assert list(Invitation.objects.values_list("email", flat=True)) == ["b@mail.example"]

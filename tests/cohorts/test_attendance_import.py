@@ -8,12 +8,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from cohorts.forms_attendance import IMPORT_SALT, sign_attendance_import
+from cohorts.imports import (
+    IMPORT_SALT,
+    AttendanceImport,
+    attendance_import,
+    parse_attendance_csv,
+)
 from cohorts.models import Attendance, Seat
-from cohorts.services_attendance import attendance_import, parse_attendance_csv
 from tests.factories import MembershipFactory, UserFactory, build_cohort, seated
 
 pytestmark = pytest.mark.django_db
+
+# Checking a file on the page: the login and the user's memberships, the session and the
+# trainer's rights, then one query for the seats, whatever the number of rows.
+UPLOAD_QUERIES = 14
 
 
 @pytest.fixture
@@ -194,8 +202,8 @@ def test_a_tampered_or_foreign_confirmation_is_refused_and_writes_nothing(client
 
     tampered = payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB")
     forged = signing.dumps({"session": session.pk, "user": trainer.pk, "rows": rows}, salt="x")
-    for_other_session = sign_attendance_import(session=other_session, user=trainer, rows=rows)
-    for_someone_else = sign_attendance_import(session=session, user=seated(cohort).user, rows=rows)
+    for_other_session = AttendanceImport(session=other_session, actor=trainer).sign(rows)
+    for_someone_else = AttendanceImport(session=session, actor=seated(cohort).user).sign(rows)
     for bad in (tampered, forged, for_other_session, for_someone_else, ""):
         response = client.post(url, {"payload": bad})
         assert response.status_code == 400, bad
@@ -205,8 +213,8 @@ def test_a_tampered_or_foreign_confirmation_is_refused_and_writes_nothing(client
 
 def test_rows_are_checked_again_when_applied(room):
     """A seat lost between the check and the confirmation: the whole file is refused."""
-    from accounts.imports import ImportProblems
     from cohorts.services import seat_withdraw
+    from core.imports import ImportProblems
 
     session, park = room["session"], room["seats"][2]
     rows, problems = parse_attendance_csv(session=session, data=GOOD.encode())
@@ -239,3 +247,57 @@ def test_checking_rows_takes_the_same_queries_for_many_rows(room, django_assert_
         parse_attendance_csv(session=session, data=few.encode())
     with django_assert_num_queries(1):
         parse_attendance_csv(session=session, data=many.encode())
+
+
+def test_a_row_that_fails_on_confirm_is_refused_with_400_and_nothing_is_written(client, room):
+    """The status every import gives a problem found at confirm time: 400, a refused
+    submission (the invitation import answers the same)."""
+    from cohorts.services import seat_withdraw
+
+    session, park = room["session"], room["seats"][2]
+    client.force_login(room["cohort"].trainers.first())
+    url = reverse("cohorts:attendance_import", args=[session.pk])
+    payload = _upload(client, session, GOOD).context["confirm_form"].initial["payload"]
+    seat_withdraw(seat=park, actor=park.user)  # while the trainer reads the summary
+
+    response = client.post(url, {"payload": payload})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was recorded" in html
+    assert [p["row"] for p in response.context["problems"]] == [5]
+    assert "<td>5</td>" in html
+    assert "does not hold a confirmed seat in this cohort" in html
+    assert 'name="payload"' not in html
+    assert not Attendance.objects.exists()
+    assert not AuditEvent.objects.filter(action="cohort.attendance_import").exists()
+
+
+def test_a_session_cancelled_before_confirm_is_refused_with_400(client, room):
+    from cohorts.services import session_cancel
+
+    session = room["session"]
+    trainer = room["cohort"].trainers.first()
+    client.force_login(trainer)
+    url = reverse("cohorts:attendance_import", args=[session.pk])
+    payload = _upload(client, session, GOOD).context["confirm_form"].initial["payload"]
+    session_cancel(session=session, actor=trainer)
+
+    response = client.post(url, {"payload": payload})
+
+    assert response.status_code == 400
+    assert "This session has been cancelled." in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_checking_a_file_on_the_page_takes_the_same_queries_for_many_rows(
+    client, room, django_assert_num_queries
+):
+    session = room["session"]
+    client.force_login(room["cohort"].trainers.first())
+    few = "email,status\n" + "".join(f"p{n}@x.example,present\n" for n in range(3))
+    many = "email,status\n" + "".join(f"p{n}@x.example,present\n" for n in range(900))
+    for text in (few, many):
+        with django_assert_num_queries(UPLOAD_QUERIES):
+            response = _upload(client, session, text)
+        assert len(response.context["problems"]) == text.count("@")

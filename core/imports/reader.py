@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import Callable
 
-from django import forms
-from django.core import signing
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 512 * 1024
@@ -20,6 +18,12 @@ class CsvFileError(ValueError):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+def too_many_rows_message(max_rows: int) -> str:
+    return _("The file has more than %(max)s rows; split it into smaller files.") % {
+        "max": max_rows
+    }
 
 
 def normalise_header(cells: list[str]) -> list[str]:
@@ -67,54 +71,5 @@ def read_csv(
     if not data_records:
         raise CsvFileError(_("The file has a header but no rows."))
     if len(data_records) > max_rows:
-        raise CsvFileError(
-            _("The file has more than %(max)s rows; split it into smaller files.")
-            % {"max": max_rows}
-        )
+        raise CsvFileError(too_many_rows_message(max_rows))
     return header, data_records
-
-
-# --- The confirmation step ---------------------------------------------------------------
-# Rows checked on upload travel through the confirmation page signed, bound to what they are
-# for (an agency, a session) and to the person, and expire after an hour: what is applied is
-# exactly what was shown, and a tampered or stale confirmation is refused.
-
-CONFIRM_MAX_AGE = 60 * 60
-
-
-def refused_message() -> str:
-    return _("This confirmation has expired or was changed. Upload the file again.")
-
-
-def sign_rows(*, salt: str, scope: dict[str, int], rows: list[dict]) -> str:
-    return signing.dumps({**scope, "rows": rows}, salt=salt, compress=True)
-
-
-class SignedRowsForm(forms.Form):
-    """The hidden payload of a confirmation page; cleaned, it is the list of rows. Subclasses
-    set `salt`; `scope` is what the rows were signed for (say {"agency": 3, "user": 7})."""
-
-    salt = ""
-    payload = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, scope: dict[str, int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.scope = scope
-        self.fields["payload"].error_messages["required"] = refused_message()
-
-    def clean_payload(self) -> list[dict]:
-        refused = forms.ValidationError(refused_message())
-        try:
-            value = signing.loads(
-                self.cleaned_data["payload"], salt=self.salt, max_age=CONFIRM_MAX_AGE
-            )
-        except signing.BadSignature as error:  # SignatureExpired is a BadSignature too
-            raise refused from error
-        if (
-            not isinstance(value, dict)
-            or any(value.get(key) != wanted for key, wanted in self.scope.items())
-            or not isinstance(value.get("rows"), list)
-            or not all(isinstance(row, dict) for row in value["rows"])
-        ):
-            raise refused
-        return value["rows"]
