@@ -7,7 +7,9 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from assessments.labs.generator import LabGraph, LabParams, generate, grade_tasks
+from assessments.labs.build import generate
+from assessments.labs.grading import grade_tasks
+from assessments.labs.graph import LabGraph, LabParams
 from assessments.models import Question
 
 Kind = Question.Kind

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from assessments.labs.generator import LabParams
+from assessments.labs.graph import LabParams
 from assessments.models import Question, Quiz, QuizTranslation
 from assessments.services import quiz_regrade
 from courses.content import (

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
 from assessments.grading import lab_graph, question_score
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt
 from assessments.selectors import (
     attempt_questions,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from assessments.grading import lab_graph
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt, LabTrace, Question
 from assessments.services import attempt_start, attempt_submit, draw_questions
 from courses.services import enrollment_create

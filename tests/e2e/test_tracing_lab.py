@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from assessments.grading import lab_graph
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Question
 from courses.models import Course
 from courses.services import content_sync, enrollment_create
