@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from assessments.grading import attempt_score, lab_graph
+from assessments.grading import attempt_score
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
+from assessments.questions.lab import lab_graph
 from assessments.selectors import attempt_questions
 from assessments.signals import quiz_passed
 from core.pdf import render_pdf
