@@ -242,6 +242,30 @@ def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
     return regrades
 
 
+@transaction.atomic
+def quiz_items_export(*, actor: User, quiz: Quiz, quiz_hash: str, rows: int, request=None) -> None:
+    """Record a trainer's CSV export of a quiz version's item analysis."""
+    audit_log(
+        action="quiz.items_export",
+        actor=actor,
+        target=quiz,
+        details={"quiz": quiz.pk, "version": quiz_hash, "rows": rows},
+        request=request,
+    )
+
+
+@transaction.atomic
+def quiz_officers_export(*, actor: User, quiz: Quiz, rows: int, request=None) -> None:
+    """Record a trainer's CSV export of officers' attempts (personal data)."""
+    audit_log(
+        action="quiz.officers_export",
+        actor=actor,
+        target=quiz,
+        details={"quiz": quiz.pk, "rows": rows},
+        request=request,
+    )
+
+
 MAX_TRACE_STEPS = 200
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.permissions import active_memberships
-from accounts.services import audit_log
 from assessments.analysis import (
     ItemReport,
     OfficerAttempts,
@@ -26,6 +25,7 @@ from assessments.analysis import (
     resolve_version,
 )
 from assessments.models import Quiz
+from assessments.services import quiz_items_export, quiz_officers_export
 from core.csv import csv_attachment, csv_text
 from courses.access import access_trainer_area
 
@@ -64,12 +64,8 @@ def items_csv(request, quiz_id: int):
     version = _chosen_version(request, quiz, quiz_versions(quiz=quiz))
     report = item_statistics(quiz=quiz, quiz_hash=version.quiz_hash)
     content, written = _items_csv(report)
-    audit_log(
-        action="quiz.items_export",
-        actor=request.user,
-        target=quiz,
-        details={"quiz": quiz.pk, "version": version.quiz_hash, "rows": written},
-        request=request,
+    quiz_items_export(
+        actor=request.user, quiz=quiz, quiz_hash=version.quiz_hash, rows=written, request=request
     )
     return csv_attachment(content, f"quiz-{quiz.pk}-items-{version.short}.csv")
 
@@ -110,13 +106,7 @@ def _officers_csv_export(request, quiz):
     content, written = _officers_csv(
         attempts_per_officer(quiz=quiz, agency_ids=officer_scope(request.user))
     )
-    audit_log(
-        action="quiz.officers_export",
-        actor=request.user,
-        target=quiz,
-        details={"quiz": quiz.pk, "rows": written},
-        request=request,
-    )
+    quiz_officers_export(actor=request.user, quiz=quiz, rows=written, request=request)
     return csv_attachment(content, f"quiz-{quiz.pk}-officers.csv")
 
 
