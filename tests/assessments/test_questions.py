@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.grading import attempt_score, option_order, question_score
 from assessments.models import Attempt, Question
@@ -72,6 +73,12 @@ def test_the_seven_built_in_types_and_the_lab_are_registered_in_order():
         "single", "multiple", "true_false", "numeric", "short_text", "ordering", "matching", "lab",
     ]  # fmt: skip
     assert kind_choices() == list(Question.Kind.choices)
+
+
+def test_hints_moved_from_the_template_to_the_types_are_still_translated():
+    with translation.override("ko"):
+        assert str(question_type("multiple").hint) == "해당하는 답을 모두 선택하십시오."
+    assert str(question_type("multiple").hint) == "Choose all that apply."
 
 
 def test_a_registered_type_is_a_valid_question_kind(hexadecimal):
