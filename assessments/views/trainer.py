@@ -8,12 +8,13 @@ from decimal import Decimal
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.permissions import active_memberships
+from assessments.access import access_quiz_for_trainer
 from assessments.analysis import (
     ItemReport,
     OfficerAttempts,
@@ -28,14 +29,6 @@ from assessments.models import Quiz
 from assessments.services import quiz_items_export, quiz_officers_export
 from core.csv import csv_attachment, csv_text
 from courses.access import access_trainer_area
-
-
-# A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
-# return can hide such a start from a naive check.
-def access_quiz_for_trainer(*, user, quiz_id: int) -> Quiz:
-    """Any quiz, for trainers and programme staff; 404 for everyone else and missing ids."""
-    access_trainer_area(user=user)
-    return get_object_or_404(Quiz.objects.select_related("module__course"), pk=quiz_id)
 
 
 @login_required
