@@ -3,8 +3,8 @@
 A type owns everything that differs between kinds of question: the quiz.yaml keys it accepts
 and how they are checked and stored, the form fields an attempt shows, how an answer is read
 back from the form and graded, and what the review after grading shows. Adding a type is one
-new module with one class decorated with @register (and the module imported by
-assessments/questions/__init__.py, or by whatever code defines it)."""
+new module in this package with one class decorated with @register: the package imports
+every module in it."""
 
 from collections.abc import Callable, Iterable, Iterator
 
@@ -68,6 +68,7 @@ class QuestionType:
 
     kind: str = ""
     label = ""  # shown to trainers and in the admin; translatable
+    order = 1000  # where the type is listed (quiz.yaml errors, the admin); ties: registration
     keys: frozenset[str] = frozenset()  # quiz.yaml keys beyond COMMON_KEYS
     flags: tuple[str, ...] = ()  # those of `keys` that must be true or false
     partial_credit = False  # whether 'partial: true' means anything for this type
@@ -169,10 +170,10 @@ def question_type(kind: str) -> QuestionType:
 
 
 def question_types() -> list[QuestionType]:
-    """Every registered type, in the order they were registered."""
-    return list(_REGISTRY.values())
+    """Every registered type, by its order."""
+    return sorted(_REGISTRY.values(), key=lambda qtype: qtype.order)
 
 
 def kind_choices() -> list[tuple[str, str]]:
     """(kind, label) of every registered type: the choices of Question.kind."""
-    return [(qtype.kind, qtype.label) for qtype in _REGISTRY.values()]
+    return [(qtype.kind, qtype.label) for qtype in question_types()]

@@ -74,12 +74,14 @@ class ChoiceType(QuestionType):
 class Single(ChoiceType):
     kind = Question.Kind.SINGLE.value
     label = Question.Kind.SINGLE.label
+    order = 10
 
 
 @register
 class Multiple(ChoiceType):
     kind = Question.Kind.MULTIPLE.value
     label = Question.Kind.MULTIPLE.label
+    order = 20
     partial_credit = True
     hint = _("Choose all that apply.")
     widget = forms.CheckboxSelectMultiple
@@ -110,6 +112,7 @@ class Multiple(ChoiceType):
 class TrueFalse(ChoiceType):
     kind = Question.Kind.TRUE_FALSE.value
     label = Question.Kind.TRUE_FALSE.label
+    order = 30
     keys = frozenset({"answer"})
 
     def validate(self, question: dict, check: YamlCheck) -> None:

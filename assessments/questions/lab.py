@@ -39,6 +39,7 @@ def _text_input(label, max_length: int) -> forms.CharField:
 class Lab(QuestionType):
     kind = Question.Kind.LAB.value
     label = Question.Kind.LAB.label
+    order = 80
     keys = frozenset({"params"})
     layout = "stacked"
     intro_template = "assessments/questions/lab_intro.html"

@@ -12,6 +12,7 @@ from assessments.questions.base import QuestionType, YamlCheck, register
 class Matching(QuestionType):
     kind = Question.Kind.MATCHING.value
     label = Question.Kind.MATCHING.label
+    order = 70
     keys = frozenset({"pairs"})
     partial_credit = True
     layout = "rows"

@@ -29,6 +29,7 @@ def parse_number(text) -> Decimal | None:
 class Numeric(QuestionType):
     kind = Question.Kind.NUMERIC.value
     label = Question.Kind.NUMERIC.label
+    order = 40
     keys = frozenset({"answer", "tolerance"})
 
     def validate(self, question: dict, check: YamlCheck) -> None:

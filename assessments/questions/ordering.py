@@ -12,6 +12,7 @@ from assessments.questions.base import QuestionType, YamlCheck, as_list, registe
 class Ordering(QuestionType):
     kind = Question.Kind.ORDERING.value
     label = Question.Kind.ORDERING.label
+    order = 60
     keys = frozenset({"items"})
     partial_credit = True
     layout = "rows"

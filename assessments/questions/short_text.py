@@ -19,6 +19,7 @@ def normalise_text(text: str, *, case_sensitive: bool = False) -> str:
 class ShortText(QuestionType):
     kind = Question.Kind.SHORT_TEXT.value
     label = Question.Kind.SHORT_TEXT.label
+    order = 50
     keys = frozenset({"answers", "pattern", "case_sensitive"})
     flags = ("case_sensitive",)
 

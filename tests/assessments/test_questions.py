@@ -1,6 +1,8 @@
 """Question types as a registry: a type defined here, in the test, is picked up by quiz.yaml
 validation and import, the attempt form, grading and the review, with no other edit."""
 
+import sys
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,11 +10,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+import assessments.questions
 from assessments.grading import attempt_score, option_order, question_score
 from assessments.models import Attempt, Question
 from assessments.questions import (
     QuestionType,
     YamlCheck,
+    discover,
     kind_choices,
     question_type,
     question_types,
@@ -73,6 +77,32 @@ def test_the_seven_built_in_types_and_the_lab_are_registered_in_order():
         "single", "multiple", "true_false", "numeric", "short_text", "ordering", "matching", "lab",
     ]  # fmt: skip
     assert kind_choices() == list(Question.Kind.choices)
+
+
+TOY_MODULE = """
+from assessments.questions.base import QuestionType, register
+
+
+@register
+class Roman(QuestionType):
+    kind = "roman"
+    label = "Roman numeral"
+    keys = frozenset({"value"})
+"""
+
+
+def test_a_new_module_in_the_package_is_registered_with_no_other_edit(tmp_path, monkeypatch):
+    (tmp_path / "roman.py").write_text(TOY_MODULE)
+    monkeypatch.setattr(
+        assessments.questions, "__path__", [*assessments.questions.__path__, str(tmp_path)]
+    )
+    try:
+        discover()
+        assert question_type("roman").label == "Roman numeral"
+        assert [t.kind for t in question_types()][-1] == "roman"  # after the built-in types
+    finally:
+        unregister("roman")
+        sys.modules.pop("assessments.questions.roman", None)
 
 
 def test_hints_moved_from_the_template_to_the_types_are_still_translated():
