@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import Attempt, Question, Quiz
-from courses.access import access_enrollment, content_access_allowed
+from courses.access import access_enrollment, access_trainer_area, content_access_allowed
 
 
 def access_quiz(*, user, course_slug: str, module_slug: str):
@@ -45,3 +45,9 @@ def access_lab(*, user, attempt_id: int, question_key: str):
         Question, quiz=attempt.quiz, key=question_key, kind=Question.Kind.LAB
     )
     return attempt, question
+
+
+def access_quiz_for_trainer(*, user, quiz_id: int) -> Quiz:
+    """Any quiz, for trainers and programme staff; 404 for everyone else and missing ids."""
+    access_trainer_area(user=user)
+    return get_object_or_404(Quiz.objects.select_related("module__course"), pk=quiz_id)

@@ -58,7 +58,16 @@ class Quiz(models.Model):
         return self.title
 
 
+def question_kind_choices() -> list[tuple[str, str]]:
+    """The registered question types (assessments.questions), so a new type needs no
+    migration."""
+    from assessments.questions import kind_choices
+
+    return kind_choices()
+
+
 class Question(models.Model):
+    # The built-in types; any type registered in assessments.questions is a valid kind.
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
@@ -72,7 +81,7 @@ class Question(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(_("key"), max_length=40)
     order = models.PositiveIntegerField(_("order"))
-    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=12, choices=question_kind_choices)
     prompt = models.TextField(_("prompt"))
     explanation = models.TextField(_("explanation"), blank=True)
     # Choice questions (single, multiple, true_false):

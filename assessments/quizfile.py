@@ -1,12 +1,11 @@
 """The quiz.yaml file kept beside a module's lessons: validation and import."""
 
-import re
 from datetime import datetime
 
 from django.db import transaction
 
-from assessments.labs.generator import LabParams
 from assessments.models import Question, Quiz, QuizTranslation
+from assessments.questions import COMMON_KEYS, YamlCheck, question_type, question_types
 from assessments.services import quiz_regrade
 from courses.pipeline.source import (
     SLUG_RE,
@@ -16,31 +15,10 @@ from courses.pipeline.source import (
     register_module_file,
 )
 
-QUESTION_KINDS = (
-    "single",
-    "multiple",
-    "true_false",
-    "numeric",
-    "short_text",
-    "ordering",
-    "matching",
-    "lab",
-)
 QUIZ_KEYS = {
     "slug", "title", "pass_mark", "draw", "questions", "max_attempts", "cooldown_minutes",
     "time_limit_minutes", "feedback", "closes", "access",
 }  # fmt: skip
-COMMON_KEYS = {"key", "type", "prompt", "explanation", "points", "partial", "shuffle"}
-TYPE_KEYS = {
-    "single": {"choices"},
-    "multiple": {"choices"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance"},
-    "short_text": {"answers", "pattern", "case_sensitive"},
-    "ordering": {"items"},
-    "matching": {"pairs"},
-    "lab": {"params"},
-}
 
 
 def _is_int(value, low: int, high: int) -> bool:
@@ -59,117 +37,20 @@ def _parse_closes(value) -> datetime | None:
     return None
 
 
-class _QuestionChecker:
-    def __init__(self, error, where):
-        self.error = error
-        self.where = where
-
-    def keyed_list(self, items, name: str, fields: tuple[str, ...], minimum: int = 2) -> set[str]:
-        if not isinstance(items, list) or len(items) < minimum:
-            self.error(f"'{name}' needs at least {minimum} entries", *self.where, name)
-            return set()
-        keys: set[str] = set()
-        for index, item in enumerate(items):
-            at = (*self.where, name, index)
-            if not isinstance(item, dict):
-                self.error(f"each entry of '{name}' must be a mapping", *at)
-                continue
-            for key in item:
-                if key not in {"key", *fields, "correct"}:
-                    self.error(f"unknown key '{key}'", *at, key)
-            key = item.get("key")
-            if not isinstance(key, str) or not key.strip():
-                self.error(f"each entry of '{name}' needs a 'key'", *at)
-            elif key in keys:
-                self.error(f"duplicate key '{key}' in '{name}'", *at, "key")
-            else:
-                keys.add(key)
-            for field in fields:
-                if not isinstance(item.get(field), str) or not item[field].strip():
-                    self.error(f"'{field}' is required text", *at)
-        return keys
-
-    def choices(self, question: dict, kind: str) -> None:
-        choices = question.get("choices")
-        self.keyed_list(choices, "choices", ("text",))
-        if not isinstance(choices, list):
-            return
-        flags = [c.get("correct", False) for c in choices if isinstance(c, dict)]
-        if any(not isinstance(flag, bool) for flag in flags):
-            self.error("choice 'correct' must be true or false", *self.where, "choices")
-        correct = sum(1 for flag in flags if flag is True)
-        if kind == "single" and correct != 1:
-            self.error(
-                f"a single-choice question needs exactly one correct choice, has {correct}",
-                *self.where,
-            )
-        if kind == "multiple" and correct < 1:
-            self.error("a multiple-choice question needs at least one correct choice", *self.where)
-
-    def check(self, question: dict, kind: str) -> None:
-        if kind in {"single", "multiple"}:
-            self.choices(question, kind)
-        elif kind == "true_false":
-            if not isinstance(question.get("answer"), bool):
-                self.error(
-                    "a true_false question needs 'answer: true' or 'answer: false'", *self.where
-                )
-        elif kind == "numeric":
-            answer, tolerance = question.get("answer"), question.get("tolerance", 0)
-            if isinstance(answer, bool) or not isinstance(answer, int | float):
-                self.error("a numeric question needs a number 'answer'", *self.where, "answer")
-            if (
-                isinstance(tolerance, bool)
-                or not isinstance(tolerance, int | float)
-                or tolerance < 0
-            ):
-                self.error("'tolerance' must be a number of 0 or more", *self.where, "tolerance")
-        elif kind == "short_text":
-            answers, pattern = question.get("answers"), question.get("pattern")
-            if not answers and pattern is None:  # [] would accept nothing
-                self.error("a short_text question needs 'answers' or a 'pattern'", *self.where)
-            if answers is not None and (
-                not isinstance(answers, list)
-                or not all(isinstance(a, str) and a.strip() for a in answers)
-            ):
-                self.error("'answers' must be a list of text items", *self.where, "answers")
-            if pattern is not None:
-                try:
-                    re.compile(pattern)
-                except (re.error, TypeError) as exc:
-                    self.error(
-                        f"'pattern' is not a valid regular expression: {exc}",
-                        *self.where,
-                        "pattern",
-                    )
-        elif kind == "ordering":
-            self.keyed_list(question.get("items"), "items", ("text",))
-        elif kind == "matching":
-            self.keyed_list(question.get("pairs"), "pairs", ("left", "right"))
-        elif kind == "lab":
-            params = question.get("params")
-            if not isinstance(params, dict):
-                self.error(
-                    "a lab question needs 'params' (scenario and sizes)", *self.where, "params"
-                )
-            else:
-                try:
-                    problems = LabParams.from_dict(params).problems()
-                except (ValueError, TypeError) as exc:
-                    problems = [str(exc)]
-                for problem in problems:
-                    self.error(f"lab params: {problem}", *self.where, "params")
-        if "points" in question and not _is_int(question["points"], 1, 100):
-            self.error("'points' must be a whole number from 1 to 100", *self.where, "points")
-        for flag in ("partial", "shuffle", "case_sensitive"):
-            if flag in question and not isinstance(question[flag], bool):
-                self.error(f"'{flag}' must be true or false", *self.where, flag)
-        if question.get("partial") and kind not in {"multiple", "ordering", "matching"}:
-            self.error(
-                "'partial' applies to multiple, ordering and matching questions",
-                *self.where,
-                "partial",
-            )
+def _check_question(question: dict, check: YamlCheck) -> None:
+    """The keys every question has, then the type's own (assessments.questions)."""
+    qtype = question_type(question["type"])
+    qtype.validate(question, check)
+    if "points" in question and not _is_int(question["points"], 1, 100):
+        check("'points' must be a whole number from 1 to 100", "points")
+    flags = dict.fromkeys(flag for t in question_types() for flag in t.flags)
+    for flag in ("partial", "shuffle", *flags):
+        if flag in question and not isinstance(question[flag], bool):
+            check(f"'{flag}' must be true or false", flag)
+    if question.get("partial") and not qtype.partial_credit:
+        kinds = [t.kind for t in question_types() if t.partial_credit]
+        listed = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else kinds[0]
+        check(f"'partial' applies to {listed} questions", "partial")
 
 
 def quiz_validate(doc: Document) -> list[ContentError]:
@@ -222,11 +103,12 @@ def quiz_validate(doc: Document) -> list[ContentError]:
             error("each question must be a mapping", *where)
             continue
         kind = question.get("type")
-        if kind not in QUESTION_KINDS:
-            error(f"question 'type' must be one of {', '.join(QUESTION_KINDS)}", *where, "type")
+        kinds = [qtype.kind for qtype in question_types()]
+        if kind not in kinds:
+            error(f"question 'type' must be one of {', '.join(kinds)}", *where, "type")
             continue
         for key in question:
-            if key not in COMMON_KEYS | TYPE_KEYS[kind]:
+            if key not in COMMON_KEYS | question_type(kind).keys:
                 error(f"unknown key '{key}' for a {kind} question", *where, key)
         qkey = question.get("key")
         if not isinstance(qkey, str) or not qkey.strip():
@@ -237,43 +119,15 @@ def quiz_validate(doc: Document) -> list[ContentError]:
             seen_keys.add(qkey)
         if not isinstance(question.get("prompt"), str) or not question["prompt"].strip():
             error("question 'prompt' is required text", *where)
-        _QuestionChecker(error, where).check(question, kind)
+        _check_question(question, YamlCheck(error, where))
     return errors
 
 
 def _question_fields(item: dict) -> dict:
     """The stored form of one quiz.yaml question."""
     kind = item["type"]
-    if kind == "true_false":
-        choices = [
-            {"key": "true", "text": "True", "correct": item["answer"] is True},
-            {"key": "false", "text": "False", "correct": item["answer"] is False},
-        ]
-    else:
-        choices = [
-            {"key": c["key"], "text": c["text"].strip(), "correct": c.get("correct") is True}
-            for c in item.get("choices", [])
-        ]
-    spec: dict = {}
-    if kind == "numeric":
-        spec = {"answer": item["answer"], "tolerance": item.get("tolerance", 0)}
-    elif kind == "short_text":
-        spec = {
-            "answers": [a.strip() for a in item.get("answers", [])],
-            "pattern": item.get("pattern"),
-            "case_sensitive": item.get("case_sensitive", False),
-        }
-    elif kind == "ordering":
-        spec = {"items": [{"key": i["key"], "text": i["text"].strip()} for i in item["items"]]}
-    elif kind == "lab":
-        spec = {"params": dict(item["params"])}
-    elif kind == "matching":
-        spec = {
-            "pairs": [
-                {"key": p["key"], "left": p["left"].strip(), "right": p["right"].strip()}
-                for p in item["pairs"]
-            ]
-        }
+    qtype = question_type(kind)
+    choices, spec = qtype.stored_choices(item), qtype.stored_spec(item)
     return {
         "kind": kind,
         "prompt": item["prompt"].strip(),

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from assessments.grading import attempt_score, lab_graph
+from assessments.grading import attempt_score
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
+from assessments.questions.lab import lab_graph
 from assessments.selectors import attempt_questions
 from assessments.signals import quiz_passed
 from core.pdf import render_pdf
@@ -239,6 +240,30 @@ def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
             enrollment_evaluate_completion(enrollment=attempt.enrollment)
             quiz_passed.send(sender=Attempt, attempt=attempt)
     return regrades
+
+
+@transaction.atomic
+def quiz_items_export(*, actor: User, quiz: Quiz, quiz_hash: str, rows: int, request=None) -> None:
+    """Record a trainer's CSV export of a quiz version's item analysis."""
+    audit_log(
+        action="quiz.items_export",
+        actor=actor,
+        target=quiz,
+        details={"quiz": quiz.pk, "version": quiz_hash, "rows": rows},
+        request=request,
+    )
+
+
+@transaction.atomic
+def quiz_officers_export(*, actor: User, quiz: Quiz, rows: int, request=None) -> None:
+    """Record a trainer's CSV export of officers' attempts (personal data)."""
+    audit_log(
+        action="quiz.officers_export",
+        actor=actor,
+        target=quiz,
+        details={"quiz": quiz.pk, "rows": rows},
+        request=request,
+    )
 
 
 MAX_TRACE_STEPS = 200

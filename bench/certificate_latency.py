@@ -103,8 +103,8 @@ def prepare_officer(index: int, course):
 
 def answers_for(attempt) -> dict:
     """Right answers to every question of the attempt, tracing labs included."""
-    from assessments.grading import lab_graph
-    from assessments.labs.generator import answer_key
+    from assessments.labs.answers import answer_key
+    from assessments.questions.lab import lab_graph
 
     answers = {}
     for question in attempt.quiz.questions.filter(key__in=attempt.question_keys):

@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assessments.labs.generator import (  # noqa: E402
+from assessments.labs.answers import answer_key  # noqa: E402
+from assessments.labs.build import generate  # noqa: E402
+from assessments.labs.graph import (  # noqa: E402
     DIFFICULTIES,
     SCENARIOS,
     LabParams,
-    answer_key,
-    generate,
     graph_fingerprint,
 )
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from assessments.urls import trainer_urlpatterns
 from certificates import views as certificate_views
 from core import views
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("account/", include("accounts.urls_privacy")),
     path("courses/", include("courses.urls")),
     path("", include("assessments.urls")),
-    path("", include("assessments.urls_trainer")),
+    path("", include((trainer_urlpatterns, "assessments_trainer"))),
     path("", include("certificates.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("cohorts/", include("reports.urls_cohorts")),

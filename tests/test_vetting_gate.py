@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from assessments.grading import lab_graph
 from assessments.models import Question
+from assessments.questions.lab import lab_graph
 from assessments.services import (
     attempt_start,
     attempt_submit,

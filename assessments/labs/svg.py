@@ -22,7 +22,7 @@ from decimal import Decimal
 from html import escape
 from itertools import pairwise
 
-from assessments.labs.generator import LabGraph, Transfer
+from assessments.labs.graph import LabGraph, Transfer
 
 COLUMN_PITCH = 300
 NODE_WIDTH = 164

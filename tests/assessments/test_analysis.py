@@ -287,7 +287,7 @@ def test_trainers_and_staff_get_every_page(client, trainer_client, sample):
 
 def test_agency_trainer_sees_only_their_agencys_officers(client, sample):
     from assessments.analysis import attempts_per_officer
-    from assessments.views_trainer import officer_scope
+    from assessments.views.trainer import officer_scope
 
     everyone = {row.user_id for row in attempts_per_officer(quiz=sample)}
     agency = AgencyFactory(name="Trainer's own agency")
@@ -300,7 +300,7 @@ def test_agency_trainer_sees_only_their_agencys_officers(client, sample):
 def test_agency_trainer_sees_only_officers_whose_membership_counts(quiz):
     from datetime import timedelta
 
-    from assessments.views_trainer import officer_scope
+    from assessments.views.trainer import officer_scope
 
     agency = AgencyFactory(name="Trainer's own agency")
     trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=agency).user
@@ -322,7 +322,7 @@ def test_agency_trainer_sees_only_officers_whose_membership_counts(quiz):
 
 @pytest.mark.parametrize("status", ["pending", "rejected", "left"])
 def test_a_trainer_membership_that_does_not_count_opens_no_scope(status):
-    from assessments.views_trainer import officer_scope
+    from assessments.views.trainer import officer_scope
 
     agency = AgencyFactory()
     trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=agency).user

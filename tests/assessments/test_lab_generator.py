@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from assessments.labs.generator import (
+from assessments.labs.answers import answer_key, traced_transfers
+from assessments.labs.build import generate
+from assessments.labs.grading import grade_tasks, parse_amount
+from assessments.labs.graph import (
     BRIDGE_LABEL,
     COLLECTION_LABEL,
     DECIMAL_PLACES,
@@ -26,12 +29,7 @@ from assessments.labs.generator import (
     SCENARIOS,
     LabGraph,
     LabParams,
-    answer_key,
-    generate,
-    grade_tasks,
     graph_fingerprint,
-    parse_amount,
-    traced_transfers,
 )
 from assessments.labs.svg import render_graph_svg, short_id
 
@@ -89,7 +87,8 @@ def test_same_seed_and_params_give_the_same_graph(scenario):
 
 def test_generation_does_not_depend_on_the_process_hash_seed():
     code = (
-        "from assessments.labs.generator import LabParams, generate, graph_fingerprint\n"
+        "from assessments.labs.build import generate\n"
+        "from assessments.labs.graph import LabParams, graph_fingerprint\n"
         "for scenario in ('peel_chain', 'mixer_swap_bridge'):\n"
         "    lab = LabParams(scenario=scenario, peel_hops=20, noise=40, difficulty='hard')\n"
         "    print(graph_fingerprint(generate(7, lab)))\n"

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from assessments.grading import lab_graph
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt, LabTrace, Question
+from assessments.questions.lab import lab_graph
 from assessments.services import attempt_start, attempt_submit, draw_questions
 from courses.services import enrollment_create
 from tests.factories import QuestionFactory, UserFactory

@@ -2,6 +2,7 @@
 
 import threading
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -12,6 +13,8 @@ from assessments.services import (
     AttemptNotAllowed,
     attempt_start,
     attempt_submit,
+    quiz_items_export,
+    quiz_officers_export,
 )
 from courses.services import enrollment_create
 from tests.factories import QuizFactory, UserFactory, correct_answers
@@ -94,3 +97,26 @@ def test_concurrent_double_submit_grades_once(officer, course):
     assert errors == []
     assert sorted(results) == [False, False, False, True]
     assert AuditEvent.objects.filter(action="attempt.grade").count() == 1
+
+
+def test_quiz_exports_leave_one_audit_row_each(quiz):
+    trainer = UserFactory()
+    quiz_items_export(actor=trainer, quiz=quiz, quiz_hash="abc123", rows=4)
+    quiz_officers_export(actor=trainer, quiz=quiz, rows=2)
+
+    items, officers = (
+        AuditEvent.objects.get(action=action)
+        for action in ("quiz.items_export", "quiz.officers_export")
+    )
+    assert (items.actor_id, items.target_id) == (trainer.pk, str(quiz.pk))
+    assert items.details == {"quiz": quiz.pk, "version": "abc123", "rows": 4}
+    assert (officers.actor_id, officers.details) == (trainer.pk, {"quiz": quiz.pk, "rows": 2})
+
+
+def test_assessments_views_write_no_audit_rows_themselves():
+    """Writes, audit rows included, go through services: no view module calls audit_log."""
+    views = Path(__file__).resolve().parents[2] / "assessments" / "views"
+    modules = sorted(views.glob("*.py"))
+    assert {module.name for module in modules} >= {"quiz.py", "lab.py", "trainer.py"}
+    for module in modules:
+        assert "audit_log" not in module.read_text(), module.name

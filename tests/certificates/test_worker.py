@@ -75,8 +75,8 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
 
 
 def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
-    from assessments.grading import lab_graph
     from assessments.models import LabTrace, Question
+    from assessments.questions.lab import lab_graph
     from assessments.services import attempt_start, lab_trace_add_step, lab_trace_pdf_request
 
     quiz = course.modules.first().quiz

@@ -8,9 +8,9 @@ from django.conf import settings as django_settings
 
 from accounts.models import Membership
 from accounts.services import membership_approve
-from assessments.grading import lab_graph
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Quiz
+from assessments.questions.lab import lab_graph
 from certificates.models import Certificate
 from courses.models import Course, Lesson
 from courses.pipeline.sync import content_sync

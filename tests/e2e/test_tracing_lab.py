@@ -6,9 +6,9 @@ import re
 import pytest
 from django.conf import settings as django_settings
 
-from assessments.grading import lab_graph
-from assessments.labs.generator import answer_key
+from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Question
+from assessments.questions.lab import lab_graph
 from courses.models import Course
 from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from assessments.access import access_attempt, access_quiz
 from assessments.forms import AttemptForm
-from assessments.grading import lab_graph, question_score
-from assessments.labs.generator import answer_key
+from assessments.grading import question_score
 from assessments.models import Attempt
+from assessments.questions import question_type
 from assessments.selectors import (
     attempt_questions,
     attempt_saved_answers,
@@ -180,54 +180,5 @@ def _review_item(question, attempt: Attempt, local: dict) -> dict:
         "given": "",
         "expected": "",
     }
-    if question.choices:
-        chosen = set(value or []) if isinstance(value, list) else set()
-        names = local.get("choices", {})
-        item["choices"] = [
-            {
-                "text": names.get(c["key"], c["text"]),
-                "chosen": c["key"] in chosen,
-                "correct": c.get("correct", False),
-            }
-            for c in question.choices
-        ]
-    elif question.kind == "ordering":
-        items = {i["key"]: i["text"] for i in question.spec["items"]}
-        item["given"] = " → ".join(items.get(k, "?") for k in (value or []))
-        item["expected"] = " → ".join(i["text"] for i in question.spec["items"])
-    elif question.kind == "matching":
-        pairs = {p["key"]: p for p in question.spec["pairs"]}
-        given = value if isinstance(value, dict) else {}
-        item["given"] = "; ".join(
-            f"{pairs[k]['left']} = {pairs[v]['right']}"
-            for k, v in given.items()
-            if k in pairs and v in pairs
-        )
-        item["expected"] = "; ".join(f"{p['left']} = {p['right']}" for p in question.spec["pairs"])
-    elif question.kind == "numeric":
-        item["given"] = (value or [""])[0] if isinstance(value, list) else ""
-        tolerance = question.spec.get("tolerance", 0)
-        item["expected"] = f"{question.spec['answer']}" + (f" ± {tolerance}" if tolerance else "")
-    elif question.kind == "short_text":
-        item["given"] = (value or [""])[0] if isinstance(value, list) else ""
-        item["expected"] = ", ".join(question.spec.get("answers") or [])
-    elif question.kind == "lab":
-        key = answer_key(lab_graph(question, attempt.seed))
-        given = value if isinstance(value, dict) else {}
-        exchanges = given.get("exchanges") if isinstance(given.get("exchanges"), dict) else {}
-        item["given"] = "; ".join(
-            [f"{name}: {amount}" for name, amount in exchanges.items()]
-            + [
-                f"{task}: {given[task]}"
-                for task in ("consolidation", "bridge_hop", "bridge_chain")
-                if given.get(task)
-            ]
-        )
-        expected = [
-            f"{name}: {amount} {key.exchange_asset}" for name, amount in key.exchanges.items()
-        ]
-        expected.append(f"consolidation: {key.consolidation_address}")
-        if key.bridge_hop:
-            expected += [f"bridge_hop: {key.bridge_hop}", f"bridge_chain: {key.bridge_chain}"]
-        item["expected"] = "; ".join(expected)
+    item.update(question_type(question.kind).review(question, value, attempt.seed, local))
     return item

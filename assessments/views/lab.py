@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import access_lab
-from assessments.grading import lab_graph
 from assessments.labs.svg import render_graph_svg
+from assessments.questions.lab import lab_graph
 from assessments.selectors import lab_trace, lab_trace_steps
 from assessments.services import (
     lab_trace_add_step,

@@ -8,13 +8,13 @@ from decimal import Decimal
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.permissions import active_memberships
-from accounts.services import audit_log
+from assessments.access import access_quiz_for_trainer
 from assessments.analysis import (
     ItemReport,
     OfficerAttempts,
@@ -26,16 +26,9 @@ from assessments.analysis import (
     resolve_version,
 )
 from assessments.models import Quiz
+from assessments.services import quiz_items_export, quiz_officers_export
 from core.csv import csv_attachment, csv_text
 from courses.access import access_trainer_area
-
-
-# A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
-# return can hide such a start from a naive check.
-def access_quiz_for_trainer(*, user, quiz_id: int) -> Quiz:
-    """Any quiz, for trainers and programme staff; 404 for everyone else and missing ids."""
-    access_trainer_area(user=user)
-    return get_object_or_404(Quiz.objects.select_related("module__course"), pk=quiz_id)
 
 
 @login_required
@@ -64,12 +57,8 @@ def items_csv(request, quiz_id: int):
     version = _chosen_version(request, quiz, quiz_versions(quiz=quiz))
     report = item_statistics(quiz=quiz, quiz_hash=version.quiz_hash)
     content, written = _items_csv(report)
-    audit_log(
-        action="quiz.items_export",
-        actor=request.user,
-        target=quiz,
-        details={"quiz": quiz.pk, "version": version.quiz_hash, "rows": written},
-        request=request,
+    quiz_items_export(
+        actor=request.user, quiz=quiz, quiz_hash=version.quiz_hash, rows=written, request=request
     )
     return csv_attachment(content, f"quiz-{quiz.pk}-items-{version.short}.csv")
 
@@ -110,13 +99,7 @@ def _officers_csv_export(request, quiz):
     content, written = _officers_csv(
         attempts_per_officer(quiz=quiz, agency_ids=officer_scope(request.user))
     )
-    audit_log(
-        action="quiz.officers_export",
-        actor=request.user,
-        target=quiz,
-        details={"quiz": quiz.pk, "rows": written},
-        request=request,
-    )
+    quiz_officers_export(actor=request.user, quiz=quiz, rows=written, request=request)
     return csv_attachment(content, f"quiz-{quiz.pk}-officers.csv")
 
 

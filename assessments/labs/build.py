@@ -1,0 +1,187 @@
+"""Generating a lab graph from a seed: the builder's primitives (addresses, transfers, fees,
+time) and the assembly of the finished graph. The traced flow comes from scenarios.py and the
+decoys from decoys.py; all randomness comes from one random.Random(seed), in a fixed order."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from assessments.labs.decoys import Decoys
+from assessments.labs.graph import (
+    DAY,
+    DECIMAL_PLACES,
+    EXCHANGE_NAMES,
+    NATIVE_ASSET,
+    Address,
+    LabGraph,
+    LabParams,
+    Transfer,
+)
+from assessments.labs.scenarios import TracedFlow
+
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _decimal(units: int, places: int) -> Decimal:
+    whole, fraction = divmod(units, 10**places)
+    return Decimal(f"{whole}.{fraction:0{places}d}")
+
+
+class _Builder(TracedFlow, Decoys):
+    """Builds one graph. All randomness comes from one random.Random(seed), in a fixed order."""
+
+    def __init__(self, seed: int, params: LabParams) -> None:
+        self.seed = seed
+        self.params = params
+        # Deterministic lab content, not security: the seed is meant to reproduce the graph.
+        self.rng = random.Random(seed)  # noqa: S311
+        self.hard = params.difficulty == "hard"
+        self.intro = params.difficulty == "intro"
+        self.addresses: dict[str, Address] = {}
+        self.raw: list[tuple] = []
+        self.address_count = 0
+        self.base = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(
+            days=self.rng.randint(14, 280), seconds=self.rng.randint(0, DAY - 1)
+        )
+        decoy_exchanges = 0 if self.intro else (2 if self.hard else 1)
+        names = self.rng.sample(EXCHANGE_NAMES, params.exchanges + decoy_exchanges)
+        self.exchange_names = names[: params.exchanges]
+        self.all_exchange_names = names
+        self.exchange_queue = list(self.exchange_names)
+        self.rng.shuffle(self.exchange_queue)
+        self.deposit_events_left = 0
+        self.hot: dict[tuple[str, str], str] = {}
+        self.deposits: dict[str, list[str]] = {}
+        self.decoy_pool: dict[str, list[str]] = {}
+        self.victim_payments: list[tuple[str, int, int]] = []
+        self.collection = ""
+        self.consolidation = ""
+        self.consolidation_emptied = 0
+        self.flow_end = 0
+        self.bridge_seq: int | None = None
+
+    # -- primitives --------------------------------------------------------------------------
+
+    def address_id(self, chain: str, style: str) -> str:
+        while True:
+            self.address_count += 1
+            digest = hashlib.sha512(
+                f"cryptocops-lab:{self.seed}:address:{self.address_count}".encode()
+            ).digest()
+            if chain == "ethereum":
+                candidate = "0x" + digest[:20].hex()
+            elif chain == "tron":
+                candidate = "T" + "".join(_BASE58[b % 58] for b in digest[:33])
+            elif style == "p2sh":
+                candidate = "3" + "".join(_BASE58[b % 58] for b in digest[:33])
+            elif style == "p2pkh":
+                candidate = "1" + "".join(_BASE58[b % 58] for b in digest[:33])
+            elif style == "p2tr":
+                candidate = "bc1p" + "".join(_BECH32[b % 32] for b in digest[:58])
+            else:
+                candidate = "bc1q" + "".join(_BECH32[b % 32] for b in digest[:38])
+            if candidate not in self.addresses:
+                return candidate
+
+    def address(self, chain: str, kind: str, label: str = "", style: str = "p2wpkh") -> str:
+        address_id = self.address_id(chain, style)
+        self.addresses[address_id] = Address(id=address_id, chain=chain, label=label, kind=kind)
+        return address_id
+
+    def transfer(
+        self, t: int, chain: str, source: str, target: str, amount: int, asset: str, fee: int
+    ) -> int:
+        if amount <= 0 or fee < 0:
+            raise RuntimeError(f"lab generator produced a bad amount {amount} / fee {fee}")
+        seq = len(self.raw)
+        self.raw.append((t, seq, chain, source, target, amount, asset, fee))
+        return seq
+
+    def later(self, t: int, low_minutes: int, high_minutes: int) -> int:
+        return t + self.rng.randint(low_minutes * 60, high_minutes * 60)
+
+    def fee(self, chain: str, action: str = "transfer") -> int:
+        rng = self.rng
+        if chain == "bitcoin":
+            return rng.randint(2, 25) * rng.randint(110, 230)  # sat/vB x vbytes, in sats
+        if chain == "tron":
+            return rng.randint(6_000_000, 28_000_000)  # TRC-20 transfer: 6-28 TRX, in sun
+        gas = {
+            "transfer": 21_000,
+            "token": 65_000,
+            "swap": 160_000,
+            "bridge": 120_000,
+            "mixer_in": 950_000,
+            "mixer_out": 360_000,
+        }[action]
+        return max(1, gas * rng.randint(5, 120) // 10_000)  # 0.5-12 gwei, in micro-ETH
+
+    def style(self, chain: str, weights: tuple[int, int, int, int] = (6, 2, 1, 1)) -> str:
+        if chain != "bitcoin":
+            return ""
+        return self.rng.choices(("p2wpkh", "p2sh", "p2pkh", "p2tr"), weights)[0]
+
+    def hot_wallet(self, chain: str, name: str) -> str:
+        key = (chain, name)
+        if key not in self.hot:
+            self.hot[key] = self.address(
+                chain, "exchange_hot", f"Exchange: {name} (hot wallet)", self.style(chain)
+            )
+        return self.hot[key]
+
+    def decoy(self, chain: str, fresh: float = 0.45) -> str:
+        pool = self.decoy_pool.setdefault(chain, [])
+        if len(pool) < 3 or self.rng.random() < fresh:
+            pool.append(self.address(chain, "decoy", "", self.style(chain)))
+            return pool[-1]
+        return self.rng.choice(pool)
+
+    # -- assembly ----------------------------------------------------------------------------
+
+    def build(self) -> LabGraph:
+        if self.params.scenario == "peel_chain":
+            self.scenario_peel_chain()
+            self.decoys(None)
+        else:
+            self.decoys(self.scenario_mixer_swap_bridge())
+        self.raw.sort()
+        transfers = []
+        seed = self.seed
+        base = self.base
+        for t, seq, chain, source, target, amount, asset, fee in self.raw:
+            digest = hashlib.sha256(f"cryptocops-lab:{seed}:tx:{seq}".encode()).hexdigest()
+            transfers.append(
+                Transfer(
+                    id="0x" + digest if chain == "ethereum" else digest,
+                    chain=chain,
+                    source=source,
+                    target=target,
+                    amount=_decimal(amount, DECIMAL_PLACES[asset]),
+                    asset=asset,
+                    time=base + timedelta(seconds=t),
+                    fee=_decimal(fee, DECIMAL_PLACES[NATIVE_ASSET[chain]]),
+                )
+            )
+        return LabGraph(
+            seed=seed,
+            params=self.params,
+            addresses=dict(self.addresses),
+            transfers=transfers,
+            start_address=self.collection,
+        )
+
+
+def generate(seed: int, params: LabParams) -> LabGraph:
+    """The lab graph for one attempt: the same seed and parameters always give the same graph."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if not isinstance(params, LabParams):
+        raise TypeError(f"params must be LabParams, got {type(params).__name__}")
+    problems = params.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    return _Builder(seed, params).build()

@@ -1,0 +1,79 @@
+"""Matching questions: pair each item on the left with one on the right (the right-hand
+options shuffled); optional partial credit for the share of right pairs."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Question
+from assessments.questions.base import QuestionType, YamlCheck, register
+
+
+@register
+class Matching(QuestionType):
+    kind = Question.Kind.MATCHING.value
+    label = Question.Kind.MATCHING.label
+    order = 70
+    keys = frozenset({"pairs"})
+    partial_credit = True
+    layout = "rows"
+    hint = _("Match each item on the left with one on the right.")
+
+    def validate(self, question: dict, check: YamlCheck) -> None:
+        check.keyed_list(question.get("pairs"), "pairs", ("left", "right"))
+
+    def stored_spec(self, item: dict) -> dict:
+        return {
+            "pairs": [
+                {"key": p["key"], "left": p["left"].strip(), "right": p["right"].strip()}
+                for p in item["pairs"]
+            ]
+        }
+
+    def option_keys(self, question: Question) -> list[str]:
+        return [pair["key"] for pair in question.spec.get("pairs", [])]
+
+    def fields(self, question, label, order, local):
+        pairs = {p["key"]: p for p in question.spec["pairs"]}
+        rights = [("", "—")] + [(k, pairs[k]["right"]) for k in order]
+        for pair_key in sorted(pairs, key=lambda k: question.spec["pairs"].index(pairs[k])):
+            yield (
+                pair_key,
+                forms.ChoiceField(label=pairs[pair_key]["left"], choices=rights, required=False),
+            )
+
+    def initial(self, question, value):
+        if isinstance(value, dict):
+            yield from value.items()
+
+    def cleared(self):
+        return {}
+
+    def answer(self, question, cleaned, posted):
+        key = question.key
+        chosen = {
+            pair["key"]: cleaned.get(f"q_{key}__{pair['key']}")
+            for pair in question.spec["pairs"]
+            if cleaned.get(f"q_{key}__{pair['key']}")
+        }
+        return chosen or None
+
+    def score(self, question: Question, value, seed: int) -> float:
+        pairs = {pair["key"]: pair["key"] for pair in question.spec["pairs"]}
+        if not isinstance(value, dict):
+            return 0.0
+        right = sum(1 for left, chosen in value.items() if left in pairs and chosen == pairs[left])
+        if right == len(pairs):
+            return 1.0
+        return right / len(pairs) if question.partial else 0.0
+
+    def review(self, question, value, seed, local):
+        pairs = {p["key"]: p for p in question.spec["pairs"]}
+        given = value if isinstance(value, dict) else {}
+        return {
+            "given": "; ".join(
+                f"{pairs[k]['left']} = {pairs[v]['right']}"
+                for k, v in given.items()
+                if k in pairs and v in pairs
+            ),
+            "expected": "; ".join(f"{p['left']} = {p['right']}" for p in question.spec["pairs"]),
+        }
