@@ -1,0 +1,182 @@
+"""The outbox: every side effect (PDFs, emails, reminders) is a row written in the
+transaction that causes it and handed to Celery only after commit. One sweeper queues again
+what is still pending, with backoff; after OUTBOX_MAX_ATTEMPTS a row is marked failed and
+shown to staff in the admin, who may send it again. A lost broker message loses nothing."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit
+from core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a kind of side effect does beside the outbox row: on_give_up(**ids) shows the
+    failure where the domain's pages do (a failed certificate); on_send_again(**ids) puts
+    the domain row back in a state the task will act on. Both run in the outbox's
+    transaction."""
+
+    on_give_up: Callable[..., None] | None = None
+    on_send_again: Callable[..., None] | None = None
+
+
+_hooks: dict[str, Hooks] = {}
+
+
+def outbox_hooks_register(task: Any, **hooks: Callable[..., None]) -> None:
+    _hooks[task.name] = Hooks(**hooks)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row waits before the sweeper queues it again: OUTBOX_STALE_SECONDS, doubled
+    after each attempt, at most OUTBOX_BACKOFF_MAX_SECONDS."""
+    seconds = settings.OUTBOX_STALE_SECONDS * 2**attempts
+    return timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+def enqueue_on_commit(task: Any, **ids: int) -> OutboxMessage:
+    """Write the outbox row for `task(**ids)` in the current transaction; hand it to the
+    broker once that commits. Nothing is queued if it rolls back. Arguments are ids only."""
+    message = OutboxMessage.objects.create(
+        kind=task.name, payload=ids, next_attempt_at=timezone.now() + retry_delay(0)
+    )
+    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    return message
+
+
+def outbox_publish(*, message_id: int) -> bool:
+    """Hand a row to the broker. An outage is logged, not raised: the row stays pending and
+    the sweeper queues it again once the broker is back."""
+    from core.tasks import outbox_deliver_task
+
+    try:
+        outbox_deliver_task.delay(message_id=message_id)
+    except Exception:
+        logger.warning("Broker unavailable; outbox message %s left for the sweeper", message_id)
+        return False
+    return True
+
+
+def _task(kind: str) -> Any:
+    if kind not in current_app.tasks:
+        current_app.loader.import_default_modules()  # a process that has not autodiscovered
+    return current_app.tasks[kind]
+
+
+def _give_up(message: OutboxMessage) -> None:
+    message.status = Status.FAILED
+    message.save(update_fields=["status", "last_error", "attempts", "updated_at"])
+    hooks = _hooks.get(message.kind)
+    if hooks and hooks.on_give_up:
+        hooks.on_give_up(**message.payload)
+    audit(
+        action="outbox.fail",
+        target=message,
+        outcome="failure",
+        details={"kind": message.kind, "ids": message.payload, "attempts": message.attempts},
+    )
+    logger.error("Outbox message %s (%s) given up: %s", message.pk, message, message.last_error)
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Run one row's task (the worker's part) and record the outcome; returns whether the row
+    is done. The row is locked meanwhile, so a copy of the message delivered twice runs once;
+    a row already done (or failed) is left alone. A task is done unless it raises or returns
+    False."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                done = _task(message.kind)(**message.payload) is not False
+            error = "" if done else "The task reported that it is not done yet."
+        except Exception as exc:
+            logger.exception("Outbox message %s (%s) failed", message.pk, message)
+            done, error = False, f"{type(exc).__name__}: {exc}"[:2000]
+        message.last_error = error
+        if done:
+            message.status = Status.DONE
+            message.done_at = timezone.now()
+            message.save(
+                update_fields=["status", "done_at", "attempts", "last_error", "updated_at"]
+            )
+        elif message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _give_up(message)
+        else:
+            message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+            message.save(update_fields=["attempts", "last_error", "next_attempt_at", "updated_at"])
+        return done
+
+
+def outbox_sweep(*, now: datetime | None = None) -> list[int]:
+    """Queue again the pending rows whose next try has come (a lost broker message, a flushed
+    Redis, a broker outage at commit time, a failed attempt), pushing their next try back
+    by the backoff; rows out of attempts are marked failed. Returns the ids queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")[:SWEEP_BATCH]
+        )
+        requeued = []
+        for message in due:
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                _give_up(message)
+                continue
+            message.next_attempt_at = now + retry_delay(message.attempts)
+            message.save(update_fields=["next_attempt_at", "updated_at"])
+            requeued.append(message.pk)
+        if requeued:
+            audit(
+                action="outbox.requeue",
+                details={"ids": requeued, "kinds": sorted({m.kind for m in due})},
+            )
+        transaction.on_commit(lambda: [outbox_publish(message_id=pk) for pk in requeued])
+    return requeued
+
+
+@transaction.atomic
+def outbox_send_again(*, message: OutboxMessage, actor: Any, request: Any = None) -> OutboxMessage:
+    """Staff queue a failed (or stuck) row again after fixing the cause: its attempts start
+    over and it is queued after commit. A row already done is left alone."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status == Status.DONE:
+        return message
+    old = message.status
+    message.status = Status.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now() + retry_delay(0)
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    hooks = _hooks.get(message.kind)
+    if hooks and hooks.on_send_again:
+        hooks.on_send_again(**message.payload)
+    audit(
+        action="outbox.send_again",
+        actor=actor,
+        target=message,
+        details={"kind": message.kind, "ids": message.payload, "from": old},
+        request=request,
+    )
+    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    return message
