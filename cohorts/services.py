@@ -25,6 +25,7 @@ from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
 from cohorts.selectors_schedule import trainer_problems, trainer_refusals
 from cohorts.signals import cohort_completed
+from core.outbox import enqueue_on_commit
 
 Kind = Notice.Kind
 SeatStatus = Seat.Status
@@ -423,19 +424,8 @@ def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None)
     if status == Cohort.Status.CLOSED:
         from cohorts.tasks import cohort_evaluate_completion_task
 
-        transaction.on_commit(
-            lambda: _enqueue(cohort_evaluate_completion_task, cohort_id=cohort.pk)
-        )
+        enqueue_on_commit(cohort_evaluate_completion_task, cohort_id=cohort.pk)
     return cohort
-
-
-def _enqueue(task, **kwargs) -> None:
-    try:
-        task.delay(**kwargs)
-    except Exception:  # broker down: the trainer's page offers to run it again
-        import logging
-
-        logging.getLogger(__name__).warning("Broker unavailable; %s not queued", task.name)
 
 
 def _cancel_seats(cohort: Cohort) -> None:
