@@ -375,11 +375,6 @@ OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", env_int("CERTIFICATE_STAL
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", env_int("CERTIFICATE_MAX_ATTEMPTS", 5))
 OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 
-# Certificates still pending after this many seconds are re-queued by the sweeper;
-# after CERTIFICATE_MAX_ATTEMPTS renders they are marked failed and shown to staff.
-CERTIFICATE_STALE_SECONDS = env_int("CERTIFICATE_STALE_SECONDS", 120)
-CERTIFICATE_MAX_ATTEMPTS = env_int("CERTIFICATE_MAX_ATTEMPTS", 5)
-
 # A seat offered from the waiting list waits this long for the officer to claim it.
 COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
 # Cohort messages still unsent after this many seconds are re-queued by the sweeper; after

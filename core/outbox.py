@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from core.audit import audit
@@ -77,11 +77,19 @@ def _task(kind: str) -> Any:
     return current_app.tasks[kind]
 
 
+def _hooks_for(kind: str) -> Hooks:
+    try:
+        _task(kind)  # importing the task's module registers its hooks
+    except KeyError:
+        logger.warning("Outbox kind %s is not a known task", kind)
+    return _hooks.get(kind, Hooks())
+
+
 def _give_up(message: OutboxMessage) -> None:
     message.status = Status.FAILED
     message.save(update_fields=["status", "last_error", "attempts", "updated_at"])
-    hooks = _hooks.get(message.kind)
-    if hooks and hooks.on_give_up:
+    hooks = _hooks_for(message.kind)
+    if hooks.on_give_up:
         hooks.on_give_up(**message.payload)
     audit(
         action="outbox.fail",
@@ -96,7 +104,8 @@ def outbox_deliver(*, message_id: int) -> bool:
     """Run one row's task (the worker's part) and record the outcome; returns whether the row
     is done. The row is locked meanwhile, so a copy of the message delivered twice runs once;
     a row already done (or failed) is left alone. A task is done unless it raises or returns
-    False."""
+    False; when it raises, what it wrote in its own atomic blocks (its record of the
+    failure) is kept, unless the error came from the database."""
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -106,11 +115,15 @@ def outbox_deliver(*, message_id: int) -> bool:
         if message is None:
             return False
         message.attempts += 1
+        savepoint = transaction.savepoint_create()
         try:
-            with transaction.atomic():
-                done = _task(message.kind)(**message.payload) is not False
+            done = _task(message.kind)(**message.payload) is not False
             error = "" if done else "The task reported that it is not done yet."
-        except Exception as exc:
+        except DatabaseError as exc:  # the task's writes cannot stand
+            transaction.savepoint_rollback(savepoint)
+            logger.exception("Outbox message %s (%s) failed", message.pk, message)
+            done, error = False, f"{type(exc).__name__}: {exc}"[:2000]
+        except Exception as exc:  # the task's own record of the failure stays
             logger.exception("Outbox message %s (%s) failed", message.pk, message)
             done, error = False, f"{type(exc).__name__}: {exc}"[:2000]
         message.last_error = error
@@ -168,8 +181,8 @@ def outbox_send_again(*, message: OutboxMessage, actor: Any, request: Any = None
     message.attempts = 0
     message.next_attempt_at = timezone.now() + retry_delay(0)
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    hooks = _hooks.get(message.kind)
-    if hooks and hooks.on_send_again:
+    hooks = _hooks_for(message.kind)
+    if hooks.on_send_again:
         hooks.on_send_again(**message.payload)
     audit(
         action="outbox.send_again",

@@ -7,11 +7,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from certificates.models import Certificate
-from certificates.services import (
-    certificate_create_for_completion,
-    certificate_render,
-    certificate_sweep,
-)
+from certificates.services import certificate_create_for_completion, certificate_render
+from core.models import OutboxMessage
+from core.outbox import outbox_deliver, outbox_sweep
 from core.pdf import StaticOnlyURLFetcher
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
@@ -73,44 +71,55 @@ def test_fetcher_refuses_remote_and_local_files():
     assert fetcher.fetch("static:css/site.css").read().startswith(b"/*")
 
 
+def render_message(certificate) -> OutboxMessage:
+    return OutboxMessage.objects.get(
+        kind="certificates.tasks.certificate_render_task",
+        payload={"certificate_id": certificate.pk},
+    )
+
+
 def test_sweeper_requeues_only_stale_pending_rows(certificate, settings):
-    settings.CERTIFICATE_STALE_SECONDS = 60
-    assert certificate_sweep() == []  # just queued
-    Certificate.objects.filter(pk=certificate.pk).update(
-        last_queued_at=timezone.now() - timedelta(minutes=5)
-    )
-    assert certificate_sweep() == [certificate.pk]
-    assert certificate_sweep() == []  # its queue time moved forward
-    certificate_render(certificate_id=certificate.pk)
-    Certificate.objects.filter(pk=certificate.pk).update(
-        last_queued_at=timezone.now() - timedelta(minutes=5)
-    )
-    assert certificate_sweep() == []  # issued rows are left alone
+    settings.OUTBOX_STALE_SECONDS = 60
+    message = render_message(certificate)
+    assert outbox_sweep() == []  # just queued
+    later = timezone.now() + timedelta(minutes=5)
+    assert outbox_sweep(now=later) == [message.pk]
+    assert outbox_sweep(now=later) == []  # its next try moved forward
+    assert outbox_deliver(message_id=message.pk) is True  # rendered and issued
+    assert outbox_sweep(now=later + timedelta(hours=5)) == []  # done rows are left alone
 
 
 def test_sweeper_marks_rows_failed_after_max_attempts(certificate, settings):
-    settings.CERTIFICATE_MAX_ATTEMPTS = 3
-    Certificate.objects.filter(pk=certificate.pk).update(
-        render_attempts=3, last_queued_at=timezone.now() - timedelta(hours=1)
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    OutboxMessage.objects.filter(pk=render_message(certificate).pk).update(
+        attempts=3, next_attempt_at=timezone.now() - timedelta(hours=1)
     )
-    assert certificate_sweep() == []
+    assert outbox_sweep() == []
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.FAILED
+    assert render_message(certificate).status == OutboxMessage.Status.FAILED
     assert AuditEvent.objects.filter(action="certificate.fail", outcome="failure").exists()
 
 
 def test_render_error_is_recorded_and_retried_until_failed(certificate, settings):
-    settings.CERTIFICATE_MAX_ATTEMPTS = 2
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     # A holder name WeasyPrint cannot lay out does not exist; break the template instead.
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}}
     ]
-    first = certificate_render(certificate_id=certificate.pk)
+    message = render_message(certificate)
+    assert outbox_deliver(message_id=message.pk) is False
+    first = Certificate.objects.get(pk=certificate.pk)
     assert first.status == Certificate.Status.PENDING
     assert "TemplateDoesNotExist" in first.last_error
-    second = certificate_render(certificate_id=certificate.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
+    assert "TemplateDoesNotExist" in message.last_error
+    assert outbox_deliver(message_id=message.pk) is False
+    second = Certificate.objects.get(pk=certificate.pk)
     assert second.status == Certificate.Status.FAILED
     assert second.render_attempts == 2
+    assert render_message(certificate).status == OutboxMessage.Status.FAILED
 
 
 def test_revoke_needs_a_reason_and_is_audited(certificate, client):
