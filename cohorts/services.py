@@ -892,17 +892,16 @@ def seats_evaluate_for_user(*, user: User, course_id: int) -> None:
 
 @transaction.atomic
 def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
-    """Staff send a message again that failed NOTICE_MAX_ATTEMPTS times (after fixing the
-    mail server, say)."""
-    from cohorts.notices import notice_enqueue
+    """Staff send a message again that failed OUTBOX_MAX_ATTEMPTS times (after fixing the
+    mail server, say): its tries start over in a new outbox row."""
+    from cohorts.tasks import notice_send_task
 
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.sent_at is not None:
         return notice
     notice.attempts = 0
     notice.last_error = ""
-    notice.last_queued_at = timezone.now()
-    notice.save(update_fields=["attempts", "last_error", "last_queued_at"])
+    notice.save(update_fields=["attempts", "last_error"])
     audit_log(
         action="cohort.notice_retry",
         actor=actor,
@@ -910,5 +909,5 @@ def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
         details={"kind": notice.kind},
         request=request,
     )
-    transaction.on_commit(lambda: notice_enqueue(notice_id=notice.pk))
+    enqueue_on_commit(notice_send_task, notice_id=notice.pk)
     return notice

@@ -377,10 +377,6 @@ OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 
 # A seat offered from the waiting list waits this long for the officer to claim it.
 COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
-# Cohort messages still unsent after this many seconds are re-queued by the sweeper; after
-# NOTICE_MAX_ATTEMPTS they stay unsent and are listed for staff.
-NOTICE_STALE_SECONDS = env_int("NOTICE_STALE_SECONDS", 120)
-NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
 
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
 

@@ -58,6 +58,17 @@ def enqueue_on_commit(task: Any, **ids: int) -> OutboxMessage:
     return message
 
 
+def enqueue_many_on_commit(task: Any, payloads: list[dict[str, int]]) -> list[OutboxMessage]:
+    """enqueue_on_commit for many rows of one task in one INSERT (a batch of reminders)."""
+    first_try = timezone.now() + retry_delay(0)
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(kind=task.name, payload=ids, next_attempt_at=first_try) for ids in payloads
+    )
+    ids = [message.pk for message in messages]
+    transaction.on_commit(lambda: [outbox_publish(message_id=pk) for pk in ids])
+    return messages
+
+
 def outbox_publish(*, message_id: int) -> bool:
     """Hand a row to the broker. An outage is logged, not raised: the row stays pending and
     the sweeper queues it again once the broker is back."""
