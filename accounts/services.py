@@ -20,6 +20,7 @@ from accounts.models import Agency, AuditEvent, Invitation, Membership, Unit, Us
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.selectors import agency_for_email, open_invitation
 from accounts.signals import membership_vetted, user_erased
+from accounts.tasks import invitation_mail_task, vetting_mail_task
 from core.outbox import enqueue_on_commit
 
 
@@ -66,13 +67,6 @@ def user_set_language(*, user: User, language: str, request: HttpRequest | None 
     return user
 
 
-def _mail_on_commit(task_name: str, **ids: int) -> None:
-    """Mail goes through the outbox: a row now, the worker sends it after commit."""
-    from accounts import tasks
-
-    enqueue_on_commit(getattr(tasks, task_name), **ids)
-
-
 def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
     if agency is None or user.allow_multi_agency:
         return
@@ -117,7 +111,7 @@ def membership_approve(*, membership: Membership, actor: User, request=None) -> 
         request=request,
     )
     membership_vetted.send(sender=Membership, user=membership.user)
-    _mail_on_commit("vetting_mail_task", membership_id=membership.pk)
+    enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
     return membership
 
 
@@ -135,7 +129,7 @@ def membership_reject(
         changes={"status": Membership.Status.REJECTED, "decision_reason": reason[:2000]},
         request=request,
     )
-    _mail_on_commit("vetting_mail_task", membership_id=membership.pk)
+    enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
     return membership
 
 
@@ -325,7 +319,7 @@ def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Inv
             agency=invitation.agency,
             request=request,
         )
-    _mail_on_commit("invitation_mail_task", invitation_id=invitation.pk)
+    enqueue_on_commit(invitation_mail_task, invitation_id=invitation.pk)
     return invitation
 
 
