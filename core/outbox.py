@@ -96,18 +96,22 @@ def _hooks_for(kind: str) -> Hooks:
     return _hooks.get(kind, Hooks())
 
 
+def _run_hook(message: OutboxMessage, name: str) -> None:
+    hook = getattr(_hooks_for(message.kind), name)
+    if hook is not None:
+        hook(**message.payload)
+
+
+def _audit(message: OutboxMessage, action: str, **fields: Any) -> None:
+    details = {"kind": message.kind, "ids": message.payload, **fields.pop("details", {})}
+    audit(action=action, target=message, details=details, **fields)
+
+
 def _give_up(message: OutboxMessage) -> None:
     message.status = Status.FAILED
     message.save(update_fields=["status", "last_error", "attempts", "updated_at"])
-    hooks = _hooks_for(message.kind)
-    if hooks.on_give_up:
-        hooks.on_give_up(**message.payload)
-    audit(
-        action="outbox.fail",
-        target=message,
-        outcome="failure",
-        details={"kind": message.kind, "ids": message.payload, "attempts": message.attempts},
-    )
+    _run_hook(message, "on_give_up")
+    _audit(message, "outbox.fail", outcome="failure", details={"attempts": message.attempts})
     logger.error("Outbox message %s (%s) given up: %s", message.pk, message, message.last_error)
 
 
@@ -192,15 +196,7 @@ def outbox_send_again(*, message: OutboxMessage, actor: Any, request: Any = None
     message.attempts = 0
     message.next_attempt_at = timezone.now() + retry_delay(0)
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    hooks = _hooks_for(message.kind)
-    if hooks.on_send_again:
-        hooks.on_send_again(**message.payload)
-    audit(
-        action="outbox.send_again",
-        actor=actor,
-        target=message,
-        details={"kind": message.kind, "ids": message.payload, "from": old},
-        request=request,
-    )
+    _run_hook(message, "on_send_again")
+    _audit(message, "outbox.send_again", actor=actor, details={"from": old}, request=request)
     transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
     return message
