@@ -181,3 +181,27 @@ def test_names_in_any_script_are_printed_with_real_glyphs(certificate, name, fon
         assert any(font in f for f in fonts), fonts
     else:  # Thai: a Thai font from fonts-thai-tlwg, not only DejaVu (which has no Thai)
         assert any("DejaVu" not in f for f in fonts), fonts
+
+
+def test_staff_sending_a_given_up_render_again_reopens_the_certificate(
+    certificate, settings, django_capture_on_commit_callbacks
+):
+    from core.outbox import outbox_send_again
+    from tests.factories import staff_user
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    message = render_message(certificate)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_sweep() == []  # out of tries: given up
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED
+    with django_capture_on_commit_callbacks() as callbacks:
+        outbox_send_again(message=message, actor=staff_user())
+    assert len(callbacks) == 1
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.render_attempts) == (Certificate.Status.PENDING, 0)
+    assert outbox_deliver(message_id=message.pk) is True
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED

@@ -237,3 +237,17 @@ def test_the_worker_delivers_a_row_and_marks_it_done(celery_worker):
         and invitation.token in mail.get_payload(decode=True).decode()
         for mail in sent
     )
+
+
+def test_the_outbox_admin_list_takes_the_same_queries_for_many_rows(
+    client, django_assert_max_num_queries
+):
+    client.force_login(staff_user(is_superuser=True))
+    url = reverse("admin:core_outboxmessage_changelist") + "?status=all"
+    enqueue_on_commit(record_task, item_id=1)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(url).status_code == 200
+    for item_id in range(2, 40):
+        enqueue_on_commit(record_task, item_id=item_id)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
