@@ -15,7 +15,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
-from core.outbox import enqueue_on_commit
+from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
 from courses.selectors import course_minutes, enrollment_content_version
 
@@ -236,5 +236,7 @@ def certificate_retry(*, certificate: Certificate, actor, request=None) -> Certi
     certificate.render_attempts = 0
     certificate.save(update_fields=["status", "render_attempts"])
     audit_log(action="certificate.retry", actor=actor, target=certificate, request=request)
-    _render_on_commit(certificate)
+    from certificates.tasks import certificate_render_task
+
+    requeue_on_commit(certificate_render_task, certificate_id=certificate.pk)
     return certificate

@@ -25,7 +25,7 @@ from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
 from cohorts.selectors_schedule import trainer_problems, trainer_refusals
 from cohorts.signals import cohort_completed
-from core.outbox import enqueue_on_commit
+from core.outbox import enqueue_on_commit, requeue_on_commit
 
 Kind = Notice.Kind
 SeatStatus = Seat.Status
@@ -893,7 +893,7 @@ def seats_evaluate_for_user(*, user: User, course_id: int) -> None:
 @transaction.atomic
 def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
     """Staff send a message again that failed OUTBOX_MAX_ATTEMPTS times (after fixing the
-    mail server, say): its tries start over in a new outbox row."""
+    mail server, say): its outbox row's tries start over."""
     from cohorts.tasks import notice_send_task
 
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -909,5 +909,5 @@ def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
         details={"kind": notice.kind},
         request=request,
     )
-    enqueue_on_commit(notice_send_task, notice_id=notice.pk)
+    requeue_on_commit(notice_send_task, notice_id=notice.pk)
     return notice

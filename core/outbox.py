@@ -58,6 +58,27 @@ def enqueue_on_commit(task: Any, **ids: int) -> OutboxMessage:
     return message
 
 
+def requeue_on_commit(task: Any, **ids: int) -> OutboxMessage:
+    """A domain's own "retry" (a failed certificate queued again from its admin page): the
+    row that gave up starts over, so staff do not see it failed any more; without one, a
+    new row. The caller writes the audit row."""
+    message = (
+        OutboxMessage.objects.select_for_update()
+        .filter(kind=task.name, payload=ids)
+        .exclude(status=Status.DONE)
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        return enqueue_on_commit(task, **ids)
+    message.status = Status.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now() + retry_delay(0)
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    return message
+
+
 def enqueue_many_on_commit(task: Any, payloads: list[dict[str, int]]) -> list[OutboxMessage]:
     """enqueue_on_commit for many rows of one task in one INSERT (a batch of reminders)."""
     first_try = timezone.now() + retry_delay(0)

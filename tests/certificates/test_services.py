@@ -158,11 +158,15 @@ def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit
     from tests.factories import staff_user
 
     Certificate.objects.filter(pk=certificate.pk).update(status="failed", render_attempts=5)
+    OutboxMessage.objects.filter(pk=render_message(certificate).pk).update(
+        status=OutboxMessage.Status.FAILED, attempts=5
+    )
     certificate.refresh_from_db()
     with django_capture_on_commit_callbacks() as callbacks:
         retried = certificate_retry(certificate=certificate, actor=staff_user())
     assert retried.status == Certificate.Status.PENDING and retried.render_attempts == 0
     assert len(callbacks) == 1
+    assert render_message(certificate).status == OutboxMessage.Status.PENDING
 
 
 @pytest.mark.parametrize(

@@ -376,3 +376,34 @@ def test_reminders_take_the_same_queries_for_few_or_many_seats(
         return len(queries)
 
     assert run(2) == run(12)
+
+
+def test_staff_send_a_given_up_message_again_from_the_notice_admin(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    seat = seated(build_cohort())
+    notice = Notice.objects.get(seat=seat, kind=Kind.CONFIRMED)
+    row = send_message(notice)
+    Notice.objects.filter(pk=notice.pk).update(attempts=2, last_error="SMTP down")
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        attempts=2, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_sweep() == []  # out of tries: given up
+    assert send_message(notice).status == OutboxMessage.Status.FAILED
+    staff = staff_user(is_superuser=True)
+    client.force_login(staff)
+    failed = client.get(reverse("admin:cohorts_notice_changelist") + "?delivery=failed")
+    assert [n.pk for n in failed.context["cl"].result_list] == [notice.pk]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("admin:cohorts_notice_changelist"),
+            {"action": "send_again", "_selected_action": [notice.pk]},
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.last_error) == (0, "")
+    again = send_message(notice)  # the same row starts over: nothing failed is left listed
+    assert (again.pk, again.status, again.attempts) == (row.pk, OutboxMessage.Status.PENDING, 0)
+    assert AuditEvent.objects.filter(action="cohort.notice_retry", actor=staff).count() == 1
