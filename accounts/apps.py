@@ -10,8 +10,13 @@ class AccountsConfig(AppConfig):
             checks,
             receivers,
         )
+        from accounts.audit import audit_log
+        from core.audit import audit_writer_register
         from core.nav import NavItem, register
 
+        # Core sits below accounts: it writes its audit rows (outbox failures, "send
+        # again") through this hook rather than importing accounts.
+        audit_writer_register(audit_log)
         register(
             NavItem(
                 _("Audit"), "audit:search", order=70, roles=frozenset({"agency_admin", "staff"})

@@ -10,20 +10,18 @@ from typing import NoReturn
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import Agency, AuditEvent, Invitation, Membership, Unit, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.selectors import agency_for_email, open_invitation
 from accounts.signals import membership_vetted, user_erased
+from accounts.tasks import invitation_mail_task, vetting_mail_task
+from core.outbox import enqueue_on_commit
 
 
 @transaction.atomic
@@ -69,15 +67,6 @@ def user_set_language(*, user: User, language: str, request: HttpRequest | None 
     return user
 
 
-def _notify(*, user: User, subject: str, template: str, context: dict) -> None:
-    """Email a person in their own language, after the surrounding transaction commits."""
-    language = user.language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
-        subject = str(subject)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=False))
-
-
 def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
     if agency is None or user.allow_multi_agency:
         return
@@ -86,10 +75,6 @@ def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
         raise ValidationError(
             _("This person already belongs to another agency; programme staff can allow that.")
         )
-
-
-APPROVED_SUBJECT = gettext_lazy("Your access to law-enforcement training is approved")
-REJECTED_SUBJECT = gettext_lazy("Your request for law-enforcement training access")
 
 
 def _vetting_decision(
@@ -126,12 +111,7 @@ def membership_approve(*, membership: Membership, actor: User, request=None) -> 
         request=request,
     )
     membership_vetted.send(sender=Membership, user=membership.user)
-    _notify(
-        user=membership.user,
-        subject=APPROVED_SUBJECT,
-        template="accounts/email/vetting_approved.txt",
-        context={"membership": membership},
-    )
+    enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
     return membership
 
 
@@ -149,12 +129,7 @@ def membership_reject(
         changes={"status": Membership.Status.REJECTED, "decision_reason": reason[:2000]},
         request=request,
     )
-    _notify(
-        user=membership.user,
-        subject=REJECTED_SUBJECT,
-        template="accounts/email/vetting_rejected.txt",
-        context={"membership": membership},
-    )
+    enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
     return membership
 
 
@@ -256,10 +231,6 @@ def _membership_change_role(
     return membership
 
 
-def _invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("accounts:invitation", kwargs={"token": invitation.token})
-
-
 def invitation_create(
     *,
     agency: Agency,
@@ -348,18 +319,7 @@ def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Inv
             agency=invitation.agency,
             request=request,
         )
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {
-            "invitation": invitation,
-            "url": _invitation_url(invitation),
-            "site_url": settings.SITE_URL,
-        },
-    )
-    subject = _("Invitation to crypto crime training from %(agency)s") % {
-        "agency": invitation.agency.name
-    }
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    enqueue_on_commit(invitation_mail_task, invitation_id=invitation.pk)
     return invitation
 
 

@@ -1,7 +1,6 @@
 """Writes for assessments: starting attempts, saving answers as officers go, grading once on
 the server, and regrading when an answer key is corrected."""
 
-import logging
 import random
 import secrets
 from datetime import timedelta
@@ -19,11 +18,10 @@ from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz,
 from assessments.questions.lab import lab_graph
 from assessments.selectors import attempt_questions
 from assessments.signals import quiz_passed
+from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate_completion
-
-logger = logging.getLogger(__name__)
 
 
 class AttemptNotAllowed(Exception):
@@ -336,15 +334,8 @@ def lab_trace_pdf_request(*, trace: LabTrace, request=None) -> LabTrace:
         audit_log(
             action="lab.trace_pdf_request", actor=trace.attempt.user, target=trace, request=request
         )
-        transaction.on_commit(lambda: _enqueue(lab_trace_pdf_task, trace_id=trace.pk))
+        enqueue_on_commit(lab_trace_pdf_task, trace_id=trace.pk)
     return trace
-
-
-def _enqueue(task, **kwargs) -> None:
-    try:
-        task.delay(**kwargs)
-    except Exception:  # the broker is down: the officer can ask again; nothing is lost
-        logger.warning("Broker unavailable; %s not queued", task.name)
 
 
 def lab_trace_pdf_render(*, trace_id: int) -> LabTrace:

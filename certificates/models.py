@@ -59,7 +59,6 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
-    last_queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
@@ -83,7 +82,6 @@ class Certificate(models.Model):
                 name="certificate_issued_has_pdf",
             ),
         ]
-        indexes = [models.Index(fields=["status", "last_queued_at"], name="cert_status_queued")]
 
     def __str__(self) -> str:
         return self.serial

@@ -1,7 +1,6 @@
-"""Writes for certificates: the outbox row, rendering, re-queueing and failure."""
+"""Writes for certificates: the pending row and its outbox row, rendering, failure, retry."""
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,23 +15,18 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
+from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
 from courses.selectors import course_minutes, enrollment_content_version
 
 logger = logging.getLogger(__name__)
 
 
-def certificate_enqueue(*, certificate_id: int) -> bool:
-    """Hand a certificate to the broker. A broker outage is logged, not raised: the row
-    stays pending and the sweeper queues it again once the broker is back."""
+def _render_on_commit(certificate: Certificate) -> None:
+    """The outbox row for rendering, in the caller's transaction; the worker renders it."""
     from certificates.tasks import certificate_render_task
 
-    try:
-        certificate_render_task.delay(certificate_id=certificate_id)
-    except Exception:
-        logger.warning("Broker unavailable; certificate %s left for the sweeper", certificate_id)
-        return False
-    return True
+    enqueue_on_commit(certificate_render_task, certificate_id=certificate.pk)
 
 
 @transaction.atomic
@@ -57,10 +51,9 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         course_title=enrollment.course.title,
         hours=(Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1")),
         completed_at=enrollment.completed_at or timezone.now(),
-        last_queued_at=timezone.now(),
     )
     audit_log(action="certificate.create", actor=user, target=certificate)
-    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    _render_on_commit(certificate)
     return certificate
 
 
@@ -102,7 +95,6 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         delivery=delivery,
         hours=(Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1")),
         completed_at=seat.completed_at or timezone.now(),
-        last_queued_at=timezone.now(),
     )
     audit_log(
         action="certificate.create",
@@ -110,7 +102,7 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         target=certificate,
         details={"cohort_id": cohort.pk},
     )
-    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    _render_on_commit(certificate)
     return certificate
 
 
@@ -118,7 +110,8 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     """Render and store the PDF once; a second run finds it issued and changes nothing.
 
     The row lock is held while rendering so two workers given the same id cannot both
-    store a file.
+    store a file. A failed render is recorded (render_attempts, last_error) and the
+    certificate stays pending: the outbox decides when to try again and when to give up.
     """
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
@@ -130,15 +123,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         except Exception as exc:
             logger.exception("Rendering certificate %s failed", certificate.serial)
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if certificate.render_attempts >= settings.CERTIFICATE_MAX_ATTEMPTS:
-                certificate.status = Certificate.Status.FAILED
-                audit_log(
-                    action="certificate.fail",
-                    target=certificate,
-                    outcome="failure",
-                    details={"attempts": certificate.render_attempts},
-                )
-            certificate.save(update_fields=["render_attempts", "last_error", "status"])
+            certificate.save(update_fields=["render_attempts", "last_error"])
             return certificate
         name = f"{certificate.serial}.pdf"
         storage = certificate.pdf.storage
@@ -160,39 +145,27 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     return certificate
 
 
-def certificate_sweep() -> list[int]:
-    """Re-queue certificates pending for longer than CERTIFICATE_STALE_SECONDS.
+def certificate_render_give_up(*, certificate_id: int) -> None:
+    """The outbox gave up rendering (OUTBOX_MAX_ATTEMPTS): the certificate is marked failed,
+    which staff see in the admin and can queue again once the cause is fixed."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+    if certificate.status != Certificate.Status.PENDING:
+        return
+    certificate.status = Certificate.Status.FAILED
+    certificate.save(update_fields=["status"])
+    audit_log(
+        action="certificate.fail",
+        target=certificate,
+        outcome="failure",
+        details={"attempts": certificate.render_attempts},
+    )
 
-    Covers a lost broker message, a flushed Redis, or a broker outage at completion time.
-    Rows past CERTIFICATE_MAX_ATTEMPTS are marked failed (staff see them in the admin).
-    """
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.CERTIFICATE_STALE_SECONDS)
-    requeued = []
-    with transaction.atomic():
-        stale = list(
-            Certificate.objects.select_for_update(skip_locked=True)
-            .filter(status=Certificate.Status.PENDING, last_queued_at__lt=stale_before)
-            .order_by("last_queued_at")[:500]
-        )
-        for certificate in stale:
-            if certificate.render_attempts >= settings.CERTIFICATE_MAX_ATTEMPTS:
-                certificate.status = Certificate.Status.FAILED
-                certificate.save(update_fields=["status"])
-                audit_log(
-                    action="certificate.fail",
-                    target=certificate,
-                    outcome="failure",
-                    details={"attempts": certificate.render_attempts},
-                )
-                continue
-            certificate.last_queued_at = now
-            certificate.save(update_fields=["last_queued_at"])
-            audit_log(action="certificate.requeue", target=certificate)
-            requeued.append(certificate.pk)
-    for certificate_id in requeued:
-        certificate_enqueue(certificate_id=certificate_id)
-    return requeued
+
+def certificate_render_reopen(*, certificate_id: int) -> None:
+    """Staff sent the outbox row again: a failed certificate is pending once more."""
+    Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.FAILED).update(
+        status=Certificate.Status.PENDING, render_attempts=0
+    )
 
 
 @transaction.atomic
@@ -218,9 +191,8 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
             certificate.pdf = ""
             certificate.status = Certificate.Status.PENDING
             certificate.issued_at = None
-            certificate.last_queued_at = timezone.now()
-            fields += ["pdf", "status", "issued_at", "last_queued_at"]
-            transaction.on_commit(lambda pk=certificate.pk: certificate_enqueue(certificate_id=pk))
+            fields += ["pdf", "status", "issued_at"]
+            _render_on_commit(certificate)
         certificate.save(update_fields=fields)
         audit_log(
             action="certificate.pseudonymise",
@@ -262,8 +234,9 @@ def certificate_retry(*, certificate: Certificate, actor, request=None) -> Certi
         return certificate
     certificate.status = Certificate.Status.PENDING
     certificate.render_attempts = 0
-    certificate.last_queued_at = timezone.now()
-    certificate.save(update_fields=["status", "render_attempts", "last_queued_at"])
+    certificate.save(update_fields=["status", "render_attempts"])
     audit_log(action="certificate.retry", actor=actor, target=certificate, request=request)
-    transaction.on_commit(lambda: certificate_enqueue(certificate_id=certificate.pk))
+    from certificates.tasks import certificate_render_task
+
+    requeue_on_commit(certificate_render_task, certificate_id=certificate.pk)
     return certificate

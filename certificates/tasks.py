@@ -2,14 +2,29 @@
 
 from celery import shared_task
 
-from certificates.services import certificate_render, certificate_sweep
+from certificates.models import Certificate
+from certificates.services import (
+    certificate_render,
+    certificate_render_give_up,
+    certificate_render_reopen,
+)
+from core.outbox import outbox_hooks_register
+
+
+class CertificateNotRendered(Exception):
+    """This attempt failed (the reason is on the certificate); the outbox tries again."""
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def certificate_render_task(*, certificate_id: int) -> str:
-    return certificate_render(certificate_id=certificate_id).status
+    certificate = certificate_render(certificate_id=certificate_id)
+    if certificate.status == Certificate.Status.PENDING:
+        raise CertificateNotRendered(certificate.last_error)
+    return certificate.status
 
 
-@shared_task
-def certificate_sweep_task() -> int:
-    return len(certificate_sweep())
+outbox_hooks_register(
+    certificate_render_task,
+    on_give_up=certificate_render_give_up,
+    on_send_again=certificate_render_reopen,
+)

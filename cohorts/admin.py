@@ -63,7 +63,7 @@ class FailedFilter(admin.SimpleListFilter):
         return [("failed", _("Failed")), ("pending", _("Not sent yet")), ("sent", _("Sent"))]
 
     def queryset(self, request, queryset):
-        limit = settings.NOTICE_MAX_ATTEMPTS
+        limit = settings.OUTBOX_MAX_ATTEMPTS
         if self.value() == "failed":
             return queryset.filter(sent_at__isnull=True, attempts__gte=limit)
         if self.value() == "pending":

@@ -327,14 +327,12 @@ class Notice(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["sent_at", "last_queued_at"], name="notice_unsent")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} - {self.seat}"

@@ -1,5 +1,6 @@
-"""Messages about cohorts: an outbox row per message, written in the transaction that caused
-it and sent by Celery after commit; a sweeper re-queues rows a lost broker message left."""
+"""Messages about cohorts: a Notice per message (what was sent, or why not), written in the
+transaction that caused it with its core outbox row; the worker sends it after commit and
+the outbox's sweeper queues it again when a broker message is lost or a send fails."""
 
 import logging
 import re
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
 from cohorts.models import Cohort, Notice, Seat, Session
 from cohorts.templatetags.cohort_times import session_times
+from core.outbox import enqueue_many_on_commit, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -61,23 +63,16 @@ REMINDER_COHORT_STATUSES = (Cohort.Status.OPEN, Cohort.Status.FULL, Cohort.Statu
 def notice_queue(*, seat: Seat, kind: str, key: str | None = None) -> Notice:
     """Write the outbox row and queue it on commit. The same key twice is one message."""
     key = key or f"{kind}:{seat.pk}:{secrets.token_hex(8)}"
-    notice, created = Notice.objects.get_or_create(
-        key=key, defaults={"seat": seat, "kind": kind, "last_queued_at": timezone.now()}
-    )
+    notice, created = Notice.objects.get_or_create(key=key, defaults={"seat": seat, "kind": kind})
     if created:
-        transaction.on_commit(lambda: notice_enqueue(notice_id=notice.pk))
+        enqueue_on_commit(_send_task(), notice_id=notice.pk)
     return notice
 
 
-def notice_enqueue(*, notice_id: int) -> bool:
+def _send_task():
     from cohorts.tasks import notice_send_task
 
-    try:
-        notice_send_task.delay(notice_id=notice_id)
-    except Exception:
-        logger.warning("Broker unavailable; notice %s left for the sweeper", notice_id)
-        return False
-    return True
+    return notice_send_task
 
 
 # --- Sending ----------------------------------------------------------------------------
@@ -211,7 +206,7 @@ def _skip_reason(notice: Notice) -> str:
 def notice_send(*, notice_id: int) -> bool:
     """Send one message. The row is locked while sending, so two workers never both send it;
     a message already sent is not sent again. A failure is recorded (attempts, last_error)
-    and left for the sweeper; returns whether the message is done with."""
+    and left for the outbox to try again; returns whether the message is done with."""
     with transaction.atomic():
         notice = (
             Notice.objects.select_for_update(of=("self",))
@@ -265,28 +260,9 @@ def notice_send(*, notice_id: int) -> bool:
         return True
 
 
-def notice_sweep() -> list[int]:
-    """Queue again the unsent messages whose broker message seems lost (queued longer ago
-    than NOTICE_STALE_SECONDS), while they have attempts left (NOTICE_MAX_ATTEMPTS)."""
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.NOTICE_STALE_SECONDS)
-    with transaction.atomic():
-        stale = list(
-            Notice.objects.select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True, attempts__lt=settings.NOTICE_MAX_ATTEMPTS)
-            .filter(Q(last_queued_at__lt=stale_before) | Q(last_queued_at__isnull=True))
-            .order_by("last_queued_at", "pk")[:500]
-        )
-        ids = [notice.pk for notice in stale]
-        Notice.objects.filter(pk__in=ids).update(last_queued_at=now)
-        for notice in stale:
-            audit_log(
-                action="cohort.notice_requeue",
-                target=notice,
-                details={"kind": notice.kind, "attempts": notice.attempts},
-            )
-        transaction.on_commit(lambda: [notice_enqueue(notice_id=pk) for pk in ids])
-    return ids
+def notice_reopen(*, notice_id: int) -> None:
+    """Staff sent the outbox row again: the message's tries start over."""
+    Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(attempts=0, last_error="")
 
 
 # --- Reminders --------------------------------------------------------------------------
@@ -315,7 +291,7 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
     for seat_id, starts_at in due:
         kind = Kind.REMINDER_1D if starts_at - now <= timedelta(hours=24) else Kind.REMINDER_7D
         key = f"{kind}:{seat_id}:{starts_at.isoformat()}"
-        wanted[key] = Notice(seat_id=seat_id, kind=kind, key=key, last_queued_at=now)
+        wanted[key] = Notice(seat_id=seat_id, kind=kind, key=key)
     if not wanted:
         return []
     with transaction.atomic():
@@ -331,5 +307,5 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
                 key__in=[notice.key for notice in new], sent_at__isnull=True, attempts=0
             ).values_list("pk", flat=True)
         )
-        transaction.on_commit(lambda: [notice_enqueue(notice_id=pk) for pk in ids])
+        enqueue_many_on_commit(_send_task(), [{"notice_id": pk} for pk in ids])
     return ids

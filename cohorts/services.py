@@ -25,6 +25,7 @@ from cohorts.notices import notice_queue
 from cohorts.selectors import seat_completion_facts
 from cohorts.selectors_schedule import trainer_problems, trainer_refusals
 from cohorts.signals import cohort_completed
+from core.outbox import enqueue_on_commit, requeue_on_commit
 
 Kind = Notice.Kind
 SeatStatus = Seat.Status
@@ -423,19 +424,8 @@ def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None)
     if status == Cohort.Status.CLOSED:
         from cohorts.tasks import cohort_evaluate_completion_task
 
-        transaction.on_commit(
-            lambda: _enqueue(cohort_evaluate_completion_task, cohort_id=cohort.pk)
-        )
+        enqueue_on_commit(cohort_evaluate_completion_task, cohort_id=cohort.pk)
     return cohort
-
-
-def _enqueue(task, **kwargs) -> None:
-    try:
-        task.delay(**kwargs)
-    except Exception:  # broker down: the trainer's page offers to run it again
-        import logging
-
-        logging.getLogger(__name__).warning("Broker unavailable; %s not queued", task.name)
 
 
 def _cancel_seats(cohort: Cohort) -> None:
@@ -902,17 +892,16 @@ def seats_evaluate_for_user(*, user: User, course_id: int) -> None:
 
 @transaction.atomic
 def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
-    """Staff send a message again that failed NOTICE_MAX_ATTEMPTS times (after fixing the
-    mail server, say)."""
-    from cohorts.notices import notice_enqueue
+    """Staff send a message again that failed OUTBOX_MAX_ATTEMPTS times (after fixing the
+    mail server, say): its outbox row's tries start over."""
+    from cohorts.tasks import notice_send_task
 
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.sent_at is not None:
         return notice
     notice.attempts = 0
     notice.last_error = ""
-    notice.last_queued_at = timezone.now()
-    notice.save(update_fields=["attempts", "last_error", "last_queued_at"])
+    notice.save(update_fields=["attempts", "last_error"])
     audit_log(
         action="cohort.notice_retry",
         actor=actor,
@@ -920,5 +909,5 @@ def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
         details={"kind": notice.kind},
         request=request,
     )
-    transaction.on_commit(lambda: notice_enqueue(notice_id=notice.pk))
+    requeue_on_commit(notice_send_task, notice_id=notice.pk)
     return notice

@@ -7,7 +7,6 @@ sending the same thing twice (a phone retrying, a file uploaded again) changes n
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,19 +26,11 @@ from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for,
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
 from cohorts.services import attendance_mark
+from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
-
-logger = logging.getLogger(__name__)
 
 Status = Attendance.Status
 Source = Attendance.Source
-
-
-def _enqueue(task, **kwargs) -> None:
-    try:
-        task.delay(**kwargs)
-    except Exception:  # broker down: the page offers to ask again; nothing is lost
-        logger.warning("Broker unavailable; %s not queued", task.name)
 
 
 # --- Reads for the attendance pages -------------------------------------------------------
@@ -313,7 +304,7 @@ def sign_in_sheet_request(*, session: Session, actor: User, request=None) -> Sig
         details={"cohort_id": session.cohort_id, "session_id": session.pk, "officers": len(seats)},
         request=request,
     )
-    transaction.on_commit(lambda: _enqueue(sign_in_sheet_task, session_id=session.pk))
+    enqueue_on_commit(sign_in_sheet_task, session_id=session.pk)
     return sheet
 
 

@@ -3,11 +3,25 @@
 from celery import shared_task
 
 from cohorts import notices, services
+from cohorts.models import Notice
+from core.outbox import outbox_hooks_register
+
+
+class NoticeNotSent(Exception):
+    """This attempt failed (the reason is on the notice); the outbox tries again."""
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def notice_send_task(*, notice_id: int) -> bool:
-    return notices.notice_send(notice_id=notice_id)
+    if notices.notice_send(notice_id=notice_id):
+        return True
+    notice = Notice.objects.filter(pk=notice_id).first()
+    if notice is None:
+        return True  # gone meanwhile: nothing left to do
+    raise NoticeNotSent(notice.last_error)
+
+
+outbox_hooks_register(notice_send_task, on_send_again=notices.notice_reopen)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -18,11 +32,6 @@ def cohort_evaluate_completion_task(*, cohort_id: int) -> int:
 @shared_task
 def seat_offers_expire_task() -> int:
     return len(services.seat_offers_expire())
-
-
-@shared_task
-def notice_sweep_task() -> int:
-    return len(notices.notice_sweep())
 
 
 @shared_task

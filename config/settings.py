@@ -348,13 +348,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE = {
-    "certificate-sweep": {
-        "task": "certificates.tasks.certificate_sweep_task",
-        "schedule": env_int("CERTIFICATE_SWEEP_SECONDS", 60),
-    },
-    "cohort-notice-sweep": {
-        "task": "cohorts.tasks.notice_sweep_task",
-        "schedule": env_int("NOTICE_SWEEP_SECONDS", 60),
+    "outbox-sweep": {
+        "task": "core.tasks.outbox_sweep_task",
+        "schedule": env_int("OUTBOX_SWEEP_SECONDS", env_int("CERTIFICATE_SWEEP_SECONDS", 60)),
     },
     "cohort-offers-expire": {
         "task": "cohorts.tasks.seat_offers_expire_task",
@@ -371,17 +367,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 
-# Certificates still pending after this many seconds are re-queued by the sweeper;
-# after CERTIFICATE_MAX_ATTEMPTS renders they are marked failed and shown to staff.
-CERTIFICATE_STALE_SECONDS = env_int("CERTIFICATE_STALE_SECONDS", 120)
-CERTIFICATE_MAX_ATTEMPTS = env_int("CERTIFICATE_MAX_ATTEMPTS", 5)
+# The outbox (core/outbox.py): a side effect not done this many seconds after it was queued
+# is queued again by the sweeper, waiting twice as long after each attempt (at most
+# OUTBOX_BACKOFF_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS it is marked failed and listed for
+# staff. The former CERTIFICATE_* names still work as fallbacks.
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", env_int("CERTIFICATE_STALE_SECONDS", 120))
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", env_int("CERTIFICATE_MAX_ATTEMPTS", 5))
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 
 # A seat offered from the waiting list waits this long for the officer to claim it.
 COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
-# Cohort messages still unsent after this many seconds are re-queued by the sweeper; after
-# NOTICE_MAX_ATTEMPTS they stay unsent and are listed for staff.
-NOTICE_STALE_SECONDS = env_int("NOTICE_STALE_SECONDS", 120)
-NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
 
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
 

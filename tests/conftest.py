@@ -244,3 +244,21 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def deliver_outbox():
+    """What the worker does with the outbox, in this process: run every pending row's task
+    (after the test's commit callbacks have written them). Returns the kinds delivered."""
+    from core.models import OutboxMessage
+    from core.outbox import outbox_deliver
+
+    def deliver() -> list[str]:
+        pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        kinds = []
+        for message in pending.order_by("pk"):
+            outbox_deliver(message_id=message.pk)
+            kinds.append(message.kind)
+        return kinds
+
+    return deliver

@@ -211,7 +211,7 @@ def test_checking_a_trainer_row_asks_once_who_may_grant_it(agency, django_assert
 
 
 def test_import_creates_every_invitation_with_one_import_audit_row(
-    agency, django_capture_on_commit_callbacks
+    agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = staff_user()  # a trainer row: only programme staff may import it
     rows, _ = parse_invitation_csv(
@@ -226,11 +226,12 @@ def test_import_creates_every_invitation_with_one_import_audit_row(
     event = AuditEvent.objects.get(action="invitation.import")
     assert (event.actor, event.agency, event.details) == (admin, agency, {"count": 2})
     assert AuditEvent.objects.filter(action="invitation.create").count() == 2
+    deliver_outbox()  # what the worker does
     assert sorted(m.to[0] for m in mail.outbox) == ["a@mail.example", "b@mail.example"]
 
 
 def test_import_with_one_bad_row_writes_nothing_and_sends_nothing(
-    agency, django_capture_on_commit_callbacks
+    agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     rows = [
@@ -243,11 +244,12 @@ def test_import_with_one_bad_row_writes_nothing_and_sends_nothing(
     assert [p["row"] for p in err.value.problems] == [4]
     assert not Invitation.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="invitation.").exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []
 
 
 def test_import_by_an_agency_admin_refuses_a_trainer_row_and_writes_nothing(
-    agency, django_capture_on_commit_callbacks
+    agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     # Rows handed straight to the service, as a crafted confirmation would.
     admin = admin_of(agency)
@@ -260,6 +262,7 @@ def test_import_by_an_agency_admin_refuses_a_trainer_row_and_writes_nothing(
     assert [p["row"] for p in err.value.problems] == [3]
     assert "Only programme staff can grant the trainer role" in err.value.problems[0]["messages"][0]
     assert not Invitation.objects.exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []
 
 
@@ -280,7 +283,7 @@ def test_import_refuses_no_rows_and_too_many_rows(agency):
 
 
 def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone(
-    staff_client, agency, django_capture_on_commit_callbacks
+    staff_client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin_client = staff_client  # a trainer row: only programme staff may import it
     reauthenticated_now(admin_client, admin_client.admin)
@@ -300,6 +303,7 @@ def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone
     assert "Send 3 invitations" in report.text
     assert "b@mail.example" in report.text
     assert not Invitation.objects.exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,6 +317,7 @@ def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone
         ("c@mail.example", "Cho", "officer"),
     ]
     assert all(i.invited_by == admin_client.admin for i in invitations)
+    deliver_outbox()  # what the worker does
     assert len(mail.outbox) == 3
     assert AuditEvent.objects.get(action="invitation.import").details == {"count": 3}
     assert "3 invitations were sent" in admin_client.get(done["Location"]).text
@@ -490,7 +495,9 @@ def test_payload_for_another_agency_or_admin_is_refused(admin_client, agency):
     assert not Invitation.objects.exists()
 
 
-def test_confirm_checks_the_rows_again(admin_client, agency, django_capture_on_commit_callbacks):
+def test_confirm_checks_the_rows_again(
+    admin_client, agency, django_capture_on_commit_callbacks, deliver_outbox
+):
     report = admin_client.post(
         import_url(agency),
         {"file": upload("p.csv", csv_bytes("email", "a@mail.example", "b@mail.example"))},
@@ -504,4 +511,5 @@ def test_confirm_checks_the_rows_again(admin_client, agency, django_capture_on_c
     assert "<td>3</td>" in response.text
     assert list(Invitation.objects.values_list("email", flat=True)) == ["b@mail.example"]
     assert not AuditEvent.objects.filter(action="invitation.import").exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []

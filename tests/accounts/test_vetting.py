@@ -76,7 +76,7 @@ def test_member_page_offers_programme_staff_the_role_form(client, agency):
 
 
 def test_admin_approves_a_pending_officer_with_audit_and_email(
-    client, agency, django_capture_on_commit_callbacks
+    client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     target = pending_officer(agency)
@@ -92,6 +92,7 @@ def test_admin_approves_a_pending_officer_with_audit_and_email(
     assert target.decided_by == admin
     event = audit_rows("vetting.approve").get()
     assert (event.actor, event.agency, event.target_id) == (admin, agency, str(target.pk))
+    deliver_outbox()  # what the worker does
     assert [m.to for m in mail.outbox] == [[target.user.email]]
     assert "approved" in mail.outbox[0].subject
     followed = client.get(response["Location"])
@@ -99,7 +100,7 @@ def test_admin_approves_a_pending_officer_with_audit_and_email(
 
 
 def test_admin_rejects_with_a_reason_with_audit_and_email(
-    client, agency, django_capture_on_commit_callbacks
+    client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     target = pending_officer(agency)
@@ -113,6 +114,7 @@ def test_admin_rejects_with_a_reason_with_audit_and_email(
     assert target.status == Membership.Status.REJECTED
     assert target.decision_reason == "Not a member of the investigations unit"
     assert audit_rows("vetting.reject").filter(actor=admin, agency=agency).count() == 1
+    deliver_outbox()  # what the worker does
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [target.user.email]
     assert "Not a member of the investigations unit" in mail.outbox[0].body
@@ -120,7 +122,7 @@ def test_admin_rejects_with_a_reason_with_audit_and_email(
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
-    client, agency, reason, django_capture_on_commit_callbacks
+    client, agency, reason, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     target = pending_officer(agency)
@@ -133,6 +135,7 @@ def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
     target.refresh_from_db()
     assert target.status == Membership.Status.PENDING
     assert not audit_rows("vetting.reject").exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []
 
 
@@ -339,7 +342,9 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, targets):
         assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_coordinator_approves_in_their_country(client, targets, django_capture_on_commit_callbacks):
+def test_coordinator_approves_in_their_country(
+    client, targets, django_capture_on_commit_callbacks, deliver_outbox
+):
     coordinator = coordinator_of("KR")
     membership = targets["membership"]
     signed_in(client, coordinator)
@@ -352,6 +357,7 @@ def test_coordinator_approves_in_their_country(client, targets, django_capture_o
     membership.refresh_from_db()
     assert membership.status == Membership.Status.APPROVED
     assert audit_rows("vetting.approve").filter(actor=coordinator).exists()
+    deliver_outbox()  # what the worker does
     assert len(mail.outbox) == 1
 
 
@@ -400,7 +406,7 @@ def test_unknown_ids_get_404(client, agency):
 
 
 def test_admin_invites_one_person_with_audit_and_email(
-    client, agency, django_capture_on_commit_callbacks
+    client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
@@ -425,6 +431,7 @@ def test_admin_invites_one_person_with_audit_and_email(
     assert invitation.sent_count == 1
     assert invitation.invited_by == admin
     assert audit_rows("invitation.create").filter(actor=admin, agency=agency).count() == 1
+    deliver_outbox()  # what the worker does
     assert [m.to for m in mail.outbox] == [["lee.prosecutor@mail.example"]]
     assert invitation.token in mail.outbox[0].body
 
@@ -445,7 +452,7 @@ def test_invitation_form_offers_an_agency_admin_the_officer_role_only(client, ag
     ("role", "label"), [("trainer", "trainer"), ("agency_admin", "agency admin")]
 )
 def test_agency_admin_asking_for_a_higher_role_is_refused_with_a_clear_message(
-    client, agency, role, label
+    client, agency, role, label, deliver_outbox
 ):
     admin = admin_of(agency)
     signed_in(client, admin)
@@ -457,6 +464,7 @@ def test_agency_admin_asking_for_a_higher_role_is_refused_with_a_clear_message(
     assert response.status_code == 200
     assert f"Only programme staff can grant the {label} role" in response.text
     assert not Invitation.objects.exists()
+    deliver_outbox()  # what the worker does
     assert mail.outbox == []
 
 
@@ -543,10 +551,12 @@ def test_inviting_a_member_or_an_already_invited_person_shows_the_error(client, 
 
 
 def test_resend_counts_and_extends_the_expiry(
-    client, agency, settings, django_capture_on_commit_callbacks
+    client, agency, settings, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     invitation = invitation_create(agency=agency, email="again@mail.example", actor=admin)
+    deliver_outbox()  # the first sending
+    mail.outbox.clear()
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - timedelta(days=1)
     )
@@ -560,6 +570,7 @@ def test_resend_counts_and_extends_the_expiry(
     assert invitation.sent_count == 2
     assert invitation.expires_at > timezone.now() + timedelta(days=settings.INVITATION_DAYS - 1)
     assert audit_rows("invitation.resend").filter(actor=admin).count() == 1
+    deliver_outbox()  # what the worker does
     assert [m.to for m in mail.outbox] == [["again@mail.example"]]
 
 
@@ -624,7 +635,7 @@ def test_member_page_query_count_is_pinned(client, agency, django_assert_max_num
 
 
 def test_invited_person_signs_up_confirms_and_is_an_approved_member(
-    client, agency, django_capture_on_commit_callbacks
+    client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
     unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
@@ -633,6 +644,7 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
             reverse("vetting:invitations", args=[agency.pk]),
             {"email": "analyst@mail.example", "role": "officer", "unit": unit.pk},
         )
+    deliver_outbox()  # what the worker does
     link = re.search(r"https?://\S+/account/invitation/\S+/", mail.outbox[0].body).group(0)
     invitation_path = "/" + link.split("/", 3)[3]
     assert invitation_path == reverse("accounts:invitation", args=[Invitation.objects.get().token])
@@ -651,6 +663,7 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
         )
     assert signup.status_code == 302
     assert signup["Location"] == reverse("account_email_verification_sent")
+    deliver_outbox()  # what the worker does
     confirmation = mail.outbox[-1]
     assert confirmation.to == ["analyst@mail.example"]
     confirm_link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)

@@ -5,20 +5,20 @@ processes on Redis; the sweeper (what beat runs) repairs what the broker lost.""
 import os
 import signal
 import time
+from datetime import timedelta
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import Certificate
-from certificates.services import (
-    certificate_create_for_completion,
-    certificate_enqueue,
-    certificate_sweep,
-)
+from certificates.services import certificate_create_for_completion
 from config.celery import app as celery_app
+from core.models import OutboxMessage
+from core.outbox import outbox_publish, outbox_sweep
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import MembershipFactory, build_course, correct_answers
@@ -39,11 +39,26 @@ def pending_certificates(count: int) -> list[Certificate]:
     return certificates
 
 
+def render_messages(ids) -> list[int]:
+    """The outbox rows that render these certificates."""
+    return [
+        OutboxMessage.objects.get(
+            kind="certificates.tasks.certificate_render_task", payload={"certificate_id": pk}
+        ).pk
+        for pk in ids
+    ]
+
+
 def wait_until(condition, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def soon():
+    """A sweep late enough that every pending row's next try has come."""
+    return timezone.now() + timedelta(seconds=django_settings.OUTBOX_BACKOFF_MAX_SECONDS + 1)
 
 
 def issued(ids) -> int:
@@ -65,8 +80,8 @@ def test_worker_killed_mid_render_loses_nothing_and_duplicates_nothing(worker_fa
     certificates = pending_certificates(60)
     ids = [c.pk for c in certificates]
     first = worker_factory()
-    for certificate_id in ids:
-        certificate_enqueue(certificate_id=certificate_id)
+    for message_id in render_messages(ids):
+        outbox_publish(message_id=message_id)
     wait_until(lambda: issued(ids) >= 1)
     os.kill(first.pid, signal.SIGKILL)  # kill -9, in the middle of the batch
     first.wait()
@@ -76,8 +91,8 @@ def test_worker_killed_mid_render_loses_nothing_and_duplicates_nothing(worker_fa
 
     # The message the dead worker held is unacknowledged; the sweeper re-queues what is
     # still pending, and a new worker finishes the batch.
-    settings.CERTIFICATE_STALE_SECONDS = 0
-    certificate_sweep()
+    settings.OUTBOX_STALE_SECONDS = 0
+    outbox_sweep(now=soon())
     worker_factory()
     wait_until(lambda: issued(ids) == len(ids))
     assert_one_pdf_each(ids)
@@ -119,8 +134,9 @@ def test_broker_down_while_officers_finish_then_every_certificate_is_issued(
         celery_app.conf.broker_url = working_broker
         _reset_broker_connections()
 
-    settings.CERTIFICATE_STALE_SECONDS = 0
-    assert certificate_sweep() == [certificate.pk]  # the broker is back: beat's sweep
+    settings.OUTBOX_STALE_SECONDS = 0
+    # the broker is back: beat's sweep
+    assert outbox_sweep(now=soon()) == render_messages([certificate.pk])
     worker_factory()
     wait_until(lambda: issued([certificate.pk]) == 1)
     assert_one_pdf_each([certificate.pk])
@@ -129,11 +145,11 @@ def test_broker_down_while_officers_finish_then_every_certificate_is_issued(
 def test_flushed_broker_is_rebuilt_from_the_database(worker_factory, settings):
     certificates = pending_certificates(5)
     ids = [c.pk for c in certificates]
-    for certificate_id in ids:
-        certificate_enqueue(certificate_id=certificate_id)
+    for message_id in render_messages(ids):
+        outbox_publish(message_id=message_id)
     redis.Redis.from_url(django_settings.REDIS_URL).flushdb()  # every queued task is gone
-    settings.CERTIFICATE_STALE_SECONDS = 0
-    assert sorted(certificate_sweep()) == sorted(ids)
+    settings.OUTBOX_STALE_SECONDS = 0
+    assert sorted(outbox_sweep(now=soon())) == sorted(render_messages(ids))
     worker_factory()
     wait_until(lambda: issued(ids) == len(ids))
     assert_one_pdf_each(ids)
@@ -144,7 +160,7 @@ def test_flush_under_a_running_worker_still_delivers(worker_factory, settings):
     redis.Redis.from_url(django_settings.REDIS_URL).flushdb()  # queue bindings are gone too
     certificates = pending_certificates(3)
     ids = [c.pk for c in certificates]
-    settings.CERTIFICATE_STALE_SECONDS = 0
-    certificate_sweep()
+    settings.OUTBOX_STALE_SECONDS = 0
+    outbox_sweep(now=soon())
     wait_until(lambda: issued(ids) == len(ids), timeout=30)
     assert_one_pdf_each(ids)

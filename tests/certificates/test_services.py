@@ -7,11 +7,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from certificates.models import Certificate
-from certificates.services import (
-    certificate_create_for_completion,
-    certificate_render,
-    certificate_sweep,
-)
+from certificates.services import certificate_create_for_completion, certificate_render
+from core.models import OutboxMessage
+from core.outbox import outbox_deliver, outbox_sweep
 from core.pdf import StaticOnlyURLFetcher
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
@@ -73,44 +71,55 @@ def test_fetcher_refuses_remote_and_local_files():
     assert fetcher.fetch("static:css/site.css").read().startswith(b"/*")
 
 
+def render_message(certificate) -> OutboxMessage:
+    return OutboxMessage.objects.get(
+        kind="certificates.tasks.certificate_render_task",
+        payload={"certificate_id": certificate.pk},
+    )
+
+
 def test_sweeper_requeues_only_stale_pending_rows(certificate, settings):
-    settings.CERTIFICATE_STALE_SECONDS = 60
-    assert certificate_sweep() == []  # just queued
-    Certificate.objects.filter(pk=certificate.pk).update(
-        last_queued_at=timezone.now() - timedelta(minutes=5)
-    )
-    assert certificate_sweep() == [certificate.pk]
-    assert certificate_sweep() == []  # its queue time moved forward
-    certificate_render(certificate_id=certificate.pk)
-    Certificate.objects.filter(pk=certificate.pk).update(
-        last_queued_at=timezone.now() - timedelta(minutes=5)
-    )
-    assert certificate_sweep() == []  # issued rows are left alone
+    settings.OUTBOX_STALE_SECONDS = 60
+    message = render_message(certificate)
+    assert outbox_sweep() == []  # just queued
+    later = timezone.now() + timedelta(minutes=5)
+    assert outbox_sweep(now=later) == [message.pk]
+    assert outbox_sweep(now=later) == []  # its next try moved forward
+    assert outbox_deliver(message_id=message.pk) is True  # rendered and issued
+    assert outbox_sweep(now=later + timedelta(hours=5)) == []  # done rows are left alone
 
 
 def test_sweeper_marks_rows_failed_after_max_attempts(certificate, settings):
-    settings.CERTIFICATE_MAX_ATTEMPTS = 3
-    Certificate.objects.filter(pk=certificate.pk).update(
-        render_attempts=3, last_queued_at=timezone.now() - timedelta(hours=1)
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    OutboxMessage.objects.filter(pk=render_message(certificate).pk).update(
+        attempts=3, next_attempt_at=timezone.now() - timedelta(hours=1)
     )
-    assert certificate_sweep() == []
+    assert outbox_sweep() == []
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.FAILED
+    assert render_message(certificate).status == OutboxMessage.Status.FAILED
     assert AuditEvent.objects.filter(action="certificate.fail", outcome="failure").exists()
 
 
 def test_render_error_is_recorded_and_retried_until_failed(certificate, settings):
-    settings.CERTIFICATE_MAX_ATTEMPTS = 2
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     # A holder name WeasyPrint cannot lay out does not exist; break the template instead.
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}}
     ]
-    first = certificate_render(certificate_id=certificate.pk)
+    message = render_message(certificate)
+    assert outbox_deliver(message_id=message.pk) is False
+    first = Certificate.objects.get(pk=certificate.pk)
     assert first.status == Certificate.Status.PENDING
     assert "TemplateDoesNotExist" in first.last_error
-    second = certificate_render(certificate_id=certificate.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
+    assert "TemplateDoesNotExist" in message.last_error
+    assert outbox_deliver(message_id=message.pk) is False
+    second = Certificate.objects.get(pk=certificate.pk)
     assert second.status == Certificate.Status.FAILED
     assert second.render_attempts == 2
+    assert render_message(certificate).status == OutboxMessage.Status.FAILED
 
 
 def test_revoke_needs_a_reason_and_is_audited(certificate, client):
@@ -149,11 +158,15 @@ def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit
     from tests.factories import staff_user
 
     Certificate.objects.filter(pk=certificate.pk).update(status="failed", render_attempts=5)
+    OutboxMessage.objects.filter(pk=render_message(certificate).pk).update(
+        status=OutboxMessage.Status.FAILED, attempts=5
+    )
     certificate.refresh_from_db()
     with django_capture_on_commit_callbacks() as callbacks:
         retried = certificate_retry(certificate=certificate, actor=staff_user())
     assert retried.status == Certificate.Status.PENDING and retried.render_attempts == 0
     assert len(callbacks) == 1
+    assert render_message(certificate).status == OutboxMessage.Status.PENDING
 
 
 @pytest.mark.parametrize(
@@ -172,3 +185,27 @@ def test_names_in_any_script_are_printed_with_real_glyphs(certificate, name, fon
         assert any(font in f for f in fonts), fonts
     else:  # Thai: a Thai font from fonts-thai-tlwg, not only DejaVu (which has no Thai)
         assert any("DejaVu" not in f for f in fonts), fonts
+
+
+def test_staff_sending_a_given_up_render_again_reopens_the_certificate(
+    certificate, settings, django_capture_on_commit_callbacks
+):
+    from core.outbox import outbox_send_again
+    from tests.factories import staff_user
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    message = render_message(certificate)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_sweep() == []  # out of tries: given up
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED
+    with django_capture_on_commit_callbacks() as callbacks:
+        outbox_send_again(message=message, actor=staff_user())
+    assert len(callbacks) == 1
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.render_attempts) == (Certificate.Status.PENDING, 0)
+    assert outbox_deliver(message_id=message.pk) is True
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED

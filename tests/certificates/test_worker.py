@@ -54,7 +54,8 @@ def test_quiz_pass_to_pdf_through_the_worker(celery_worker, officer, course):
 
 def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, settings):
     """A pending row whose broker message never arrived is rebuilt by the sweeper task."""
-    from certificates.tasks import certificate_sweep_task
+    from core.models import OutboxMessage
+    from core.tasks import outbox_sweep_task
 
     enrollment = enrollment_create(user=officer, course=course)
     with transaction.atomic():
@@ -67,10 +68,15 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
             course_title=course.title,
             hours="1.0",
             completed_at=enrollment.enrolled_at,
-            last_queued_at=enrollment.enrolled_at.replace(year=2000),
+        )
+        # Its outbox row, written in the same transaction, but never handed to the broker.
+        OutboxMessage.objects.create(
+            kind="certificates.tasks.certificate_render_task",
+            payload={"certificate_id": certificate.pk},
+            next_attempt_at=enrollment.enrolled_at.replace(year=2000),
         )
     # Nothing was queued for this row; the periodic task finds and queues it.
-    certificate_sweep_task.delay()
+    outbox_sweep_task.delay()
     assert wait_for_issue(certificate.pk).status == Certificate.Status.ISSUED
 
 

@@ -16,8 +16,10 @@ from icalendar import Calendar
 from accounts.models import AuditEvent
 from accounts.services import user_erase
 from cohorts.models import Notice, Seat
-from cohorts.notices import notice_queue, notice_send, notice_sweep, reminders_queue
+from cohorts.notices import notice_queue, notice_send, reminders_queue
 from cohorts.services import seat_nominate, seat_withdraw, session_save
+from core.models import OutboxMessage
+from core.outbox import outbox_sweep
 from tests.factories import AgencyFactory, MembershipFactory, build_cohort, seated, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -221,12 +223,12 @@ def test_a_failed_send_is_recorded_then_sent_by_the_sweeper(
     assert failure.details["attempts"] == 1
 
     settings.MAILERS = locmem
-    later = timezone.now() + timedelta(seconds=settings.NOTICE_STALE_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_STALE_SECONDS + 1)
     with (
         time_machine.travel(later, tick=False),
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
-        assert notice.pk in notice_sweep()
+        assert send_message(notice).pk in outbox_sweep()
     assert callbacks
     mailoutbox.clear()
     assert notice_send(notice_id=notice.pk) is True
@@ -235,9 +237,16 @@ def test_a_failed_send_is_recorded_then_sent_by_the_sweeper(
     assert len(mailoutbox) == 1
 
 
+def send_message(notice: Notice) -> OutboxMessage:
+    """The outbox row that sends this notice."""
+    return OutboxMessage.objects.get(
+        kind="cohorts.tasks.notice_send_task", payload={"notice_id": notice.pk}
+    )
+
+
 def test_sweeper_requeues_stale_unsent_notices_only(settings, django_capture_on_commit_callbacks):
-    settings.NOTICE_STALE_SECONDS = 120
-    settings.NOTICE_MAX_ATTEMPTS = 5
+    settings.OUTBOX_STALE_SECONDS = 120
+    settings.OUTBOX_MAX_ATTEMPTS = 5
     cohort = build_cohort()
     stale, fresh, sent, exhausted = (seated(cohort) for _ in range(4))
     notices = {
@@ -249,21 +258,27 @@ def test_sweeper_requeues_stale_unsent_notices_only(settings, django_capture_on_
             "exhausted": exhausted,
         }.items()
     }
+    rows = {name: send_message(notice) for name, notice in notices.items()}
     long_ago = timezone.now() - timedelta(seconds=121)
-    Notice.objects.filter(pk__in=[n.pk for n in notices.values()]).update(last_queued_at=long_ago)
-    Notice.objects.filter(pk=notices["fresh"].pk).update(last_queued_at=timezone.now())
-    Notice.objects.filter(pk=notices["sent"].pk).update(sent_at=timezone.now())
-    Notice.objects.filter(pk=notices["exhausted"].pk).update(attempts=5)
-    Notice.objects.exclude(pk__in=[n.pk for n in notices.values()]).update(sent_at=timezone.now())
+    OutboxMessage.objects.update(next_attempt_at=long_ago)
+    OutboxMessage.objects.filter(pk=rows["fresh"].pk).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=120)
+    )
+    OutboxMessage.objects.filter(pk=rows["sent"].pk).update(status=OutboxMessage.Status.DONE)
+    OutboxMessage.objects.filter(pk=rows["exhausted"].pk).update(attempts=5)
+    OutboxMessage.objects.exclude(pk__in=[row.pk for row in rows.values()]).update(
+        status=OutboxMessage.Status.DONE
+    )
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert notice_sweep() == [notices["stale"].pk]
+        assert outbox_sweep() == [rows["stale"].pk]
     assert len(callbacks) == 1
-    notices["stale"].refresh_from_db()
-    assert notices["stale"].last_queued_at > long_ago
+    rows["stale"].refresh_from_db()
+    assert rows["stale"].next_attempt_at > long_ago
+    assert send_message(notices["exhausted"]).status == OutboxMessage.Status.FAILED
     with django_capture_on_commit_callbacks(execute=False):
-        assert notice_sweep() == []  # just re-queued: fresh again
-    assert AuditEvent.objects.filter(action="cohort.notice_requeue").count() == 1
+        assert outbox_sweep() == []  # just re-queued: fresh again
+    assert AuditEvent.objects.filter(action="outbox.requeue").count() == 1
 
 
 def _reminders(cohort) -> list[tuple[str, int]]:
@@ -361,3 +376,34 @@ def test_reminders_take_the_same_queries_for_few_or_many_seats(
         return len(queries)
 
     assert run(2) == run(12)
+
+
+def test_staff_send_a_given_up_message_again_from_the_notice_admin(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    seat = seated(build_cohort())
+    notice = Notice.objects.get(seat=seat, kind=Kind.CONFIRMED)
+    row = send_message(notice)
+    Notice.objects.filter(pk=notice.pk).update(attempts=2, last_error="SMTP down")
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        attempts=2, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_sweep() == []  # out of tries: given up
+    assert send_message(notice).status == OutboxMessage.Status.FAILED
+    staff = staff_user(is_superuser=True)
+    client.force_login(staff)
+    failed = client.get(reverse("admin:cohorts_notice_changelist") + "?delivery=failed")
+    assert [n.pk for n in failed.context["cl"].result_list] == [notice.pk]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("admin:cohorts_notice_changelist"),
+            {"action": "send_again", "_selected_action": [notice.pk]},
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.last_error) == (0, "")
+    again = send_message(notice)  # the same row starts over: nothing failed is left listed
+    assert (again.pk, again.status, again.attempts) == (row.pk, OutboxMessage.Status.PENDING, 0)
+    assert AuditEvent.objects.filter(action="cohort.notice_retry", actor=staff).count() == 1

@@ -71,7 +71,8 @@ def test_approval_emails_the_officer_an_invitation_through_the_worker(mail_worke
 
 
 def test_sweeper_task_sends_a_message_whose_broker_message_was_lost(mail_worker):
-    from cohorts.tasks import notice_sweep_task
+    from core.models import OutboxMessage
+    from core.tasks import outbox_sweep_task
 
     cohort = build_cohort(title="Lost message cohort")
     seat = seated(cohort)
@@ -83,9 +84,13 @@ def test_sweeper_task_sends_a_message_whose_broker_message_was_lost(mail_worker)
             seat=seat,
             kind=Notice.Kind.CHANGED,
             key=f"changed:{seat.pk}:lost",
-            last_queued_at=timezone.now().replace(year=2000),
         )
-    notice_sweep_task.delay()
+        OutboxMessage.objects.create(
+            kind="cohorts.tasks.notice_send_task",
+            payload={"notice_id": lost.pk},
+            next_attempt_at=timezone.now().replace(year=2000),
+        )
+    outbox_sweep_task.delay()
     sent = wait_for_sent(lost.pk)
     assert sent.attempts == 1
     subjects = [m["Subject"] for m in read_messages(mail_worker["folder"])]
