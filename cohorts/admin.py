@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Attendance, CalendarFeed, Cohort, Notice, Seat, Session
-from cohorts.services import notice_retry
+from cohorts.services.seats import notice_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

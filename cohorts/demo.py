@@ -23,15 +23,13 @@ from accounts.demo import AGENCIES
 from accounts.models import Agency, Membership, TrainerQualification, User
 from assessments.models import Quiz
 from cohorts.models import Cohort, Seat
-from cohorts.services import (
+from cohorts.services.schedule import (
     cohort_create,
     cohort_set_status,
     participation_set,
-    seat_approve,
-    seat_nominate,
-    seat_problem,
     session_save,
 )
+from cohorts.services.seats import seat_approve, seat_nominate, seat_problem
 from courses.models import Course
 
 DEMO_COURSE_SLUG = "crypto-investigation"

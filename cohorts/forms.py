@@ -17,7 +17,7 @@ from accounts.permissions import schedule_host_agencies
 from assessments.models import Quiz
 from cohorts.models import Cohort, Participation
 from cohorts.selectors_schedule import TrainerOption
-from cohorts.services import local_instant
+from cohorts.services.schedule import local_instant
 from courses.models import Course, Module
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")

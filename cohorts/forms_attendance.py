@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Attendance, Seat, Session
-from cohorts.services_attendance import NOTE_MAX_LENGTH
+from cohorts.services.attendance import NOTE_MAX_LENGTH
 
 
 class MarkForm(forms.Form):

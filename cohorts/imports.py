@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.audit import audit_log
 from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
-from cohorts.services import attendance_mark
-from cohorts.services_attendance import NOTE_MAX_LENGTH, STATUS_ORDER
+from cohorts.services.attendance import NOTE_MAX_LENGTH, STATUS_ORDER, attendance_mark
 from core.imports import ImportSpec, Problem, Row
 
 IMPORT_SALT = "cohorts.attendance-import"

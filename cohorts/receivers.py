@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from assessments.signals import quiz_passed
-from cohorts.services import seats_evaluate_for_user
+from cohorts.services.completion import seats_evaluate_for_user
 
 
 @receiver(quiz_passed)

@@ -2,8 +2,10 @@
 
 from celery import shared_task
 
-from cohorts import notices, services
+from cohorts import notices
 from cohorts.models import Notice
+from cohorts.services.completion import cohort_evaluate_completion
+from cohorts.services.seats import seat_offers_expire
 from core.outbox import outbox_hooks_register
 
 
@@ -26,12 +28,12 @@ outbox_hooks_register(notice_send_task, on_send_again=notices.notice_reopen)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def cohort_evaluate_completion_task(*, cohort_id: int) -> int:
-    return len(services.cohort_evaluate_completion(cohort_id=cohort_id))
+    return len(cohort_evaluate_completion(cohort_id=cohort_id))
 
 
 @shared_task
 def seat_offers_expire_task() -> int:
-    return len(services.seat_offers_expire())
+    return len(seat_offers_expire())
 
 
 @shared_task
@@ -41,6 +43,6 @@ def cohort_reminders_task() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sign_in_sheet_task(*, session_id: int) -> bool:
-    from cohorts.services_attendance import sign_in_sheet_render
+    from cohorts.services.attendance import sign_in_sheet_render
 
     return sign_in_sheet_render(session_id=session_id).is_current

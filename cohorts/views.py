@@ -59,21 +59,23 @@ from cohorts.selectors_schedule import (
     upcoming_sessions,
     walk_ins,
 )
-from cohorts.services import (
+from cohorts.services.schedule import (
     TRANSITIONS,
     cohort_create,
     cohort_set_status,
     cohort_update,
     participation_remove,
     participation_set,
+    session_cancel,
+    session_save,
+)
+from cohorts.services.seats import (
     seat_add_walk_in,
     seat_approve,
     seat_claim,
     seat_decline,
     seat_nominate,
     seat_withdraw,
-    session_cancel,
-    session_save,
 )
 
 LIST_PAGE_SIZE = 50

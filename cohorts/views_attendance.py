@@ -28,8 +28,7 @@ from cohorts.checkin import (
 from cohorts.forms_attendance import CheckInCodeForm, MarkForm
 from cohorts.imports import AttendanceImport
 from cohorts.models import Attendance
-from cohorts.services import attendance_mark
-from cohorts.services_attendance import (
+from cohorts.services.attendance import (
     CODE_FAILURES_ALLOWED,
     STATUS_ORDER,
     CheckIn,
@@ -37,6 +36,7 @@ from cohorts.services_attendance import (
     SheetState,
     attendance_check_in,
     attendance_check_in_code,
+    attendance_mark,
     attendance_of,
     checked_in_count,
     code_attempts_left,

@@ -22,7 +22,7 @@ from cohorts.calendar import (
 )
 from cohorts.models import Seat
 from cohorts.selectors import calendar_seats
-from cohorts.services_calendar import (
+from cohorts.services.calendar import (
     calendar_feed_issue,
     calendar_feed_revoke,
     calendar_feed_touch,

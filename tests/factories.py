@@ -319,7 +319,7 @@ def take_part(cohort, agency: Agency, *, quota: int | None = None):
 def seated(cohort, *, agency: Agency | None = None, user: User | None = None):
     """An approved officer of `agency` (default: the host) holding a seat, through the
     services (so counters and messages are as in real life)."""
-    from cohorts.services import seat_approve, seat_nominate
+    from cohorts.services.seats import seat_approve, seat_nominate
 
     agency = agency or cohort.host_agency
     user = user or MembershipFactory(agency=agency).user

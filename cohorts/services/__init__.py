@@ -1,4 +1,2 @@
-"""Every write to cohorts (a package from the next commit on; this re-export keeps the
-move a pure rename, for history)."""
-
-from cohorts.services.schedule import *  # noqa: F403
+"""Every write to cohorts, one module per capability: schedule, seats, attendance,
+completion, calendar."""

@@ -18,7 +18,7 @@ from certificates.services import (
     certificate_create_for_completion,
     certificate_pseudonymise_holder,
 )
-from cohorts.services import attendance_mark
+from cohorts.services.attendance import attendance_mark
 from courses.models import Enrollment, Lesson, LessonProgress
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import (

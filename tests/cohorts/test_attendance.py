@@ -12,13 +12,14 @@ from pypdf import PdfReader
 
 from accounts.models import AuditEvent, Membership, User
 from cohorts.models import Attendance, Cohort, Seat, SignInSheet
-from cohorts.services import attendance_mark, seat_withdraw
-from cohorts.services_attendance import (
+from cohorts.services.attendance import (
     SheetState,
+    attendance_mark,
     sign_in_sheet_render,
     sign_in_sheet_request,
     sign_in_sheet_state,
 )
+from cohorts.services.seats import seat_withdraw
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,

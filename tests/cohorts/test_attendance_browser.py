@@ -146,7 +146,7 @@ def test_projector_swaps_the_code_each_window_and_counts_check_ins(browser, live
     from django.utils import timezone
 
     from cohorts.checkin import fallback_code
-    from cohorts.services_attendance import attendance_check_in_code
+    from cohorts.services.attendance import attendance_check_in_code
 
     # A session open for check-in now: today all day at the venue (tomorrow's, which opens
     # an hour early, in the last minutes of the day).

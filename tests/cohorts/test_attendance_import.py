@@ -213,7 +213,7 @@ def test_a_tampered_or_foreign_confirmation_is_refused_and_writes_nothing(client
 
 def test_rows_are_checked_again_when_applied(room):
     """A seat lost between the check and the confirmation: the whole file is refused."""
-    from cohorts.services import seat_withdraw
+    from cohorts.services.seats import seat_withdraw
     from core.imports import ImportProblems
 
     session, park = room["session"], room["seats"][2]
@@ -252,7 +252,7 @@ def test_checking_rows_takes_the_same_queries_for_many_rows(room, django_assert_
 def test_a_row_that_fails_on_confirm_is_refused_with_400_and_nothing_is_written(client, room):
     """The status every import gives a problem found at confirm time: 400, a refused
     submission (the invitation import answers the same)."""
-    from cohorts.services import seat_withdraw
+    from cohorts.services.seats import seat_withdraw
 
     session, park = room["session"], room["seats"][2]
     client.force_login(room["cohort"].trainers.first())
@@ -274,7 +274,7 @@ def test_a_row_that_fails_on_confirm_is_refused_with_400_and_nothing_is_written(
 
 
 def test_a_session_cancelled_before_confirm_is_refused_with_400(client, room):
-    from cohorts.services import session_cancel
+    from cohorts.services.schedule import session_cancel
 
     session = room["session"]
     trainer = room["cohort"].trainers.first()

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from cohorts.models import SignInSheet
-from cohorts.services_attendance import sign_in_sheet_request
+from cohorts.services.attendance import sign_in_sheet_request
 from tests.factories import MembershipFactory, UserFactory, build_cohort, seated
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]

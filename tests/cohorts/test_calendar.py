@@ -15,7 +15,8 @@ from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, calendar_feed, calendar_for_seat
 from cohorts.models import CalendarFeed, Seat, Session, hash_feed_token
 from cohorts.selectors import calendar_seats
-from cohorts.services import cohort_set_status, seat_withdraw, session_cancel, session_save
+from cohorts.services.schedule import cohort_set_status, session_cancel, session_save
+from cohorts.services.seats import seat_withdraw
 from tests.factories import AgencyFactory, MembershipFactory, admin_of, build_cohort, seated
 
 pytestmark = pytest.mark.django_db
@@ -320,7 +321,7 @@ def test_cohort_download_for_officer_trainer_and_nobody_else(client):
 def test_nominated_officer_downloads_tentative_events(client):
     cohort = build_cohort()
     officer = MembershipFactory(agency=cohort.host_agency).user
-    from cohorts.services import seat_nominate
+    from cohorts.services.seats import seat_nominate
 
     seat_nominate(
         cohort=cohort, user=officer, agency=cohort.host_agency, actor=cohort.trainers.first()

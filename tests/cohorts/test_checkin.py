@@ -20,12 +20,12 @@ from cohorts.checkin import (
     window_at,
 )
 from cohorts.models import Attendance, Seat
-from cohorts.services import attendance_mark
-from cohorts.services_attendance import (
+from cohorts.services.attendance import (
     CODE_FAILURES_ALLOWED,
     Outcome,
     attendance_check_in,
     attendance_check_in_code,
+    attendance_mark,
 )
 from tests.factories import AgencyFactory, MembershipFactory, admin_of, build_cohort, seated
 

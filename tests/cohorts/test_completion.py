@@ -11,12 +11,9 @@ from accounts.models import AuditEvent
 from assessments.services import attempt_start, attempt_submit
 from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat
-from cohorts.services import (
-    attendance_mark,
-    cohort_evaluate_completion,
-    cohort_set_status,
-    seat_evaluate_completion,
-)
+from cohorts.services.attendance import attendance_mark
+from cohorts.services.completion import cohort_evaluate_completion, seat_evaluate_completion
+from cohorts.services.schedule import cohort_set_status
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts

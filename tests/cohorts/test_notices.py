@@ -17,7 +17,8 @@ from accounts.models import AuditEvent
 from accounts.services import user_erase
 from cohorts.models import Notice, Seat
 from cohorts.notices import notice_queue, notice_send, reminders_queue
-from cohorts.services import seat_nominate, seat_withdraw, session_save
+from cohorts.services.schedule import session_save
+from cohorts.services.seats import seat_nominate, seat_withdraw
 from core.models import OutboxMessage
 from core.outbox import outbox_sweep
 from tests.factories import AgencyFactory, MembershipFactory, build_cohort, seated, staff_user

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from cohorts.models import Cohort, Notice, Participation, Seat
-from cohorts.services import (
+from cohorts.services.seats import (
     seat_add_walk_in,
     seat_approve,
     seat_claim,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, TrainerQualification, User
 from cohorts.models import Cohort, Participation, Seat, Session
-from cohorts.services import cohort_create, seat_approve, seat_nominate, seat_withdraw
+from cohorts.services.schedule import cohort_create
+from cohorts.services.seats import seat_approve, seat_nominate, seat_withdraw
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -976,7 +977,7 @@ def test_agency_scoped_trainer_with_a_qualification_is_offered(client):
 
 
 def test_a_session_after_the_trainers_qualification_ends_is_refused():
-    from cohorts.services import session_save
+    from cohorts.services.schedule import session_save
     from tests.factories import build_course, trainer_for
 
     course = build_course(modules=1, questions=1)

@@ -15,7 +15,8 @@ from accounts.models import AuditEvent, User
 from assessments.services import attempt_start, attempt_submit
 from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat
-from cohorts.services import attendance_mark, seat_nominate
+from cohorts.services.attendance import attendance_mark
+from cohorts.services.seats import seat_nominate
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import (

@@ -1,7 +1,7 @@
-"""Attendance beyond the trainer's single mark: officers checking themselves in (QR code or
-typed code) and the printable sign-in sheet (attendance from a CSV file: cohorts.imports).
+"""Attendance: the trainer's mark, officers checking themselves in (QR code or typed code)
+and the printable sign-in sheet (attendance from a CSV file: cohorts.imports).
 
-Every mark goes through services.attendance_mark, which is idempotent and audited, so
+Every mark goes through attendance_mark, which is idempotent and audited, so
 sending the same thing twice (a phone retrying, a file uploaded again) changes nothing.
 """
 
@@ -25,12 +25,69 @@ from accounts.models import AuditEvent, User
 from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for, verdict_message
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
-from cohorts.services import attendance_mark
+from cohorts.services.completion import seat_evaluate_completion
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 
 Status = Attendance.Status
 Source = Attendance.Source
+
+
+# --- The mark ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_mark(
+    *,
+    session: Session,
+    seat: Seat,
+    status: str,
+    actor: User,
+    note: str = "",
+    source: str = Attendance.Source.ROSTER,
+    request=None,
+) -> tuple[Attendance, bool]:
+    """Record one officer's attendance at one session. Sending the same mark again changes
+    nothing and writes nothing (a phone on a weak connection may resend); returns
+    (attendance, changed)."""
+    if seat.cohort_id != session.cohort_id:
+        raise ValidationError(_("This officer is not in this cohort."))
+    if seat.status not in Seat.HOLDING:
+        raise ValidationError(_("Only officers holding a seat can be marked."))
+    if session.is_cancelled:
+        raise ValidationError(_("This session has been cancelled."))
+    if status not in Attendance.Status.values:
+        raise ValidationError(_("Unknown attendance status."))
+    note = note.strip()[:300]
+    # Lock the seat: two phones marking the same officer at once take turns.
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    attendance = Attendance.objects.filter(session=session, seat=seat).first()
+    if attendance is not None and attendance.status == status and attendance.note == note:
+        return attendance, False
+    old = None
+    if attendance is None:
+        attendance = Attendance(session=session, seat=seat)
+    else:
+        old = attendance.status
+    attendance.status, attendance.note, attendance.source = status, note, source
+    attendance.marked_by, attendance.marked_at = actor, timezone.now()
+    attendance.save()
+    audit_log(
+        action="cohort.attendance_mark",
+        actor=actor,
+        target=attendance,
+        agency=seat.agency,
+        details={
+            "session_id": session.pk,
+            "seat_id": seat.pk,
+            "status": status,
+            "previous": old,
+            "source": source,
+        },
+        request=request,
+    )
+    seat_evaluate_completion(seat=seat, request=request)
+    return attendance, True
 
 
 # --- Reads for the attendance pages -------------------------------------------------------
