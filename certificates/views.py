@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
 from certificates.selectors import user_certificates
-from cohorts.selectors import upcoming_seats
+from cohorts.selectors.cohorts import upcoming_seats
 from core import ratelimit
 from courses.selectors import refreshers_for_user, user_enrollments
 

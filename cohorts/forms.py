@@ -16,7 +16,7 @@ from accounts.models import Agency, User
 from accounts.permissions import schedule_host_agencies
 from assessments.models import Quiz
 from cohorts.models import Cohort, Participation
-from cohorts.selectors_schedule import TrainerOption
+from cohorts.selectors.schedule import TrainerOption
 from cohorts.services.schedule import local_instant
 from courses.models import Course, Module
 

@@ -38,7 +38,7 @@ from cohorts.forms import (
     WalkInForm,
 )
 from cohorts.models import Cohort, Participation, Seat
-from cohorts.selectors import (
+from cohorts.selectors.cohorts import (
     cohort_participations,
     cohort_sessions,
     cohorts_for_agencies,
@@ -46,7 +46,7 @@ from cohorts.selectors import (
     seats_of_user,
     walk_in_candidates,
 )
-from cohorts.selectors_schedule import (
+from cohorts.selectors.schedule import (
     SEAT_GROUPS,
     nomination_candidates,
     own_seat,

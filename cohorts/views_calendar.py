@@ -21,7 +21,7 @@ from cohorts.calendar import (
     feed_of,
 )
 from cohorts.models import Seat
-from cohorts.selectors import calendar_seats
+from cohorts.selectors.cohorts import calendar_seats
 from cohorts.services.calendar import (
     calendar_feed_issue,
     calendar_feed_revoke,

@@ -12,7 +12,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from assessments.models import Attempt
 from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat, Session
-from cohorts.selectors import cohort_completion_facts, cohort_seats, cohort_sessions
+from cohorts.selectors.cohorts import cohort_seats, cohort_sessions
+from cohorts.selectors.completion import cohort_completion_facts
 
 # Which seats a report lists: "held" (confirmed seats, the ones attendance is taken for) or
 # "others" (nominated, waitlisted, offered, declined, withdrawn...), or all of them.

@@ -24,7 +24,7 @@ from accounts.audit import audit_log
 from accounts.models import AuditEvent, User
 from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for, verdict_message
 from cohorts.models import Attendance, Seat, Session, SignInSheet
-from cohorts.selectors import cohort_seats, cohort_sessions, session_roster
+from cohorts.selectors.cohorts import cohort_seats, cohort_sessions, session_roster
 from cohorts.services.completion import seat_evaluate_completion
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf

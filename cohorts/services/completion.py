@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.audit import audit_log
 from accounts.models import User
 from cohorts.models import Seat
-from cohorts.selectors import seat_completion_facts
+from cohorts.selectors.completion import seat_completion_facts
 from cohorts.signals import cohort_completed
 
 SeatStatus = Seat.Status

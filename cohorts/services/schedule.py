@@ -14,7 +14,7 @@ from accounts.audit import audit_log
 from accounts.models import Agency, User
 from accounts.permissions import schedule_host_agencies
 from cohorts.models import Cohort, Notice, Participation, Seat, Session
-from cohorts.selectors_schedule import trainer_problems, trainer_refusals
+from cohorts.selectors.schedule import trainer_problems, trainer_refusals
 from cohorts.services.seats import (
     cancel_seats,
     notify_holders,

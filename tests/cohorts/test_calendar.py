@@ -14,7 +14,7 @@ from icalendar import Calendar
 from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, calendar_feed, calendar_for_seat
 from cohorts.models import CalendarFeed, Seat, Session, hash_feed_token
-from cohorts.selectors import calendar_seats
+from cohorts.selectors.cohorts import calendar_seats
 from cohorts.services.schedule import cohort_set_status, session_cancel, session_save
 from cohorts.services.seats import seat_withdraw
 from tests.factories import AgencyFactory, MembershipFactory, admin_of, build_cohort, seated
