@@ -24,19 +24,16 @@ from cohorts.access import (
     may_schedule,
     nominating_agency_ids,
 )
-from cohorts.forms import (
+from cohorts.forms.schedule import (
     STATUS_ACTIONS,
     CohortForm,
     CourseChoiceForm,
-    DeclineForm,
-    NominateForm,
     ParticipationForm,
     QuotaForm,
-    SearchForm,
     SessionForm,
     StatusForm,
-    WalkInForm,
 )
+from cohorts.forms.seats import DeclineForm, NominateForm, SearchForm, WalkInForm
 from cohorts.models import Cohort, Participation, Seat
 from cohorts.selectors.cohorts import (
     cohort_participations,

@@ -25,7 +25,7 @@ from cohorts.checkin import (
     display_token,
     verdict_message,
 )
-from cohorts.forms_attendance import CheckInCodeForm, MarkForm
+from cohorts.forms.attendance import CheckInCodeForm, MarkForm
 from cohorts.imports import AttendanceImport
 from cohorts.models import Attendance
 from cohorts.services.attendance import (

@@ -1,5 +1,5 @@
-"""Forms for scheduling cohorts and handling their seats. Times are typed as the venue's
-wall-clock time and turned into instants with the venue's time zone."""
+"""Forms for scheduling cohorts: the cohort, its sessions, participating agencies and status.
+Times are typed as the venue's wall-clock time and turned into instants with its time zone."""
 
 import re
 import zoneinfo
@@ -21,7 +21,6 @@ from cohorts.services.schedule import local_instant
 from courses.models import Course, Module
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-MAX_NOMINATIONS_AT_ONCE = 200
 
 
 @cache
@@ -378,49 +377,3 @@ class StatusForm(forms.Form):
                 _("Tick the box to confirm: cancelling gives every seat up and cannot be undone.")
             )
         return data
-
-
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        max_length=2000,
-        required=False,
-        help_text=_("The officer and their agency will see it."),
-    )
-
-
-class WalkInForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Officer's email"),
-        max_length=254,
-        help_text=_(
-            "An approved officer of an agency taking part in the cohort who was not nominated."
-        ),
-    )
-
-
-class IdListField(forms.Field):
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        try:
-            ids = [int(item) for item in value]
-        except (TypeError, ValueError):
-            raise ValidationError(_("Choose officers from the list.")) from None
-        if len(ids) > MAX_NOMINATIONS_AT_ONCE:
-            raise ValidationError(
-                _("Nominate at most %(max)s officers at once.") % {"max": MAX_NOMINATIONS_AT_ONCE}
-            )
-        return list(dict.fromkeys(ids))
-
-
-class NominateForm(forms.Form):
-    officers = IdListField(
-        error_messages={"required": _("Tick the officers you want to nominate.")}
-    )
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search by name or email"), max_length=100, required=False)

@@ -1,0 +1,1 @@
+"""Validation of user input, one module per capability: schedule, seats, attendance."""
