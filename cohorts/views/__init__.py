@@ -1,0 +1,1 @@
+"""The pages of cohorts, one module per capability: schedule, seats, attendance, calendar."""
