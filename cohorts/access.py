@@ -12,14 +12,18 @@ rights over one cohort come from how a person relates to it:
 - attend: an officer holding a seat (or nominated, waitlisted, offered one).
 """
 
+import hmac
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.permissions import Action, active_memberships, agencies_for, can, vetting_cutoff
+from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Seat, Session
 
 
@@ -78,10 +82,14 @@ def access_cohort(*, user, cohort_id: int, right: Right | Iterable[Right] = Righ
     return cohort
 
 
-def access_session(*, user, session_id: int, right: Right = Right.RUN) -> Session:
-    session = get_object_or_404(
+def _session_or_404(session_id: int) -> Session:
+    return get_object_or_404(
         Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
     )
+
+
+def access_session(*, user, session_id: int, right: Right = Right.RUN) -> Session:
+    session = _session_or_404(session_id)
     if right not in cohort_rights(user=user, cohort=session.cohort):
         raise Http404
     return session
@@ -107,6 +115,40 @@ def access_seat(*, user, seat_id: int, right: Right) -> Seat:
     elif right not in rights:
         raise Http404
     return seat
+
+
+def access_display(*, session_id: int, token: str, now: datetime | None = None) -> Session:
+    """The session a display token was made for; 404 for a wrong, foreign or expired token,
+    or a cancelled session, exactly as for a missing session."""
+    now = now or timezone.now()
+    session = _session_or_404(session_id)
+    until, _dot, mac = (token or "").partition(".")
+    if not until.isdigit() or not session.checkin_secret:
+        raise Http404
+    expected = display_mac(session, int(until))
+    if not hmac.compare_digest(expected.encode(), mac.encode()):
+        raise Http404
+    # A token lasts until the end the session had when it was made: moving the session
+    # later needs a new one, from the trainer's roster.
+    if session.is_cancelled or now.timestamp() > int(until):
+        raise Http404
+    return session
+
+
+def access_checkin_seat(*, user, session_id: int) -> tuple[Session, Seat]:
+    """The session and the officer's confirmed seat in its cohort; 404 when the session does
+    not exist or the person holds no confirmed seat there (strangers learn nothing)."""
+    session = _session_or_404(session_id)
+    seat = (
+        Seat.objects.filter(
+            cohort_id=session.cohort_id, user_id=user.pk, status=Seat.Status.APPROVED
+        )
+        .select_related("agency")
+        .first()
+    )
+    if seat is None or not user.is_active:
+        raise Http404
+    return session, seat
 
 
 def may_schedule(*, user) -> bool:

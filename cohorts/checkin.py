@@ -1,4 +1,5 @@
-"""Rotating check-in codes for a session, and who may check in where.
+"""Rotating check-in codes for a session, and where an officer may check in now (who may
+open the display or check in to a session: cohorts/access.py).
 
 The trainer's screen shows a QR code and a six-digit code that change every 30 seconds. Both
 are HMAC-SHA256 values keyed with the session's own secret (Session.checkin_secret, which
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,7 +152,7 @@ def display_now(session: Session, now: datetime | None = None) -> Display:
 # trainer's session alive.
 
 
-def _display_mac(session: Session, until: int) -> str:
+def display_mac(session: Session, until: int) -> str:
     digest = _digest(session, f"display:{session.pk}:{until}")
     return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
@@ -161,48 +160,10 @@ def _display_mac(session: Session, until: int) -> str:
 def display_token(session: Session) -> str:
     """A token for the projector of this session, good until the session ends."""
     until = int(session.ends_at.timestamp())
-    return f"{until}.{_display_mac(session, until)}"
+    return f"{until}.{display_mac(session, until)}"
 
 
-def access_display(*, session_id: int, token: str, now: datetime | None = None) -> Session:
-    """The session a display token was made for; 404 for a wrong, foreign or expired token,
-    or a cancelled session, exactly as for a missing session."""
-    now = now or timezone.now()
-    session = get_object_or_404(
-        Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
-    )
-    until, _dot, mac = (token or "").partition(".")
-    if not until.isdigit() or not session.checkin_secret:
-        raise Http404
-    expected = _display_mac(session, int(until))
-    if not hmac.compare_digest(expected.encode(), mac.encode()):
-        raise Http404
-    # A token lasts until the end the session had when it was made: moving the session
-    # later needs a new one, from the trainer's roster.
-    if session.is_cancelled or now.timestamp() > int(until):
-        raise Http404
-    return session
-
-
-# --- Who may check in --------------------------------------------------------------------
-
-
-def checkin_seat(*, user, session_id: int) -> tuple[Session, Seat]:
-    """The session and the officer's confirmed seat in its cohort; 404 when the session does
-    not exist or the person holds no confirmed seat there (strangers learn nothing)."""
-    session = get_object_or_404(
-        Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
-    )
-    seat = (
-        Seat.objects.filter(
-            cohort_id=session.cohort_id, user_id=user.pk, status=Seat.Status.APPROVED
-        )
-        .select_related("agency")
-        .first()
-    )
-    if seat is None or not user.is_active:
-        raise Http404
-    return session, seat
+# --- Where an officer may check in --------------------------------------------------------------------
 
 
 def sessions_open_for(*, user, now: datetime | None = None) -> list[tuple[Session, Seat]]:

@@ -15,12 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.middleware import keeps_session_idle
-from cohorts.access import Right, access_session
+from cohorts.access import Right, access_checkin_seat, access_display, access_session
 from cohorts.checkin import (
     Verdict,
-    access_display,
     check_token,
-    checkin_seat,
     display_now,
     display_token,
     verdict_message,
@@ -236,7 +234,7 @@ def _check_in_message(request, result: CheckIn) -> None:
 @require_http_methods(["GET", "POST"])
 def checkin(request, session_id: int, window: int, token: str):
     """The page a scanned QR code opens: a big button while the code is valid."""
-    session, seat = checkin_seat(user=request.user, session_id=session_id)
+    session, seat = access_checkin_seat(user=request.user, session_id=session_id)
     error = None
     if request.method == "POST":
         try:
@@ -296,7 +294,7 @@ def checkin_code(request):
 @login_required
 def checkin_done(request, session_id: int):
     """Where a typed-code check-in lands: the session and the officer's mark."""
-    session, seat = checkin_seat(user=request.user, session_id=session_id)
+    session, seat = access_checkin_seat(user=request.user, session_id=session_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return render(
