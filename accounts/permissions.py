@@ -29,6 +29,12 @@ class Action(StrEnum):
     UNLOCK_ACCOUNTS = "unlock_accounts"
     SCHEDULE_COHORTS = "schedule_cohorts"
     NOMINATE_OFFICERS = "nominate_officers"
+    # Over one cohort (PER_COHORT below): held through how a person relates to that cohort,
+    # never by role alone; cohorts/access.py computes them (NOMINATE_OFFICERS too, there).
+    VIEW_COHORT = "view_cohort"
+    RUN_COHORT = "run_cohort"
+    DECIDE_NOMINATIONS = "decide_nominations"
+    ATTEND_COHORT = "attend_cohort"
 
 
 Role = Membership.Role
@@ -62,6 +68,34 @@ SCOPED: dict[str, frozenset[Action]] = {
 }
 
 
+# Actions over one cohort, and who holds them (per role, then staff), for the documentation
+# page; cohorts/access.py (cohort_actions) is where they are computed.
+PER_COHORT: dict[Action, tuple[str, str, str, str, str]] = {
+    Action.VIEW_COHORT: (
+        "cohorts where they hold or wait for a seat",
+        "cohorts they run",
+        "cohorts their agency takes part in",
+        "",
+        "all",
+    ),
+    Action.RUN_COHORT: ("", "cohorts they run", "", "", "all"),
+    Action.DECIDE_NOMINATIONS: (
+        "",
+        "cohorts they run",
+        "cohorts their agency hosts or co-hosts",
+        "",
+        "all",
+    ),
+    Action.ATTEND_COHORT: (
+        "cohorts where they hold or wait for a seat",
+        "",
+        "",
+        "",
+        "cohorts where they hold or wait for a seat",
+    ),
+}
+
+
 # Roles above officer: only those who may GRANT_ROLES give them, by a role change or an
 # invitation (and its CSV import); agency admins invite and import officers only.
 ROLES_ABOVE_OFFICER = frozenset({Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR})
@@ -72,6 +106,9 @@ def matrix_rows() -> list[tuple[str, list[str]]]:
     roles = [Role.OFFICER, Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR]
     rows = []
     for action in Action:
+        if action in PER_COHORT:
+            rows.append((action.value, list(PER_COHORT[action])))
+            continue
         cells = []
         for role in roles:
             if action in GLOBAL.get(role, ()):

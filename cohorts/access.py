@@ -1,21 +1,22 @@
 """Who may do what with a cohort, and the access checks: 404 for missing and forbidden alike.
 
 Beyond the permission matrix (which says who may schedule cohorts and nominate officers),
-rights over one cohort come from how a person relates to it:
+the actions over one cohort (accounts.permissions.PER_COHORT) come from how a person
+relates to it:
 
-- run: the cohort's trainers, the trainer who scheduled it, and programme staff; they edit
-  it, approve seats, take attendance and see the whole report;
-- host: agency admins of the host and co-host agencies; they approve and decline
-  nominations and see the report;
-- nominate: agency admins of a participating agency; they nominate their own officers and
-  see their own agency's seats;
-- attend: an officer holding a seat (or nominated, waitlisted, offered one).
+- RUN_COHORT: the cohort's trainers, the trainer who scheduled it, and programme staff; they
+  edit it, approve seats, take attendance and see the whole report;
+- DECIDE_NOMINATIONS: those who run it, and agency admins of the host and co-host agencies;
+  they approve and decline nominations and see the report;
+- NOMINATE_OFFICERS: agency admins of a participating agency; they nominate their own
+  officers and see their own agency's seats;
+- ATTEND_COHORT: an officer holding a seat (or nominated, waitlisted, offered one);
+- VIEW_COHORT: anyone holding one of the above.
 """
 
 import hmac
 from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -27,39 +28,32 @@ from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Seat, Session
 
 
-class Right(StrEnum):
-    VIEW = "view"
-    RUN = "run"
-    DECIDE = "decide"  # approve or decline nominations: run or host
-    NOMINATE = "nominate"
-    ATTEND = "attend"
-
-
-def cohort_rights(*, user, cohort: Cohort) -> set[Right]:
-    """Every right the user has over this cohort (empty: the cohort does not exist for them)."""
+def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
+    """Every action the user may take on this cohort (empty: the cohort does not exist for
+    them)."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    rights: set[Right] = set()
+    actions: set[Action] = set()
     if user.is_staff:
-        rights |= {Right.RUN, Right.DECIDE, Right.NOMINATE}
+        actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
     elif (cohort.created_by_id == user.pk or cohort.trainers.filter(pk=user.pk).exists()) and can(
         user, Action.SCHEDULE_COHORTS
     ):
-        rights |= {Right.RUN, Right.DECIDE}
+        actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS}
     if not user.is_staff:
         admin_of = set(agencies_for(user, Action.NOMINATE_OFFICERS).values_list("pk", flat=True))
         participating = {
             p.agency_id: p.role for p in cohort.participations.filter(agency_id__in=admin_of)
         }
         if participating and cohort.status != Cohort.Status.DRAFT:
-            rights.add(Right.NOMINATE)
+            actions.add(Action.NOMINATE_OFFICERS)
         if any(role != "participant" for role in participating.values()):
-            rights.add(Right.DECIDE)
+            actions.add(Action.DECIDE_NOMINATIONS)
     if cohort.seats.filter(user=user).exists() and cohort.status != Cohort.Status.DRAFT:
-        rights.add(Right.ATTEND)
-    if rights:
-        rights.add(Right.VIEW)
-    return rights
+        actions.add(Action.ATTEND_COHORT)
+    if actions:
+        actions.add(Action.VIEW_COHORT)
+    return actions
 
 
 def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
@@ -68,17 +62,20 @@ def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
     return set(cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True))
 
 
-def access_cohort(*, user, cohort_id: int, right: Right | Iterable[Right] = Right.VIEW) -> Cohort:
-    """The cohort if the user has the right (or any of the rights) over it, else 404. The
-    rights found are kept on it as `cohort.rights`, for pages that show actions by right."""
+def access_cohort(
+    *, user, cohort_id: int, action: Action | Iterable[Action] = Action.VIEW_COHORT
+) -> Cohort:
+    """The cohort if the user may take the action (or any of the actions) on it, else 404.
+    The actions found are kept on it as `cohort.actions`, for pages that offer links by
+    action."""
     cohort = get_object_or_404(
         Cohort.objects.select_related("course", "host_agency", "assessment"), pk=cohort_id
     )
-    rights = cohort_rights(user=user, cohort=cohort)
-    wanted = {right} if isinstance(right, Right) else set(right)
-    if not rights & wanted:
+    actions = cohort_actions(user=user, cohort=cohort)
+    wanted = {action} if isinstance(action, Action) else set(action)
+    if not actions & wanted:
         raise Http404
-    cohort.rights = rights
+    cohort.actions = actions
     return cohort
 
 
@@ -88,31 +85,31 @@ def _session_or_404(session_id: int) -> Session:
     )
 
 
-def access_session(*, user, session_id: int, right: Right = Right.RUN) -> Session:
+def access_session(*, user, session_id: int, action: Action = Action.RUN_COHORT) -> Session:
     session = _session_or_404(session_id)
-    if right not in cohort_rights(user=user, cohort=session.cohort):
+    if action not in cohort_actions(user=user, cohort=session.cohort):
         raise Http404
     return session
 
 
-def access_seat(*, user, seat_id: int, right: Right) -> Seat:
-    """A seat the user may act on: RUN/DECIDE over its cohort, NOMINATE for their own
-    agency's seats, ATTEND for their own seat."""
+def access_seat(*, user, seat_id: int, action: Action) -> Seat:
+    """A seat the user may act on: RUN_COHORT/DECIDE_NOMINATIONS over its cohort,
+    NOMINATE_OFFICERS for their own agency's seats, ATTEND_COHORT for their own seat."""
     seat = get_object_or_404(
         Seat.objects.select_related("cohort__course", "cohort__host_agency", "user", "agency"),
         pk=seat_id,
     )
-    rights = cohort_rights(user=user, cohort=seat.cohort)
-    if right == Right.ATTEND:
-        if seat.user_id != user.pk or Right.ATTEND not in rights:
+    actions = cohort_actions(user=user, cohort=seat.cohort)
+    if action == Action.ATTEND_COHORT:
+        if seat.user_id != user.pk or Action.ATTEND_COHORT not in actions:
             raise Http404
-    elif right == Right.NOMINATE:
-        if Right.NOMINATE not in rights or (
+    elif action == Action.NOMINATE_OFFICERS:
+        if Action.NOMINATE_OFFICERS not in actions or (
             not user.is_staff
             and seat.agency_id not in nominating_agency_ids(user=user, cohort=seat.cohort)
         ):
             raise Http404
-    elif right not in rights:
+    elif action not in actions:
         raise Http404
     return seat
 

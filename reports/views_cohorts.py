@@ -17,7 +17,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.access import Right, access_cohort, nominating_agency_ids
+from accounts.permissions import Action
+from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
 from core.csv import csv_attachment, csv_text
 from reports.selectors_cohorts import (
@@ -36,8 +37,10 @@ REPORT_PAGE_SIZE = 100
 
 def _report_scope(*, user, cohort_id: int) -> tuple[Cohort, set[int] | None]:
     """The cohort and the agencies whose seats this user may see in its report (None: all)."""
-    cohort = access_cohort(user=user, cohort_id=cohort_id, right={Right.DECIDE, Right.NOMINATE})
-    if Right.DECIDE in cohort.rights:
+    cohort = access_cohort(
+        user=user, cohort_id=cohort_id, action={Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
+    )
+    if Action.DECIDE_NOMINATIONS in cohort.actions:
         return cohort, None
     return cohort, nominating_agency_ids(user=user, cohort=cohort)
 

@@ -12,10 +12,12 @@ from allauth.mfa.models import Authenticator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
+from accounts.permissions import PER_COHORT, Action
 from accounts.services import invitation_create
 from assessments.models import Question
 from assessments.services import attempt_start
 from certificates.services import certificate_create_for_completion
+from cohorts.access import cohort_actions
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.cohorts.access_objects import cohort_context, cohort_urls
@@ -24,10 +26,14 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
     admin_of,
+    build_cohort,
     build_course,
     coordinator_of,
     reauthenticated_now,
+    seated,
     staff_user,
+    take_part,
+    trainer_for,
     with_totp,
 )
 
@@ -332,3 +338,34 @@ def test_only_programme_staff_may_change_a_role(client, role, expected):
     assert response.status_code == expected
     target.refresh_from_db()
     assert target.role == ("trainer" if role == "staff" else "officer")
+
+
+def test_cohort_actions_are_the_matrix_vocabulary_and_follow_the_relation():
+    """The actions over one cohort are the matrix's (accounts.permissions.PER_COHORT, shown in
+    docs/permissions.md), held through how a person relates to the cohort."""
+    host = AgencyFactory(name="Host", country="TH")
+    guest = AgencyFactory(name="Guest", country="TH")
+    cohort = build_cohort(host=host)
+    take_part(cohort, guest)
+    trainer = cohort.trainers.get()
+    officer = seated(cohort, agency=guest).user
+    view, run, decide, nominate, attend = (
+        Action.VIEW_COHORT,
+        Action.RUN_COHORT,
+        Action.DECIDE_NOMINATIONS,
+        Action.NOMINATE_OFFICERS,
+        Action.ATTEND_COHORT,
+    )
+    expected = {
+        "its trainer": (trainer, {view, run, decide}),
+        "host agency admin": (admin_of(host), {view, decide, nominate}),
+        "participating agency admin": (admin_of(guest), {view, nominate}),
+        "seated officer": (officer, {view, attend}),
+        "staff": (staff_user(), {view, run, decide, nominate}),
+        "coordinator of the country": (coordinator_of("TH"), set()),
+        "another trainer": (trainer_for(cohort.course), set()),
+        "officer without a seat": (MembershipFactory(agency=guest).user, set()),
+    }
+    for person, (user, actions) in expected.items():
+        assert cohort_actions(user=user, cohort=cohort) == actions, person
+    assert set(PER_COHORT) | {nominate} == {view, run, decide, nominate, attend}

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.middleware import keeps_session_idle
-from cohorts.access import Right, access_checkin_seat, access_display, access_session
+from accounts.permissions import Action
+from cohorts.access import access_checkin_seat, access_display, access_session
 from cohorts.checkin import (
     Verdict,
     check_token,
@@ -91,7 +92,7 @@ def _roster_rows(rows) -> list[dict]:
 
 @login_required
 def roster(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     page = roster_page(session=session)
@@ -118,7 +119,7 @@ def roster(request, session_id: int):
 def mark(request, session_id: int):
     """One officer's mark from the roster: JSON for the page's script (Accept:
     application/json), else back to the officer's row. Sending it again changes nothing."""
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = MarkForm(request.POST, session=session)
     error = attendance = None
@@ -180,7 +181,7 @@ def _display(session) -> dict:
 def qr(request, session_id: int):
     """The trainer opens the projector: a display of this session's codes that needs no
     login (see cohorts.checkin.display_token), so the trainer's session still ends when idle."""
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return redirect("cohorts:projector", session_id=session.pk, token=display_token(session))
@@ -316,7 +317,7 @@ def checkin_done(request, session_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_in_sheet(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method == "POST":
         try:
             sign_in_sheet_request(session=session, actor=request.user, request=request)
@@ -333,7 +334,7 @@ def sign_in_sheet(request, session_id: int):
 
 @login_required
 def sign_in_sheet_pdf(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     state = sign_in_sheet_state(session=session)
@@ -354,7 +355,7 @@ def sign_in_sheet_pdf(request, session_id: int):
 @require_http_methods(["GET", "POST"])
 def attendance_import_page(request, session_id: int):
     """Attendance from a CSV file: the confirm-step import of core.imports."""
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     return csv_import_page(
         request,
         AttendanceImport(session=session, actor=request.user),

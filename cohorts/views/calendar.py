@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from cohorts.access import Right, access_cohort
+from accounts.permissions import Action
+from cohorts.access import access_cohort
 from cohorts.calendar import (
     REQUEST,
     calendar_feed,
@@ -92,13 +93,15 @@ def cohort_ics(request, cohort_id: int):
     """One cohort's sessions: an officer's own (with their seat's status), or the whole
     schedule for those who run it. The access check comes before the method check, so the
     URL answers 404 alike to everyone without the right."""
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right={Right.ATTEND, Right.RUN})
-    rights = cohort.rights
+    cohort = access_cohort(
+        user=request.user, cohort_id=cohort_id, action={Action.ATTEND_COHORT, Action.RUN_COHORT}
+    )
+    actions = cohort.actions
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     filename = f"cohort-{cohort.pk}.ics"
     seat = None
-    if Right.ATTEND in rights:
+    if Action.ATTEND_COHORT in actions:
         seat = (
             Seat.objects.select_related("user", "cohort__course")
             .filter(cohort=cohort, user=request.user)

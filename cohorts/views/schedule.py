@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, agencies_for
 from cohorts.access import (
-    Right,
     access_cohort,
     access_session,
     may_schedule,
@@ -114,31 +113,31 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.VIEW)
-    rights = cohort.rights
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.VIEW_COHORT)
+    actions = cohort.actions
     context = {
         "cohort": cohort,
-        "rights": {str(right) for right in rights},
+        "rights": {str(action) for action in actions},
         "sessions": list(cohort_sessions(cohort=cohort)),
         "trainers": list(cohort.trainers.order_by("full_name", "pk")),
         "participations": list(cohort_participations(cohort=cohort)),
         "prerequisites": list(cohort.prerequisite_modules.order_by("order")),
         "deadline_passed": cohort.nomination_deadline < timezone.now(),
     }
-    if Right.RUN in rights:
+    if Action.RUN_COHORT in actions:
         allowed = TRANSITIONS[cohort.status]
         if Cohort.Status.DRAFT in allowed and cohort.seats.exists():
             allowed = allowed - {Cohort.Status.DRAFT}
         context["status_actions"] = [
             (status, STATUS_ACTIONS[status]) for status in STATUS_ORDER if status in allowed
         ]
-    if Right.NOMINATE in rights and not request.user.is_staff:
+    if Action.NOMINATE_OFFICERS in actions and not request.user.is_staff:
         context["own_participations"] = list(
             participations_of(
                 cohort=cohort, agency_ids=nominating_agency_ids(user=request.user, cohort=cohort)
             )
         )
-    if Right.ATTEND in rights:
+    if Action.ATTEND_COHORT in actions:
         context["my_seat"] = own_seat(cohort=cohort, user=request.user)
     return render(request, "cohorts/detail.html", context)
 
@@ -181,7 +180,7 @@ def cohort_new(request):
 
 @login_required
 def cohort_edit(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.RUN_COHORT)
     options = trainer_options(
         course=cohort.course,
         on=schedule_reference_date(cohort=cohort),
@@ -216,7 +215,7 @@ def cohort_edit(request, cohort_id: int):
 
 @login_required
 def cohort_sessions_page(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.RUN_COHORT)
     form = SessionForm(request.POST or None)
     if _save_session(request, form, cohort=cohort):
         messages.success(request, _("The session is added."))
@@ -253,7 +252,7 @@ def _save_session(request, form, *, cohort, session=None) -> bool:
 
 @login_required
 def session_edit(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     initial = {
         "date": session.date,
         "start_time": session.start_time,
@@ -274,7 +273,7 @@ def session_edit(request, session_id: int):
 @login_required
 @require_POST
 def session_cancel_view(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id, right=Right.RUN)
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     try:
         session_cancel(session=session, actor=request.user, request=request)
     except ValidationError as error:
@@ -286,7 +285,7 @@ def session_cancel_view(request, session_id: int):
 
 @login_required
 def cohort_agencies(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.RUN_COHORT)
     form = ParticipationForm(cohort=cohort)
     if request.method == "POST":
         if "participation" in request.POST:
@@ -352,7 +351,9 @@ def participation_remove_view(request, participation_id: int):
     participation = get_object_or_404(
         Participation.objects.select_related("agency"), pk=participation_id
     )
-    cohort = access_cohort(user=request.user, cohort_id=participation.cohort_id, right=Right.RUN)
+    cohort = access_cohort(
+        user=request.user, cohort_id=participation.cohort_id, action=Action.RUN_COHORT
+    )
     try:
         participation_remove(participation=participation, actor=request.user, request=request)
     except ValidationError as error:
@@ -368,7 +369,7 @@ def participation_remove_view(request, participation_id: int):
 @login_required
 @require_POST
 def cohort_status(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.RUN_COHORT)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("Choose a status."))

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import Action
 from cohorts.access import (
-    Right,
     access_cohort,
     access_seat,
     eligible_officer_memberships,
@@ -79,7 +79,7 @@ def _safe_next(request, default: str) -> str:
 
 @login_required
 def cohort_nominate(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.NOMINATE)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.NOMINATE_OFFICERS)
     agency_ids = nominating_agency_ids(user=request.user, cohort=cohort)
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -169,11 +169,11 @@ def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int
 def cohort_seats(request, cohort_id: int):
     """The host's (or an agency admin's own agency's) seats, grouped, the waiting list in
     order."""
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.VIEW)
-    rights = cohort.rights
-    if Right.DECIDE in rights:
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.VIEW_COHORT)
+    actions = cohort.actions
+    if Action.DECIDE_NOMINATIONS in actions:
         agency_ids = None
-    elif Right.NOMINATE in rights:
+    elif Action.NOMINATE_OFFICERS in actions:
         agency_ids = nominating_agency_ids(user=request.user, cohort=cohort)
     else:
         raise Http404
@@ -193,8 +193,8 @@ def cohort_seats(request, cohort_id: int):
         "cohorts/seats.html",
         {
             "cohort": cohort,
-            "rights": {str(right) for right in rights},
-            "can_decide": Right.DECIDE in rights,
+            "rights": {str(action) for action in actions},
+            "can_decide": Action.DECIDE_NOMINATIONS in actions,
             "page": page,
             "groups": groups,
             "decline_form": DeclineForm(),
@@ -211,7 +211,7 @@ def _seats_url(request, seat: Seat) -> str:
 @login_required
 @require_POST
 def seat_approve_view(request, seat_id: int):
-    seat = access_seat(user=request.user, seat_id=seat_id, right=Right.DECIDE)
+    seat = access_seat(user=request.user, seat_id=seat_id, action=Action.DECIDE_NOMINATIONS)
     name = seat.user.get_short_name()
     try:
         seat = seat_approve(seat=seat, actor=request.user, request=request)
@@ -232,7 +232,7 @@ def seat_approve_view(request, seat_id: int):
 @login_required
 @require_POST
 def seat_decline_view(request, seat_id: int):
-    seat = access_seat(user=request.user, seat_id=seat_id, right=Right.DECIDE)
+    seat = access_seat(user=request.user, seat_id=seat_id, action=Action.DECIDE_NOMINATIONS)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -246,11 +246,11 @@ def seat_decline_view(request, seat_id: int):
     return redirect(_seats_url(request, seat))
 
 
-def _seat_for_withdraw(user, seat_id: int) -> tuple[Seat, Right]:
+def _seat_for_withdraw(user, seat_id: int) -> tuple[Seat, Action]:
     """The host, the officer's agency admin, or the officer themselves may withdraw a seat."""
-    for right in (Right.DECIDE, Right.NOMINATE, Right.ATTEND):
+    for action in (Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS, Action.ATTEND_COHORT):
         try:
-            return access_seat(user=user, seat_id=seat_id, right=right), right
+            return access_seat(user=user, seat_id=seat_id, action=action), action
         except Http404:
             continue
     raise Http404
@@ -259,19 +259,19 @@ def _seat_for_withdraw(user, seat_id: int) -> tuple[Seat, Right]:
 @login_required
 @require_POST
 def seat_withdraw_view(request, seat_id: int):
-    seat, right = _seat_for_withdraw(request.user, seat_id)
+    seat, action = _seat_for_withdraw(request.user, seat_id)
     try:
         seat_withdraw(seat=seat, actor=request.user, request=request)
     except ValidationError as error:
         messages.error(request, _text(error))
     else:
-        if right == Right.ATTEND:
+        if action == Action.ATTEND_COHORT:
             messages.success(request, _("You have given up your seat."))
         else:
             messages.success(
                 request, _("%(name)s is withdrawn.") % {"name": seat.user.get_short_name()}
             )
-    if right == Right.ATTEND:
+    if action == Action.ATTEND_COHORT:
         return redirect(_safe_next(request, reverse("cohorts:list")))
     return redirect(_seats_url(request, seat))
 
@@ -279,7 +279,7 @@ def seat_withdraw_view(request, seat_id: int):
 @login_required
 @require_POST
 def seat_claim_view(request, seat_id: int):
-    seat = access_seat(user=request.user, seat_id=seat_id, right=Right.ATTEND)
+    seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
     try:
         seat_claim(seat=seat, actor=request.user, request=request)
     except ValidationError as error:
@@ -295,7 +295,7 @@ def seat_claim_view(request, seat_id: int):
 @require_POST
 def seat_leave(request, seat_id: int):
     """The officer declines their place (nomination, waiting list, offer or seat)."""
-    seat = access_seat(user=request.user, seat_id=seat_id, right=Right.ATTEND)
+    seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
     try:
         seat_withdraw(seat=seat, actor=request.user, request=request)
     except ValidationError as error:
@@ -310,7 +310,7 @@ def seat_leave(request, seat_id: int):
 
 @login_required
 def cohort_walk_in(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, right=Right.RUN)
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.RUN_COHORT)
     form = WalkInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]

@@ -1,5 +1,5 @@
 """Cohort objects for tests/test_access.py: one cohort hosted by agency A with its officer
-seated. Each cohorts URL module lists its own id-bearing URLs in its own function below
+seated. The id-bearing URLs are listed by capability, one function each below
 (schedule_urls, attendance_urls, calendar_urls, report_urls), so they can grow apart."""
 
 from cohorts.models import Seat
