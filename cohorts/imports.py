@@ -10,10 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.audit import audit_log
 from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
-from cohorts.services.attendance import NOTE_MAX_LENGTH, STATUS_ORDER, attendance_mark
+from cohorts.services.attendance import (
+    NOTE_MAX_LENGTH,
+    STATUS_ORDER,
+    attendance_import_record,
+    attendance_mark,
+)
 from core.imports import ImportSpec, Problem, Row
 
 IMPORT_SALT = "cohorts.attendance-import"
@@ -122,17 +126,11 @@ class AttendanceImport(ImportSpec):
     def finish(self, written: list[bool], *, rows: list[Row], request) -> ImportResult:
         changed = sum(written)
         if changed:
-            audit_log(
-                action="cohort.attendance_import",
+            attendance_import_record(
+                session=self.session,
                 actor=self.actor,
-                target=self.session,
-                agency=self.session.cohort.host_agency,
-                details={
-                    "cohort_id": self.session.cohort_id,
-                    "session_id": self.session.pk,
-                    "rows": len(rows),
-                    "changed": changed,
-                },
+                rows=len(rows),
+                changed=changed,
                 request=request,
             )
         return ImportResult(rows=len(rows), changed=changed)

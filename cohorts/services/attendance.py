@@ -90,6 +90,26 @@ def attendance_mark(
     return attendance, True
 
 
+def attendance_import_record(
+    *, session: Session, actor: User, rows: int, changed: int, request=None
+) -> None:
+    """The audit row of a CSV import that changed marks, written in the import's own
+    transaction after its rows (each mark has its own row too)."""
+    audit_log(
+        action="cohort.attendance_import",
+        actor=actor,
+        target=session,
+        agency=session.cohort.host_agency,
+        details={
+            "cohort_id": session.cohort_id,
+            "session_id": session.pk,
+            "rows": rows,
+            "changed": changed,
+        },
+        request=request,
+    )
+
+
 # --- Reads for the attendance pages -------------------------------------------------------
 
 
