@@ -270,7 +270,11 @@ def walk_ins(*, cohort: Cohort) -> QuerySet[Seat]:
 
 
 def own_seat(*, cohort: Cohort, user) -> Seat | None:
-    return Seat.objects.filter(cohort=cohort, user=user).first()
+    """The person's seat in this cohort (any status), its cohort the one given."""
+    seat = Seat.objects.filter(cohort=cohort, user=user).select_related("user").first()
+    if seat is not None:
+        seat.cohort = cohort
+    return seat
 
 
 def upcoming_sessions(*, seat: Seat, now=None) -> list[Session]:

@@ -21,8 +21,8 @@ from cohorts.calendar import (
     feed_for_token,
     feed_of,
 )
-from cohorts.models import Seat
 from cohorts.selectors.cohorts import calendar_seats
+from cohorts.selectors.schedule import own_seat
 from cohorts.services.calendar import (
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -102,13 +102,8 @@ def cohort_ics(request, cohort_id: int):
     filename = f"cohort-{cohort.pk}.ics"
     seat = None
     if Action.ATTEND_COHORT in actions:
-        seat = (
-            Seat.objects.select_related("user", "cohort__course")
-            .filter(cohort=cohort, user=request.user)
-            .first()
-        )
+        seat = own_seat(cohort=cohort, user=request.user)
     if seat is not None:
-        seat.cohort = cohort
         body = calendar_for_seat(seat=seat, method=REQUEST)
     else:
         body = calendar_for_cohort(cohort=cohort)
