@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.permissions import Action, active_memberships, agencies_for, can, vetting_cutoff
 from cohorts.checkin import display_mac
-from cohorts.models import Cohort, Seat, Session
+from cohorts.models import Cohort, Participation, Seat, Session
 
 
 def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
@@ -77,6 +77,20 @@ def access_cohort(
         raise Http404
     cohort.actions = actions
     return cohort
+
+
+def access_participation(
+    *, user, participation_id: int, action: Action = Action.RUN_COHORT
+) -> Participation:
+    """An agency's participation in a cohort, if the user may take the action on the cohort,
+    else 404."""
+    participation = get_object_or_404(
+        Participation.objects.select_related("agency"), pk=participation_id
+    )
+    participation.cohort = access_cohort(
+        user=user, cohort_id=participation.cohort_id, action=action
+    )
+    return participation
 
 
 def _session_or_404(session_id: int) -> Session:

@@ -377,6 +377,16 @@ TRANSITIONS = {
 }
 
 
+def cohort_next_statuses(*, cohort: Cohort) -> set[str]:
+    """The statuses this cohort may move to now (cohort_set_status refuses the others but
+    for a missing session or trainer, which it explains): back to draft only while no
+    officer has been nominated."""
+    allowed = set(TRANSITIONS[cohort.status])
+    if Cohort.Status.DRAFT in allowed and cohort.seats.exists():
+        allowed.discard(Cohort.Status.DRAFT)
+    return allowed
+
+
 @transaction.atomic
 def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None) -> Cohort:
     """Open, start, close or cancel a cohort. Full and open follow the seats by themselves."""
@@ -393,7 +403,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None)
             raise ValidationError(_("Add at least one session before opening the cohort."))
         if not cohort.trainers.exists():
             raise ValidationError(_("Assign at least one trainer before opening the cohort."))
-    if status == Cohort.Status.DRAFT and cohort.seats.exists():
+    if status == Cohort.Status.DRAFT and status not in cohort_next_statuses(cohort=cohort):
         raise ValidationError(
             _("Officers have been nominated; the cohort cannot go back to draft.")
         )

@@ -7,6 +7,7 @@ checked by the database (seats_taken <= capacity, <= quota) and only ever moved 
 conditional UPDATE, so even a path that forgot the lock could not overfill a room.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Agency, User
-from cohorts.access import is_eligible_officer
+from cohorts.access import eligible_officer_memberships, is_eligible_officer
 from cohorts.models import Cohort, Notice, Participation, Seat
 from cohorts.notices import notice_queue
 from core.outbox import requeue_on_commit
@@ -136,6 +137,47 @@ def seat_nominate(*, cohort: Cohort, user: User, agency: Agency, actor: User, re
         user_id=user.pk,
     )
     return seat
+
+
+@dataclass(frozen=True)
+class Nominations:
+    """What became of a batch of nominations: the names nominated, (name, reason) for each
+    refused, and how many chosen ids were not eligible officers of the nominating agencies."""
+
+    nominated: list[str]
+    refused: list[tuple[str, str]]
+    not_eligible: int
+
+
+def seats_nominate(
+    *, cohort: Cohort, membership_ids: list[int], agency_ids, actor: User, request=None
+) -> Nominations:
+    """Nominate each chosen officer (memberships of the nominating agencies), each in its own
+    transaction, so one refusal does not undo the others."""
+    memberships = {
+        m.pk: m
+        for m in eligible_officer_memberships(agency_ids=agency_ids).filter(pk__in=membership_ids)
+    }
+    nominated, refused = [], []
+    for membership_id in membership_ids:
+        membership = memberships.get(membership_id)
+        if membership is None:
+            continue
+        name = membership.user.get_short_name()
+        try:
+            seat_nominate(
+                cohort=cohort,
+                user=membership.user,
+                agency=membership.agency,
+                actor=actor,
+                request=request,
+            )
+        except ValidationError as error:
+            refused.append((name, " ".join(error.messages)))
+        else:
+            nominated.append(name)
+    not_eligible = len([pk for pk in membership_ids if pk not in memberships])
+    return Nominations(nominated=nominated, refused=refused, not_eligible=not_eligible)
 
 
 def _locked_seat(seat: Seat) -> tuple[Cohort, Seat]:

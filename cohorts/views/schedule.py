@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import Action, agencies_for
 from cohorts.access import (
     access_cohort,
+    access_participation,
     access_session,
     may_schedule,
     nominating_agency_ids,
@@ -44,8 +45,8 @@ from cohorts.selectors.schedule import (
     upcoming_sessions,
 )
 from cohorts.services.schedule import (
-    TRANSITIONS,
     cohort_create,
+    cohort_next_statuses,
     cohort_set_status,
     cohort_update,
     participation_remove,
@@ -53,6 +54,7 @@ from cohorts.services.schedule import (
     session_cancel,
     session_save,
 )
+from cohorts.views.outcome import error_text, reported
 
 LIST_PAGE_SIZE = 50
 
@@ -64,10 +66,6 @@ STATUS_ORDER = [
     Cohort.Status.DRAFT,
     Cohort.Status.CANCELLED,
 ]
-
-
-def _text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- Lists and the cohort page -----------------------------------------------------------
@@ -125,9 +123,7 @@ def cohort_detail(request, cohort_id: int):
         "deadline_passed": cohort.nomination_deadline < timezone.now(),
     }
     if Action.RUN_COHORT in actions:
-        allowed = TRANSITIONS[cohort.status]
-        if Cohort.Status.DRAFT in allowed and cohort.seats.exists():
-            allowed = allowed - {Cohort.Status.DRAFT}
+        allowed = cohort_next_statuses(cohort=cohort)
         context["status_actions"] = [
             (status, STATUS_ACTIONS[status]) for status in STATUS_ORDER if status in allowed
         ]
@@ -274,12 +270,11 @@ def session_edit(request, session_id: int):
 @require_POST
 def session_cancel_view(request, session_id: int):
     session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
-    try:
-        session_cancel(session=session, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(request, _("The session is cancelled; officers are told."))
+    reported(
+        request,
+        lambda: session_cancel(session=session, actor=request.user, request=request),
+        _("The session is cancelled; officers are told."),
+    )
     return redirect("cohorts:sessions", cohort_id=session.cohort_id)
 
 
@@ -302,7 +297,7 @@ def cohort_agencies(request, cohort_id: int):
                         request=request,
                     )
                 except ValidationError as error:
-                    messages.error(request, _text(error))
+                    messages.error(request, error_text(error))
                 else:
                     messages.success(
                         request,
@@ -348,22 +343,15 @@ def cohort_agencies(request, cohort_id: int):
 @login_required
 @require_POST
 def participation_remove_view(request, participation_id: int):
-    participation = get_object_or_404(
-        Participation.objects.select_related("agency"), pk=participation_id
+    participation = access_participation(user=request.user, participation_id=participation_id)
+    reported(
+        request,
+        lambda: participation_remove(
+            participation=participation, actor=request.user, request=request
+        ),
+        _("%(agency)s no longer takes part.") % {"agency": participation.agency.name},
     )
-    cohort = access_cohort(
-        user=request.user, cohort_id=participation.cohort_id, action=Action.RUN_COHORT
-    )
-    try:
-        participation_remove(participation=participation, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(
-            request,
-            _("%(agency)s no longer takes part.") % {"agency": participation.agency.name},
-        )
-    return redirect("cohorts:agencies", cohort_id=cohort.pk)
+    return redirect("cohorts:agencies", cohort_id=participation.cohort_id)
 
 
 @login_required
@@ -374,15 +362,13 @@ def cohort_status(request, cohort_id: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("Choose a status."))
         return redirect("cohorts:detail", cohort_id=cohort.pk)
-    try:
-        cohort = cohort_set_status(
+    reported(
+        request,
+        lambda: cohort_set_status(
             cohort=cohort, status=form.cleaned_data["status"], actor=request.user, request=request
-        )
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(
-            request,
-            _("The cohort is now: %(status)s.") % {"status": cohort.get_status_display()},
-        )
+        ),
+        lambda changed: (
+            _("The cohort is now: %(status)s.") % {"status": changed.get_status_display()}
+        ),
+    )
     return redirect("cohorts:detail", cohort_id=cohort.pk)

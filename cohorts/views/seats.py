@@ -19,7 +19,6 @@ from accounts.permissions import Action
 from cohorts.access import (
     access_cohort,
     access_seat,
-    eligible_officer_memberships,
     nominating_agency_ids,
 )
 from cohorts.forms.seats import DeclineForm, NominateForm, SearchForm, WalkInForm
@@ -39,9 +38,10 @@ from cohorts.services.seats import (
     seat_approve,
     seat_claim,
     seat_decline,
-    seat_nominate,
     seat_withdraw,
+    seats_nominate,
 )
+from cohorts.views.outcome import error_text, reported
 
 NOMINATE_PAGE_SIZE = 50
 SEATS_PAGE_SIZE = 100
@@ -53,10 +53,6 @@ GROUP_LABELS = {
     "waitlist": gettext_lazy("Waiting list"),
     "others": gettext_lazy("Declined, withdrawn, expired or cancelled"),
 }
-
-
-def _text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _page_param(request) -> str:
@@ -113,33 +109,20 @@ def cohort_nominate(request, cohort_id: int):
 
 
 def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int]) -> None:
-    """Nominate each chosen officer (each in its own transaction) and report per officer."""
-    memberships = {
-        m.pk: m
-        for m in eligible_officer_memberships(agency_ids=agency_ids).filter(pk__in=membership_ids)
-    }
-    done = []
-    for membership_id in membership_ids:
-        membership = memberships.get(membership_id)
-        if membership is None:
-            continue
-        name = membership.user.get_short_name()
-        try:
-            seat_nominate(
-                cohort=cohort,
-                user=membership.user,
-                agency=membership.agency,
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(
-                request,
-                _("%(name)s was not nominated: %(reason)s")
-                % {"name": name, "reason": _text(error)},
-            )
-        else:
-            done.append(name)
+    """Nominate the chosen officers and report per officer."""
+    result = seats_nominate(
+        cohort=cohort,
+        membership_ids=membership_ids,
+        agency_ids=agency_ids,
+        actor=request.user,
+        request=request,
+    )
+    for name, reason in result.refused:
+        messages.error(
+            request,
+            _("%(name)s was not nominated: %(reason)s") % {"name": name, "reason": reason},
+        )
+    done = result.nominated
     if done:
         messages.success(
             request,
@@ -150,7 +133,7 @@ def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int
             )
             % {"count": len(done), "names": ", ".join(done)},
         )
-    refused = len([pk for pk in membership_ids if pk not in memberships])
+    refused = result.not_eligible
     if refused:
         messages.error(
             request,
@@ -216,7 +199,7 @@ def seat_approve_view(request, seat_id: int):
     try:
         seat = seat_approve(seat=seat, actor=request.user, request=request)
     except ValidationError as error:
-        messages.error(request, _text(error))
+        messages.error(request, error_text(error))
     else:
         if seat.status == Seat.Status.WAITLISTED:
             messages.warning(
@@ -235,14 +218,11 @@ def seat_decline_view(request, seat_id: int):
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.DECIDE_NOMINATIONS)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        seat_decline(seat=seat, actor=request.user, reason=reason, request=request)
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(
-            request, _("%(name)s's nomination is declined.") % {"name": seat.user.get_short_name()}
-        )
+    reported(
+        request,
+        lambda: seat_decline(seat=seat, actor=request.user, reason=reason, request=request),
+        _("%(name)s's nomination is declined.") % {"name": seat.user.get_short_name()},
+    )
     return redirect(_seats_url(request, seat))
 
 
@@ -263,7 +243,7 @@ def seat_withdraw_view(request, seat_id: int):
     try:
         seat_withdraw(seat=seat, actor=request.user, request=request)
     except ValidationError as error:
-        messages.error(request, _text(error))
+        messages.error(request, error_text(error))
     else:
         if action == Action.ATTEND_COHORT:
             messages.success(request, _("You have given up your seat."))
@@ -280,14 +260,11 @@ def seat_withdraw_view(request, seat_id: int):
 @require_POST
 def seat_claim_view(request, seat_id: int):
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
-    try:
-        seat_claim(seat=seat, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(
-            request, _("The seat is yours: %(cohort)s.") % {"cohort": seat.cohort.title}
-        )
+    reported(
+        request,
+        lambda: seat_claim(seat=seat, actor=request.user, request=request),
+        _("The seat is yours: %(cohort)s.") % {"cohort": seat.cohort.title},
+    )
     return redirect(_safe_next(request, reverse("cohorts:list")))
 
 
@@ -296,15 +273,11 @@ def seat_claim_view(request, seat_id: int):
 def seat_leave(request, seat_id: int):
     """The officer declines their place (nomination, waiting list, offer or seat)."""
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
-    try:
-        seat_withdraw(seat=seat, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, _text(error))
-    else:
-        messages.success(
-            request,
-            _("You have declined your place in %(cohort)s.") % {"cohort": seat.cohort.title},
-        )
+    reported(
+        request,
+        lambda: seat_withdraw(seat=seat, actor=request.user, request=request),
+        _("You have declined your place in %(cohort)s.") % {"cohort": seat.cohort.title},
+    )
     return redirect(_safe_next(request, reverse("cohorts:list")))
 
 

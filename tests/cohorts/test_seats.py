@@ -20,8 +20,17 @@ from cohorts.services.seats import (
     seat_nominate,
     seat_offers_expire,
     seat_withdraw,
+    seats_nominate,
 )
-from tests.factories import AgencyFactory, MembershipFactory, build_cohort, seated, take_part
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    admin_of,
+    build_cohort,
+    seated,
+    take_part,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +299,29 @@ def test_concurrent_walk_ins_and_claims_never_exceed_capacity():
     cohort.refresh_from_db()
     assert cohort.seats_taken == 3
     assert Seat.objects.filter(cohort=cohort, status__in=Seat.HOLDING).count() == 3
+
+
+def test_seats_nominate_reports_each_officer_and_nominates_each_in_its_own_transaction():
+    cohort = build_cohort()
+    partner = AgencyFactory()
+    take_part(cohort, partner)
+    admin = admin_of(partner)
+    good = MembershipFactory(agency=partner, user=UserFactory(full_name="Good Officer"))
+    twice = MembershipFactory(agency=partner, user=UserFactory(full_name="Twice Nominated"))
+    seat_nominate(cohort=cohort, user=twice.user, agency=partner, actor=admin)
+    foreign = MembershipFactory(agency=cohort.host_agency)
+
+    result = seats_nominate(
+        cohort=cohort,
+        membership_ids=[good.pk, twice.pk, foreign.pk],
+        agency_ids={partner.pk},
+        actor=admin,
+    )
+
+    assert result.nominated == ["Good Officer"]
+    assert result.refused == [("Twice Nominated", "This officer has already been nominated.")]
+    assert result.not_eligible == 1
+    seat = Seat.objects.get(cohort=cohort, user=good.user)
+    assert seat.status == Seat.Status.NOMINATED and seat.nominated_by == admin
+    assert not Seat.objects.filter(user=foreign.user).exists()
+    assert AuditEvent.objects.filter(action="cohort.nominate", actor=admin).count() == 2

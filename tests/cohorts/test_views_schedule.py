@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, TrainerQualification, User
 from cohorts.models import Cohort, Participation, Seat, Session
-from cohorts.services.schedule import cohort_create
+from cohorts.services.schedule import cohort_create, cohort_next_statuses, cohort_set_status
 from cohorts.services.seats import seat_approve, seat_nominate, seat_withdraw
 from tests.factories import (
     AgencyFactory,
@@ -440,6 +440,21 @@ def test_detail_actions_follow_rights(client):
     html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
     assert reverse("cohorts:nominate", args=[cohort.pk]) in html
     assert reverse("cohorts:edit", args=[cohort.pk]) not in html
+
+
+def test_back_to_draft_is_offered_and_allowed_only_until_someone_is_nominated(client):
+    cohort = build_cohort()
+    trainer = _login(client, cohort.trainers.first())
+    url = reverse("cohorts:detail", args=[cohort.pk])
+    assert "Back to draft" in client.get(url).content.decode()
+    assert Cohort.Status.DRAFT in cohort_next_statuses(cohort=cohort)
+
+    seated(cohort)
+
+    assert "Back to draft" not in client.get(url).content.decode()
+    assert cohort_next_statuses(cohort=cohort) == {Cohort.Status.RUNNING, Cohort.Status.CANCELLED}
+    with pytest.raises(ValidationError, match="cannot go back to draft"):
+        cohort_set_status(cohort=cohort, status=Cohort.Status.DRAFT, actor=trainer)
 
 
 def test_detail_marks_cancelled_sessions(client):
