@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from cohorts.models import Attendance, Seat, Session
+from cohorts.selectors.attendance import STATUS_ORDER
 from cohorts.services.attendance import (
     NOTE_MAX_LENGTH,
-    STATUS_ORDER,
     attendance_import_record,
     attendance_mark,
 )

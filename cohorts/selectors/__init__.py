@@ -1,2 +1,2 @@
 """Every non-trivial read of cohorts, one module per capability: cohorts (lists, seats,
-rosters), schedule (trainers, nominations, seat groups), completion."""
+rosters), schedule (trainers, nominations, seat groups), attendance, completion."""

@@ -24,13 +24,14 @@ from accounts.audit import audit_log
 from accounts.models import AuditEvent, User
 from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for, verdict_message
 from cohorts.models import Attendance, Seat, Session, SignInSheet
-from cohorts.selectors.cohorts import cohort_seats, cohort_sessions, session_roster
+from cohorts.selectors.cohorts import cohort_seats
 from cohorts.services.completion import seat_evaluate_completion
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 
 Status = Attendance.Status
 Source = Attendance.Source
+NOTE_MAX_LENGTH = 300
 
 
 # --- The mark ---------------------------------------------------------------------------
@@ -108,40 +109,6 @@ def attendance_import_record(
         },
         request=request,
     )
-
-
-# --- Reads for the attendance pages -------------------------------------------------------
-
-
-STATUS_ORDER = (Status.PRESENT, Status.LATE, Status.EXCUSED, Status.ABSENT)
-NOTE_MAX_LENGTH = 300
-
-
-def roster_page(*, session: Session) -> dict:
-    """The roster of one session, its counts and the cohort's sessions: three queries,
-    whatever the number of officers."""
-    rows = session_roster(session=session)
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    unmarked = 0
-    for _seat, mark in rows:
-        if mark is None:
-            unmarked += 1
-        else:
-            counts[mark.status] += 1
-    return {
-        "rows": rows,
-        "counts": [(status, Status(status).label, counts[status]) for status in STATUS_ORDER],
-        "unmarked": unmarked,
-        "sessions": list(cohort_sessions(cohort=session.cohort)),
-    }
-
-
-def checked_in_count(*, session: Session) -> int:
-    return Attendance.objects.filter(session=session, status__in=Attendance.ATTENDED).count()
-
-
-def attendance_of(*, session: Session, seat: Seat) -> Attendance | None:
-    return Attendance.objects.filter(session=session, seat=seat).first()
 
 
 # --- Self check-in ------------------------------------------------------------------------

@@ -27,19 +27,16 @@ from cohorts.checkin import (
 from cohorts.forms.attendance import CheckInCodeForm, MarkForm
 from cohorts.imports import AttendanceImport
 from cohorts.models import Attendance
+from cohorts.selectors.attendance import STATUS_ORDER, attendance_of, checked_in_count, roster_page
 from cohorts.services.attendance import (
     CODE_FAILURES_ALLOWED,
-    STATUS_ORDER,
     CheckIn,
     Outcome,
     SheetState,
     attendance_check_in,
     attendance_check_in_code,
     attendance_mark,
-    attendance_of,
-    checked_in_count,
     code_attempts_left,
-    roster_page,
     sign_in_sheet_request,
     sign_in_sheet_state,
 )
