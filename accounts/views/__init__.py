@@ -33,7 +33,7 @@ def invitation(request, token: str):
         if request.user.email.lower() == found.email:
             if request.method == "POST":
                 invitation_accept(invitation=found, user=request.user, request=request)
-                return redirect("dashboard")
+                return redirect("certificates:dashboard")
             return render(
                 request, "accounts/invitation.html", {"invitation": found, "accept": True}
             )

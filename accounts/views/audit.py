@@ -59,7 +59,7 @@ def export(request):
 @reauthentication_required
 def _export(request, *, scope: AuditScope):
     form = AuditSearchForm(request.GET, agencies=scope.agency_choices())
-    back = reverse("audit:search") + "?" + request.GET.urlencode()
+    back = reverse("accounts:audit_search") + "?" + request.GET.urlencode()
     if not form.is_valid():
         messages.error(request, _("Correct the filters, then export again."))
         return redirect(back)
