@@ -22,7 +22,7 @@ from accounts.audit import (
     audit_export_allowed,
     audit_log,
 )
-from accounts.forms_audit import AuditSearchForm
+from accounts.forms.audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
 from core.csv import csv_attachment, csv_text

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_agency, access_invitation, access_membership
-from accounts.forms_vetting import InvitationForm, RejectForm, RoleForm
+from accounts.forms.vetting import InvitationForm, RejectForm, RoleForm
 from accounts.imports import InvitationImport
 from accounts.models import Membership
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can, vetting_cutoff
