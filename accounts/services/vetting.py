@@ -1,72 +1,21 @@
-"""Writes for accounts: signup placement, vetting, invitations, roles, language, erasure.
+"""Vetting and roles: agency admins' decisions on memberships (approve, reject, left,
+re-confirm) with the person's email, and role changes, which only programme staff grant."""
 
-audit_log (accounts.audit) is re-exported here: every app writes its audit rows through it.
-"""
-
-import secrets
-from datetime import timedelta
 from typing import NoReturn
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
-from accounts.models import Agency, AuditEvent, Invitation, Membership, Unit, User
+from accounts.models import Agency, AuditEvent, Membership, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
-from accounts.selectors import agency_for_email, open_invitation
-from accounts.signals import membership_vetted, user_erased
-
-
-@transaction.atomic
-def membership_assign_from_email(
-    *, user: User, request: HttpRequest | None = None
-) -> Membership | None:
-    """Put a newly signed-up user into the agency that owns their email domain, as an officer."""
-    agency = agency_for_email(email=user.email)
-    if agency is None:
-        audit_log(action="account.signup", actor=user, target=user, request=request)
-        return None
-    membership, _created = Membership.objects.get_or_create(
-        user=user,
-        agency=agency,
-        role=Membership.Role.OFFICER,
-        defaults={"status": Membership.Status.PENDING},
-    )
-    audit_log(
-        action="account.signup",
-        actor=user,
-        target=user,
-        agency=agency,
-        details={"membership_id": membership.pk, "role": membership.role},
-        request=request,
-    )
-    return membership
-
-
-@transaction.atomic
-def user_set_language(*, user: User, language: str, request: HttpRequest | None = None) -> User:
-    """Remember the interface language a signed-in user chose."""
-    if user.language != language:
-        old = user.language
-        user.language = language
-        user.save(update_fields=["language"])
-        audit_log(
-            action="account.language",
-            actor=user,
-            target=user,
-            details={"from": old, "to": language},
-            request=request,
-        )
-    return user
+from accounts.signals import membership_vetted
 
 
 def _notify(*, user: User, subject: str, template: str, context: dict) -> None:
@@ -78,7 +27,7 @@ def _notify(*, user: User, subject: str, template: str, context: dict) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=False))
 
 
-def _check_multi_agency(*, user: User, agency: Agency | None) -> None:
+def check_multi_agency(*, user: User, agency: Agency | None) -> None:
     if agency is None or user.allow_multi_agency:
         return
     others = Membership.objects.filter(user=user).exclude(agency=agency).exclude(agency=None)
@@ -194,7 +143,7 @@ def role_grant_refusal(role: str) -> str:
     return _("Only programme staff can change a person's role.")
 
 
-def _refuse_grant(
+def refuse_grant(
     *, action: str, actor: User, role: str, agency: Agency | None, target=None, request=None
 ) -> NoReturn:
     """Audit a refused grant, then refuse it. Callers run this before their transaction
@@ -217,7 +166,7 @@ def membership_change_role(
     """Programme staff give a member of an agency another role (GRANT_ROLES); anyone else
     is refused here, whatever the page offered them, and the refusal is audited."""
     if not can(actor, Action.GRANT_ROLES, membership.agency):
-        _refuse_grant(
+        refuse_grant(
             action="role.change",
             actor=actor,
             role=role,
@@ -254,175 +203,3 @@ def _membership_change_role(
         request=request,
     )
     return membership
-
-
-def _invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("accounts:invitation", kwargs={"token": invitation.token})
-
-
-def invitation_create(
-    *,
-    agency: Agency,
-    email: str,
-    actor: User,
-    full_name: str = "",
-    role: str = Membership.Role.OFFICER,
-    unit: Unit | None = None,
-    request=None,
-    send: bool = True,
-) -> Invitation:
-    """Invite someone to the agency. Agency admins invite officers; an invitation to any
-    role above officer is a grant, for programme staff only (a refusal is audited)."""
-    if role in ROLES_ABOVE_OFFICER and not can(actor, Action.GRANT_ROLES, agency):
-        _refuse_grant(
-            action="invitation.create", actor=actor, role=role, agency=agency, request=request
-        )
-    return _invitation_create(
-        agency=agency,
-        email=email,
-        actor=actor,
-        full_name=full_name,
-        role=role,
-        unit=unit,
-        request=request,
-        send=send,
-    )
-
-
-@transaction.atomic
-def _invitation_create(
-    *,
-    agency: Agency,
-    email: str,
-    actor: User,
-    full_name: str,
-    role: str,
-    unit: Unit | None,
-    request,
-    send: bool,
-) -> Invitation:
-    email = email.strip().lower()
-    if Membership.objects.filter(user__email__iexact=email, agency=agency).exists():
-        raise ValidationError(_("%(email)s already belongs to this agency.") % {"email": email})
-    if open_invitation(agency=agency, email=email) is not None:
-        raise ValidationError(_("%(email)s already has an open invitation.") % {"email": email})
-    invitation = Invitation(
-        agency=agency,
-        email=email,
-        full_name=full_name.strip(),
-        role=role,
-        unit=unit,
-        token=secrets.token_urlsafe(32),
-        invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
-    )
-    invitation.full_clean()
-    invitation.save()
-    audit_log(
-        action="invitation.create",
-        actor=actor,
-        target=invitation,
-        agency=agency,
-        details={"role": role},
-        request=request,
-    )
-    if send:
-        invitation_send(invitation=invitation, actor=actor, request=request)
-    return invitation
-
-
-@transaction.atomic
-def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Invitation:
-    """(Re-)send the invitation email; a re-send also extends the expiry."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been accepted."))
-    invitation.sent_count += 1
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
-    invitation.save(update_fields=["sent_count", "expires_at"])
-    if invitation.sent_count > 1:
-        audit_log(
-            action="invitation.resend",
-            actor=actor,
-            target=invitation,
-            agency=invitation.agency,
-            request=request,
-        )
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {
-            "invitation": invitation,
-            "url": _invitation_url(invitation),
-            "site_url": settings.SITE_URL,
-        },
-    )
-    subject = _("Invitation to crypto crime training from %(agency)s") % {
-        "agency": invitation.agency.name
-    }
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
-    return invitation
-
-
-@transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
-    """The invited person signed up with the invited address: they join, already vetted. They
-    join in the invited role only if whoever invited them may grant it (programme staff);
-    otherwise as an officer, and the audit row says which role was not granted."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.expires_at < timezone.now():
-        raise ValidationError(_("This invitation is no longer valid."))
-    if invitation.email != user.email.lower():
-        raise ValidationError(_("This invitation was sent to a different email address."))
-    _check_multi_agency(user=user, agency=invitation.agency)
-    role, details = invitation.role, {}
-    if role in ROLES_ABOVE_OFFICER:
-        inviter = invitation.invited_by
-        if inviter is not None and can(inviter, Action.GRANT_ROLES, invitation.agency):
-            details["granted_by"] = inviter.pk
-        else:
-            role = Membership.Role.OFFICER
-            details["role_not_granted"] = invitation.role
-    membership, _created = Membership.objects.get_or_create(
-        user=user,
-        agency=invitation.agency,
-        role=role,
-        defaults={
-            "status": Membership.Status.APPROVED,
-            "vetted_at": timezone.now(),
-            "decided_by": invitation.invited_by,
-            "unit": invitation.unit,
-        },
-    )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit_log(
-        action="invitation.accept",
-        actor=user,
-        target=invitation,
-        agency=invitation.agency,
-        details={"membership_id": membership.pk, "role": membership.role, **details},
-        request=request,
-    )
-    return membership
-
-
-@transaction.atomic
-def user_erase(*, user: User, actor: User, request=None) -> User:
-    """Pseudonymise a person: their name and email go, their training records and
-    certificate serials stay (a legal duty to keep them)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.erased_at is not None:
-        return user
-    user.email = f"erased-{user.pk}@erased.invalid"
-    user.full_name = _("Erased person #%(id)s") % {"id": user.pk}
-    user.display_name = ""
-    user.time_zone = ""
-    user.is_active = False
-    user.erased_at = timezone.now()
-    user.set_unusable_password()
-    user.save()
-    EmailAddress.objects.filter(user=user).delete()
-    audit_log(action="account.erase", actor=actor, target=user, request=request)
-    user_erased.send(sender=User, user=user)
-    return user

@@ -15,13 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import (
-    AuditScope,
-    access_audit,
-    audit_events_search,
-    audit_export_allowed,
-    audit_log,
-)
+from accounts.access import access_audit, audit_export_allowed
+from accounts.audit import AuditScope, audit_events_search, audit_log
 from accounts.forms.audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action

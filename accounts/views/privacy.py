@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import access_person_for_erasure
 from accounts.forms.privacy import EraseForm, ProfileForm
 from accounts.models import User
-from accounts.privacy import access_person_for_erasure, user_update_profile
 from accounts.selectors import primary_membership
-from accounts.services import user_erase
+from accounts.services import user_erase, user_update_profile
 
 
 @login_required

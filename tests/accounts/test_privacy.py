@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, User
-from accounts.privacy import user_update_profile
+from accounts.services import user_update_profile
 from assessments.models import Attempt
 from assessments.services import attempt_start, attempt_submit
 from certificates.models import Certificate
