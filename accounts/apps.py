@@ -19,7 +19,10 @@ class AccountsConfig(AppConfig):
         audit_writer_register(audit_log)
         register(
             NavItem(
-                _("Audit"), "audit:search", order=70, roles=frozenset({"agency_admin", "staff"})
+                _("Audit"),
+                "accounts:audit_search",
+                order=70,
+                roles=frozenset({"agency_admin", "staff"}),
             ),
-            NavItem(_("Profile"), "privacy:profile", order=80),
+            NavItem(_("Profile"), "accounts:profile", order=80),
         )

@@ -13,10 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from accounts.models import Agency, AuditEvent, User
-from accounts.permissions import Action, agencies_for, can
 from core.clientip import client_ip
 
 # Any constant: serialises audit writers so each row chains onto the one before it.
@@ -199,26 +198,6 @@ class AuditScope:
     def only_agency(self) -> Agency | None:
         """The one agency of a viewer limited to a single agency, else None."""
         return self.agencies[0] if len(self.agencies) == 1 else None
-
-
-def access_audit(*, user: User, action: Action) -> AuditScope:
-    """The audit rows this user may see (VIEW_AUDIT) or export (EXPORT_AUDIT); Http404 for
-    everyone else. A right held without an agency in scope (programme staff) covers every row,
-    including rows that belong to no agency."""
-    if can(user, action):
-        return AuditScope(all_rows=True)
-    agencies = tuple(agencies_for(user, action).order_by("name"))
-    if not agencies:
-        raise Http404
-    return AuditScope(all_rows=False, agencies=agencies)
-
-
-def audit_export_allowed(*, user: User) -> bool:
-    try:
-        access_audit(user=user, action=Action.EXPORT_AUDIT)
-    except Http404:
-        return False
-    return True
 
 
 def audit_events_search(

@@ -145,7 +145,7 @@ class InvitationImport(ImportSpec):
         ) % {"count": len(result)}
 
     def done_url(self) -> str:
-        return reverse("vetting:invitations", args=[self.agency.pk])
+        return reverse("accounts:invitations", args=[self.agency.pk])
 
     def confirm_decorator(self, rows: list[Row]):
         # Rows granting roles passed the checks only for programme staff: ask them for the

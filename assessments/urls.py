@@ -1,6 +1,5 @@
-"""URLs of assessments. Two namespaces, kept as they were: `assessments` (quizzes, attempts,
-labs; urlpatterns) and `assessments_trainer` (quiz statistics; trainer_urlpatterns, included
-by config/urls.py under that namespace)."""
+"""URLs of assessments (namespace assessments): quizzes, attempts and labs, and the trainers'
+quiz statistics (`trainer_*`, under quizzes/trainer/). Mounted at the site's root."""
 
 from django.urls import path
 
@@ -54,16 +53,17 @@ urlpatterns = [
         lab.lab_trace_csv,
         name="lab_trace_csv",
     ),
-]
-
-trainer_urlpatterns = [
-    path("quizzes/trainer/", trainer.quizzes, name="quizzes"),
-    path("quizzes/trainer/<int:quiz_id>/", trainer.items, name="items"),
-    path("quizzes/trainer/<int:quiz_id>/items.csv", trainer.items_csv, name="items_csv"),
-    path("quizzes/trainer/<int:quiz_id>/officers/", trainer.officers, name="officers"),
+    path("quizzes/trainer/", trainer.quizzes, name="trainer_quizzes"),
+    path("quizzes/trainer/<int:quiz_id>/", trainer.items, name="trainer_items"),
+    path(
+        "quizzes/trainer/<int:quiz_id>/items.csv",
+        trainer.items_csv,
+        name="trainer_items_csv",
+    ),
+    path("quizzes/trainer/<int:quiz_id>/officers/", trainer.officers, name="trainer_officers"),
     path(
         "quizzes/trainer/<int:quiz_id>/officers.csv",
         trainer.officers_csv,
-        name="officers_csv",
+        name="trainer_officers_csv",
     ),
 ]

@@ -10,5 +10,5 @@ class CertificatesConfig(AppConfig):
         from core.nav import NavItem, register
 
         register(
-            NavItem(_("Dashboard"), "dashboard", order=10),
+            NavItem(_("Dashboard"), "certificates:dashboard", order=10),
         )

@@ -1,3 +1,6 @@
+"""URLs of certificates (namespace certificates): the learner's dashboard (at /dashboard/, where
+sign-in leads), certificate downloads and the public verification pages."""
+
 from django.urls import path, re_path
 
 from certificates import views
@@ -7,6 +10,7 @@ app_name = "certificates"
 VERIFY_KEY_RE = r"(?P<token>[A-Za-z0-9_-]{22,64})"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path(
         "certificates/<int:certificate_id>/download/",
         views.certificate_download,

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def home(request):
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect("certificates:dashboard")
     return render(request, "home.html")
 
 

@@ -136,7 +136,7 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     enrollment.refresh_from_db(fields=["completed_at"])
     if enrollment.completed_at:
         messages.success(request, _("Course complete. Your certificate is being prepared."))
-        return redirect("dashboard")
+        return redirect("certificates:dashboard")
     progress = course_progress(
         course=enrollment.course,
         enrollment=enrollment,

@@ -1,10 +1,12 @@
-"""Access checks for agency reports: 404 for missing and forbidden alike."""
+"""Access checks of reports: the agencies whose roster a user may see, and the seats of a
+cohort report a user may see. 404 for missing and forbidden alike; one agency's roster is
+accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from accounts.models import Agency
 from accounts.permissions import Action, agencies_for
+from cohorts.access import access_cohort, nominating_agency_ids
+from cohorts.models import Cohort
 
 
 def access_roster_agencies(*, user) -> list[int]:
@@ -15,6 +17,15 @@ def access_roster_agencies(*, user) -> list[int]:
     return agency_ids
 
 
-def access_agency(*, user, agency_id: int, action: Action = Action.VIEW_ROSTER) -> Agency:
-    """An agency the user may act on for this action (view or export the roster)."""
-    return get_object_or_404(agencies_for(user, action), pk=agency_id)
+def access_cohort_report(*, user, cohort_id: int) -> tuple[Cohort, set[int] | None]:
+    """The cohort and the agencies whose seats this user may see in its report (None: all).
+
+    Trainers running the cohort, programme staff and admins of the host (and co-host)
+    agencies see every seat; admins of a participating agency see their own agency's seats
+    only; anyone else gets the same 404 as for a cohort that does not exist."""
+    cohort = access_cohort(
+        user=user, cohort_id=cohort_id, action={Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
+    )
+    if Action.DECIDE_NOMINATIONS in cohort.actions:
+        return cohort, None
+    return cohort, nominating_agency_ids(user=user, cohort=cohort)

@@ -1,11 +1,22 @@
+"""URLs of reports (namespace reports): agency rosters under `agency/`, cohort reports under
+`cohorts/`, and the personal-data export at `account/data.json` (it reads every app, so its
+view lives here, the top layer). Mounted at the site's root so every path stays as it was."""
+
 from django.urls import path
 
-from reports import views
+from reports.views import agencies, cohorts, personal_data
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.agencies, name="agencies"),
-    path("<int:agency_id>/roster/", views.roster, name="roster"),
-    path("<int:agency_id>/roster.csv", views.roster_export, name="roster_export"),
+    path("agency/", agencies.agencies, name="agencies"),
+    path("agency/<int:agency_id>/roster/", agencies.roster, name="roster"),
+    path("agency/<int:agency_id>/roster.csv", agencies.roster_export, name="roster_export"),
+    path("cohorts/<int:cohort_id>/report/", cohorts.report, name="cohort_report"),
+    path(
+        "cohorts/<int:cohort_id>/report.csv",
+        cohorts.export,
+        name="cohort_report_export",
+    ),
+    path("account/data.json", personal_data.data_export, name="personal_data_export"),
 ]

@@ -109,18 +109,18 @@ def agency_a_objects():
         "_agency": agency,
         "_officer": officer,
         **cohort_urls(cohort_ctx),
-        "vetting:member": member,
-        "vetting:member_approve": member,
-        "vetting:member_reject": member,
-        "vetting:member_left": member,
-        "vetting:member_reconfirm": member,
-        "vetting:member_role": member,
-        "vetting:invitations": {"agency_id": agency.pk},
-        "vetting:import": {"agency_id": agency.pk},
-        "vetting:invitation_resend": {"invitation_id": invitation.pk},
+        "accounts:member": member,
+        "accounts:member_approve": member,
+        "accounts:member_reject": member,
+        "accounts:member_left": member,
+        "accounts:member_reconfirm": member,
+        "accounts:member_role": member,
+        "accounts:invitations": {"agency_id": agency.pk},
+        "accounts:invitation_import": {"agency_id": agency.pk},
+        "accounts:invitation_resend": {"invitation_id": invitation.pk},
         "reports:roster": {"agency_id": agency.pk},
         "reports:roster_export": {"agency_id": agency.pk},
-        "privacy:erase": {"user_id": officer.pk},
+        "accounts:person_erase": {"user_id": officer.pk},
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},
         "assessments:save": {"attempt_id": attempt.pk},
@@ -132,10 +132,10 @@ def agency_a_objects():
         "assessments:lab_address": {**lab, "address": "addr1"},
         "assessments:lab_trace_add": {**lab, "address": "addr1"},
         "assessments:lab_trace_remove": {**lab, "index": 0},
-        "assessments_trainer:items": {"quiz_id": module.quiz.pk},
-        "assessments_trainer:items_csv": {"quiz_id": module.quiz.pk},
-        "assessments_trainer:officers": {"quiz_id": module.quiz.pk},
-        "assessments_trainer:officers_csv": {"quiz_id": module.quiz.pk},
+        "assessments:trainer_items": {"quiz_id": module.quiz.pk},
+        "assessments:trainer_items_csv": {"quiz_id": module.quiz.pk},
+        "assessments:trainer_officers": {"quiz_id": module.quiz.pk},
+        "assessments:trainer_officers_csv": {"quiz_id": module.quiz.pk},
         "assessments:quiz": {"course_slug": course.slug, "module_slug": module.slug},
         "assessments:quiz_start": {"course_slug": course.slug, "module_slug": module.slug},
         "certificates:download": {"certificate_id": certificate.pk},
@@ -201,10 +201,10 @@ TRAINERS_OPEN = {
     "courses:trainer_lesson",
     "courses:trainer_version",
     "courses:trainer_diff",
-    "assessments_trainer:items",
-    "assessments_trainer:items_csv",
+    "assessments:trainer_items",
+    "assessments:trainer_items_csv",
 }
-TRAINERS_OWN_AGENCY_ONLY = {"assessments_trainer:officers", "assessments_trainer:officers_csv"}
+TRAINERS_OWN_AGENCY_ONLY = {"assessments:trainer_officers", "assessments:trainer_officers_csv"}
 
 
 @pytest.mark.parametrize("adversary", list(ADVERSARIES))
@@ -261,16 +261,16 @@ def test_role_page_matrix(client, role):
     if role != "anonymous":
         client.force_login(users[role]())
     urls = {
-        "dashboard": reverse("dashboard"),
+        "dashboard": reverse("certificates:dashboard"),
         "catalog": reverse("courses:catalog"),
         "trainer": reverse("courses:trainer_content"),
         "refreshers": reverse("courses:agency_refreshers"),
         "agencies": reverse("reports:agencies"),
-        "audit": reverse("audit:search"),
-        "profile": reverse("privacy:profile"),
+        "audit": reverse("accounts:audit_search"),
+        "profile": reverse("accounts:profile"),
         "roster": reverse("reports:roster", args=[agency.pk]),
-        "invitations": reverse("vetting:invitations", args=[agency.pk]),
-        "import": reverse("vetting:import", args=[agency.pk]),
+        "invitations": reverse("accounts:invitations", args=[agency.pk]),
+        "import": reverse("accounts:invitation_import", args=[agency.pk]),
     }
     for page, expected in zip(PAGES, MATRIX[role], strict=True):
         response = client.get(urls[page])
@@ -303,7 +303,7 @@ def test_trainer_quiz_statistics_show_only_their_own_agencys_officers(client, ag
     Attempt.objects.filter(pk=attempt_id).update(
         status=Attempt.Status.GRADED, score=80, passed=True, submitted_at=timezone.now()
     )
-    quiz = agency_a_objects["assessments_trainer:officers"]
+    quiz = agency_a_objects["assessments:trainer_officers"]
     agency_b = AgencyFactory(name="Agency B", country="TH")
     for agency, sees in ((agency_b, False), (agency_a_objects["_agency"], True)):
         trainer = _with_mfa(MembershipFactory(agency=agency, role=Membership.Role.TRAINER).user)
@@ -334,7 +334,7 @@ def test_only_programme_staff_may_change_a_role(client, role, expected):
     }[role]()
     client.force_login(user)
     reauthenticated_now(client, user)
-    response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
+    response = client.post(reverse("accounts:member_role", args=[target.pk]), {"role": "trainer"})
     assert response.status_code == expected
     target.refresh_from_db()
     assert target.role == ("trainer" if role == "staff" else "officer")

@@ -166,9 +166,9 @@ def trainer_urls(course) -> list[str]:
         reverse("courses:trainer_lesson", args=[lesson.pk]),
         reverse("courses:trainer_version", args=[lesson.pk, 1]),
         reverse("courses:trainer_diff", args=[lesson.pk]) + "?from=1&to=1",
-        reverse("assessments_trainer:quizzes"),
-        reverse("assessments_trainer:items", args=[quiz.pk]),
-        reverse("assessments_trainer:items_csv", args=[quiz.pk]),
+        reverse("assessments:trainer_quizzes"),
+        reverse("assessments:trainer_items", args=[quiz.pk]),
+        reverse("assessments:trainer_items_csv", args=[quiz.pk]),
     ]
 
 

@@ -1,7 +1,8 @@
 """Account pages beyond allauth's: the remembered language switch and invitation links.
 
 Feature pages live in modules of this package: vetting.py (agency admins' actions and
-imports), audit.py (audit search and export), privacy.py (profile, data export, erasure).
+imports), audit.py (audit search and export), privacy.py (profile and erasure; the data
+export is reports.views.personal_data).
 """
 
 from django.conf import settings
@@ -33,7 +34,7 @@ def invitation(request, token: str):
         if request.user.email.lower() == found.email:
             if request.method == "POST":
                 invitation_accept(invitation=found, user=request.user, request=request)
-                return redirect("dashboard")
+                return redirect("certificates:dashboard")
             return render(
                 request, "accounts/invitation.html", {"invitation": found, "accept": True}
             )

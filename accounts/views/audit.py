@@ -15,14 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import (
-    AuditScope,
-    access_audit,
-    audit_events_search,
-    audit_export_allowed,
-    audit_log,
-)
-from accounts.forms_audit import AuditSearchForm
+from accounts.access import access_audit, audit_export_allowed
+from accounts.audit import AuditScope, audit_events_search, audit_log
+from accounts.forms.audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
 from core.csv import csv_attachment, csv_text
@@ -59,7 +54,7 @@ def export(request):
 @reauthentication_required
 def _export(request, *, scope: AuditScope):
     form = AuditSearchForm(request.GET, agencies=scope.agency_choices())
-    back = reverse("audit:search") + "?" + request.GET.urlencode()
+    back = reverse("accounts:audit_search") + "?" + request.GET.urlencode()
     if not form.is_valid():
         messages.error(request, _("Correct the filters, then export again."))
         return redirect(back)

@@ -1,6 +1,7 @@
 """Privacy pages: a person's own profile, and erasure of a person by programme staff.
 
-The "download my data" view reads every app, so it lives in reports.privacy.
+The "download my data" view reads every app, so it lives in reports
+(reports.views.personal_data, routed as reports:personal_data_export).
 """
 
 from allauth.account.decorators import reauthentication_required
@@ -11,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms_privacy import EraseForm, ProfileForm
+from accounts.access import access_person_for_erasure
+from accounts.forms.privacy import EraseForm, ProfileForm
 from accounts.models import User
-from accounts.privacy import access_person_for_erasure, user_update_profile
 from accounts.selectors import primary_membership
-from accounts.services import user_erase
+from accounts.services import user_erase, user_update_profile
 
 
 @login_required
@@ -33,7 +34,7 @@ def profile(request):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Your profile is saved."))
-                return redirect("privacy:profile")
+                return redirect("accounts:profile")
     else:
         form = ProfileForm(
             initial={
@@ -62,7 +63,7 @@ def _erase_confirmed(request, person: User):
         if form.is_valid():
             user_erase(user=person, actor=request.user, request=request)
             messages.success(request, _("The person's personal data has been erased."))
-            return redirect("privacy:erase", user_id=person.pk)
+            return redirect("accounts:person_erase", user_id=person.pk)
     else:
         form = EraseForm()
     return render(request, "accounts/privacy/erase.html", {"person": person, "form": form})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_agency, access_invitation, access_membership
-from accounts.forms_vetting import InvitationForm, RejectForm, RoleForm
+from accounts.forms.vetting import InvitationForm, RejectForm, RoleForm
 from accounts.imports import InvitationImport
 from accounts.models import Membership
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can, vetting_cutoff
@@ -74,7 +74,7 @@ def _decide(request, membership_id: int, service, success: str):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, success % {"name": membership.user.full_name})
-    return redirect("vetting:member", membership_id=membership.pk)
+    return redirect("accounts:member", membership_id=membership.pk)
 
 
 @login_required
@@ -152,7 +152,7 @@ def _member_form_action(request, membership, form, *, field, form_name, apply, s
             form.add_error(field, _error_text(error))
         else:
             messages.success(request, success % {"name": membership.user.full_name})
-            return redirect("vetting:member", membership_id=membership.pk)
+            return redirect("accounts:member", membership_id=membership.pk)
     return _render_member(request, membership, **{form_name: form})
 
 
@@ -191,7 +191,7 @@ def _invitations(request, agency):
                 messages.success(
                     request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
                 )
-                return redirect("vetting:invitations", agency_id=agency.pk)
+                return redirect("accounts:invitations", agency_id=agency.pk)
     else:
         form = InvitationForm(agency=agency, user=request.user)
     page = Paginator(invitations_for_agency(agency=agency), INVITATIONS_PER_PAGE).get_page(
@@ -218,7 +218,7 @@ def invitation_resend(request, invitation_id: int):
         messages.success(
             request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email}
         )
-    return redirect("vetting:invitations", agency_id=invitation.agency_id)
+    return redirect("accounts:invitations", agency_id=invitation.agency_id)
 
 
 @login_required

@@ -34,8 +34,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = reverse("audit:search")
-EXPORT = reverse("audit:export")
+SEARCH = reverse("accounts:audit_search")
+EXPORT = reverse("accounts:audit_export")
 
 
 # Helpers ---------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def staff_client(client):
 
 
 def import_url(agency) -> str:
-    return reverse("vetting:import", args=[agency.pk])
+    return reverse("accounts:invitation_import", args=[agency.pk])
 
 
 # --- parsing and checking -------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_upload_shows_a_summary_and_writes_nothing_then_confirm_invites_everyone
     with django_capture_on_commit_callbacks(execute=True):
         done = admin_client.post(import_url(agency), {"payload": payload_from(report)})
     assert done.status_code == 302
-    assert done["Location"] == reverse("vetting:invitations", args=[agency.pk])
+    assert done["Location"] == reverse("accounts:invitations", args=[agency.pk])
     invitations = Invitation.objects.filter(agency=agency).order_by("email")
     assert [(i.email, i.full_name, i.role) for i in invitations] == [
         ("a@mail.example", "Ann", "officer"),
@@ -369,7 +369,7 @@ def test_officer_rows_are_confirmed_without_asking_for_the_password(admin_client
     )
     done = admin_client.post(import_url(agency), {"payload": payload_from(report)})
     assert done.status_code == 302
-    assert done["Location"] == reverse("vetting:invitations", args=[agency.pk])
+    assert done["Location"] == reverse("accounts:invitations", args=[agency.pk])
     assert Invitation.objects.get().role == "officer"
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, User
-from accounts.privacy import user_update_profile
+from accounts.services import user_update_profile
 from assessments.models import Attempt
 from assessments.services import attempt_start, attempt_submit
 from certificates.models import Certificate
@@ -83,11 +83,11 @@ def staff_client(client):
 
 def test_profile_update_saves_fields_and_audits_only_their_names(officer_client, officer):
     response = officer_client.post(
-        reverse("privacy:profile"),
+        reverse("accounts:profile"),
         {"full_name": "Kim Min-jun", "display_name": "MJ Kim", "time_zone": "Europe/Vienna"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("privacy:profile")
+    assert response["Location"] == reverse("accounts:profile")
     officer.refresh_from_db()
     assert (officer.full_name, officer.display_name, officer.time_zone) == (
         "Kim Min-jun",
@@ -112,7 +112,7 @@ def test_profile_saved_unchanged_writes_no_audit_row(officer):
 
 def test_profile_page_refuses_an_unknown_time_zone(officer_client, officer):
     response = officer_client.post(
-        reverse("privacy:profile"),
+        reverse("accounts:profile"),
         {"full_name": "Kim Min-jun", "display_name": "", "time_zone": "Mars/Olympus_Mons"},
     )
     assert response.status_code == 200
@@ -144,10 +144,10 @@ def test_profile_service_requires_a_full_name(officer):
 def test_empty_time_zone_means_the_agencys(officer_client, officer):
     officer.time_zone = "Europe/Vienna"
     officer.save(update_fields=["time_zone"])
-    response = officer_client.get(reverse("privacy:profile"))
+    response = officer_client.get(reverse("accounts:profile"))
     assert "My agency&#x27;s time zone (Asia/Seoul)" in response.text
     officer_client.post(
-        reverse("privacy:profile"),
+        reverse("accounts:profile"),
         {"full_name": officer.full_name, "display_name": "", "time_zone": ""},
     )
     officer.refresh_from_db()
@@ -155,21 +155,21 @@ def test_empty_time_zone_means_the_agencys(officer_client, officer):
 
 
 def test_profile_page_explains_the_display_name_and_links_the_export(officer_client):
-    response = officer_client.get(reverse("privacy:profile"))
+    response = officer_client.get(reverse("accounts:profile"))
     assert response.status_code == 200
     assert "instead of your email address" in response.text
-    assert reverse("privacy:export") in response.text
+    assert reverse("reports:personal_data_export") in response.text
 
 
 def test_profile_page_needs_login(client):
-    response = client.get(reverse("privacy:profile"))
+    response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_profile_page_query_count_is_pinned(officer_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
-        officer_client.get(reverse("privacy:profile"))
+        officer_client.get(reverse("accounts:profile"))
 
 
 # --- Download my data ----------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_export_holds_the_persons_data_and_nobody_elses(officer_client, officer)
     ).user
     other_certificate = learning_records(other)
 
-    response = officer_client.get(reverse("privacy:export"))
+    response = officer_client.get(reverse("reports:personal_data_export"))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -235,23 +235,23 @@ def test_export_query_count_is_the_same_for_one_or_five_enrollments(
 ):
     learning_records(officer)
     with django_assert_num_queries(20) as few:
-        officer_client.get(reverse("privacy:export"))
+        officer_client.get(reverse("reports:personal_data_export"))
     for _ in range(4):
         learning_records(officer)
     assert Enrollment.objects.filter(user=officer).count() == 5
     with django_assert_num_queries(len(few.captured_queries)):
-        response = officer_client.get(reverse("privacy:export"))
+        response = officer_client.get(reverse("reports:personal_data_export"))
     assert len(json.loads(response.content)["enrollments"]) == 5
 
 
 def test_export_needs_login(client):
-    response = client.get(reverse("privacy:export"))
+    response = client.get(reverse("reports:personal_data_export"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_export_is_get_only(officer_client):
-    assert officer_client.post(reverse("privacy:export")).status_code == 405
+    assert officer_client.post(reverse("reports:personal_data_export")).status_code == 405
 
 
 # --- Erasure -------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_erasure_pseudonymises_the_person_and_keeps_their_records(staff_client, 
     events_before = set(AuditEvent.objects.filter(actor=officer).values_list("id", flat=True))
     assert events_before
 
-    url = reverse("privacy:erase", args=[officer.pk])
+    url = reverse("accounts:person_erase", args=[officer.pk])
     response = staff_client.post(url, {"confirm": "on"})
 
     assert response.status_code == 302
@@ -318,7 +318,7 @@ def test_erasure_pseudonymises_the_person_and_keeps_their_records(staff_client, 
 
 def test_erased_person_cannot_sign_in(staff_client, officer):
     old_email = officer.email
-    staff_client.post(reverse("privacy:erase", args=[officer.pk]), {"confirm": "on"})
+    staff_client.post(reverse("accounts:person_erase", args=[officer.pk]), {"confirm": "on"})
     officer.refresh_from_db()
     for login in (old_email, officer.email):
         browser = Client()
@@ -329,15 +329,15 @@ def test_erased_person_cannot_sign_in(staff_client, officer):
 def test_erasure_ends_the_persons_open_sessions(staff_client, officer):
     session = Client()
     session.force_login(officer)
-    assert session.get(reverse("privacy:profile")).status_code == 200
-    staff_client.post(reverse("privacy:erase", args=[officer.pk]), {"confirm": "on"})
-    response = session.get(reverse("privacy:profile"))
+    assert session.get(reverse("accounts:profile")).status_code == 200
+    staff_client.post(reverse("accounts:person_erase", args=[officer.pk]), {"confirm": "on"})
+    response = session.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_erasure_page_explains_what_will_happen(staff_client, officer):
-    response = staff_client.get(reverse("privacy:erase", args=[officer.pk]))
+    response = staff_client.get(reverse("accounts:person_erase", args=[officer.pk]))
     assert response.status_code == 200
     assert officer.email in response.text
     assert "cannot be undone" in response.text
@@ -345,7 +345,7 @@ def test_erasure_page_explains_what_will_happen(staff_client, officer):
 
 
 def test_erasure_needs_the_confirmation_box(staff_client, officer):
-    response = staff_client.post(reverse("privacy:erase", args=[officer.pk]), {})
+    response = staff_client.post(reverse("accounts:person_erase", args=[officer.pk]), {})
     assert response.status_code == 200
     assert response.context["form"].errors["confirm"]
     officer.refresh_from_db()
@@ -364,7 +364,7 @@ def test_erasure_is_404_for_everyone_but_staff(client, officer, role):
     with_totp(actor)
     client.force_login(actor)
     reauthenticated_now(client, actor)
-    url = reverse("privacy:erase", args=[officer.pk])
+    url = reverse("accounts:person_erase", args=[officer.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"confirm": "on"}).status_code == 404
     officer.refresh_from_db()
@@ -372,14 +372,14 @@ def test_erasure_is_404_for_everyone_but_staff(client, officer, role):
 
 
 def test_erasure_is_404_when_signed_out_or_for_a_missing_person(staff_client, officer):
-    url = reverse("privacy:erase", args=[officer.pk])
+    url = reverse("accounts:person_erase", args=[officer.pk])
     assert Client().get(url).status_code == 302  # to the login page
-    missing = reverse("privacy:erase", args=[officer.pk + 10_000])
+    missing = reverse("accounts:person_erase", args=[officer.pk + 10_000])
     assert staff_client.get(missing).status_code == 404
 
 
 def test_staff_cannot_erase_themselves(staff_client):
-    url = reverse("privacy:erase", args=[staff_client.staff.pk])
+    url = reverse("accounts:person_erase", args=[staff_client.staff.pk])
     assert staff_client.post(url, {"confirm": "on"}).status_code == 404
     staff_client.staff.refresh_from_db()
     assert staff_client.staff.erased_at is None
@@ -388,7 +388,7 @@ def test_staff_cannot_erase_themselves(staff_client):
 def test_erasure_without_recent_reauthentication_asks_for_it(client, officer):
     staff = staff_member()
     client.force_login(staff)
-    url = reverse("privacy:erase", args=[officer.pk])
+    url = reverse("accounts:person_erase", args=[officer.pk])
     for response in (client.get(url), client.post(url, {"confirm": "on"})):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -401,7 +401,7 @@ def test_erasure_after_reauthentication_timeout_asks_again(client, officer, sett
     client.force_login(staff)
     reauthenticated_now(client, staff)
     settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
-    response = client.post(reverse("privacy:erase", args=[officer.pk]), {"confirm": "on"})
+    response = client.post(reverse("accounts:person_erase", args=[officer.pk]), {"confirm": "on"})
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     officer.refresh_from_db()
     assert officer.erased_at is None
@@ -410,7 +410,7 @@ def test_erasure_after_reauthentication_timeout_asks_again(client, officer, sett
 def test_erasure_page_query_count_does_not_grow_with_memberships(
     staff_client, officer, django_assert_max_num_queries
 ):
-    url = reverse("privacy:erase", args=[officer.pk])
+    url = reverse("accounts:person_erase", args=[officer.pk])
     with django_assert_max_num_queries(14) as few:
         staff_client.get(url)
     agencies = [MembershipFactory(user=officer).agency for _ in range(3)]

@@ -26,7 +26,7 @@ def login(client, email, password=TEST_PASSWORD):
 def test_staff_roles_are_sent_to_set_up_mfa_first(client, role):
     user = MembershipFactory(role=role).user
     client.force_login(user)
-    for url in (reverse("dashboard"), reverse("courses:catalog")):
+    for url in (reverse("certificates:dashboard"), reverse("courses:catalog")):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == reverse("mfa_activate_totp")
@@ -36,20 +36,20 @@ def test_staff_roles_are_sent_to_set_up_mfa_first(client, role):
         reverse("account_reauthenticate")
     )
     with_totp(user)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("certificates:dashboard")).status_code == 200
 
 
 def test_programme_staff_need_mfa(client):
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
-    assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("certificates:dashboard"))["Location"] == reverse("mfa_activate_totp")
 
 
 def test_officers_need_mfa_only_when_the_setting_says(client, officer, settings):
     client.force_login(officer)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("certificates:dashboard")).status_code == 200
     settings.MFA_REQUIRED_FOR_OFFICERS = True
-    assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("certificates:dashboard"))["Location"] == reverse("mfa_activate_totp")
 
 
 def test_totp_secret_is_encrypted_at_rest():
@@ -69,7 +69,7 @@ def test_login_with_totp_asks_for_the_code(client):
     assert response["Location"] == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("certificates:dashboard")).status_code == 200
 
 
 def test_five_failures_lock_the_login_even_with_the_right_password(client):
@@ -120,12 +120,12 @@ def test_failed_logins_from_one_address_are_rate_limited(client):
 def test_idle_session_ends_after_thirty_minutes(client, officer, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
     client.force_login(officer)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("certificates:dashboard")).status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
     assert session.expire_date <= timezone.now() + timedelta(minutes=30, seconds=5)
     # Thirty-one idle minutes later the session is gone.
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("certificates:dashboard"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
@@ -133,7 +133,7 @@ def test_each_request_extends_the_idle_window(client, officer):
     client.force_login(officer)
     key = client.session.session_key
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=2))
-    client.get(reverse("dashboard"))
+    client.get(reverse("certificates:dashboard"))
     assert Session.objects.get(pk=key).expire_date > timezone.now() + timedelta(minutes=29)
 
 

@@ -34,14 +34,14 @@ def test_signup_on_agency_domain_places_officer_and_requires_verification(client
     assert AuditEvent.objects.filter(action="account.signup", actor=user, agency=agency).exists()
 
     # Not verified yet: the dashboard is out of reach.
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("certificates:dashboard")).status_code == 302
 
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
     path = "/" + link.split("/", 3)[3]
     confirm = client.post(path)
     assert confirm.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("certificates:dashboard")).status_code == 200
 
 
 def test_signup_without_agency_email_or_invitation_is_refused(client, agency):

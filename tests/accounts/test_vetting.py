@@ -55,23 +55,23 @@ def test_member_page_shows_the_person_and_every_form(client, agency):
         status=Membership.Status.REJECTED,
         decision_reason="Not an investigator",
     )
-    response = signed_in(client, admin).get(reverse("vetting:member", args=[target.pk]))
+    response = signed_in(client, admin).get(reverse("accounts:member", args=[target.pk]))
     assert response.status_code == 200
     for text in ("Park Ji-woo", "park@knpa.example", "Officer", "Rejected", "Not an investigator"):
         assert text in response.text
     for name in ("member_approve", "member_left"):
-        assert reverse(f"vetting:{name}", args=[target.pk]) in response.text
+        assert reverse(f"accounts:{name}", args=[target.pk]) in response.text
     assert 'name="reason"' not in response.text  # already rejected: no second rejection
     # Roles are granted by programme staff only: no role form for the agency admin.
-    assert reverse("vetting:member_role", args=[target.pk]) not in response.text
+    assert reverse("accounts:member_role", args=[target.pk]) not in response.text
     assert '<label for="id_role"' not in response.text
 
 
 def test_member_page_offers_programme_staff_the_role_form(client, agency):
     target = MembershipFactory(agency=agency)
-    response = signed_in(client, staff_user()).get(reverse("vetting:member", args=[target.pk]))
+    response = signed_in(client, staff_user()).get(reverse("accounts:member", args=[target.pk]))
     assert response.status_code == 200
-    assert reverse("vetting:member_role", args=[target.pk]) in response.text
+    assert reverse("accounts:member_role", args=[target.pk]) in response.text
     assert '<label for="id_role"' in response.text
 
 
@@ -82,10 +82,10 @@ def test_admin_approves_a_pending_officer_with_audit_and_email(
     target = pending_officer(agency)
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
-            reverse("vetting:member_approve", args=[target.pk])
+            reverse("accounts:member_approve", args=[target.pk])
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("vetting:member", args=[target.pk])
+    assert response["Location"] == reverse("accounts:member", args=[target.pk])
     target.refresh_from_db()
     assert target.status == Membership.Status.APPROVED
     assert target.vetted_at is not None
@@ -106,7 +106,7 @@ def test_admin_rejects_with_a_reason_with_audit_and_email(
     target = pending_officer(agency)
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
-            reverse("vetting:member_reject", args=[target.pk]),
+            reverse("accounts:member_reject", args=[target.pk]),
             {"reason": "Not a member of the investigations unit"},
         )
     assert response.status_code == 302
@@ -128,7 +128,7 @@ def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
     target = pending_officer(agency)
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
-            reverse("vetting:member_reject", args=[target.pk]), {"reason": reason}
+            reverse("accounts:member_reject", args=[target.pk]), {"reason": reason}
         )
     assert response.status_code == 200
     assert "Give a reason" in response.text
@@ -142,7 +142,7 @@ def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
 def test_admin_marks_an_officer_as_left(client, agency):
     admin = admin_of(agency)
     target = MembershipFactory(agency=agency)
-    response = signed_in(client, admin).post(reverse("vetting:member_left", args=[target.pk]))
+    response = signed_in(client, admin).post(reverse("accounts:member_left", args=[target.pk]))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.status == Membership.Status.LEFT
@@ -153,9 +153,9 @@ def test_admin_reconfirms_a_lapsed_officer(client, agency, settings):
     admin = admin_of(agency)
     long_ago = timezone.now() - timedelta(days=settings.VETTING_RECONFIRM_DAYS + 10)
     target = MembershipFactory(agency=agency, vetted_at=long_ago)
-    page = signed_in(client, admin).get(reverse("vetting:member", args=[target.pk]))
+    page = signed_in(client, admin).get(reverse("accounts:member", args=[target.pk]))
     assert "Re-confirmation due" in page.text
-    response = client.post(reverse("vetting:member_reconfirm", args=[target.pk]))
+    response = client.post(reverse("accounts:member_reconfirm", args=[target.pk]))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.status == Membership.Status.APPROVED
@@ -168,7 +168,7 @@ def test_role_change_without_recent_reauthentication_asks_for_the_password(clien
     admin = staff_user()
     target = MembershipFactory(agency=agency)
     response = signed_in(client, admin).post(
-        reverse("vetting:member_role", args=[target.pk]), {"role": "agency_admin"}
+        reverse("accounts:member_role", args=[target.pk]), {"role": "agency_admin"}
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -181,7 +181,7 @@ def test_role_change_goes_through_once_the_password_is_given_again(client, agenc
     admin = staff_user()
     target = MembershipFactory(agency=agency)
     signed_in(client, admin)
-    asked = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
+    asked = client.post(reverse("accounts:member_role", args=[target.pk]), {"role": "trainer"})
     reauthenticated = client.post(asked["Location"], {"password": TEST_PASSWORD})
     assert reauthenticated.status_code == 302
     target.refresh_from_db()
@@ -194,9 +194,9 @@ def test_role_change_after_reauthentication_changes_the_role_with_audit(client, 
     target = MembershipFactory(agency=agency)
     signed_in(client, admin)
     reauthenticated_now(client, admin)
-    response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
+    response = client.post(reverse("accounts:member_role", args=[target.pk]), {"role": "trainer"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("vetting:member", args=[target.pk])
+    assert response["Location"] == reverse("accounts:member", args=[target.pk])
     target.refresh_from_db()
     assert target.role == Membership.Role.TRAINER
     event = audit_rows("role.change").get()
@@ -212,7 +212,7 @@ def test_role_change_to_a_role_the_person_already_holds_shows_the_error(client, 
     MembershipFactory(agency=agency, user=user, role=Membership.Role.TRAINER)
     signed_in(client, admin)
     reauthenticated_now(client, admin)
-    response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": "trainer"})
+    response = client.post(reverse("accounts:member_role", args=[target.pk]), {"role": "trainer"})
     assert response.status_code == 200
     assert "already has that role" in response.text
     target.refresh_from_db()
@@ -225,7 +225,7 @@ def test_role_change_refuses_coordinator_role(client, agency):
     signed_in(client, admin)
     reauthenticated_now(client, admin)
     response = client.post(
-        reverse("vetting:member_role", args=[target.pk]), {"role": "coordinator"}
+        reverse("accounts:member_role", args=[target.pk]), {"role": "coordinator"}
     )
     assert response.status_code == 200
     target.refresh_from_db()
@@ -238,7 +238,7 @@ def test_agency_admin_cannot_change_a_role_even_after_reauthentication(client, a
     signed_in(client, admin)
     reauthenticated_now(client, admin)
     for role in ("trainer", "agency_admin", "officer"):
-        response = client.post(reverse("vetting:member_role", args=[target.pk]), {"role": role})
+        response = client.post(reverse("accounts:member_role", args=[target.pk]), {"role": role})
         assert response.status_code == 404  # the matrix: grant_roles is programme staff's
     target.refresh_from_db()
     assert target.role == Membership.Role.OFFICER
@@ -268,17 +268,17 @@ def test_role_change_service_refuses_an_agency_admin_and_audits_the_refusal(agen
 def urls_for(*, membership, agency, invitation):
     """Every URL of these pages that carries an id, with the method it answers."""
     return [
-        ("get", reverse("vetting:member", args=[membership.pk])),
-        ("post", reverse("vetting:member_approve", args=[membership.pk])),
-        ("post", reverse("vetting:member_reject", args=[membership.pk])),
-        ("post", reverse("vetting:member_left", args=[membership.pk])),
-        ("post", reverse("vetting:member_reconfirm", args=[membership.pk])),
-        ("post", reverse("vetting:member_role", args=[membership.pk])),
-        ("get", reverse("vetting:invitations", args=[agency.pk])),
-        ("post", reverse("vetting:invitations", args=[agency.pk])),
-        ("post", reverse("vetting:invitation_resend", args=[invitation.pk])),
-        ("get", reverse("vetting:import", args=[agency.pk])),
-        ("post", reverse("vetting:import", args=[agency.pk])),
+        ("get", reverse("accounts:member", args=[membership.pk])),
+        ("post", reverse("accounts:member_approve", args=[membership.pk])),
+        ("post", reverse("accounts:member_reject", args=[membership.pk])),
+        ("post", reverse("accounts:member_left", args=[membership.pk])),
+        ("post", reverse("accounts:member_reconfirm", args=[membership.pk])),
+        ("post", reverse("accounts:member_role", args=[membership.pk])),
+        ("get", reverse("accounts:invitations", args=[agency.pk])),
+        ("post", reverse("accounts:invitations", args=[agency.pk])),
+        ("post", reverse("accounts:invitation_resend", args=[invitation.pk])),
+        ("get", reverse("accounts:invitation_import", args=[agency.pk])),
+        ("post", reverse("accounts:invitation_import", args=[agency.pk])),
     ]
 
 
@@ -348,11 +348,11 @@ def test_coordinator_approves_in_their_country(
     coordinator = coordinator_of("KR")
     membership = targets["membership"]
     signed_in(client, coordinator)
-    page = client.get(reverse("vetting:member", args=[membership.pk]))
+    page = client.get(reverse("accounts:member", args=[membership.pk]))
     assert page.status_code == 200
-    assert reverse("vetting:member_role", args=[membership.pk]) not in page.text
+    assert reverse("accounts:member_role", args=[membership.pk]) not in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("vetting:member_approve", args=[membership.pk]))
+        response = client.post(reverse("accounts:member_approve", args=[membership.pk]))
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.status == Membership.Status.APPROVED
@@ -367,12 +367,12 @@ def test_coordinator_gets_404_on_invitations_import_and_role_change(client, targ
     reauthenticated_now(client, coordinator)
     agency, membership = targets["agency"], targets["membership"]
     for method, url in [
-        ("get", reverse("vetting:invitations", args=[agency.pk])),
-        ("post", reverse("vetting:invitations", args=[agency.pk])),
-        ("post", reverse("vetting:invitation_resend", args=[targets["invitation"].pk])),
-        ("get", reverse("vetting:import", args=[agency.pk])),
-        ("post", reverse("vetting:import", args=[agency.pk])),
-        ("post", reverse("vetting:member_role", args=[membership.pk])),
+        ("get", reverse("accounts:invitations", args=[agency.pk])),
+        ("post", reverse("accounts:invitations", args=[agency.pk])),
+        ("post", reverse("accounts:invitation_resend", args=[targets["invitation"].pk])),
+        ("get", reverse("accounts:invitation_import", args=[agency.pk])),
+        ("post", reverse("accounts:invitation_import", args=[agency.pk])),
+        ("post", reverse("accounts:member_role", args=[membership.pk])),
     ]:
         response = getattr(client, method)(url, {"role": "agency_admin"})
         assert response.status_code == 404, (method, url)
@@ -383,7 +383,7 @@ def test_coordinator_gets_404_on_invitations_import_and_role_change(client, targ
 def test_coordinator_without_recent_reauthentication_still_gets_404_on_role_change(client, targets):
     signed_in(client, coordinator_of("KR"))
     response = client.post(
-        reverse("vetting:member_role", args=[targets["membership"].pk]), {"role": "trainer"}
+        reverse("accounts:member_role", args=[targets["membership"].pk]), {"role": "trainer"}
     )
     assert response.status_code == 404
 
@@ -391,15 +391,15 @@ def test_coordinator_without_recent_reauthentication_still_gets_404_on_role_chan
 def test_coordinator_memberships_are_not_reachable_as_agency_people(client, agency):
     admin = admin_of(agency)
     coordinator = MembershipFactory(agency=None, country="KR", role=Membership.Role.COORDINATOR)
-    response = signed_in(client, admin).get(reverse("vetting:member", args=[coordinator.pk]))
+    response = signed_in(client, admin).get(reverse("accounts:member", args=[coordinator.pk]))
     assert response.status_code == 404
 
 
 def test_unknown_ids_get_404(client, agency):
     signed_in(client, admin_of(agency))
-    assert client.get(reverse("vetting:member", args=[999_999])).status_code == 404
-    assert client.get(reverse("vetting:invitations", args=[999_999])).status_code == 404
-    assert client.post(reverse("vetting:invitation_resend", args=[999_999])).status_code == 404
+    assert client.get(reverse("accounts:member", args=[999_999])).status_code == 404
+    assert client.get(reverse("accounts:invitations", args=[999_999])).status_code == 404
+    assert client.post(reverse("accounts:invitation_resend", args=[999_999])).status_code == 404
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -412,7 +412,7 @@ def test_admin_invites_one_person_with_audit_and_email(
     unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
-            reverse("vetting:invitations", args=[agency.pk]),
+            reverse("accounts:invitations", args=[agency.pk]),
             {
                 "email": "Lee.Prosecutor@Mail.example",
                 "full_name": "Lee Seo-yeon",
@@ -437,12 +437,14 @@ def test_admin_invites_one_person_with_audit_and_email(
 
 
 def test_invitation_form_offers_an_agency_admin_the_officer_role_only(client, agency):
-    page = signed_in(client, admin_of(agency)).get(reverse("vetting:invitations", args=[agency.pk]))
+    page = signed_in(client, admin_of(agency)).get(
+        reverse("accounts:invitations", args=[agency.pk])
+    )
     assert '<option value="officer"' in page.text
     assert '<option value="trainer"' not in page.text
     assert '<option value="agency_admin"' not in page.text
     staff_page = signed_in(Client(), staff_user()).get(
-        reverse("vetting:invitations", args=[agency.pk])
+        reverse("accounts:invitations", args=[agency.pk])
     )
     for role in ("officer", "trainer", "agency_admin"):
         assert f'<option value="{role}"' in staff_page.text
@@ -458,7 +460,7 @@ def test_agency_admin_asking_for_a_higher_role_is_refused_with_a_clear_message(
     signed_in(client, admin)
     reauthenticated_now(client, admin)
     response = client.post(
-        reverse("vetting:invitations", args=[agency.pk]),
+        reverse("accounts:invitations", args=[agency.pk]),
         {"email": "chief@mail.example", "role": role},
     )
     assert response.status_code == 200
@@ -485,7 +487,7 @@ def test_staff_inviting_a_trainer_is_asked_for_the_password_then_invites_with_au
 ):
     staff = staff_user()
     signed_in(client, staff)
-    url = reverse("vetting:invitations", args=[agency.pk])
+    url = reverse("accounts:invitations", args=[agency.pk])
     asked = client.post(url, {"email": "trainer@mail.example", "role": "trainer"})
     assert asked.status_code == 302
     assert asked["Location"].startswith(reverse("account_reauthenticate"))
@@ -526,11 +528,11 @@ def test_invite_offers_only_the_agencys_own_units(client, agency):
     Unit.objects.create(agency=agency, name="Cyber Bureau")
     foreign = Unit.objects.create(agency=AgencyFactory(), name="Foreign Unit")
     signed_in(client, admin)
-    page = client.get(reverse("vetting:invitations", args=[agency.pk]))
+    page = client.get(reverse("accounts:invitations", args=[agency.pk]))
     assert "Cyber Bureau" in page.text
     assert "Foreign Unit" not in page.text
     response = client.post(
-        reverse("vetting:invitations", args=[agency.pk]),
+        reverse("accounts:invitations", args=[agency.pk]),
         {"email": "x@mail.example", "role": "officer", "unit": foreign.pk},
     )
     assert response.status_code == 200
@@ -540,7 +542,7 @@ def test_invite_offers_only_the_agencys_own_units(client, agency):
 def test_inviting_a_member_or_an_already_invited_person_shows_the_error(client, agency):
     admin = admin_of(agency)
     signed_in(client, admin)
-    url = reverse("vetting:invitations", args=[agency.pk])
+    url = reverse("accounts:invitations", args=[agency.pk])
     client.post(url, {"email": "twice@mail.example", "role": "officer"})
     again = client.post(url, {"email": "twice@mail.example", "role": "officer"})
     assert again.status_code == 200
@@ -562,10 +564,10 @@ def test_resend_counts_and_extends_the_expiry(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
-            reverse("vetting:invitation_resend", args=[invitation.pk])
+            reverse("accounts:invitation_resend", args=[invitation.pk])
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("vetting:invitations", args=[agency.pk])
+    assert response["Location"] == reverse("accounts:invitations", args=[agency.pk])
     invitation.refresh_from_db()
     assert invitation.sent_count == 2
     assert invitation.expires_at > timezone.now() + timedelta(days=settings.INVITATION_DAYS - 1)
@@ -579,7 +581,7 @@ def test_resend_of_an_accepted_invitation_is_refused(client, agency):
     invitation = invitation_create(agency=agency, email="done@mail.example", actor=admin)
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
     response = signed_in(client, admin).post(
-        reverse("vetting:invitation_resend", args=[invitation.pk]), follow=True
+        reverse("accounts:invitation_resend", args=[invitation.pk]), follow=True
     )
     assert "already been accepted" in response.text
     invitation.refresh_from_db()
@@ -592,13 +594,13 @@ def test_invitations_page_lists_open_and_accepted_with_resend_for_open_only(clie
     accepted = invitation_create(agency=agency, email="accepted@mail.example", actor=admin)
     Invitation.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now())
     invitation_create(agency=AgencyFactory(), email="elsewhere@mail.example", actor=admin)
-    response = signed_in(client, admin).get(reverse("vetting:invitations", args=[agency.pk]))
+    response = signed_in(client, admin).get(reverse("accounts:invitations", args=[agency.pk]))
     assert response.status_code == 200
     assert "open@mail.example" in response.text
     assert "accepted@mail.example" in response.text
     assert "elsewhere@mail.example" not in response.text
-    assert reverse("vetting:invitation_resend", args=[open_one.pk]) in response.text
-    assert reverse("vetting:invitation_resend", args=[accepted.pk]) not in response.text
+    assert reverse("accounts:invitation_resend", args=[open_one.pk]) in response.text
+    assert reverse("accounts:invitation_resend", args=[accepted.pk]) not in response.text
 
 
 # --- query counts ---------------------------------------------------------------------------
@@ -609,7 +611,7 @@ def test_invitations_page_query_count_does_not_grow(client, agency, django_asser
     signed_in(client, admin)
     unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
     invitation_create(agency=agency, email="first@mail.example", actor=admin, unit=unit)
-    url = reverse("vetting:invitations", args=[agency.pk])
+    url = reverse("accounts:invitations", args=[agency.pk])
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for number in range(20):
@@ -627,7 +629,7 @@ def test_member_page_query_count_is_pinned(client, agency, django_assert_max_num
     target = MembershipFactory(agency=agency, unit=Unit.objects.create(agency=agency, name="U"))
     signed_in(client, admin)
     with django_assert_max_num_queries(16):
-        response = client.get(reverse("vetting:member", args=[target.pk]))
+        response = client.get(reverse("accounts:member", args=[target.pk]))
     assert response.status_code == 200
 
 
@@ -641,7 +643,7 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
     unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
     with django_capture_on_commit_callbacks(execute=True):
         signed_in(client, admin).post(
-            reverse("vetting:invitations", args=[agency.pk]),
+            reverse("accounts:invitations", args=[agency.pk]),
             {"email": "analyst@mail.example", "role": "officer", "unit": unit.pk},
         )
     deliver_outbox()  # what the worker does
@@ -670,7 +672,7 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = invitee.post("/" + confirm_link.group(0).split("/", 3)[3])
     assert confirmed.status_code == 302
-    assert invitee.get(reverse("dashboard")).status_code == 200
+    assert invitee.get(reverse("certificates:dashboard")).status_code == 200
 
     membership = Membership.objects.get(user__email="analyst@mail.example")
     assert (membership.agency, membership.role, membership.unit) == (agency, "officer", unit)
@@ -682,5 +684,5 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
     assert audit_rows("invitation.accept").filter(actor=membership.user).exists()
 
     # The admin's list now shows it as accepted, without a resend button.
-    page = client.get(reverse("vetting:invitations", args=[agency.pk]))
-    assert reverse("vetting:invitation_resend", args=[invitation.pk]) not in page.text
+    page = client.get(reverse("accounts:invitations", args=[agency.pk]))
+    assert reverse("accounts:invitation_resend", args=[invitation.pk]) not in page.text

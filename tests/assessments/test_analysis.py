@@ -230,7 +230,7 @@ def test_attempts_per_officer_counts_best_score_and_pass(quiz):
 
 
 def test_item_page_shows_the_current_version_by_default(trainer_client, sample):
-    response = trainer_client.get(reverse("assessments_trainer:items", args=[sample.pk]))
+    response = trainer_client.get(reverse("assessments:trainer_items", args=[sample.pk]))
     assert response.status_code == 200
     assert "11 graded attempts on version 111111111111" in response.text
     assert "0.67" in response.text  # q1's discrimination
@@ -238,7 +238,7 @@ def test_item_page_shows_the_current_version_by_default(trainer_client, sample):
 
 
 def test_item_page_version_filter_takes_a_hash_prefix(trainer_client, sample):
-    url = reverse("assessments_trainer:items", args=[sample.pk])
+    url = reverse("assessments:trainer_items", args=[sample.pk])
     response = trainer_client.get(url + "?version=2222")
     assert response.status_code == 200
     assert "1 graded attempt on version 222222222222" in response.text
@@ -246,7 +246,7 @@ def test_item_page_version_filter_takes_a_hash_prefix(trainer_client, sample):
 
 
 def test_quiz_list_shows_attempt_counts(trainer_client, sample):
-    response = trainer_client.get(reverse("assessments_trainer:quizzes"))
+    response = trainer_client.get(reverse("assessments:trainer_quizzes"))
     assert response.status_code == 200
     assert response.context["quizzes"][0].graded_count == 12
     assert sample.title in response.text
@@ -254,16 +254,16 @@ def test_quiz_list_shows_attempt_counts(trainer_client, sample):
 
 def test_trainer_content_page_links_to_quiz_statistics(trainer_client):
     response = trainer_client.get(reverse("courses:trainer_content"))
-    assert reverse("assessments_trainer:quizzes") in response.text
+    assert reverse("assessments:trainer_quizzes") in response.text
 
 
 def trainer_urls(quiz_id: int) -> list[str]:
     return [
-        reverse("assessments_trainer:quizzes"),
-        reverse("assessments_trainer:items", args=[quiz_id]),
-        reverse("assessments_trainer:items_csv", args=[quiz_id]),
-        reverse("assessments_trainer:officers", args=[quiz_id]),
-        reverse("assessments_trainer:officers_csv", args=[quiz_id]),
+        reverse("assessments:trainer_quizzes"),
+        reverse("assessments:trainer_items", args=[quiz_id]),
+        reverse("assessments:trainer_items_csv", args=[quiz_id]),
+        reverse("assessments:trainer_officers", args=[quiz_id]),
+        reverse("assessments:trainer_officers_csv", args=[quiz_id]),
     ]
 
 
@@ -335,7 +335,7 @@ def test_officers_csv_asks_for_the_password_again(client, sample):
     trainer = MembershipFactory(role=Membership.Role.TRAINER, agency=None).user
     with_totp(trainer)
     client.force_login(trainer)
-    response = client.get(reverse("assessments_trainer:officers_csv", args=[sample.pk]))
+    response = client.get(reverse("assessments:trainer_officers_csv", args=[sample.pk]))
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
 
 
@@ -348,7 +348,7 @@ def test_missing_quiz_is_404_for_trainers(trainer_client, quiz):
 
 
 def test_items_csv_has_the_statistics_and_an_audit_row(trainer_client, sample):
-    url = reverse("assessments_trainer:items_csv", args=[sample.pk])
+    url = reverse("assessments:trainer_items_csv", args=[sample.pk])
     response = trainer_client.get(url)
     assert response["Content-Disposition"].startswith("attachment;")
     rows = csv_rows(response)
@@ -373,10 +373,10 @@ def test_csv_exports_escape_formula_cells(trainer_client, quiz):
     )
     graded_attempt(quiz, UserFactory(full_name="-2+3"), score=90, scores={"q1": 1.0})
 
-    items = csv_rows(trainer_client.get(reverse("assessments_trainer:items_csv", args=[quiz.pk])))
+    items = csv_rows(trainer_client.get(reverse("assessments:trainer_items_csv", args=[quiz.pk])))
     assert next(row for row in items if row[1] == "q9")[3] == '\'=HYPERLINK("http://x")'
 
-    response = trainer_client.get(reverse("assessments_trainer:officers_csv", args=[quiz.pk]))
+    response = trainer_client.get(reverse("assessments:trainer_officers_csv", args=[quiz.pk]))
     rows = csv_rows(response)
     assert rows[0][:3] == ["Full name", "Email", "Attempts"]
     cells = {row[0]: row for row in rows[1:]}
@@ -411,7 +411,7 @@ def test_page_query_count_does_not_grow_with_attempts(trainer_client, name):
         for order in (1, 2, 3):
             QuestionFactory(quiz=quiz, key=f"q{order}", order=order)
         add_attempts(quiz, attempts)
-        url = reverse(f"assessments_trainer:{name}", args=[quiz.pk])
+        url = reverse(f"assessments:trainer_{name}", args=[quiz.pk])
         with CaptureQueriesContext(connection) as queries:
             assert trainer_client.get(url).status_code == 200
         counts.append(len(queries))

@@ -28,7 +28,7 @@ def completed_certificate(user, course, *, render=True) -> Certificate:
 
 def test_dashboard_lists_courses_and_certificates(officer_client, officer, course):
     certificate = completed_certificate(officer, course)
-    response = officer_client.get(reverse("dashboard"))
+    response = officer_client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
     assert course.title in response.text
     assert certificate.serial in response.text
@@ -40,11 +40,11 @@ def test_dashboard_query_count_does_not_grow(
 ):
     completed_certificate(officer, build_course(), render=False)
     with django_assert_max_num_queries(12) as few:
-        officer_client.get(reverse("dashboard"))
+        officer_client.get(reverse("certificates:dashboard"))
     for _ in range(4):
         completed_certificate(officer, build_course(), render=False)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        officer_client.get(reverse("dashboard"))
+        officer_client.get(reverse("certificates:dashboard"))
 
 
 def test_dashboard_shows_upcoming_cohorts_with_a_flat_query_count(
@@ -53,20 +53,20 @@ def test_dashboard_shows_upcoming_cohorts_with_a_flat_query_count(
     cohort = build_cohort(host=agency, title="Seoul cohort")
     seated(cohort, agency=agency, user=officer)
     with django_assert_num_queries(13) as few:
-        response = officer_client.get(reverse("dashboard"))
+        response = officer_client.get(reverse("certificates:dashboard"))
     assert "Seoul cohort" in response.text
     assert cohort.get_absolute_url() in response.text
     assert "venue time (Asia/Bangkok" in response.text
     for index in range(3):
         seated(build_cohort(host=agency, title=f"More {index}"), agency=agency, user=officer)
     with django_assert_num_queries(len(few.captured_queries)):
-        response = officer_client.get(reverse("dashboard"))
+        response = officer_client.get(reverse("certificates:dashboard"))
     assert "More 2" in response.text
 
 
 def test_pending_certificate_has_no_download(officer_client, officer, course):
     certificate = completed_certificate(officer, course, render=False)
-    response = officer_client.get(reverse("dashboard"))
+    response = officer_client.get(reverse("certificates:dashboard"))
     assert "Being prepared" in response.text
     url = reverse("certificates:download", args=[certificate.pk])
     assert url not in response.text

@@ -63,7 +63,7 @@ def calendar_urls(ctx: dict) -> dict:
 
 def report_urls(ctx: dict) -> dict:
     cohort = {"cohort_id": ctx["cohort"].pk}
-    return {"cohort_reports:report": cohort, "cohort_reports:export": cohort}
+    return {"reports:cohort_report": cohort, "reports:cohort_report_export": cohort}
 
 
 def cohort_urls(ctx: dict) -> dict:

@@ -73,7 +73,7 @@ def test_readyz_reports_a_dead_broker(client, settings):
 
 
 def test_security_headers(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("core:home"))
     csp = response["Content-Security-Policy"]
     for directive in (
         "default-src 'self'",
@@ -87,7 +87,7 @@ def test_security_headers(client):
 
 
 def test_home_page_is_accessible_html(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("core:home"))
     text = response.text
     assert '<html lang="en">' in text
     assert 'href="#main"' in text and '<main id="main"' in text
@@ -96,7 +96,7 @@ def test_home_page_is_accessible_html(client):
 
 
 def test_signed_in_pages_are_not_cached(officer_client):
-    assert officer_client.get(reverse("dashboard"))["Cache-Control"] == "no-store"
+    assert officer_client.get(reverse("certificates:dashboard"))["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(
@@ -114,6 +114,6 @@ def test_interface_catalogs_are_compiled(language, text):
 
 
 def test_pages_render_in_the_chosen_language(client):
-    response = client.get(reverse("home"), headers={"accept-language": "ko"})
+    response = client.get(reverse("core:home"), headers={"accept-language": "ko"})
     assert '<html lang="ko">' in response.text
     assert "계정 만들기" in response.text or "로그인" in response.text

@@ -58,7 +58,7 @@ def test_law_enforcement_image_needs_an_agency(client, synced):
 def test_lesson_is_shown_in_the_chosen_language(client, officer, synced):
     enrollment_create(user=officer, course=synced)
     client.force_login(officer)
-    response = client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    response = client.post(reverse("accounts:set_language"), {"language": "ko", "next": "/"})
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.language == "ko"
@@ -77,4 +77,4 @@ def test_saved_language_follows_the_user_to_a_new_browser(client, officer, synce
     officer.language = "th"
     officer.save()
     client.force_login(officer)
-    assert '<html lang="th">' in client.get(reverse("dashboard")).text
+    assert '<html lang="th">' in client.get(reverse("certificates:dashboard")).text

@@ -74,7 +74,7 @@ def test_officer_rereads_and_the_flag_clears(setup, client):
     content_sync(root=root)
 
     client.force_login(user)
-    dashboard = client.get(reverse("dashboard"))
+    dashboard = client.get(reverse("certificates:dashboard"))
     assert "Lessons to read again" in dashboard.text
     page = client.get(lesson.get_absolute_url())
     assert "changed in an important way" in page.text

@@ -15,7 +15,11 @@ def lessons_of(course):
 
 
 def test_pages_need_login(client, course):
-    for url in (reverse("courses:catalog"), course.get_absolute_url(), reverse("dashboard")):
+    for url in (
+        reverse("courses:catalog"),
+        course.get_absolute_url(),
+        reverse("certificates:dashboard"),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -190,6 +194,6 @@ def test_glossary_shows_each_term_in_the_reader_language(client, officer, course
     url = reverse("courses:glossary", args=[course.slug, module.slug])
     english = client.get(url).text
     assert "Pools coins." in english and "믹서" not in english
-    client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    client.post(reverse("accounts:set_language"), {"language": "ko", "next": "/"})
     korean = client.get(url).text
     assert "(믹서)" in korean and "코인을 섞음" in korean and "Pools coins." not in korean

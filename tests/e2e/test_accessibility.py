@@ -74,14 +74,14 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
             found[path] = problems(page)
         sign_in(page, base, officer.email, TEST_PASSWORD)
         for path in (
-            reverse("dashboard"),
+            reverse("certificates:dashboard"),
             reverse("courses:catalog"),
             course.get_absolute_url(),
             lesson.get_absolute_url(),
             reverse("courses:glossary", args=[course.slug, lesson.module.slug]),
             reverse("assessments:attempt", args=[attempt.pk]),
             reverse("assessments:lab", args=[attempt.pk, "lab1"]),
-            reverse("privacy:profile"),
+            reverse("accounts:profile"),
             reverse("cohorts:list"),
             cohort.get_absolute_url(),
             reverse("cohorts:calendar"),
@@ -96,13 +96,13 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
         member = Membership.objects.filter(agency=agency, role="officer").first()
         for path in (
             reverse("reports:roster", args=[agency.pk]),
-            reverse("vetting:member", args=[member.pk]),
-            reverse("vetting:invitations", args=[agency.pk]),
-            reverse("audit:search"),
+            reverse("accounts:member", args=[member.pk]),
+            reverse("accounts:invitations", args=[agency.pk]),
+            reverse("accounts:audit_search"),
             reverse("cohorts:list"),
             reverse("cohorts:nominate", args=[cohort.pk]),
             reverse("cohorts:seats", args=[cohort.pk]),
-            reverse("cohort_reports:report", args=[cohort.pk]),
+            reverse("reports:cohort_report", args=[cohort.pk]),
         ):
             page.goto(base + path)
             found[path] = problems(page)

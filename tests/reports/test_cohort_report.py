@@ -52,11 +52,11 @@ EXPORT_QUERIES = 35
 
 
 def report_url(cohort) -> str:
-    return reverse("cohort_reports:report", args=[cohort.pk])
+    return reverse("reports:cohort_report", args=[cohort.pk])
 
 
 def export_url(cohort) -> str:
-    return reverse("cohort_reports:export", args=[cohort.pk])
+    return reverse("reports:cohort_report_export", args=[cohort.pk])
 
 
 def officer(agency, full_name: str, **user_fields) -> User:
@@ -181,7 +181,7 @@ def test_others_get_404(client, world):
         assert client.get(report_url(world.cohort)).status_code == 404, user
         assert client.get(export_url(world.cohort)).status_code == 404, user
     client.force_login(world.trainer)
-    assert client.get(reverse("cohort_reports:report", args=[999_999])).status_code == 404
+    assert client.get(reverse("reports:cohort_report", args=[999_999])).status_code == 404
     assert not AuditEvent.objects.filter(action="report.cohort_export").exists()
 
 

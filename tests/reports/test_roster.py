@@ -107,7 +107,7 @@ def test_admin_sees_own_agency_roster(admin_client, agency):
     response = admin_client.get(roster_url(agency))
     assert response.status_code == 200
     assert "Kim Min-jun" in names_on(response)
-    assert f'href="{reverse("vetting:member", args=[kim.pk])}"' in response.text
+    assert f'href="{reverse("accounts:member", args=[kim.pk])}"' in response.text
 
 
 def test_admin_gets_404_for_another_agency_on_every_url(client, agency, other_agency):

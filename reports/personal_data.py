@@ -1,4 +1,5 @@
-"""'Download my data': everything the site holds about the signed-in person, as JSON.
+"""'Download my data': everything the site holds about the signed-in person, as a dict for
+JSON (the view is reports.views.personal_data).
 
 It reads accounts, courses, assessments, cohorts and certificates, so it lives here in reports,
 the one app allowed to read them all. A fixed number of queries, however much there is.
@@ -7,15 +8,10 @@ the one app allowed to read them all. A fixed number of queries, however much th
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent, Membership, User
-from accounts.services import audit_log
 from assessments.models import Attempt
 from certificates.models import Certificate
 from cohorts.models import Attendance, Seat
@@ -166,16 +162,3 @@ def personal_data(*, user: User) -> dict[str, Any]:
             for event in events
         ],
     }
-
-
-@require_GET
-@login_required
-@cache_control(no_store=True)
-def data_export(request):
-    """The signed-in person's own data as a JSON download (routed as privacy:export)."""
-    data = personal_data(user=request.user)
-    audit_log(action="account.export", actor=request.user, target=request.user, request=request)
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
-    return response

@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import access_agency
 from accounts.models import Agency
 from accounts.permissions import Action, can
 from core.csv import csv_attachment, csv_text
-from reports.access import access_agency, access_roster_agencies
+from reports.access import access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
 from reports.selectors import agencies_with_member_counts, agency_roster
 from reports.services import roster_export as roster_export_rows
@@ -33,7 +34,7 @@ def agencies(request):
 
 @login_required
 def roster(request, agency_id: int):
-    agency = access_agency(user=request.user, agency_id=agency_id)
+    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.VIEW_ROSTER)
     form = RosterFilterForm(request.GET)
     filters = form.filters()
     members = agency_roster(agency=agency, **filters)

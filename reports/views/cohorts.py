@@ -17,11 +17,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import Action
-from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
 from core.csv import csv_attachment, csv_text
-from reports.selectors_cohorts import (
+from reports.access import access_cohort_report
+from reports.selectors import (
     HELD,
     OTHERS,
     ReportRow,
@@ -30,24 +29,14 @@ from reports.selectors_cohorts import (
     report_sessions,
     report_summary,
 )
-from reports.services_cohorts import cohort_report_export
+from reports.services import cohort_report_export
 
 REPORT_PAGE_SIZE = 100
 
 
-def _report_scope(*, user, cohort_id: int) -> tuple[Cohort, set[int] | None]:
-    """The cohort and the agencies whose seats this user may see in its report (None: all)."""
-    cohort = access_cohort(
-        user=user, cohort_id=cohort_id, action={Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
-    )
-    if Action.DECIDE_NOMINATIONS in cohort.actions:
-        return cohort, None
-    return cohort, nominating_agency_ids(user=user, cohort=cohort)
-
-
 @login_required
 def report(request, cohort_id: int):
-    cohort, agency_ids = _report_scope(user=request.user, cohort_id=cohort_id)
+    cohort, agency_ids = access_cohort_report(user=request.user, cohort_id=cohort_id)
     section = OTHERS if request.GET.get("show") == OTHERS else HELD
     sessions = report_sessions(cohort=cohort)
     summary = report_summary(cohort=cohort, sessions=sessions, agency_ids=agency_ids)
@@ -70,7 +59,7 @@ def report(request, cohort_id: int):
 def export(request, cohort_id: int):
     # The access check comes before re-authentication, so a stranger gets the same 404 as
     # for a missing cohort instead of a password prompt.
-    cohort, agency_ids = _report_scope(user=request.user, cohort_id=cohort_id)
+    cohort, agency_ids = access_cohort_report(user=request.user, cohort_id=cohort_id)
     return _report_csv(request, cohort, agency_ids)
 
 
