@@ -600,7 +600,8 @@ def test_invitations_page_query_count_does_not_grow(client, agency, django_asser
     invitation_create(agency=agency, email="first@mail.example", actor=admin, unit=unit)
     url = reverse("vetting:invitations", args=[agency.pk])
     with django_assert_max_num_queries(20) as few:
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
     for number in range(20):
         unit = Unit.objects.create(agency=agency, name=f"Unit {number}")
         invitation_create(
@@ -608,7 +609,8 @@ def test_invitations_page_query_count_does_not_grow(client, agency, django_asser
         )
     Invitation.objects.filter(email="p3@mail.example").update(accepted_at=timezone.now())
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
 
 
 def test_member_page_query_count_is_pinned(client, agency, django_assert_max_num_queries):

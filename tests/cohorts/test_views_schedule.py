@@ -473,6 +473,7 @@ def test_detail_query_count_is_the_same_at_2_and_40_seats(client, django_assert_
     for cohort in (few, many):
         with django_assert_num_queries(DETAIL_QUERIES):
             response = client.get(reverse("cohorts:detail", args=[cohort.pk]))
+        assert response.status_code == 200
         assert len(response.context["participations"]) == 5
 
 
@@ -792,12 +793,15 @@ def test_seats_page_query_count_is_the_same_at_10_and_600_seats(client, django_a
     client.get(reverse("cohorts:list"))  # the first request after signing in saves the session
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[small.pk]))
+    assert response.status_code == 200
     assert sum(len(g["seats"]) for g in response.context["groups"]) == 10
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[large.pk]))
+    assert response.status_code == 200
     assert sum(len(g["seats"]) for g in response.context["groups"]) == 100
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[large.pk]) + "?page=4")
+    assert response.status_code == 200
     waitlist = next(g for g in response.context["groups"] if g["name"] == "waitlist")
     # 120 awaiting and 120 confirmed come first; page 4 starts at the 61st waiting place,
     # numbered in the whole waiting list.

@@ -318,6 +318,7 @@ def test_agency_list_query_count_does_not_grow_with_agencies(
     client.force_login(coordinator)
     with django_assert_num_queries(AGENCIES_QUERIES):
         response = client.get(reverse("reports:agencies"))
+    assert response.status_code == 200
     assert len(response.context["agencies"]) == agencies
 
 
