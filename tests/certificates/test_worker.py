@@ -11,18 +11,20 @@ from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts
 from tests.factories import correct_answers
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
-def wait_for_issue(certificate_id: int, timeout: float = 60) -> Certificate:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        certificate = Certificate.objects.get(pk=certificate_id)
-        if certificate.status != Certificate.Status.PENDING:
-            return certificate
-        time.sleep(0.1)
-    raise AssertionError("the worker did not issue the certificate in time")
+def wait_for_issue(certificate_id: int) -> Certificate:
+    return wait_for(
+        lambda: (
+            Certificate.objects.exclude(status=Certificate.Status.PENDING)
+            .filter(pk=certificate_id)
+            .first()
+        ),
+        message="the worker did not issue the certificate in time",
+    )
 
 
 def test_quiz_pass_to_pdf_through_the_worker(celery_worker, officer, course):
@@ -90,8 +92,8 @@ def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
     graph = lab_graph(question, attempt.seed)
     trace = lab_trace_add_step(attempt=attempt, question_key="lab1", address=graph.start_address)
     lab_trace_pdf_request(trace=trace)
-    deadline = time.monotonic() + 60
-    while not LabTrace.objects.get(pk=trace.pk).pdf_current:
-        assert time.monotonic() < deadline, "the worker did not render the trace report"
-        time.sleep(0.1)
+    wait_for(
+        lambda: LabTrace.objects.get(pk=trace.pk).pdf_current,
+        message="the worker did not render the trace report",
+    )
     assert LabTrace.objects.get(pk=trace.pk).pdf.read().startswith(b"%PDF")
