@@ -10,7 +10,7 @@ from certificates.models import Certificate
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts
-from tests.factories import correct_answers
+from tests.factories import CertificateFactory, QuestionFactory, correct_answers
 from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -60,13 +60,9 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
 
     enrollment = enrollment_create(user=officer, course=course)
     with transaction.atomic():
-        certificate = Certificate.objects.create(
+        certificate = CertificateFactory(
             enrollment=enrollment,
-            user=officer,
-            course=course,
             content_version="lost-message",
-            holder_name=officer.full_name,
-            course_title=course.title,
             hours="1.0",
             completed_at=enrollment.enrolled_at,
             last_queued_at=enrollment.enrolled_at.replace(year=2000),
@@ -78,12 +74,12 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
 
 def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
     from assessments.grading import lab_graph
-    from assessments.models import LabTrace, Question
+    from assessments.models import LabTrace
     from assessments.services import attempt_start, lab_trace_add_step, lab_trace_pdf_request
 
     quiz = course.modules.first().quiz
-    question = Question.objects.create(
-        quiz=quiz, key="lab1", order=99, kind="lab", prompt="Trace.",
+    question = QuestionFactory(
+        quiz=quiz, key="lab1", order=99, kind="lab", prompt="Trace.", choices=[], explanation="",
         spec={"params": {"scenario": "peel_chain", "peel_hops": 4, "noise": 5}},
     )  # fmt: skip
     attempt = attempt_start(

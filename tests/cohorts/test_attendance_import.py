@@ -11,7 +11,7 @@ from accounts.models import AuditEvent
 from cohorts.forms_attendance import IMPORT_SALT, sign_attendance_import
 from cohorts.models import Attendance, Seat
 from cohorts.services_attendance import attendance_import, parse_attendance_csv
-from tests.factories import MembershipFactory, UserFactory, build_cohort, seated
+from tests.factories import MembershipFactory, SeatFactory, UserFactory, build_cohort, seated
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +113,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(client, room):
     waiting = MembershipFactory(
         agency=cohort.host_agency, user=UserFactory(email="waiting@knpa.example")
     ).user
-    Seat.objects.create(
-        cohort=cohort, user=waiting, agency=cohort.host_agency, status=Seat.Status.WAITLISTED
-    )
+    SeatFactory(cohort=cohort, user=waiting, status=Seat.Status.WAITLISTED)
     text = (
         "email,status,note\n"
         "kim@knpa.example,present,\n"  # 2: fine

@@ -12,12 +12,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Membership, TrainerQualification, User
+from accounts.models import AuditEvent, Membership, User
 from cohorts.models import Cohort, Participation, Seat, Session
 from cohorts.services import cohort_create, seat_approve, seat_nominate, seat_withdraw
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
+    ParticipationFactory,
+    SessionFactory,
+    TrainerQualificationFactory,
     UserFactory,
     admin_of,
     build_cohort,
@@ -293,7 +296,7 @@ def _agency_trainer(course, agency, **user_fields):
     """A trainer bound to `agency` (their trainer membership has it), qualified for course."""
     trainer = MembershipFactory(agency=agency, role="trainer", user=UserFactory(**user_fields)).user
     with_totp(trainer)
-    TrainerQualification.objects.create(
+    TrainerQualificationFactory(
         user=trainer,
         title="Q",
         course_slug=course.slug,
@@ -589,12 +592,11 @@ def test_status_changes_and_cancel_needs_confirmation(client):
 
     html = _follow_messages(client, client.post(url, {"status": "open"}))
     assert "Add at least one session" in html
-    Session.objects.create(
+    SessionFactory(
         cohort=cohort,
         date=timezone.localdate() + timedelta(days=9),
         start_time=time(9),
         end_time=time(12),
-        time_zone=cohort.time_zone,
     )
     client.post(url, {"status": "open"})
     cohort.refresh_from_db()
@@ -846,7 +848,7 @@ def test_walk_in_refuses_an_officer_of_an_agency_not_taking_part(client):
     cohort = build_cohort(capacity=5)
     cohost = AgencyFactory(country="KR")
     participant = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
-    Participation.objects.create(cohort=cohort, agency=cohost, role=Participation.Role.COHOST)
+    ParticipationFactory(cohort=cohort, agency=cohost, role=Participation.Role.COHOST)
     take_part(cohort, participant, quota=2)
     outsider = MembershipFactory(agency=AgencyFactory(country="PH")).user
     _login(client, cohort.trainers.first())
@@ -967,7 +969,7 @@ def test_agency_scoped_trainer_with_a_qualification_is_offered(client):
         agency=agency, role="trainer", user=UserFactory(full_name="Agency Trainer")
     ).user
     with_totp(trainer)
-    TrainerQualification.objects.create(
+    TrainerQualificationFactory(
         user=trainer,
         title="Q",
         course_slug=course.slug,
