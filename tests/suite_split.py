@@ -4,8 +4,8 @@ both halves together selected every test exactly once, and the totals of the two
     python -m tests.suite_split HALF.json HALF.xml [HALF.json HALF.xml ...]
 
 Each HALF.json is written by `pytest --record-selection` (tests/parallel.py), each HALF.xml
-by `--junitxml`. The last line printed is `N passed, M failed` over every half (errors count
-as failed); the exit status is 1 if a test was lost, doubled or collected differently
+by `--junitxml`. The last line printed is `N passed, M failed` over every half (errors, and
+each test lost or doubled between the halves, count as failed); the exit status is 1 if a test was lost, doubled or collected differently
 between the halves, or if a half's report is missing.
 """
 
@@ -62,9 +62,10 @@ def main(arguments: list[str]) -> int:
     for problem in problems:
         print(f"suite split: {problem}")
     if missing:
-        print("0 passed, 1 failed")
+        print(f"0 passed, {len(problems)} failed")
         return 1
-    print(f"{passed} passed, {failed} failed")
+    # A test lost or doubled counts as failed, so the closing line alone tells CI.
+    print(f"{passed} passed, {failed + len(problems)} failed")
     return 1 if problems else 0
 
 
