@@ -8,6 +8,13 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cryptocops
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_DATABASE_URL TEST_REDIS_URL
+# The suite runs in two halves: first, in TEST_PROCESSES parallel processes (pytest-xdist),
+# every test that needs neither the session's shared Celery worker nor a browser, each
+# process with its own test database and Redis database (tests/parallel.py: process N uses
+# the Redis database N after TEST_REDIS_URL's); then the rest, in one process. A closing check
+# (tests/suite_split.py) proves the halves ran every test once and prints both runs' totals.
+TEST_PROCESSES ?= 2
+PARALLEL_TESTS := not worker and not e2e
 
 # Environment for the test suite and its checks: real PostgreSQL and Redis.
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
@@ -65,7 +72,15 @@ test: setup-test lint
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py sync_content --check
-	$(TEST_ENV) $(PY) -m pytest
+	@rm -rf var/test-runs
+	@status=0; \
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(PARALLEL_TESTS)" \
+		--record-selection=var/test-runs/parallel.json --junitxml=var/test-runs/parallel.xml || status=1; \
+	$(TEST_ENV) $(PY) -m pytest -m "not ($(PARALLEL_TESTS))" \
+		--record-selection=var/test-runs/serial.json --junitxml=var/test-runs/serial.xml || status=1; \
+	$(PY) -m tests.suite_split var/test-runs/parallel.json var/test-runs/parallel.xml \
+		var/test-runs/serial.json var/test-runs/serial.xml || status=1; \
+	exit $$status
 
 # Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
 # worker, sync_content on the full curriculum (first run and no-change run), and tracing-lab

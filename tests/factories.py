@@ -2,14 +2,17 @@
 
 import functools
 import hashlib
+from datetime import time, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.models import Agency, Membership, User
-from assessments.models import Question, Quiz
-from courses.models import Course, Lesson, LessonVersion, Module
+from accounts.models import Agency, Membership, TrainerQualification, Unit, User
+from assessments.models import Attempt, Question, Quiz
+from certificates.models import Certificate
+from cohorts.models import Cohort, Participation, Seat, Session
+from courses.models import Course, Enrollment, Lesson, LessonVersion, Module
 from courses.pipeline.render import render_markdown
 
 TEST_PASSWORD = "correct horse battery staple 42"
@@ -64,6 +67,24 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.OFFICER
     status = Membership.Status.APPROVED
     vetted_at = factory.LazyFunction(timezone.now)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Unit {n}")
+
+
+class TrainerQualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainerQualification
+
+    user = factory.SubFactory(UserFactory)
+    title = "Qualified trainer"
+    course_slug = "course"
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -161,6 +182,44 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     )
 
 
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    user = factory.SubFactory(UserFactory)
+    course = factory.SubFactory(CourseFactory)
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    """An attempt row as written (in progress unless told), with the enrollment it needs."""
+
+    class Meta:
+        model = Attempt
+
+    quiz = factory.SubFactory(QuizFactory)
+    user = factory.SubFactory(UserFactory)
+    enrollment = factory.LazyAttribute(
+        lambda o: Enrollment.objects.get_or_create(user=o.user, course=o.quiz.module.course)[0]
+    )
+    quiz_hash = factory.SelfAttribute("quiz.content_hash")
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate row for an enrollment, pending unless told (no PDF is rendered)."""
+
+    class Meta:
+        model = Certificate
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    user = factory.SelfAttribute("enrollment.user")
+    course = factory.SelfAttribute("enrollment.course")
+    content_version = "v1"
+    holder_name = factory.SelfAttribute("user.full_name")
+    course_title = factory.SelfAttribute("course.title")
+    hours = 2
+    completed_at = factory.LazyFunction(timezone.now)
+
+
 def build_course(*, lessons_per_module: int = 2, modules: int = 2, questions: int = 3) -> Course:
     """A published course with modules, lessons and a quiz per module."""
     course = CourseFactory()
@@ -240,19 +299,75 @@ def reauthenticated_now(client, user: User) -> None:
 
 def trainer_for(course: Course, *, expires_in_days: int = 365, **user_fields) -> User:
     """A programme-wide trainer qualified to teach this course, with MFA set up."""
-    from accounts.models import TrainerQualification
-
     user = MembershipFactory(
         agency=None, role=Membership.Role.TRAINER, user=UserFactory(**user_fields)
     ).user
-    TrainerQualification.objects.create(
+    TrainerQualificationFactory(
         user=user,
         title=f"Qualified: {course.title}",
         course_slug=course.slug,
-        expires_on=timezone.localdate() + timezone.timedelta(days=expires_in_days),
+        expires_on=timezone.localdate() + timedelta(days=expires_in_days),
     )
     with_totp(user)
     return user
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A bare cohort row at a Bangkok venue: no trainer, sessions or participations (see
+    build_cohort for a cohort ready to use)."""
+
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.LazyAttribute(lambda o: f"{o.course.title} in person")
+    host_agency = factory.SubFactory(AgencyFactory, country="TH", time_zone="Asia/Bangkok")
+    country = factory.SelfAttribute("host_agency.country")
+    city = "Bangkok"
+    venue_name = "Training Centre"
+    venue_address = "1 Rama IV Road"
+    time_zone = "Asia/Bangkok"
+    language = "en"
+    capacity = 10
+    nomination_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    status = Cohort.Status.OPEN
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    cohort = factory.SubFactory(CohortFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = Participation.Role.PARTICIPANT
+    seat_quota = None
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A day's session in the venue's time zone, three weeks from today, 9:00 to 17:00."""
+
+    class Meta:
+        model = Session
+
+    cohort = factory.SubFactory(CohortFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=21))
+    start_time = time(9)
+    end_time = time(17)
+    time_zone = factory.SelfAttribute("cohort.time_zone")
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    """A seat row as written, without the services (so no counters move and no message is
+    sent): for states the services would refuse, or an officer merely nominated. Use
+    `seated` for a confirmed seat."""
+
+    class Meta:
+        model = Seat
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SelfAttribute("cohort.host_agency")
+    status = Seat.Status.NOMINATED
 
 
 def build_cohort(
@@ -271,49 +386,33 @@ def build_cohort(
 ):
     """A cohort with `days` daily sessions at the venue, a trainer, the host agency taking
     part, and the given status (no seats)."""
-    from datetime import time, timedelta
-
-    from cohorts.models import Cohort, Participation, Session
-
     course = course or build_course(modules=1, questions=1)
     host = host or AgencyFactory(country="TH", time_zone="Asia/Bangkok")
     trainer = trainer or trainer_for(course)
     first_day = first_day or (timezone.localdate() + timedelta(days=21))
-    cohort = Cohort.objects.create(
+    cohort = CohortFactory(
         course=course,
-        title=fields.pop("title", f"{course.title} in person"),
-        country=fields.pop("country", host.country),
-        city=fields.pop("city", "Bangkok"),
-        venue_name=fields.pop("venue_name", "Training Centre"),
-        venue_address=fields.pop("venue_address", "1 Rama IV Road"),
-        time_zone=time_zone,
-        language=fields.pop("language", "en"),
-        capacity=capacity,
         host_agency=host,
-        nomination_deadline=fields.pop("nomination_deadline", timezone.now() + timedelta(days=14)),
+        time_zone=time_zone,
+        capacity=capacity,
         status=status,
         created_by=trainer,
         **fields,
     )
     cohort.trainers.add(trainer)
-    Participation.objects.create(cohort=cohort, agency=host, role=Participation.Role.HOST)
+    ParticipationFactory(cohort=cohort, agency=host, role=Participation.Role.HOST)
     for offset in range(days):
-        Session.objects.create(
+        SessionFactory(
             cohort=cohort,
             date=first_day + timedelta(days=offset),
             start_time=time(*start),
             end_time=time(*end),
-            time_zone=time_zone,
         )
     return cohort
 
 
 def take_part(cohort, agency: Agency, *, quota: int | None = None):
-    from cohorts.models import Participation
-
-    return Participation.objects.create(
-        cohort=cohort, agency=agency, role=Participation.Role.PARTICIPANT, seat_quota=quota
-    )
+    return ParticipationFactory(cohort=cohort, agency=agency, seat_quota=quota)
 
 
 def seated(cohort, *, agency: Agency | None = None, user: User | None = None):

@@ -14,7 +14,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Membership
 from accounts.permissions import PER_COHORT, Action
 from accounts.services import invitation_create
-from assessments.models import Question
 from assessments.services import attempt_start
 from certificates.services import certificate_create_for_completion
 from cohorts.access import cohort_actions
@@ -24,6 +23,7 @@ from tests.cohorts.access_objects import cohort_context, cohort_urls
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
+    QuestionFactory,
     UserFactory,
     admin_of,
     build_cohort,
@@ -97,9 +97,9 @@ def agency_a_objects():
         "lesson_slug": lesson.slug,
     }
     member = {"membership_id": pending.pk}
-    Question.objects.create(
-        quiz=module.quiz, key="lab1", order=50, kind="lab", prompt="Trace.",
-        spec={"params": {"scenario": "peel_chain"}},
+    QuestionFactory(
+        quiz=module.quiz, key="lab1", order=50, kind="lab", prompt="Trace.", choices=[],
+        explanation="", spec={"params": {"scenario": "peel_chain"}},
     )  # fmt: skip
     attempt.question_keys = [*attempt.question_keys, "lab1"]
     attempt.save(update_fields=["question_keys"])

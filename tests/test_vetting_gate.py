@@ -27,6 +27,7 @@ from tests.factories import (
     AgencyFactory,
     LessonFactory,
     MembershipFactory,
+    QuestionFactory,
     UserFactory,
     build_course,
     trainer_for,
@@ -91,8 +92,15 @@ def le_world():
     quiz = module.quiz
     quiz.access = Lesson.Access.LAW_ENFORCEMENT
     quiz.save(update_fields=["access"])
-    Question.objects.create(
-        quiz=quiz, key="lab1", order=50, kind="lab", prompt="Trace.", spec={"params": PARAMS}
+    QuestionFactory(
+        quiz=quiz,
+        key="lab1",
+        order=50,
+        kind="lab",
+        prompt="Trace.",
+        choices=[],
+        explanation="",
+        spec={"params": PARAMS},
     )
     membership = MembershipFactory(agency=AgencyFactory(name="Royal Thai Police"))
     officer = membership.user

@@ -4,7 +4,6 @@ without the key, a cut tail and a truncated table."""
 
 import io
 import json
-import time
 from collections.abc import Callable
 
 import pytest
@@ -21,6 +20,7 @@ from accounts.checkpoints import (
 )
 from accounts.models import AuditEvent
 from accounts.tasks import audit_checkpoint_task
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -158,12 +158,12 @@ def test_beat_schedules_the_checkpoint_task(settings):
 def test_worker_writes_a_checkpoint_that_audit_verify_accepts(celery_worker):
     *_, head = write_rows(3)
     audit_checkpoint_task.delay()
-    deadline = time.monotonic() + 30
-    found = []
-    while time.monotonic() < deadline and not found:
-        time.sleep(0.2)
-        found = [name for name in stored_checkpoints() if name.endswith(f"-{head.pk}.json")]
-    assert found, "the worker wrote no checkpoint"
+    found = wait_for(
+        lambda: [name for name in stored_checkpoints() if name.endswith(f"-{head.pk}.json")],
+        timeout=30,
+        interval=0.2,
+        message="the worker wrote no checkpoint",
+    )
     output = verify("--checkpoint", found[0])
     assert f"event {head.pk} carries its hash and the chain reaches it" in output
 

@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Invitation, Membership, Unit
+from accounts.models import AuditEvent, Invitation, Membership
 from accounts.services import invitation_accept, invitation_create, membership_change_role
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
     MembershipFactory,
+    UnitFactory,
     UserFactory,
     admin_of,
     coordinator_of,
@@ -409,7 +410,7 @@ def test_admin_invites_one_person_with_audit_and_email(
     client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
-    unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
+    unit = UnitFactory(agency=agency, name="Cyber Bureau")
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, admin).post(
             reverse("accounts:invitations", args=[agency.pk]),
@@ -525,8 +526,8 @@ def test_invitation_accepted_grants_a_higher_role_only_when_staff_invited(agency
 
 def test_invite_offers_only_the_agencys_own_units(client, agency):
     admin = admin_of(agency)
-    Unit.objects.create(agency=agency, name="Cyber Bureau")
-    foreign = Unit.objects.create(agency=AgencyFactory(), name="Foreign Unit")
+    UnitFactory(agency=agency, name="Cyber Bureau")
+    foreign = UnitFactory(name="Foreign Unit")
     signed_in(client, admin)
     page = client.get(reverse("accounts:invitations", args=[agency.pk]))
     assert "Cyber Bureau" in page.text
@@ -609,24 +610,26 @@ def test_invitations_page_lists_open_and_accepted_with_resend_for_open_only(clie
 def test_invitations_page_query_count_does_not_grow(client, agency, django_assert_max_num_queries):
     admin = admin_of(agency)
     signed_in(client, admin)
-    unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
+    unit = UnitFactory(agency=agency, name="Cyber Bureau")
     invitation_create(agency=agency, email="first@mail.example", actor=admin, unit=unit)
     url = reverse("accounts:invitations", args=[agency.pk])
     with django_assert_max_num_queries(20) as few:
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
     for number in range(20):
-        unit = Unit.objects.create(agency=agency, name=f"Unit {number}")
+        unit = UnitFactory(agency=agency, name=f"Unit {number}")
         invitation_create(
             agency=agency, email=f"p{number}@mail.example", actor=admin, unit=unit, send=False
         )
     Invitation.objects.filter(email="p3@mail.example").update(accepted_at=timezone.now())
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
 
 
 def test_member_page_query_count_is_pinned(client, agency, django_assert_max_num_queries):
     admin = admin_of(agency)
-    target = MembershipFactory(agency=agency, unit=Unit.objects.create(agency=agency, name="U"))
+    target = MembershipFactory(agency=agency, unit=UnitFactory(agency=agency, name="U"))
     signed_in(client, admin)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("accounts:member", args=[target.pk]))
@@ -640,7 +643,7 @@ def test_invited_person_signs_up_confirms_and_is_an_approved_member(
     client, agency, django_capture_on_commit_callbacks, deliver_outbox
 ):
     admin = admin_of(agency)
-    unit = Unit.objects.create(agency=agency, name="Cyber Bureau")
+    unit = UnitFactory(agency=agency, name="Cyber Bureau")
     with django_capture_on_commit_callbacks(execute=True):
         signed_in(client, admin).post(
             reverse("accounts:invitations", args=[agency.pk]),

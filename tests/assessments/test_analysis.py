@@ -21,6 +21,7 @@ from assessments.models import Attempt, Question
 from courses.services import enrollment_create
 from tests.factories import (
     AgencyFactory,
+    AttemptFactory,
     MembershipFactory,
     QuestionFactory,
     QuizFactory,
@@ -46,10 +47,9 @@ Q1_WRONG = {0: "b", 1: ["c"], 3: ["b"], 6: ["b", "c"]}
 
 
 def graded_attempt(quiz, user, *, score, scores, answers=None, keys=None, quiz_hash=None):
-    enrollment = enrollment_create(user=user, course=quiz.module.course)
-    return Attempt.objects.create(
+    return AttemptFactory(
         quiz=quiz,
-        enrollment=enrollment,
+        enrollment=enrollment_create(user=user, course=quiz.module.course),
         user=user,
         quiz_hash=quiz_hash or quiz.content_hash,
         question_keys=list(scores) if keys is None else keys,
@@ -94,12 +94,8 @@ def sample(quiz):
         }
         graded_attempt(quiz, UserFactory(), score=total, scores=scores, answers=answers)
     graded_attempt(quiz, UserFactory(), score=100, scores={}, keys=[], answers={"q1": ["a"]})
-    open_user = UserFactory()
-    Attempt.objects.create(
+    AttemptFactory(
         quiz=quiz,
-        enrollment=enrollment_create(user=open_user, course=quiz.module.course),
-        user=open_user,
-        quiz_hash=quiz.content_hash,
         question_scores={"q1": 1.0},
         answers={"q1": ["a"]},
     )

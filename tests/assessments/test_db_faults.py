@@ -3,7 +3,6 @@ PostgreSQL restarts). Grading is one transaction: nothing half-graded stays behi
 next submit grades the attempt once."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -14,6 +13,7 @@ from assessments.models import Attempt, AttemptAnswer
 from assessments.services import attempt_start, attempt_submit
 from courses.services import enrollment_create
 from tests.factories import correct_answers
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,16 +44,21 @@ def test_connection_killed_mid_grading_leaves_no_half_graded_attempt(officer, co
 
     thread = threading.Thread(target=submit)
     thread.start()
-    deadline = time.monotonic() + 10
     with connection.cursor() as cursor:
-        while True:  # wait until the submit is blocked on the lock, mid-transaction
+
+        def waiting_on_the_lock() -> int:
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             )
-            if cursor.fetchone()[0]:
-                break
-            assert time.monotonic() < deadline, "the submit never reached the lock"
-            time.sleep(0.02)
+            return cursor.fetchone()[0]
+
+        # Wait until the submit is blocked on the lock, mid-transaction.
+        wait_for(
+            waiting_on_the_lock,
+            timeout=10,
+            interval=0.02,
+            message="the submit never reached the lock",
+        )
         cursor.execute("SELECT pg_terminate_backend(%s)", [state["pid"]])
         cursor.execute("SELECT pg_advisory_unlock(%s)", [_CHAIN_LOCK])
     thread.join(timeout=10)

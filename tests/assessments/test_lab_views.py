@@ -21,12 +21,14 @@ def lab_quiz(course):
     quiz = course.modules.first().quiz
     for _ in range(4):
         QuestionFactory(quiz=quiz)
-    Question.objects.create(
+    QuestionFactory(
         quiz=quiz,
         key="lab1",
         order=99,
         kind="lab",
         prompt="Trace it.",
+        choices=[],
+        explanation="",
         spec={"params": PARAMS},
         points=4,
     )

@@ -4,7 +4,6 @@ processes on Redis; the sweeper (what beat runs) repairs what the broker lost.""
 
 import os
 import signal
-import time
 from datetime import timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from core.outbox import outbox_publish, outbox_sweep
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import MembershipFactory, build_course, correct_answers
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -50,10 +50,7 @@ def render_messages(ids) -> list[int]:
 
 
 def wait_until(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
+    wait_for(condition, timeout=timeout, interval=0.01, message="timed out")
 
 
 def soon():

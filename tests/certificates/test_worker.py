@@ -10,19 +10,21 @@ from certificates.models import Certificate
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts
-from tests.factories import correct_answers
+from tests.factories import CertificateFactory, QuestionFactory, correct_answers
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
-def wait_for_issue(certificate_id: int, timeout: float = 60) -> Certificate:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        certificate = Certificate.objects.get(pk=certificate_id)
-        if certificate.status != Certificate.Status.PENDING:
-            return certificate
-        time.sleep(0.1)
-    raise AssertionError("the worker did not issue the certificate in time")
+def wait_for_issue(certificate_id: int) -> Certificate:
+    return wait_for(
+        lambda: (
+            Certificate.objects.exclude(status=Certificate.Status.PENDING)
+            .filter(pk=certificate_id)
+            .first()
+        ),
+        message="the worker did not issue the certificate in time",
+    )
 
 
 def test_quiz_pass_to_pdf_through_the_worker(celery_worker, officer, course):
@@ -59,13 +61,9 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
 
     enrollment = enrollment_create(user=officer, course=course)
     with transaction.atomic():
-        certificate = Certificate.objects.create(
+        certificate = CertificateFactory(
             enrollment=enrollment,
-            user=officer,
-            course=course,
             content_version="lost-message",
-            holder_name=officer.full_name,
-            course_title=course.title,
             hours="1.0",
             completed_at=enrollment.enrolled_at,
         )
@@ -81,13 +79,13 @@ def test_sweeper_task_requeues_a_lost_message(celery_worker, officer, course, se
 
 
 def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
-    from assessments.models import LabTrace, Question
+    from assessments.models import LabTrace
     from assessments.questions.lab import lab_graph
     from assessments.services import attempt_start, lab_trace_add_step, lab_trace_pdf_request
 
     quiz = course.modules.first().quiz
-    question = Question.objects.create(
-        quiz=quiz, key="lab1", order=99, kind="lab", prompt="Trace.",
+    question = QuestionFactory(
+        quiz=quiz, key="lab1", order=99, kind="lab", prompt="Trace.", choices=[], explanation="",
         spec={"params": {"scenario": "peel_chain", "peel_hops": 4, "noise": 5}},
     )  # fmt: skip
     attempt = attempt_start(
@@ -96,8 +94,8 @@ def test_trace_pdf_is_rendered_by_the_worker(celery_worker, officer, course):
     graph = lab_graph(question, attempt.seed)
     trace = lab_trace_add_step(attempt=attempt, question_key="lab1", address=graph.start_address)
     lab_trace_pdf_request(trace=trace)
-    deadline = time.monotonic() + 60
-    while not LabTrace.objects.get(pk=trace.pk).pdf_current:
-        assert time.monotonic() < deadline, "the worker did not render the trace report"
-        time.sleep(0.1)
+    wait_for(
+        lambda: LabTrace.objects.get(pk=trace.pk).pdf_current,
+        message="the worker did not render the trace report",
+    )
     assert LabTrace.objects.get(pk=trace.pk).pdf.read().startswith(b"%PDF")

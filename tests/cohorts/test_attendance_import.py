@@ -15,7 +15,7 @@ from cohorts.imports import (
     parse_attendance_csv,
 )
 from cohorts.models import Attendance, Seat
-from tests.factories import MembershipFactory, UserFactory, build_cohort, seated
+from tests.factories import MembershipFactory, SeatFactory, UserFactory, build_cohort, seated
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +121,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(client, room):
     waiting = MembershipFactory(
         agency=cohort.host_agency, user=UserFactory(email="waiting@knpa.example")
     ).user
-    Seat.objects.create(
-        cohort=cohort, user=waiting, agency=cohort.host_agency, status=Seat.Status.WAITLISTED
-    )
+    SeatFactory(cohort=cohort, user=waiting, status=Seat.Status.WAITLISTED)
     text = (
         "email,status,note\n"
         "kim@knpa.example,present,\n"  # 2: fine

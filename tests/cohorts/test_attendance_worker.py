@@ -1,7 +1,6 @@
 """The sign-in sheet through a real Celery worker process on Redis (no eager mode)."""
 
 import io
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -9,6 +8,7 @@ from pypdf import PdfReader
 from cohorts.models import SignInSheet
 from cohorts.services.attendance import sign_in_sheet_request
 from tests.factories import MembershipFactory, UserFactory, build_cohort, seated
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -23,10 +23,10 @@ def test_sign_in_sheet_is_rendered_by_the_worker(celery_worker):
 
     sign_in_sheet_request(session=session, actor=cohort.trainers.first())
 
-    deadline = time.monotonic() + 60
-    while not SignInSheet.objects.get(session=session).is_current:
-        assert time.monotonic() < deadline, "the worker did not render the sign-in sheet"
-        time.sleep(0.1)
+    wait_for(
+        lambda: SignInSheet.objects.get(session=session).is_current,
+        message="the worker did not render the sign-in sheet",
+    )
     sheet = SignInSheet.objects.get(session=session)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.pdf.read())).pages)
     for name in names:

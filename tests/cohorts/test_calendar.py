@@ -347,6 +347,7 @@ def test_calendar_page_reads_a_fixed_number_of_queries(client, django_assert_num
         seated(build_cohort(host=seat.agency), user=seat.user)
     with django_assert_num_queries(count):
         response = client.get(url)
+    assert response.status_code == 200
     html = response.content.decode()
     assert "Replace the address" in html
     assert "style=" not in html and "<script>" not in html

@@ -27,7 +27,14 @@ from cohorts.services.attendance import (
     attendance_check_in_code,
     attendance_mark,
 )
-from tests.factories import AgencyFactory, MembershipFactory, admin_of, build_cohort, seated
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    SeatFactory,
+    admin_of,
+    build_cohort,
+    seated,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +225,7 @@ def test_someone_without_a_confirmed_seat_gets_404(client, room):
     url = _url(session, window_at())
     stranger = MembershipFactory(agency=AgencyFactory(country="TH")).user
     waiting = MembershipFactory(agency=cohort.host_agency).user
-    Seat.objects.create(cohort=cohort, user=waiting, agency=cohort.host_agency)
+    SeatFactory(cohort=cohort, user=waiting)
     for user in (stranger, waiting, admin_of(cohort.host_agency), cohort.trainers.first()):
         client.force_login(user)
         assert client.get(url).status_code == 404
@@ -332,9 +339,7 @@ def test_typed_code_needs_a_session_open_for_the_officer(room):
     # An officer whose seat is not confirmed has nothing open either.
     cohort = room["cohort"]
     waiting = MembershipFactory(agency=cohort.host_agency).user
-    Seat.objects.create(
-        cohort=cohort, user=waiting, agency=cohort.host_agency, status=Seat.Status.WAITLISTED
-    )
+    SeatFactory(cohort=cohort, user=waiting, status=Seat.Status.WAITLISTED)
     with pytest.raises(ValidationError) as refused:
         attendance_check_in_code(user=waiting, code=fallback_code(session, window_at()))
     assert refused.value.code == "none_open"

@@ -2,8 +2,6 @@
 cohort's assessment passed complete the seat and write the certificate in the same
 transaction; a real worker renders it like any other."""
 
-import time
-
 import pytest
 from django.db import transaction
 
@@ -18,6 +16,7 @@ from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.certificates.pdf import pdf_facts
 from tests.factories import build_cohort, build_course, correct_answers, seated
+from tests.polling import wait_for
 
 PRESENT, ABSENT = Attendance.Status.PRESENT, Attendance.Status.ABSENT
 
@@ -167,13 +166,8 @@ def test_closing_the_cohort_issues_certificates_through_the_worker(celery_worker
         )
     cohort_set_status(cohort=cohort, status=Cohort.Status.CLOSED, actor=trainer)
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        issued = Certificate.objects.filter(cohort=cohort, status=Certificate.Status.ISSUED)
-        if issued.count() == 2:
-            break
-        time.sleep(0.2)
-    assert issued.count() == 2
+    issued = Certificate.objects.filter(cohort=cohort, status=Certificate.Status.ISSUED)
+    wait_for(lambda: issued.count() == 2, interval=0.2, message="not two certificates issued")
     assert set(issued.values_list("user_id", flat=True)) == {s.user_id for s in seats[:2]}
     facts = pdf_facts(issued.first().pdf.read())
     assert "In person: Bangkok" in facts["text"]

@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from cohorts.models import Notice
 from tests.factories import build_cohort, seated
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -31,14 +32,11 @@ def read_messages(folder) -> list[email.message.EmailMessage]:
     return messages
 
 
-def wait_for_sent(notice_id: int, timeout: float = 60) -> Notice:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        notice = Notice.objects.get(pk=notice_id)
-        if notice.sent_at is not None:
-            return notice
-        time.sleep(0.1)
-    raise AssertionError("the worker did not send the message in time")
+def wait_for_sent(notice_id: int) -> Notice:
+    return wait_for(
+        lambda: Notice.objects.filter(pk=notice_id, sent_at__isnull=False).first(),
+        message="the worker did not send the message in time",
+    )
 
 
 def test_approval_emails_the_officer_an_invitation_through_the_worker(mail_worker):

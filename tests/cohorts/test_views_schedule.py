@@ -12,13 +12,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Membership, TrainerQualification, User
+from accounts.models import AuditEvent, Membership, User
 from cohorts.models import Cohort, Participation, Seat, Session
 from cohorts.services.schedule import cohort_create, cohort_next_statuses, cohort_set_status
 from cohorts.services.seats import seat_approve, seat_nominate, seat_withdraw
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
+    ParticipationFactory,
+    SessionFactory,
+    TrainerQualificationFactory,
     UserFactory,
     admin_of,
     build_cohort,
@@ -294,7 +297,7 @@ def _agency_trainer(course, agency, **user_fields):
     """A trainer bound to `agency` (their trainer membership has it), qualified for course."""
     trainer = MembershipFactory(agency=agency, role="trainer", user=UserFactory(**user_fields)).user
     with_totp(trainer)
-    TrainerQualification.objects.create(
+    TrainerQualificationFactory(
         user=trainer,
         title="Q",
         course_slug=course.slug,
@@ -489,6 +492,7 @@ def test_detail_query_count_is_the_same_at_2_and_40_seats(client, django_assert_
     for cohort in (few, many):
         with django_assert_num_queries(DETAIL_QUERIES):
             response = client.get(reverse("cohorts:detail", args=[cohort.pk]))
+        assert response.status_code == 200
         assert len(response.context["participations"]) == 5
 
 
@@ -604,12 +608,11 @@ def test_status_changes_and_cancel_needs_confirmation(client):
 
     html = _follow_messages(client, client.post(url, {"status": "open"}))
     assert "Add at least one session" in html
-    Session.objects.create(
+    SessionFactory(
         cohort=cohort,
         date=timezone.localdate() + timedelta(days=9),
         start_time=time(9),
         end_time=time(12),
-        time_zone=cohort.time_zone,
     )
     client.post(url, {"status": "open"})
     cohort.refresh_from_db()
@@ -808,12 +811,15 @@ def test_seats_page_query_count_is_the_same_at_10_and_600_seats(client, django_a
     client.get(reverse("cohorts:list"))  # the first request after signing in saves the session
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[small.pk]))
+    assert response.status_code == 200
     assert sum(len(g["seats"]) for g in response.context["groups"]) == 10
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[large.pk]))
+    assert response.status_code == 200
     assert sum(len(g["seats"]) for g in response.context["groups"]) == 100
     with django_assert_num_queries(SEATS_QUERIES):
         response = client.get(reverse("cohorts:seats", args=[large.pk]) + "?page=4")
+    assert response.status_code == 200
     waitlist = next(g for g in response.context["groups"] if g["name"] == "waitlist")
     # 120 awaiting and 120 confirmed come first; page 4 starts at the 61st waiting place,
     # numbered in the whole waiting list.
@@ -858,7 +864,7 @@ def test_walk_in_refuses_an_officer_of_an_agency_not_taking_part(client):
     cohort = build_cohort(capacity=5)
     cohost = AgencyFactory(country="KR")
     participant = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
-    Participation.objects.create(cohort=cohort, agency=cohost, role=Participation.Role.COHOST)
+    ParticipationFactory(cohort=cohort, agency=cohost, role=Participation.Role.COHOST)
     take_part(cohort, participant, quota=2)
     outsider = MembershipFactory(agency=AgencyFactory(country="PH")).user
     _login(client, cohort.trainers.first())
@@ -979,7 +985,7 @@ def test_agency_scoped_trainer_with_a_qualification_is_offered(client):
         agency=agency, role="trainer", user=UserFactory(full_name="Agency Trainer")
     ).user
     with_totp(trainer)
-    TrainerQualification.objects.create(
+    TrainerQualificationFactory(
         user=trainer,
         title="Q",
         course_slug=course.slug,

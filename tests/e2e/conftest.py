@@ -3,9 +3,10 @@
 import email
 import email.policy
 import re
-import time
 
 import pytest
+
+from tests.polling import wait_for
 
 
 @pytest.fixture
@@ -23,13 +24,14 @@ def mail_dir(settings, tmp_path):
 
 def confirmation_link(mail_dir, timeout: float = 10) -> str:
     """The email-confirmation link from the mail files, waiting briefly for it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def link() -> str | None:
         for path in sorted(mail_dir.glob("*.log")):
             raw = path.read_text().split("\n" + "-" * 79)[0]
             body = email.message_from_string(raw, policy=email.policy.default).get_content()
             found = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body)
             if found:
                 return found.group(0)
-        time.sleep(0.1)
-    raise AssertionError("no confirmation email was written")
+        return None
+
+    return wait_for(link, timeout=timeout, message="no confirmation email was written")

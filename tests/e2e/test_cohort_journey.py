@@ -3,7 +3,6 @@ Seoul nominates two officers, the trainer approves them and marks attendance on 
 and a real Celery worker issues both officers their certificates."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from tests.factories import (
     trainer_for,
     with_totp,
 )
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.worker]
 
@@ -151,13 +151,8 @@ def test_bangkok_cohort_from_scheduling_to_certificates(browser, live_server, ce
     assert Attendance.objects.filter(seat__cohort=cohort, status="present").count() == 4
 
     # Both officers complete, and the worker renders their certificates.
-    deadline_at = time.monotonic() + 60
-    issued = Certificate.objects.none()
-    while time.monotonic() < deadline_at:
-        issued = Certificate.objects.filter(cohort=cohort, status=Certificate.Status.ISSUED)
-        if issued.count() == 2:
-            break
-        time.sleep(0.2)
+    issued = Certificate.objects.filter(cohort=cohort, status=Certificate.Status.ISSUED)
+    wait_for(lambda: issued.count() == 2, interval=0.2, message="not two certificates issued")
     assert set(issued.values_list("user_id", flat=True)) == {o.pk for o in officers}
     trainer_context.close()
 
