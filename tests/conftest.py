@@ -102,6 +102,24 @@ def _worker_idle_before_flush(request):
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and (broker.llen("celery") or broker.hlen("unacked")):
         time.sleep(0.05)
+    # A task taken just before may still be inside its transaction on a busy machine: wait
+    # until no other connection to the test database is in the middle of one (a killed
+    # worker holds no connection, so this never waits for it).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _other_transactions_open():
+        time.sleep(0.05)
+
+
+def _other_transactions_open() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 @pytest.fixture(autouse=True)
