@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
 from certificates.services import certificate_retry, certificate_revoke
+from core.audit import AuditContext
 
 
 class RevokeActionForm(ActionForm):
@@ -44,12 +45,19 @@ class CertificateAdmin(admin.ModelAdmin):
             return
         for certificate in queryset:
             certificate_revoke(
-                certificate=certificate, actor=request.user, reason=reason, request=request
+                certificate=certificate,
+                actor=request.user,
+                reason=reason,
+                context=AuditContext.from_request(request),
             )
         self.message_user(request, _("Certificates revoked."), messages.SUCCESS)
 
     @admin.action(description=_("Queue the selected failed certificates again"))
     def retry(self, request, queryset):
         for certificate in queryset.filter(status=Certificate.Status.FAILED):
-            certificate_retry(certificate=certificate, actor=request.user, request=request)
+            certificate_retry(
+                certificate=certificate,
+                actor=request.user,
+                context=AuditContext.from_request(request),
+            )
         self.message_user(request, _("Failed certificates queued again."), messages.SUCCESS)
