@@ -3,6 +3,7 @@ instead of the request (core.audit.AuditContext): the same address as the proxy 
 user agent cut short, the request id echoed to the client and written in the audit row."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
@@ -91,3 +92,12 @@ def test_audit_rows_carry_the_user_agent_and_the_request_id_of_the_response(clie
 def test_audit_rows_written_outside_a_request_carry_no_context():
     event = audit_log(action="test.batch")
     assert (event.ip_address, event.user_agent, event.request_id) == (None, "", "")
+
+
+def test_nginx_sends_its_request_id_and_both_access_logs_carry_it():
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    nginx = (deploy / "nginx" / "cryptocops.conf").read_text()
+    assert nginx.count("proxy_set_header X-Request-ID $request_id;") == 1
+    assert "rid=$request_id" in nginx
+    assert "access_log /var/log/nginx/cryptocops.access.log cryptocops;" in nginx
+    assert '"rid=%({x-request-id}o)s"' in (deploy / "gunicorn.conf.py").read_text()
