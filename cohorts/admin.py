@@ -90,10 +90,9 @@ class NoticeAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Send the selected messages again"))
     def send_again(self, request, queryset):
+        context = AuditContext.from_request(request)
         for notice in queryset.filter(sent_at__isnull=True):
-            notice_retry(
-                notice=notice, actor=request.user, context=AuditContext.from_request(request)
-            )
+            notice_retry(notice=notice, actor=request.user, context=context)
         self.message_user(request, _("Messages queued again."), messages.SUCCESS)
 
 

@@ -48,10 +48,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send again"))
     def send_again(self, request, queryset):
         count = 0
+        context = AuditContext.from_request(request)
         for message in queryset.exclude(status=OutboxMessage.Status.DONE):
-            outbox_send_again(
-                message=message, actor=request.user, context=AuditContext.from_request(request)
-            )
+            outbox_send_again(message=message, actor=request.user, context=context)
             count += 1
         self.message_user(
             request, _("%(count)d messages queued again.") % {"count": count}, messages.SUCCESS
