@@ -16,6 +16,7 @@ from accounts.models import (
     Unit,
     User,
 )
+from core.audit import AuditContext
 
 
 class AuditedAdminMixin:
@@ -38,11 +39,16 @@ class AuditedAdminMixin:
             actor=request.user,
             target=obj,
             details=details,
-            request=request,
+            context=AuditContext.from_request(request),
         )
 
     def delete_model(self, request, obj):
-        audit_log(action="admin.delete", actor=request.user, target=obj, request=request)
+        audit_log(
+            action="admin.delete",
+            actor=request.user,
+            target=obj,
+            context=AuditContext.from_request(request),
+        )
         super().delete_model(request, obj)
 
 

@@ -13,10 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
-from django.http import HttpRequest
 
 from accounts.models import Agency, AuditEvent, User
-from core.clientip import client_ip
+from core.audit import AuditContext
 
 # Any constant: serialises audit writers so each row chains onto the one before it.
 _CHAIN_LOCK = 727_274_001
@@ -36,6 +35,12 @@ def _row_payload(event: AuditEvent, prev_hash: str) -> bytes:
         "details": event.details,
         "prev": prev_hash,
     }
+    # Hashed only when present, so rows written before these fields existed (and rows written
+    # outside a request) hash exactly as they always did.
+    if event.user_agent:
+        payload["user_agent"] = event.user_agent
+    if event.request_id:
+        payload["request_id"] = event.request_id
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
@@ -67,12 +72,14 @@ def audit_log(
     agency: Agency | None = None,
     outcome: str = AuditEvent.Outcome.SUCCESS,
     details: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> AuditEvent:
     """Append one audit row, chained to the previous one. Callers pass ids and facts,
-    never secrets."""
+    never secrets. The context (a request's address, user agent and id) says where it came
+    from."""
     if actor is not None and not getattr(actor, "pk", None):
         actor = None
+    context = context or AuditContext()
     event = AuditEvent(
         action=action,
         actor=actor,
@@ -81,7 +88,9 @@ def audit_log(
         agency=agency,
         outcome=outcome,
         details=details or {},
-        ip_address=client_ip(request),
+        ip_address=context.ip,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
     )
     key = audit_hmac_key()
     with transaction.atomic():

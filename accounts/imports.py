@@ -5,7 +5,6 @@ from allauth.account.decorators import reauthentication_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.functions import Lower
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,6 +13,7 @@ from accounts.audit import audit_log
 from accounts.models import Agency, Invitation, Membership, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.services import invitation_create, role_grant_refusal
+from core.audit import AuditContext
 from core.imports import ImportSpec, Problem, Row
 
 IMPORT_SALT = "accounts.invitation-import"
@@ -98,7 +98,7 @@ class InvitationImport(ImportSpec):
             )
         return messages
 
-    def write_row(self, row: Row, *, found: dict, request) -> Invitation:
+    def write_row(self, row: Row, *, found: dict, context: AuditContext | None) -> Invitation:
         try:
             # invitation_create runs in its own savepoint, so a race lost to another import
             # surfaces as this row's problem; refusing it still rolls back the whole import.
@@ -108,19 +108,21 @@ class InvitationImport(ImportSpec):
                 full_name=row["full_name"],
                 role=row["role"],
                 actor=self.actor,
-                request=request,
+                context=context,
             )
         except IntegrityError as error:
             raise ValidationError(_("This person already has an open invitation.")) from error
 
-    def finish(self, written: list[Invitation], *, rows: list[Row], request) -> list[Invitation]:
+    def finish(
+        self, written: list[Invitation], *, rows: list[Row], context: AuditContext | None
+    ) -> list[Invitation]:
         audit_log(
             action="invitation.import",
             actor=self.actor,
             target=self.agency,
             agency=self.agency,
             details={"count": len(written)},
-            request=request,
+            context=context,
         )
         return written
 
@@ -164,9 +166,9 @@ def parse_invitation_csv(
 
 
 def invitation_import(
-    *, agency: Agency, rows: list[Row], actor: User, request: HttpRequest | None = None
+    *, agency: Agency, rows: list[Row], actor: User, context: AuditContext | None = None
 ) -> list[Invitation]:
     """Invite everyone on the checked rows, or nobody: the rows are checked again here, and
     any failure rolls back every invitation (and the emails, which wait for the commit).
     Raises ImportProblems."""
-    return InvitationImport(agency=agency, actor=actor).apply(rows, request=request)
+    return InvitationImport(agency=agency, actor=actor).apply(rows, context=context)

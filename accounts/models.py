@@ -284,6 +284,14 @@ class AuditEvent(models.Model):
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # The request's user agent (truncated) and id (also in the nginx and gunicorn access
+    # logs); empty for rows written outside a request and for rows from before they existed.
+    user_agent = models.CharField(
+        _("user agent"), max_length=256, blank=True, default="", db_default=""
+    )
+    request_id = models.CharField(
+        _("request id"), max_length=64, blank=True, default="", db_default=""
+    )
     # Each row carries an HMAC (key AUDIT_HMAC_KEY, from the environment) of its facts and of
     # the previous row's hash: editing or removing a row breaks the chain, and manage.py
     # audit_verify names the first broken link.

@@ -10,17 +10,19 @@ from accounts.adapters import INVITATION_SESSION_KEY
 from accounts.models import AuditEvent
 from accounts.selectors import invitation_by_token
 from accounts.services import audit_log, invitation_accept, membership_assign_from_email
+from core.audit import AuditContext
 
 
 @receiver(user_signed_up)
 def on_user_signed_up(sender, request, user, **kwargs) -> None:
     token = request.session.pop(INVITATION_SESSION_KEY, None) if request is not None else None
     invitation = invitation_by_token(token=token) if token else None
+    context = AuditContext.from_request(request)
     if invitation is not None and invitation.email == user.email.lower():
-        audit_log(action="account.signup", actor=user, target=user, request=request)
-        invitation_accept(invitation=invitation, user=user, request=request)
+        audit_log(action="account.signup", actor=user, target=user, context=context)
+        invitation_accept(invitation=invitation, user=user, context=context)
     else:
-        membership_assign_from_email(user=user, request=request)
+        membership_assign_from_email(user=user, context=context)
 
 
 @receiver(authenticator_added)
@@ -30,7 +32,7 @@ def on_mfa_added(sender, request, user, authenticator, **kwargs) -> None:
         actor=user,
         target=user,
         details={"type": authenticator.type},
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -41,7 +43,7 @@ def on_mfa_removed(sender, request, user, authenticator, **kwargs) -> None:
         actor=user,
         target=user,
         details={"type": authenticator.type},
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -52,7 +54,7 @@ def on_mfa_reset(sender, request, user, authenticator, **kwargs) -> None:
         actor=user,
         target=user,
         details={"type": authenticator.type},
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -62,13 +64,15 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
         action="auth.locked_out",
         outcome=AuditEvent.Outcome.FAILURE,
         details={"login": str(username or "")[:254]},
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
 @receiver(user_logged_in)
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
-    audit_log(action="auth.login", actor=user, target=user, request=request)
+    audit_log(
+        action="auth.login", actor=user, target=user, context=AuditContext.from_request(request)
+    )
 
 
 @receiver(user_login_failed)
@@ -78,5 +82,5 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
         action="auth.login_failed",
         outcome=AuditEvent.Outcome.FAILURE,
         details={"login": str(credentials.get("email") or credentials.get("username") or "")[:254]},
-        request=request,
+        context=AuditContext.from_request(request),
     )

@@ -18,6 +18,7 @@ from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz,
 from assessments.questions.lab import lab_graph
 from assessments.selectors import attempt_questions
 from assessments.signals import quiz_passed
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 from courses.models import Enrollment
@@ -48,7 +49,9 @@ def attempt_start_problem(*, user: User, quiz: Quiz, now=None) -> str | None:
     return None
 
 
-def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=None) -> Attempt:
+def attempt_start(
+    *, user: User, quiz: Quiz, enrollment: Enrollment, context: AuditContext | None = None
+) -> Attempt:
     """Open an attempt, or return the one already open: one open attempt per quiz. The
     attempt limit and cooldown are checked here, so no crafted request can skip them."""
     if enrollment.user_id != user.pk or quiz.module.course_id != enrollment.course_id:
@@ -79,7 +82,7 @@ def attempt_start(*, user: User, quiz: Quiz, enrollment: Enrollment, request=Non
                     else None
                 ),
             )
-            audit_log(action="attempt.start", actor=user, target=attempt, request=request)
+            audit_log(action="attempt.start", actor=user, target=attempt, context=context)
             return attempt
     except IntegrityError:
         # Two tabs started at once: the partial unique constraint kept one; use it.
@@ -135,7 +138,7 @@ def attempt_save_answers(*, attempt_id: int, user: User, answers: dict) -> tuple
 
 @transaction.atomic
 def attempt_submit(
-    *, attempt_id: int, user: User, raw_answers: dict, request=None
+    *, attempt_id: int, user: User, raw_answers: dict, context: AuditContext | None = None
 ) -> tuple[Attempt, bool]:
     """Grade an attempt exactly once. Returns (attempt, graded_now).
 
@@ -183,10 +186,10 @@ def attempt_submit(
             "quiz_id": attempt.quiz_id,
             "late": late,
         },
-        request=request,
+        context=context,
     )
     if attempt.passed:
-        enrollment_evaluate_completion(enrollment=attempt.enrollment, request=request)
+        enrollment_evaluate_completion(enrollment=attempt.enrollment, context=context)
         quiz_passed.send(sender=Attempt, attempt=attempt)
     return attempt, True
 
@@ -241,26 +244,30 @@ def quiz_regrade(*, quiz: Quiz, changed_keys: set[str]) -> list[Regrade]:
 
 
 @transaction.atomic
-def quiz_items_export(*, actor: User, quiz: Quiz, quiz_hash: str, rows: int, request=None) -> None:
+def quiz_items_export(
+    *, actor: User, quiz: Quiz, quiz_hash: str, rows: int, context: AuditContext | None = None
+) -> None:
     """Record a trainer's CSV export of a quiz version's item analysis."""
     audit_log(
         action="quiz.items_export",
         actor=actor,
         target=quiz,
         details={"quiz": quiz.pk, "version": quiz_hash, "rows": rows},
-        request=request,
+        context=context,
     )
 
 
 @transaction.atomic
-def quiz_officers_export(*, actor: User, quiz: Quiz, rows: int, request=None) -> None:
+def quiz_officers_export(
+    *, actor: User, quiz: Quiz, rows: int, context: AuditContext | None = None
+) -> None:
     """Record a trainer's CSV export of officers' attempts (personal data)."""
     audit_log(
         action="quiz.officers_export",
         actor=actor,
         target=quiz,
         details={"quiz": quiz.pk, "rows": rows},
-        request=request,
+        context=context,
     )
 
 
@@ -269,7 +276,12 @@ MAX_TRACE_STEPS = 200
 
 @transaction.atomic
 def lab_trace_add_step(
-    *, attempt: Attempt, question_key: str, address: str, note: str = "", request=None
+    *,
+    attempt: Attempt,
+    question_key: str,
+    address: str,
+    note: str = "",
+    context: AuditContext | None = None,
 ) -> LabTrace:
     """Add an address (with a note) to the officer's trace; re-adding updates its note."""
     trace, _created = LabTrace.objects.select_for_update().get_or_create(
@@ -295,13 +307,15 @@ def lab_trace_add_step(
         actor=attempt.user,
         target=trace,
         details={"question": question_key, "steps": len(steps)},
-        request=request,
+        context=context,
     )
     return trace
 
 
 @transaction.atomic
-def lab_trace_remove_step(*, attempt: Attempt, question_key: str, index: int, request=None) -> None:
+def lab_trace_remove_step(
+    *, attempt: Attempt, question_key: str, index: int, context: AuditContext | None = None
+) -> None:
     trace = (
         LabTrace.objects.select_for_update()
         .filter(attempt=attempt, question_key=question_key)
@@ -317,11 +331,11 @@ def lab_trace_remove_step(*, attempt: Attempt, question_key: str, index: int, re
         actor=attempt.user,
         target=trace,
         details={"question": question_key, "address": removed["address"]},
-        request=request,
+        context=context,
     )
 
 
-def lab_trace_pdf_request(*, trace: LabTrace, request=None) -> LabTrace:
+def lab_trace_pdf_request(*, trace: LabTrace, context: AuditContext | None = None) -> LabTrace:
     """Ask the worker for a PDF of the trace as it is now (a new request after edits)."""
     from assessments.tasks import lab_trace_pdf_task
 
@@ -332,7 +346,7 @@ def lab_trace_pdf_request(*, trace: LabTrace, request=None) -> LabTrace:
         trace.pdf_requested_at = timezone.now()
         trace.save(update_fields=["pdf_requested_at"])
         audit_log(
-            action="lab.trace_pdf_request", actor=trace.attempt.user, target=trace, request=request
+            action="lab.trace_pdf_request", actor=trace.attempt.user, target=trace, context=context
         )
         enqueue_on_commit(lab_trace_pdf_task, trace_id=trace.pk)
     return trace

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
 from certificates.services import certificate_retry, certificate_revoke
+from core.audit import AuditContext
 
 
 class RevokeActionForm(ActionForm):
@@ -42,14 +43,16 @@ class CertificateAdmin(admin.ModelAdmin):
         if not reason:
             self.message_user(request, _("Give a reason to revoke."), messages.ERROR)
             return
+        context = AuditContext.from_request(request)
         for certificate in queryset:
             certificate_revoke(
-                certificate=certificate, actor=request.user, reason=reason, request=request
+                certificate=certificate, actor=request.user, reason=reason, context=context
             )
         self.message_user(request, _("Certificates revoked."), messages.SUCCESS)
 
     @admin.action(description=_("Queue the selected failed certificates again"))
     def retry(self, request, queryset):
+        context = AuditContext.from_request(request)
         for certificate in queryset.filter(status=Certificate.Status.FAILED):
-            certificate_retry(certificate=certificate, actor=request.user, request=request)
+            certificate_retry(certificate=certificate, actor=request.user, context=context)
         self.message_user(request, _("Failed certificates queued again."), messages.SUCCESS)

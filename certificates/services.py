@@ -15,6 +15,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
 from courses.selectors import course_minutes, enrollment_content_version
@@ -204,7 +205,7 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
 
 @transaction.atomic
 def certificate_revoke(
-    *, certificate: Certificate, actor, reason: str, request=None
+    *, certificate: Certificate, actor, reason: str, context: AuditContext | None = None
 ) -> Certificate:
     """Revoke a certificate: the verification page then says so. The PDF and serial stay."""
     reason = reason.strip()
@@ -221,13 +222,15 @@ def certificate_revoke(
         actor=actor,
         target=certificate,
         details={"serial": certificate.serial, "from": old, "reason": reason[:500]},
-        request=request,
+        context=context,
     )
     return certificate
 
 
 @transaction.atomic
-def certificate_retry(*, certificate: Certificate, actor, request=None) -> Certificate:
+def certificate_retry(
+    *, certificate: Certificate, actor, context: AuditContext | None = None
+) -> Certificate:
     """Staff put a failed certificate back in the queue after fixing the cause."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != Certificate.Status.FAILED:
@@ -235,7 +238,7 @@ def certificate_retry(*, certificate: Certificate, actor, request=None) -> Certi
     certificate.status = Certificate.Status.PENDING
     certificate.render_attempts = 0
     certificate.save(update_fields=["status", "render_attempts"])
-    audit_log(action="certificate.retry", actor=actor, target=certificate, request=request)
+    audit_log(action="certificate.retry", actor=actor, target=certificate, context=context)
     from certificates.tasks import certificate_render_task
 
     requeue_on_commit(certificate_render_task, certificate_id=certificate.pk)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Attendance, CalendarFeed, Cohort, Notice, Seat, Session
 from cohorts.services.seats import notice_retry
+from core.audit import AuditContext
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,8 +90,9 @@ class NoticeAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Send the selected messages again"))
     def send_again(self, request, queryset):
+        context = AuditContext.from_request(request)
         for notice in queryset.filter(sent_at__isnull=True):
-            notice_retry(notice=notice, actor=request.user, request=request)
+            notice_retry(notice=notice, actor=request.user, context=context)
         self.message_user(request, _("Messages queued again."), messages.SUCCESS)
 
 

@@ -18,6 +18,7 @@ from cohorts.services.attendance import (
     attendance_import_record,
     attendance_mark,
 )
+from core.audit import AuditContext
 from core.imports import ImportSpec, Problem, Row
 
 IMPORT_SALT = "cohorts.attendance-import"
@@ -106,12 +107,12 @@ class AttendanceImport(ImportSpec):
             )
         return messages
 
-    def apply(self, rows: list[Row], *, request=None) -> ImportResult:
+    def apply(self, rows: list[Row], *, context: AuditContext | None = None) -> ImportResult:
         # The session as it is now, and the host agency its audit row names.
         self.session = Session.objects.select_related("cohort__host_agency").get(pk=self.session.pk)
-        return super().apply(rows, request=request)
+        return super().apply(rows, context=context)
 
-    def write_row(self, row: Row, *, found: dict, request) -> bool:
+    def write_row(self, row: Row, *, found: dict, context: AuditContext | None) -> bool:
         _attendance, changed = attendance_mark(
             session=self.session,
             seat=found["seats"][row["email"]],
@@ -119,11 +120,13 @@ class AttendanceImport(ImportSpec):
             note=row["note"],
             actor=self.actor,
             source=Attendance.Source.CSV,
-            request=request,
+            context=context,
         )
         return changed
 
-    def finish(self, written: list[bool], *, rows: list[Row], request) -> ImportResult:
+    def finish(
+        self, written: list[bool], *, rows: list[Row], context: AuditContext | None
+    ) -> ImportResult:
         changed = sum(written)
         if changed:
             attendance_import_record(
@@ -131,7 +134,7 @@ class AttendanceImport(ImportSpec):
                 actor=self.actor,
                 rows=len(rows),
                 changed=changed,
-                request=request,
+                context=context,
             )
         return ImportResult(rows=len(rows), changed=changed)
 
@@ -169,9 +172,9 @@ def parse_attendance_csv(*, session: Session, data: bytes) -> tuple[list[Row], l
 
 
 def attendance_import(
-    *, session: Session, rows: list[Row], actor: User, request=None
+    *, session: Session, rows: list[Row], actor: User, context: AuditContext | None = None
 ) -> ImportResult:
     """Apply every checked row, or none: the rows are checked again here, and any failure
     rolls back every mark. Rows that match what is recorded change nothing, so the same file
     uploaded twice writes nothing the second time. Raises ImportProblems."""
-    return AttendanceImport(session=session, actor=actor).apply(rows, request=request)
+    return AttendanceImport(session=session, actor=actor).apply(rows, context=context)

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditContext
 from core.models import OutboxMessage
 from core.outbox import outbox_send_again
 
@@ -47,8 +48,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send again"))
     def send_again(self, request, queryset):
         count = 0
+        context = AuditContext.from_request(request)
         for message in queryset.exclude(status=OutboxMessage.Status.DONE):
-            outbox_send_again(message=message, actor=request.user, request=request)
+            outbox_send_again(message=message, actor=request.user, context=context)
             count += 1
         self.message_user(
             request, _("%(count)d messages queued again.") % {"count": count}, messages.SUCCESS

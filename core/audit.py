@@ -1,10 +1,37 @@
 """A hook through which core writes audit rows without importing accounts (a higher layer):
-accounts registers its audit_log here when the app is ready."""
+accounts registers its audit_log here when the app is ready. AuditContext carries the few
+facts of a request an audit row needs, so services never take the request itself."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from core.clientip import client_ip
+
+USER_AGENT_MAX = 256
+
 _writer: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Where an action came from: the client's address (as the trusted proxy saw it), its
+    user agent (truncated) and the request id that also appears in the access logs."""
+
+    ip: str | None = None
+    user_agent: str = ""
+    request_id: str = ""
+
+    @classmethod
+    def from_request(cls, request: Any) -> "AuditContext | None":
+        """The context of one request; None without a request (a signal sent outside one)."""
+        if request is None:
+            return None
+        return cls(
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+            request_id=getattr(request, "request_id", ""),
+        )
 
 
 def audit_writer_register(writer: Callable[..., Any]) -> None:

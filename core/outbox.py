@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from core.audit import audit
+from core.audit import AuditContext, audit
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,9 @@ def outbox_sweep(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def outbox_send_again(*, message: OutboxMessage, actor: Any, request: Any = None) -> OutboxMessage:
+def outbox_send_again(
+    *, message: OutboxMessage, actor: Any, context: AuditContext | None = None
+) -> OutboxMessage:
     """Staff queue a failed (or stuck) row again after fixing the cause: its attempts start
     over and it is queued after commit. A row already done is left alone."""
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
@@ -218,6 +220,6 @@ def outbox_send_again(*, message: OutboxMessage, actor: Any, request: Any = None
     message.next_attempt_at = timezone.now() + retry_delay(0)
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     _run_hook(message, "on_send_again")
-    _audit(message, "outbox.send_again", actor=actor, details={"from": old}, request=request)
+    _audit(message, "outbox.send_again", actor=actor, details={"from": old}, context=context)
     transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
     return message

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_log
+from core.audit import AuditContext
 from courses.access import content_access_allowed
 from courses.completion import requirements_met
 from courses.models import (
@@ -23,16 +24,20 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def enrollment_create(*, user: User, course: Course, request=None) -> Enrollment:
+def enrollment_create(
+    *, user: User, course: Course, context: AuditContext | None = None
+) -> Enrollment:
     """Enroll an officer; enrolling twice returns the existing enrollment."""
     enrollment, created = Enrollment.objects.get_or_create(user=user, course=course)
     if created:
-        audit_log(action="enrollment.create", actor=user, target=enrollment, request=request)
+        audit_log(action="enrollment.create", actor=user, target=enrollment, context=context)
     return enrollment
 
 
 @transaction.atomic
-def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, request=None) -> LessonProgress:
+def lesson_complete(
+    *, enrollment: Enrollment, lesson: Lesson, context: AuditContext | None = None
+) -> LessonProgress:
     """Mark a lesson read at its current version; idempotent. May complete the course."""
     if lesson.module.course_id != enrollment.course_id:
         raise ValueError("The lesson does not belong to the enrolled course.")
@@ -49,14 +54,16 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, request=None) -> 
             actor=enrollment.user,
             target=progress,
             details={"lesson_id": lesson.pk, "version_id": lesson.current_version_id},
-            request=request,
+            context=context,
         )
-        enrollment_evaluate_completion(enrollment=enrollment, request=request)
+        enrollment_evaluate_completion(enrollment=enrollment, context=context)
     return progress
 
 
 @transaction.atomic
-def enrollment_evaluate_completion(*, enrollment: Enrollment, request=None) -> bool:
+def enrollment_evaluate_completion(
+    *, enrollment: Enrollment, context: AuditContext | None = None
+) -> bool:
     """Complete the course when every lesson is read and every requirement is met.
 
     The row lock makes two concurrent evaluations complete (and certify) only once.
@@ -76,13 +83,15 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment, request=None) -> b
         return False
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["completed_at"])
-    audit_log(action="course.complete", actor=enrollment.user, target=enrollment, request=request)
+    audit_log(action="course.complete", actor=enrollment.user, target=enrollment, context=context)
     course_completed.send(sender=Enrollment, enrollment=enrollment)
     return True
 
 
 @transaction.atomic
-def lesson_refresh_complete(*, progress: LessonProgress, request=None) -> LessonProgress:
+def lesson_refresh_complete(
+    *, progress: LessonProgress, context: AuditContext | None = None
+) -> LessonProgress:
     """The officer re-read a lesson after a material change: pin the current version."""
     progress = (
         LessonProgress.objects.select_for_update(of=("self",))
@@ -101,6 +110,6 @@ def lesson_refresh_complete(*, progress: LessonProgress, request=None) -> Lesson
         actor=progress.enrollment.user,
         target=progress,
         details={"lesson_id": progress.lesson_id, "from_version_id": old, "to_version_id": current},
-        request=request,
+        context=context,
     )
     return progress

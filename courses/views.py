@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import vetting_state
+from core.audit import AuditContext
 from courses.access import (
     access_asset,
     access_course,
@@ -77,7 +78,7 @@ def course_detail(request, course_slug: str):
 @require_POST
 def enroll(request, course_slug: str):
     course = access_course(user=request.user, course_slug=course_slug)
-    enrollment_create(user=request.user, course=course, request=request)
+    enrollment_create(user=request.user, course=course, context=AuditContext.from_request(request))
     messages.success(request, _("You are enrolled. Start with the first lesson below."))
     return redirect("courses:resume", course_slug=course.slug)
 
@@ -132,7 +133,9 @@ def lesson_mark_complete(request, course_slug: str, module_slug: str, lesson_slu
     lesson, enrollment = access_lesson_to_read(
         user=request.user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
     )
-    lesson_complete(enrollment=enrollment, lesson=lesson, request=request)
+    lesson_complete(
+        enrollment=enrollment, lesson=lesson, context=AuditContext.from_request(request)
+    )
     enrollment.refresh_from_db(fields=["completed_at"])
     if enrollment.completed_at:
         messages.success(request, _("Course complete. Your certificate is being prepared."))
@@ -167,7 +170,7 @@ def lesson_refresh(request, course_slug: str, module_slug: str, lesson_slug: str
     progress = lesson_progress(enrollment=enrollment, lesson=lesson)
     if progress is None:
         raise Http404
-    lesson_refresh_complete(progress=progress, request=request)
+    lesson_refresh_complete(progress=progress, context=AuditContext.from_request(request))
     messages.success(request, _("Thank you. Your record now shows the current version."))
     return redirect(lesson.get_absolute_url())
 

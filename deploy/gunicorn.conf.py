@@ -89,7 +89,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Client address as set by nginx (X-Forwarded-For), not nginx's own address.
+# Client address as set by nginx (X-Forwarded-For), not nginx's own address; last, the
+# request id the site answered with (nginx's, or one the site made up without a proxy).
 access_log_format = " ".join(
     [
         "%({x-forwarded-for}i)s",
@@ -102,6 +103,7 @@ access_log_format = " ".join(
         '"%(f)s"',
         '"%(a)s"',
         "%(M)sms",
+        "rid=%({x-request-id}o)s",
     ]
 )
 

@@ -1,12 +1,13 @@
-"""Writes for reports: a roster export and a cohort report export are each recorded in the
-audit trail."""
+"""Writes for reports: a roster export, a cohort report export and a person's own data export
+are each recorded in the audit trail."""
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from accounts.audit import audit_log
 from accounts.models import Agency, Membership, User
 from cohorts.models import Cohort, Seat
+from core.audit import AuditContext
+from reports.personal_data import personal_data
 from reports.selectors import (
     ALL,
     ReportRow,
@@ -25,7 +26,7 @@ def roster_export(
     search: str = "",
     status: str = "",
     role: str = "",
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> list[Membership]:
     """The filtered roster rows for a CSV file, with an audit row saying who took them."""
     rows = list(agency_roster(agency=agency, search=search, status=status, role=role))
@@ -38,7 +39,7 @@ def roster_export(
             "filters": {"q": search, "status": status, "role": role},
             "rows": len(rows),
         },
-        request=request,
+        context=context,
     )
     return rows
 
@@ -49,7 +50,7 @@ def cohort_report_export(
     cohort: Cohort,
     actor: User,
     agency_ids: set[int] | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> tuple[list, list[ReportRow]]:
     """Every seat in the report's scope (held ones and the others) with its facts, for a CSV
     file, and an audit row saying who took them. Returns (sessions, rows)."""
@@ -73,6 +74,14 @@ def cohort_report_export(
             "rows": len(rows),
             "agency_ids": None if agency_ids is None else sorted(agency_ids),
         },
-        request=request,
+        context=context,
     )
     return sessions, rows
+
+
+def personal_data_export(*, user: User, context: AuditContext | None = None) -> dict:
+    """The person's own data (reports.personal_data), with an audit row saying they took it.
+    Not atomic itself: its one write, the audit row, is (a read needs no savepoint)."""
+    data = personal_data(user=user)
+    audit_log(action="account.export", actor=user, target=user, context=context)
+    return data

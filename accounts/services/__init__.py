@@ -1,5 +1,6 @@
 """Writes of accounts, one module per capability: people.py (signup placement, language,
-profile), vetting.py (vetting decisions and roles), invitations.py, erasure.py.
+profile), vetting.py (vetting decisions and roles), invitations.py, erasure.py, exports.py
+(the audit export's own row).
 
 The public services are re-exported here, and audit_log (accounts.audit) too: every app
 writes its audit rows through it.
@@ -7,6 +8,7 @@ writes its audit rows through it.
 
 from accounts.audit import audit_log
 from accounts.services.erasure import user_erase
+from accounts.services.exports import audit_export_record
 from accounts.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -27,6 +29,7 @@ from accounts.services.vetting import (
 )
 
 __all__ = [
+    "audit_export_record",
     "audit_log",
     "invitation_accept",
     "invitation_create",

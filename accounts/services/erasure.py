@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import User
 from accounts.signals import user_erased
+from core.audit import AuditContext
 
 
 @transaction.atomic
-def user_erase(*, user: User, actor: User, request=None) -> User:
+def user_erase(*, user: User, actor: User, context: AuditContext | None = None) -> User:
     """Pseudonymise a person: their name and email go, their training records and
     certificate serials stay (a legal duty to keep them)."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -27,6 +28,6 @@ def user_erase(*, user: User, actor: User, request=None) -> User:
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.filter(user=user).delete()
-    audit_log(action="account.erase", actor=actor, target=user, request=request)
+    audit_log(action="account.erase", actor=actor, target=user, context=context)
     user_erased.send(sender=User, user=user)
     return user

@@ -15,6 +15,7 @@ from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.selectors import open_invitation
 from accounts.services.vetting import check_multi_agency, refuse_grant
 from accounts.tasks import invitation_mail_task
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 
 
@@ -26,14 +27,14 @@ def invitation_create(
     full_name: str = "",
     role: str = Membership.Role.OFFICER,
     unit: Unit | None = None,
-    request=None,
+    context: AuditContext | None = None,
     send: bool = True,
 ) -> Invitation:
     """Invite someone to the agency. Agency admins invite officers; an invitation to any
     role above officer is a grant, for programme staff only (a refusal is audited)."""
     if role in ROLES_ABOVE_OFFICER and not can(actor, Action.GRANT_ROLES, agency):
         refuse_grant(
-            action="invitation.create", actor=actor, role=role, agency=agency, request=request
+            action="invitation.create", actor=actor, role=role, agency=agency, context=context
         )
     return _invitation_create(
         agency=agency,
@@ -42,7 +43,7 @@ def invitation_create(
         full_name=full_name,
         role=role,
         unit=unit,
-        request=request,
+        context=context,
         send=send,
     )
 
@@ -56,7 +57,7 @@ def _invitation_create(
     full_name: str,
     role: str,
     unit: Unit | None,
-    request,
+    context: AuditContext | None,
     send: bool,
 ) -> Invitation:
     email = email.strip().lower()
@@ -82,15 +83,17 @@ def _invitation_create(
         target=invitation,
         agency=agency,
         details={"role": role},
-        request=request,
+        context=context,
     )
     if send:
-        invitation_send(invitation=invitation, actor=actor, request=request)
+        invitation_send(invitation=invitation, actor=actor, context=context)
     return invitation
 
 
 @transaction.atomic
-def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Invitation:
+def invitation_send(
+    *, invitation: Invitation, actor: User, context: AuditContext | None = None
+) -> Invitation:
     """(Re-)send the invitation email; a re-send also extends the expiry."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
@@ -104,14 +107,16 @@ def invitation_send(*, invitation: Invitation, actor: User, request=None) -> Inv
             actor=actor,
             target=invitation,
             agency=invitation.agency,
-            request=request,
+            context=context,
         )
     enqueue_on_commit(invitation_mail_task, invitation_id=invitation.pk)
     return invitation
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
+def invitation_accept(
+    *, invitation: Invitation, user: User, context: AuditContext | None = None
+) -> Membership:
     """The invited person signed up with the invited address: they join, already vetted. They
     join in the invited role only if whoever invited them may grant it (programme staff);
     otherwise as an officer, and the audit row says which role was not granted."""
@@ -149,6 +154,6 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
         target=invitation,
         agency=invitation.agency,
         details={"membership_id": membership.pk, "role": membership.role, **details},
-        request=request,
+        context=context,
     )
     return membership

@@ -3,21 +3,21 @@ interface language, and the profile (the names others see, their time zone)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from accounts.audit import audit_log
 from accounts.models import Membership, User
 from accounts.selectors import agency_for_email
+from core.audit import AuditContext
 
 
 @transaction.atomic
 def membership_assign_from_email(
-    *, user: User, request: HttpRequest | None = None
+    *, user: User, context: AuditContext | None = None
 ) -> Membership | None:
     """Put a newly signed-up user into the agency that owns their email domain, as an officer."""
     agency = agency_for_email(email=user.email)
     if agency is None:
-        audit_log(action="account.signup", actor=user, target=user, request=request)
+        audit_log(action="account.signup", actor=user, target=user, context=context)
         return None
     membership, _created = Membership.objects.get_or_create(
         user=user,
@@ -31,13 +31,13 @@ def membership_assign_from_email(
         target=user,
         agency=agency,
         details={"membership_id": membership.pk, "role": membership.role},
-        request=request,
+        context=context,
     )
     return membership
 
 
 @transaction.atomic
-def user_set_language(*, user: User, language: str, request: HttpRequest | None = None) -> User:
+def user_set_language(*, user: User, language: str, context: AuditContext | None = None) -> User:
     """Remember the interface language a signed-in user chose."""
     if user.language != language:
         old = user.language
@@ -48,7 +48,7 @@ def user_set_language(*, user: User, language: str, request: HttpRequest | None 
             actor=user,
             target=user,
             details={"from": old, "to": language},
-            request=request,
+            context=context,
         )
     return user
 
@@ -63,7 +63,7 @@ def user_update_profile(
     full_name: str,
     display_name: str,
     time_zone: str,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> User:
     """Change the names and time zone a person gave; the audit row lists which fields
     changed, never their values (they are personal data)."""
@@ -93,6 +93,6 @@ def user_update_profile(
         actor=user,
         target=user,
         details={"fields": changed},
-        request=request,
+        context=context,
     )
     return user

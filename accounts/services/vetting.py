@@ -13,6 +13,7 @@ from accounts.models import Agency, AuditEvent, Membership, User
 from accounts.permissions import ROLES_ABOVE_OFFICER, Action, can
 from accounts.signals import membership_vetted
 from accounts.tasks import vetting_mail_task
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 
 
@@ -27,7 +28,12 @@ def check_multi_agency(*, user: User, agency: Agency | None) -> None:
 
 
 def _vetting_decision(
-    *, membership: Membership, actor: User, action: str, changes: dict, request=None
+    *,
+    membership: Membership,
+    actor: User,
+    action: str,
+    changes: dict,
+    context: AuditContext | None = None,
 ) -> Membership:
     """Lock the membership, apply one vetting decision, and audit it."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -40,13 +46,15 @@ def _vetting_decision(
         target=membership,
         agency=membership.agency,
         details={"user_id": membership.user_id},
-        request=request,
+        context=context,
     )
     return membership
 
 
 @transaction.atomic
-def membership_approve(*, membership: Membership, actor: User, request=None) -> Membership:
+def membership_approve(
+    *, membership: Membership, actor: User, context: AuditContext | None = None
+) -> Membership:
     """Vet an officer: law-enforcement-only content opens to them until re-confirmation."""
     membership = _vetting_decision(
         membership=membership,
@@ -57,7 +65,7 @@ def membership_approve(*, membership: Membership, actor: User, request=None) -> 
             "vetted_at": timezone.now(),
             "decision_reason": "",
         },
-        request=request,
+        context=context,
     )
     membership_vetted.send(sender=Membership, user=membership.user)
     enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
@@ -66,7 +74,7 @@ def membership_approve(*, membership: Membership, actor: User, request=None) -> 
 
 @transaction.atomic
 def membership_reject(
-    *, membership: Membership, actor: User, reason: str, request=None
+    *, membership: Membership, actor: User, reason: str, context: AuditContext | None = None
 ) -> Membership:
     reason = reason.strip()
     if not reason:
@@ -76,33 +84,37 @@ def membership_reject(
         actor=actor,
         action="vetting.reject",
         changes={"status": Membership.Status.REJECTED, "decision_reason": reason[:2000]},
-        request=request,
+        context=context,
     )
     enqueue_on_commit(vetting_mail_task, membership_id=membership.pk)
     return membership
 
 
 @transaction.atomic
-def membership_mark_left(*, membership: Membership, actor: User, request=None) -> Membership:
+def membership_mark_left(
+    *, membership: Membership, actor: User, context: AuditContext | None = None
+) -> Membership:
     """The officer left the agency: access ends, records stay."""
     return _vetting_decision(
         membership=membership,
         actor=actor,
         action="vetting.left",
         changes={"status": Membership.Status.LEFT},
-        request=request,
+        context=context,
     )
 
 
 @transaction.atomic
-def membership_reconfirm(*, membership: Membership, actor: User, request=None) -> Membership:
+def membership_reconfirm(
+    *, membership: Membership, actor: User, context: AuditContext | None = None
+) -> Membership:
     """The periodic re-vetting: approval runs for another VETTING_RECONFIRM_DAYS."""
     membership = _vetting_decision(
         membership=membership,
         actor=actor,
         action="vetting.reconfirm",
         changes={"status": Membership.Status.APPROVED, "vetted_at": timezone.now()},
-        request=request,
+        context=context,
     )
     membership_vetted.send(sender=Membership, user=membership.user)
     return membership
@@ -119,7 +131,13 @@ def role_grant_refusal(role: str) -> str:
 
 
 def refuse_grant(
-    *, action: str, actor: User, role: str, agency: Agency | None, target=None, request=None
+    *,
+    action: str,
+    actor: User,
+    role: str,
+    agency: Agency | None,
+    target=None,
+    context: AuditContext | None = None,
 ) -> NoReturn:
     """Audit a refused grant, then refuse it. Callers run this before their transaction
     opens, so the refusal's audit row is not rolled back with it."""
@@ -130,13 +148,13 @@ def refuse_grant(
         agency=agency,
         outcome=AuditEvent.Outcome.FAILURE,
         details={"role": role, "refused": "only programme staff grant roles"},
-        request=request,
+        context=context,
     )
     raise ValidationError(role_grant_refusal(role), code="grant_refused")
 
 
 def membership_change_role(
-    *, membership: Membership, role: str, actor: User, request=None
+    *, membership: Membership, role: str, actor: User, context: AuditContext | None = None
 ) -> Membership:
     """Programme staff give a member of an agency another role (GRANT_ROLES); anyone else
     is refused here, whatever the page offered them, and the refusal is audited."""
@@ -147,14 +165,14 @@ def membership_change_role(
             role=role,
             agency=membership.agency,
             target=membership,
-            request=request,
+            context=context,
         )
-    return _membership_change_role(membership=membership, role=role, actor=actor, request=request)
+    return _membership_change_role(membership=membership, role=role, actor=actor, context=context)
 
 
 @transaction.atomic
 def _membership_change_role(
-    *, membership: Membership, role: str, actor: User, request=None
+    *, membership: Membership, role: str, actor: User, context: AuditContext | None = None
 ) -> Membership:
     if role not in {Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN, Membership.Role.TRAINER}:
         raise ValidationError(_("That role cannot be given here."))
@@ -175,6 +193,6 @@ def _membership_change_role(
         target=membership,
         agency=membership.agency,
         details={"user_id": membership.user_id, "from": old, "to": role},
-        request=request,
+        context=context,
     )
     return membership

@@ -14,6 +14,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts.adapters import INVITATION_SESSION_KEY
 from accounts.selectors import invitation_by_token
 from accounts.services import invitation_accept, user_set_language
+from core.audit import AuditContext
 
 
 @require_POST
@@ -21,7 +22,9 @@ def set_language(request):
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_set_language(user=request.user, language=language, request=request)
+        user_set_language(
+            user=request.user, language=language, context=AuditContext.from_request(request)
+        )
     return response
 
 
@@ -33,7 +36,9 @@ def invitation(request, token: str):
     if request.user.is_authenticated:
         if request.user.email.lower() == found.email:
             if request.method == "POST":
-                invitation_accept(invitation=found, user=request.user, request=request)
+                invitation_accept(
+                    invitation=found, user=request.user, context=AuditContext.from_request(request)
+                )
                 return redirect("certificates:dashboard")
             return render(
                 request, "accounts/invitation.html", {"invitation": found, "accept": True}

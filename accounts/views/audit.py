@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import access_audit, audit_export_allowed
-from accounts.audit import AuditScope, audit_events_search, audit_log
+from accounts.audit import AuditScope, audit_events_search
 from accounts.forms.audit import AuditSearchForm
 from accounts.models import AuditEvent
 from accounts.permissions import Action
+from accounts.services import audit_export_record
+from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 
 PAGE_SIZE = 50
@@ -63,13 +65,13 @@ def _export(request, *, scope: AuditScope):
     agency = filters["agency"] or scope.only_agency()
     total = events.count()
     if total > EXPORT_CAP:
-        audit_log(
-            action="audit.export",
+        audit_export_record(
             actor=request.user,
             agency=agency,
-            outcome=AuditEvent.Outcome.FAILURE,
-            details={"filters": form.logged_filters(), "rows": total, "refused": "too many rows"},
-            request=request,
+            filters=form.logged_filters(),
+            rows=total,
+            refused="too many rows",
+            context=AuditContext.from_request(request),
         )
         messages.error(
             request,
@@ -81,12 +83,12 @@ def _export(request, *, scope: AuditScope):
         )
         return redirect(back)
     content, written = _csv_content(events[:EXPORT_CAP])
-    audit_log(
-        action="audit.export",
+    audit_export_record(
         actor=request.user,
         agency=agency,
-        details={"filters": form.logged_filters(), "rows": written},
-        request=request,
+        filters=form.logged_filters(),
+        rows=written,
+        context=AuditContext.from_request(request),
     )
     stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     return csv_attachment(content, f"audit-{stamp}.csv", bom=False)

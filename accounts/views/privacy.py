@@ -17,6 +17,7 @@ from accounts.forms.privacy import EraseForm, ProfileForm
 from accounts.models import User
 from accounts.selectors import primary_membership
 from accounts.services import user_erase, user_update_profile
+from core.audit import AuditContext
 
 
 @login_required
@@ -29,7 +30,9 @@ def profile(request):
         form = ProfileForm(request.POST, agency_time_zone=agency_time_zone)
         if form.is_valid():
             try:
-                user_update_profile(user=user, **form.cleaned_data, request=request)
+                user_update_profile(
+                    user=user, **form.cleaned_data, context=AuditContext.from_request(request)
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -61,7 +64,7 @@ def _erase_confirmed(request, person: User):
     if request.method == "POST" and person.erased_at is None:
         form = EraseForm(request.POST)
         if form.is_valid():
-            user_erase(user=person, actor=request.user, request=request)
+            user_erase(user=person, actor=request.user, context=AuditContext.from_request(request))
             messages.success(request, _("The person's personal data has been erased."))
             return redirect("accounts:person_erase", user_id=person.pk)
     else:

@@ -27,6 +27,7 @@ from accounts.services import (
     membership_reconfirm,
     membership_reject,
 )
+from core.audit import AuditContext
 from core.imports.views import csv_import_page
 
 INVITATIONS_PER_PAGE = 50
@@ -69,7 +70,9 @@ def _decide(request, membership_id: int, service, success: str):
         user=request.user, membership_id=membership_id, action=Action.VET_OFFICERS
     )
     try:
-        service(membership=membership, actor=request.user, request=request)
+        service(
+            membership=membership, actor=request.user, context=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -110,7 +113,10 @@ def member_reject(request, membership_id: int):
         field="reason",
         form_name="reject_form",
         apply=lambda data: membership_reject(
-            membership=membership, actor=request.user, reason=data["reason"], request=request
+            membership=membership,
+            actor=request.user,
+            reason=data["reason"],
+            context=AuditContext.from_request(request),
         ),
         success=_("%(name)s is rejected."),
     )
@@ -136,7 +142,10 @@ def _change_role(request, membership: Membership):
         field="role",
         form_name="role_form",
         apply=lambda data: membership_change_role(
-            membership=membership, role=data["role"], actor=request.user, request=request
+            membership=membership,
+            role=data["role"],
+            actor=request.user,
+            context=AuditContext.from_request(request),
         ),
         success=_("%(name)s's role is changed."),
     )
@@ -183,7 +192,10 @@ def _invitations(request, agency):
         if form.is_valid():
             try:
                 invitation = invitation_create(
-                    agency=agency, actor=request.user, request=request, **form.cleaned_data
+                    agency=agency,
+                    actor=request.user,
+                    context=AuditContext.from_request(request),
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
@@ -211,7 +223,9 @@ def invitation_resend(request, invitation_id: int):
         user=request.user, invitation_id=invitation_id, action=Action.INVITE_OFFICERS
     )
     try:
-        invitation_send(invitation=invitation, actor=request.user, request=request)
+        invitation_send(
+            invitation=invitation, actor=request.user, context=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

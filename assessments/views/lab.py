@@ -21,6 +21,7 @@ from assessments.services import (
     lab_trace_pdf_request,
     lab_trace_remove_step,
 )
+from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 
 
@@ -97,7 +98,7 @@ def lab_trace_add(request, attempt_id: int, question_key: str, address: str):
         question_key=question.key,
         address=address,
         note=request.POST.get("note", ""),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     messages.success(request, _("Added to your trace."))
     return redirect(_address_url(attempt.pk, question.key, address))
@@ -109,7 +110,12 @@ def lab_trace_remove(request, attempt_id: int, question_key: str, index: int):
     attempt, question = access_lab(
         user=request.user, attempt_id=attempt_id, question_key=question_key
     )
-    lab_trace_remove_step(attempt=attempt, question_key=question.key, index=index, request=request)
+    lab_trace_remove_step(
+        attempt=attempt,
+        question_key=question.key,
+        index=index,
+        context=AuditContext.from_request(request),
+    )
     return redirect("assessments:lab_trace", attempt_id=attempt.pk, question_key=question.key)
 
 
@@ -123,7 +129,7 @@ def lab_trace_pdf_prepare(request, attempt_id: int, question_key: str):
     if trace is None or not trace.steps:
         messages.error(request, _("Add at least one address to your trace first."))
     else:
-        lab_trace_pdf_request(trace=trace, request=request)
+        lab_trace_pdf_request(trace=trace, context=AuditContext.from_request(request))
         messages.info(
             request, _("Your PDF report is being prepared. Reload this page in a moment.")
         )

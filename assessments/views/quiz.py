@@ -28,6 +28,7 @@ from assessments.services import (
     attempt_start_problem,
     attempt_submit,
 )
+from core.audit import AuditContext
 
 
 @login_required
@@ -58,7 +59,10 @@ def quiz_start(request, course_slug: str, module_slug: str):
     )
     try:
         attempt = attempt_start(
-            user=request.user, quiz=quiz, enrollment=enrollment, request=request
+            user=request.user,
+            quiz=quiz,
+            enrollment=enrollment,
+            context=AuditContext.from_request(request),
         )
     except AttemptNotAllowed as exc:
         messages.error(request, str(exc))
@@ -89,7 +93,7 @@ def attempt_take(request, attempt_id: int):
             attempt_id=attempt.pk,
             user=request.user,
             raw_answers=form.raw_answers(),
-            request=request,
+            context=AuditContext.from_request(request),
         )
         if graded_now and attempt.passed:
             attempt.enrollment.refresh_from_db(fields=["completed_at"])

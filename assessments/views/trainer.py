@@ -27,6 +27,7 @@ from assessments.analysis import (
 )
 from assessments.models import Quiz
 from assessments.services import quiz_items_export, quiz_officers_export
+from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 from courses.access import access_trainer_area
 
@@ -58,7 +59,11 @@ def items_csv(request, quiz_id: int):
     report = item_statistics(quiz=quiz, quiz_hash=version.quiz_hash)
     content, written = _items_csv(report)
     quiz_items_export(
-        actor=request.user, quiz=quiz, quiz_hash=version.quiz_hash, rows=written, request=request
+        actor=request.user,
+        quiz=quiz,
+        quiz_hash=version.quiz_hash,
+        rows=written,
+        context=AuditContext.from_request(request),
     )
     return csv_attachment(content, f"quiz-{quiz.pk}-items-{version.short}.csv")
 
@@ -99,7 +104,9 @@ def _officers_csv_export(request, quiz):
     content, written = _officers_csv(
         attempts_per_officer(quiz=quiz, agency_ids=officer_scope(request.user))
     )
-    quiz_officers_export(actor=request.user, quiz=quiz, rows=written, request=request)
+    quiz_officers_export(
+        actor=request.user, quiz=quiz, rows=written, context=AuditContext.from_request(request)
+    )
     return csv_attachment(content, f"quiz-{quiz.pk}-officers.csv")
 
 

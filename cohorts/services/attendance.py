@@ -26,6 +26,7 @@ from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for,
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors.cohorts import cohort_seats
 from cohorts.services.completion import seat_evaluate_completion
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 
@@ -46,7 +47,7 @@ def attendance_mark(
     actor: User,
     note: str = "",
     source: str = Attendance.Source.ROSTER,
-    request=None,
+    context: AuditContext | None = None,
 ) -> tuple[Attendance, bool]:
     """Record one officer's attendance at one session. Sending the same mark again changes
     nothing and writes nothing (a phone on a weak connection may resend); returns
@@ -85,14 +86,14 @@ def attendance_mark(
             "previous": old,
             "source": source,
         },
-        request=request,
+        context=context,
     )
-    seat_evaluate_completion(seat=seat, request=request)
+    seat_evaluate_completion(seat=seat, context=context)
     return attendance, True
 
 
 def attendance_import_record(
-    *, session: Session, actor: User, rows: int, changed: int, request=None
+    *, session: Session, actor: User, rows: int, changed: int, context: AuditContext | None = None
 ) -> None:
     """The audit row of a CSV import that changed marks, written in the import's own
     transaction after its rows (each mark has its own row too)."""
@@ -107,7 +108,7 @@ def attendance_import_record(
             "rows": rows,
             "changed": changed,
         },
-        request=request,
+        context=context,
     )
 
 
@@ -127,7 +128,9 @@ class CheckIn:
     attendance: Attendance
 
 
-def _check_in(*, session: Session, seat: Seat, user: User, source: str, request) -> CheckIn:
+def _check_in(
+    *, session: Session, seat: Seat, user: User, source: str, context: AuditContext | None
+) -> CheckIn:
     """Mark the officer present unless they already are (or late): no second write. A
     trainer's 'absent' gives way to the officer being in the room; 'excused' stays."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
@@ -143,7 +146,7 @@ def _check_in(*, session: Session, seat: Seat, user: User, source: str, request)
         actor=user,
         note=existing.note if existing is not None else "",
         source=source,
-        request=request,
+        context=context,
     )
     return CheckIn(Outcome.CHECKED_IN, session, attendance)
 
@@ -159,7 +162,7 @@ def _approved_seat(*, session: Session, user: User) -> Seat:
 
 @transaction.atomic
 def attendance_check_in(
-    *, session: Session, user: User, window: int, token: str, request=None
+    *, session: Session, user: User, window: int, token: str, context: AuditContext | None = None
 ) -> CheckIn:
     """An officer scanned the QR code on the trainer's screen. Refused (ValidationError, its
     code the verdict) when the token is not this session's, has expired, or check-in is
@@ -168,7 +171,7 @@ def attendance_check_in(
     if verdict != Verdict.VALID:
         raise ValidationError(verdict_message(verdict), code=verdict.value)
     seat = _approved_seat(session=session, user=user)
-    return _check_in(session=session, seat=seat, user=user, source=Source.QR, request=request)
+    return _check_in(session=session, seat=seat, user=user, source=Source.QR, context=context)
 
 
 # Wrong or expired typed codes allowed per officer in each fixed ten-minute period.
@@ -186,7 +189,7 @@ def code_attempts_left(*, user: User, now: datetime | None = None) -> int:
     return max(CODE_FAILURES_ALLOWED - (cache.get(_failures_key(user, now)) or 0), 0)
 
 
-def _count_failure(user: User, now: datetime, request) -> int:
+def _count_failure(user: User, now: datetime, context: AuditContext | None) -> int:
     """One more failure in this period (an atomic increment in the shared cache)."""
     key = _failures_key(user, now)
     cache.add(key, 0, timeout=CODE_FAILURE_SECONDS + 60)
@@ -202,7 +205,7 @@ def _count_failure(user: User, now: datetime, request) -> int:
             target=user,
             outcome=AuditEvent.Outcome.FAILURE,
             details={"failures": failures, "seconds": CODE_FAILURE_SECONDS},
-            request=request,
+            context=context,
         )
     return failures
 
@@ -223,7 +226,9 @@ def _too_many(now: datetime) -> ValidationError:
     )
 
 
-def attendance_check_in_code(*, user: User, code: str, request=None) -> CheckIn:
+def attendance_check_in_code(
+    *, user: User, code: str, context: AuditContext | None = None
+) -> CheckIn:
     """An officer typed the six-digit code from the trainer's screen. The code is compared
     with the current and previous codes of every session open for check-in in the cohorts
     where they hold a confirmed seat. Wrong or expired codes count towards a limit of
@@ -242,10 +247,10 @@ def attendance_check_in_code(*, user: User, code: str, request=None) -> CheckIn:
         if verdict == Verdict.VALID:
             with transaction.atomic():
                 return _check_in(
-                    session=session, seat=seat, user=user, source=Source.CODE, request=request
+                    session=session, seat=seat, user=user, source=Source.CODE, context=context
                 )
         expired = expired or verdict == Verdict.EXPIRED
-    failures = _count_failure(user, now, request)
+    failures = _count_failure(user, now, context)
     if failures >= CODE_FAILURES_ALLOWED:
         raise _too_many(now)
     if expired:
@@ -317,7 +322,9 @@ def sign_in_sheet_state(*, session: Session) -> dict:
 
 
 @transaction.atomic
-def sign_in_sheet_request(*, session: Session, actor: User, request=None) -> SignInSheet:
+def sign_in_sheet_request(
+    *, session: Session, actor: User, context: AuditContext | None = None
+) -> SignInSheet:
     """Ask the worker for a sign-in sheet of the roster as it is now. Nothing happens when
     the sheet is already current, or was asked for this roster a moment ago."""
     from cohorts.tasks import sign_in_sheet_task
@@ -346,7 +353,7 @@ def sign_in_sheet_request(*, session: Session, actor: User, request=None) -> Sig
         target=sheet,
         agency=session.cohort.host_agency,
         details={"cohort_id": session.cohort_id, "session_id": session.pk, "officers": len(seats)},
-        request=request,
+        context=context,
     )
     enqueue_on_commit(sign_in_sheet_task, session_id=session.pk)
     return sheet

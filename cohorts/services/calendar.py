@@ -12,6 +12,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from accounts.selectors import primary_membership
 from cohorts.models import CalendarFeed, hash_feed_token
+from core.audit import AuditContext
 
 # How often reading a feed is written down (calendar apps poll it every few minutes).
 FEED_USE_RESOLUTION = timedelta(hours=1)
@@ -23,7 +24,7 @@ def _agency(user: User):
 
 
 @transaction.atomic
-def calendar_feed_issue(*, user: User, request=None) -> str:
+def calendar_feed_issue(*, user: User, context: AuditContext | None = None) -> str:
     """Give the person a new feed token, which replaces (and so revokes) any earlier one.
     Only its hash is kept: the token is returned to be shown once."""
     token = secrets.token_urlsafe(32)
@@ -42,13 +43,13 @@ def calendar_feed_issue(*, user: User, request=None) -> str:
         target=feed,
         agency=_agency(user),
         details={"replaced": replaced},
-        request=request,
+        context=context,
     )
     return token
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user: User, request=None) -> bool:
+def calendar_feed_revoke(*, user: User, context: AuditContext | None = None) -> bool:
     """Switch the person's feed off; its address stops working. False if there was none."""
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
     if feed is None:
@@ -59,13 +60,13 @@ def calendar_feed_revoke(*, user: User, request=None) -> bool:
         target=feed,
         agency=_agency(user),
         details={"feed_id": feed.pk},
-        request=request,
+        context=context,
     )
     feed.delete()
     return True
 
 
-def calendar_feed_touch(*, feed: CalendarFeed, request=None) -> bool:
+def calendar_feed_touch(*, feed: CalendarFeed, context: AuditContext | None = None) -> bool:
     """Record that the feed was read, at most once an hour (a conditional update, so
     concurrent reads write once; within the hour, nothing is written at all)."""
     now = timezone.now()
@@ -85,6 +86,6 @@ def calendar_feed_touch(*, feed: CalendarFeed, request=None) -> bool:
                 actor=feed.user,
                 target=feed,
                 details={"feed_id": feed.pk},
-                request=request,
+                context=context,
             )
     return bool(touched)

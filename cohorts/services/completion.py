@@ -9,11 +9,12 @@ from accounts.models import User
 from cohorts.models import Seat
 from cohorts.selectors.completion import seat_completion_facts
 from cohorts.signals import cohort_completed
+from core.audit import AuditContext
 
 SeatStatus = Seat.Status
 
 
-def seat_evaluate_completion(*, seat: Seat, request=None) -> bool:
+def seat_evaluate_completion(*, seat: Seat, context: AuditContext | None = None) -> bool:
     """Complete the seat when prerequisites are done, attendance reaches the threshold and
     the assessment is passed. The certificate row is written in this same transaction by the
     receiver of cohort_completed. Safe to call any number of times."""
@@ -33,7 +34,7 @@ def seat_evaluate_completion(*, seat: Seat, request=None) -> bool:
         seat.completed_at = timezone.now()
         seat.save(update_fields=["completed_at"])
         enrollment = facts["enrollment"] or enrollment_create(
-            user=seat.user, course=seat.cohort.course, request=request
+            user=seat.user, course=seat.cohort.course, context=context
         )
         audit_log(
             action="cohort.complete",
@@ -44,7 +45,7 @@ def seat_evaluate_completion(*, seat: Seat, request=None) -> bool:
                 "cohort_id": seat.cohort_id,
                 "attendance_percent": facts["attendance_percent"],
             },
-            request=request,
+            context=context,
         )
         cohort_completed.send(sender=Seat, seat=seat, enrollment=enrollment)
         return True

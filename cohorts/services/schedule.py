@@ -21,6 +21,7 @@ from cohorts.services.seats import (
     offer_free_seats,
     refresh_full_status,
 )
+from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 
 Kind = Notice.Kind
@@ -75,7 +76,7 @@ def cohort_create(
     trainers=(),
     prerequisite_modules=(),
     cohost_agencies=(),
-    request=None,
+    context: AuditContext | None = None,
 ) -> Cohort:
     """Schedule a draft cohort. A trainer bound to an agency may host it only with that
     agency; programme-wide trainers and programme staff with any."""
@@ -124,7 +125,7 @@ def cohort_create(
         target=cohort,
         agency=host_agency,
         details={"course_id": course.pk, "capacity": capacity, "country": country},
-        request=request,
+        context=context,
     )
     return cohort
 
@@ -141,7 +142,7 @@ def cohort_update(
     changes: dict,
     trainers=None,
     prerequisite_modules=None,
-    request=None,
+    context: AuditContext | None = None,
 ) -> Cohort:
     """Change a cohort's details. A new venue time zone keeps each session's wall-clock time
     at the venue (what people were told) and moves the UTC instants."""
@@ -187,7 +188,7 @@ def cohort_update(
         target=cohort,
         agency=cohort.host_agency,
         details={"fields": sorted(changed)},
-        request=request,
+        context=context,
     )
     if set(changed) & set(NOTIFY_FIELDS):
         if "time_zone" not in changed:
@@ -206,7 +207,7 @@ def session_save(
     end_time: time,
     title: str = "",
     session: Session | None = None,
-    request=None,
+    context: AuditContext | None = None,
 ) -> Session:
     """Add a session, or change one; the times are the venue's wall-clock times."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
@@ -268,14 +269,16 @@ def session_save(
             "ends_at": session.ends_at.isoformat(),
             "time_zone": session.time_zone,
         },
-        request=request,
+        context=context,
     )
     notify_holders(cohort, Kind.CHANGED)
     return session
 
 
 @transaction.atomic
-def session_cancel(*, session: Session, actor: User, request=None) -> Session:
+def session_cancel(
+    *, session: Session, actor: User, context: AuditContext | None = None
+) -> Session:
     """Call a session off. It stays (cancelled), so calendars are told to drop it."""
     session = (
         Session.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=session.pk)
@@ -296,7 +299,7 @@ def session_cancel(*, session: Session, actor: User, request=None) -> Session:
         target=session,
         agency=session.cohort.host_agency,
         details={"cohort_id": session.cohort_id},
-        request=request,
+        context=context,
     )
     notify_holders(session.cohort, Kind.CHANGED)
     return session
@@ -310,7 +313,7 @@ def participation_set(
     actor: User,
     seat_quota: int | None,
     role: str = "",
-    request=None,
+    context: AuditContext | None = None,
 ) -> Participation:
     """Invite an agency to take part, or change its quota (never below seats it holds)."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
@@ -336,14 +339,16 @@ def participation_set(
         target=participation,
         agency=agency,
         details={"cohort_id": cohort.pk, "quota": seat_quota, "role": participation.role},
-        request=request,
+        context=context,
     )
     offer_free_seats(cohort)
     return participation
 
 
 @transaction.atomic
-def participation_remove(*, participation: Participation, actor: User, request=None) -> None:
+def participation_remove(
+    *, participation: Participation, actor: User, context: AuditContext | None = None
+) -> None:
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
     if participation.role == Participation.Role.HOST:
         raise ValidationError(_("The host agency cannot be removed."))
@@ -362,7 +367,7 @@ def participation_remove(*, participation: Participation, actor: User, request=N
         target=participation,
         agency=participation.agency,
         details={"cohort_id": participation.cohort_id},
-        request=request,
+        context=context,
     )
     participation.delete()
 
@@ -388,7 +393,9 @@ def cohort_next_statuses(*, cohort: Cohort) -> set[str]:
 
 
 @transaction.atomic
-def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None) -> Cohort:
+def cohort_set_status(
+    *, cohort: Cohort, status: str, actor: User, context: AuditContext | None = None
+) -> Cohort:
     """Open, start, close or cancel a cohort. Full and open follow the seats by themselves."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if status == cohort.status:
@@ -421,7 +428,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, actor: User, request=None)
         target=cohort,
         agency=cohort.host_agency,
         details={"from": old, "to": status},
-        request=request,
+        context=context,
     )
     if status == Cohort.Status.CLOSED:
         from cohorts.tasks import cohort_evaluate_completion_task

@@ -22,6 +22,7 @@ from accounts.models import Agency, User
 from cohorts.access import eligible_officer_memberships, is_eligible_officer
 from cohorts.models import Cohort, Notice, Participation, Seat
 from cohorts.notices import notice_queue
+from core.audit import AuditContext
 from core.outbox import requeue_on_commit
 
 Kind = Notice.Kind
@@ -41,7 +42,15 @@ def cancel_seats(cohort: Cohort) -> None:
         notice_queue(seat=seat, kind=Kind.CANCELLED)
 
 
-def _seat_event(seat: Seat, *, action: str, kind: str, actor=None, request=None, **details):
+def _seat_event(
+    seat: Seat,
+    *,
+    action: str,
+    kind: str,
+    actor=None,
+    context: AuditContext | None = None,
+    **details,
+):
     """What every change to a seat leaves behind: the audit row and the message to the
     officer (an outbox row, sent after commit)."""
     audit_log(
@@ -50,7 +59,7 @@ def _seat_event(seat: Seat, *, action: str, kind: str, actor=None, request=None,
         target=seat,
         agency=seat.agency,
         details={"cohort_id": seat.cohort_id, **details},
-        request=request,
+        context=context,
     )
     notice_queue(seat=seat, kind=kind)
 
@@ -121,7 +130,9 @@ def seat_problem(*, cohort: Cohort, user: User, agency_id: int) -> str | None:
 
 
 @transaction.atomic
-def seat_nominate(*, cohort: Cohort, user: User, agency: Agency, actor: User, request=None) -> Seat:
+def seat_nominate(
+    *, cohort: Cohort, user: User, agency: Agency, actor: User, context: AuditContext | None = None
+) -> Seat:
     """An agency admin puts one of their officers forward; the host then decides."""
     cohort = locked_cohort(cohort.pk)
     problem = seat_problem(cohort=cohort, user=user, agency_id=agency.pk)
@@ -133,7 +144,7 @@ def seat_nominate(*, cohort: Cohort, user: User, agency: Agency, actor: User, re
         action="cohort.nominate",
         kind=Kind.NOMINATED,
         actor=actor,
-        request=request,
+        context=context,
         user_id=user.pk,
     )
     return seat
@@ -150,7 +161,12 @@ class Nominations:
 
 
 def seats_nominate(
-    *, cohort: Cohort, membership_ids: list[int], agency_ids, actor: User, request=None
+    *,
+    cohort: Cohort,
+    membership_ids: list[int],
+    agency_ids,
+    actor: User,
+    context: AuditContext | None = None,
 ) -> Nominations:
     """Nominate each chosen officer (memberships of the nominating agencies), each in its own
     transaction, so one refusal does not undo the others."""
@@ -170,7 +186,7 @@ def seats_nominate(
                 user=membership.user,
                 agency=membership.agency,
                 actor=actor,
-                request=request,
+                context=context,
             )
         except ValidationError as error:
             refused.append((name, " ".join(error.messages)))
@@ -189,7 +205,7 @@ def _locked_seat(seat: Seat) -> tuple[Cohort, Seat]:
 
 
 @transaction.atomic
-def seat_approve(*, seat: Seat, actor: User, request=None) -> Seat:
+def seat_approve(*, seat: Seat, actor: User, context: AuditContext | None = None) -> Seat:
     """Give a nominated officer a seat; if the room or the agency's quota is full, put them on
     the waiting list instead (in the order of approval)."""
     cohort, seat = _locked_seat(seat)
@@ -217,14 +233,16 @@ def seat_approve(*, seat: Seat, actor: User, request=None) -> Seat:
         action="cohort.seat_approve",
         kind=kind,
         actor=actor,
-        request=request,
+        context=context,
         status=seat.status,
     )
     return seat
 
 
 @transaction.atomic
-def seat_decline(*, seat: Seat, actor: User, reason: str = "", request=None) -> Seat:
+def seat_decline(
+    *, seat: Seat, actor: User, reason: str = "", context: AuditContext | None = None
+) -> Seat:
     """The host says no to a nomination (or takes someone off the waiting list)."""
     _cohort, seat = _locked_seat(seat)  # the cohort row first, always
     if seat.status == SeatStatus.DECLINED:
@@ -239,13 +257,15 @@ def seat_decline(*, seat: Seat, actor: User, reason: str = "", request=None) -> 
     seat.waitlisted_at = None
     seat.save()
     _seat_event(
-        seat, action="cohort.seat_decline", kind=Kind.DECLINED, actor=actor, request=request
+        seat, action="cohort.seat_decline", kind=Kind.DECLINED, actor=actor, context=context
     )
     return seat
 
 
 @transaction.atomic
-def seat_withdraw(*, seat: Seat, actor: User, reason: str = "", request=None) -> Seat:
+def seat_withdraw(
+    *, seat: Seat, actor: User, reason: str = "", context: AuditContext | None = None
+) -> Seat:
     """The officer declines, or their agency or the host withdraws them. A seat they held
     goes to the next officer on the waiting list."""
     cohort, seat = _locked_seat(seat)
@@ -269,7 +289,7 @@ def seat_withdraw(*, seat: Seat, actor: User, reason: str = "", request=None) ->
         action="cohort.seat_withdraw",
         kind=Kind.WITHDRAWN,
         actor=actor,
-        request=request,
+        context=context,
         held_seat=held,
         by_officer=actor.pk == seat.user_id,
     )
@@ -313,7 +333,7 @@ def offer_free_seats(cohort: Cohort) -> list[Seat]:
 
 
 @transaction.atomic
-def seat_claim(*, seat: Seat, actor: User, request=None) -> Seat:
+def seat_claim(*, seat: Seat, actor: User, context: AuditContext | None = None) -> Seat:
     """The officer accepts a seat offered from the waiting list, within the claim window."""
     _cohort, seat = _locked_seat(seat)  # the cohort row first, always
     if seat.status == SeatStatus.APPROVED:
@@ -325,7 +345,7 @@ def seat_claim(*, seat: Seat, actor: User, request=None) -> Seat:
     seat.status = SeatStatus.APPROVED
     seat.offer_expires_at = None
     seat.save()
-    _seat_event(seat, action="cohort.seat_claim", kind=Kind.CONFIRMED, actor=actor, request=request)
+    _seat_event(seat, action="cohort.seat_claim", kind=Kind.CONFIRMED, actor=actor, context=context)
     return seat
 
 
@@ -359,7 +379,9 @@ def seat_offers_expire(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def seat_add_walk_in(*, cohort: Cohort, user: User, actor: User, request=None) -> Seat:
+def seat_add_walk_in(
+    *, cohort: Cohort, user: User, actor: User, context: AuditContext | None = None
+) -> Seat:
     """A trainer adds an approved officer of an agency taking part in the cohort who turned up
     without a nomination. A walk-in takes a seat in the room (never beyond capacity) but not
     one of their agency's quota."""
@@ -398,7 +420,7 @@ def seat_add_walk_in(*, cohort: Cohort, user: User, actor: User, request=None) -
         action="cohort.walk_in",
         kind=Kind.CONFIRMED,
         actor=actor,
-        request=request,
+        context=context,
         user_id=user.pk,
     )
     return seat
@@ -412,7 +434,7 @@ def notify_holders(cohort: Cohort, kind: str) -> None:
 
 
 @transaction.atomic
-def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
+def notice_retry(*, notice: Notice, actor: User, context: AuditContext | None = None) -> Notice:
     """Staff send a message again that failed OUTBOX_MAX_ATTEMPTS times (after fixing the
     mail server, say): its outbox row's tries start over."""
     from cohorts.tasks import notice_send_task
@@ -428,7 +450,7 @@ def notice_retry(*, notice: Notice, actor: User, request=None) -> Notice:
         actor=actor,
         target=notice,
         details={"kind": notice.kind},
-        request=request,
+        context=context,
     )
     requeue_on_commit(notice_send_task, notice_id=notice.pk)
     return notice

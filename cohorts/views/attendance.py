@@ -40,6 +40,7 @@ from cohorts.services.attendance import (
     sign_in_sheet_request,
     sign_in_sheet_state,
 )
+from core.audit import AuditContext
 from core.imports.views import csv_import_page
 from core.qr import qr_svg
 
@@ -130,7 +131,7 @@ def mark(request, session_id: int):
                 note=form.cleaned_data["note"],
                 actor=request.user,
                 source=Attendance.Source.ROSTER,
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as problem:
             error = _errors(problem)
@@ -237,7 +238,11 @@ def checkin(request, session_id: int, window: int, token: str):
     if request.method == "POST":
         try:
             result = attendance_check_in(
-                session=session, user=request.user, window=window, token=token, request=request
+                session=session,
+                user=request.user,
+                window=window,
+                token=token,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as problem:
             error = _errors(problem)
@@ -269,7 +274,9 @@ def checkin_code(request):
     if request.method == "POST" and form.is_valid():
         try:
             result = attendance_check_in_code(
-                user=request.user, code=form.cleaned_data["code"], request=request
+                user=request.user,
+                code=form.cleaned_data["code"],
+                context=AuditContext.from_request(request),
             )
         except ValidationError as problem:
             form.add_error("code", problem.messages)
@@ -317,7 +324,9 @@ def sign_in_sheet(request, session_id: int):
     session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method == "POST":
         try:
-            sign_in_sheet_request(session=session, actor=request.user, request=request)
+            sign_in_sheet_request(
+                session=session, actor=request.user, context=AuditContext.from_request(request)
+            )
         except ValidationError as problem:
             messages.error(request, _errors(problem))
         return redirect("cohorts:sign_in_sheet", session_id=session.pk)

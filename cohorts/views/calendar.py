@@ -28,6 +28,7 @@ from cohorts.services.calendar import (
     calendar_feed_revoke,
     calendar_feed_touch,
 )
+from core.audit import AuditContext
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -50,7 +51,7 @@ def calendar(request):
 @login_required
 @require_POST
 def calendar_issue(request):
-    token = calendar_feed_issue(user=request.user, request=request)
+    token = calendar_feed_issue(user=request.user, context=AuditContext.from_request(request))
     feed_url = settings.SITE_URL + reverse("cohorts:feed", kwargs={"token": token})
     messages.success(
         request, _("Your calendar feed address is ready. Copy it now: it is shown only once.")
@@ -67,7 +68,7 @@ def calendar_issue(request):
 @login_required
 @require_POST
 def calendar_revoke(request):
-    if calendar_feed_revoke(user=request.user, request=request):
+    if calendar_feed_revoke(user=request.user, context=AuditContext.from_request(request)):
         messages.success(
             request, _("Your calendar feed is switched off; its address no longer works.")
         )
@@ -82,7 +83,7 @@ def feed(request, token: str):
     if found is None:
         raise Http404
     user = found.user
-    calendar_feed_touch(feed=found, request=request)
+    calendar_feed_touch(feed=found, context=AuditContext.from_request(request))
     with translation.override(user.language or settings.LANGUAGE_CODE):
         body = calendar_feed(seats=calendar_seats(user=user))
     return _ics_response(body, filename="crypto-crime-training.ics", attachment=False)

@@ -55,6 +55,7 @@ from cohorts.services.schedule import (
     session_save,
 )
 from cohorts.views.outcome import error_text, reported
+from core.audit import AuditContext
 
 LIST_PAGE_SIZE = 50
 
@@ -162,7 +163,11 @@ def cohort_new(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = cohort_create(actor=request.user, request=request, **form.service_kwargs())
+            cohort = cohort_create(
+                actor=request.user,
+                context=AuditContext.from_request(request),
+                **form.service_kwargs(),
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -197,7 +202,7 @@ def cohort_edit(request, cohort_id: int):
                 changes=form.changes(),
                 trainers=form.cleaned_data["trainers"],
                 prerequisite_modules=list(form.cleaned_data["prerequisite_modules"]),
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
@@ -238,7 +243,7 @@ def _save_session(request, form, *, cohort, session=None) -> bool:
             end_time=data["end_time"],
             title=data["title"],
             session=session,
-            request=request,
+            context=AuditContext.from_request(request),
         )
     except ValidationError as error:
         form.add_error(None, error.messages)
@@ -272,7 +277,9 @@ def session_cancel_view(request, session_id: int):
     session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     reported(
         request,
-        lambda: session_cancel(session=session, actor=request.user, request=request),
+        lambda: session_cancel(
+            session=session, actor=request.user, context=AuditContext.from_request(request)
+        ),
         _("The session is cancelled; officers are told."),
     )
     return redirect("cohorts:sessions", cohort_id=session.cohort_id)
@@ -294,7 +301,7 @@ def cohort_agencies(request, cohort_id: int):
                         actor=request.user,
                         seat_quota=quota_form.cleaned_data["seat_quota"],
                         role=quota_form.cleaned_data["role"],
-                        request=request,
+                        context=AuditContext.from_request(request),
                     )
                 except ValidationError as error:
                     messages.error(request, error_text(error))
@@ -318,7 +325,7 @@ def cohort_agencies(request, cohort_id: int):
                     actor=request.user,
                     seat_quota=form.cleaned_data["seat_quota"],
                     role=form.cleaned_data["role"],
-                    request=request,
+                    context=AuditContext.from_request(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
@@ -347,7 +354,9 @@ def participation_remove_view(request, participation_id: int):
     reported(
         request,
         lambda: participation_remove(
-            participation=participation, actor=request.user, request=request
+            participation=participation,
+            actor=request.user,
+            context=AuditContext.from_request(request),
         ),
         _("%(agency)s no longer takes part.") % {"agency": participation.agency.name},
     )
@@ -365,7 +374,10 @@ def cohort_status(request, cohort_id: int):
     reported(
         request,
         lambda: cohort_set_status(
-            cohort=cohort, status=form.cleaned_data["status"], actor=request.user, request=request
+            cohort=cohort,
+            status=form.cleaned_data["status"],
+            actor=request.user,
+            context=AuditContext.from_request(request),
         ),
         lambda changed: (
             _("The cohort is now: %(status)s.") % {"status": changed.get_status_display()}

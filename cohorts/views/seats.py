@@ -42,6 +42,7 @@ from cohorts.services.seats import (
     seats_nominate,
 )
 from cohorts.views.outcome import error_text, reported
+from core.audit import AuditContext
 
 NOMINATE_PAGE_SIZE = 50
 SEATS_PAGE_SIZE = 100
@@ -115,7 +116,7 @@ def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int
         membership_ids=membership_ids,
         agency_ids=agency_ids,
         actor=request.user,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     for name, reason in result.refused:
         messages.error(
@@ -197,7 +198,9 @@ def seat_approve_view(request, seat_id: int):
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.DECIDE_NOMINATIONS)
     name = seat.user.get_short_name()
     try:
-        seat = seat_approve(seat=seat, actor=request.user, request=request)
+        seat = seat_approve(
+            seat=seat, actor=request.user, context=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -220,7 +223,9 @@ def seat_decline_view(request, seat_id: int):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     reported(
         request,
-        lambda: seat_decline(seat=seat, actor=request.user, reason=reason, request=request),
+        lambda: seat_decline(
+            seat=seat, actor=request.user, reason=reason, context=AuditContext.from_request(request)
+        ),
         _("%(name)s's nomination is declined.") % {"name": seat.user.get_short_name()},
     )
     return redirect(_seats_url(request, seat))
@@ -241,7 +246,7 @@ def _seat_for_withdraw(user, seat_id: int) -> tuple[Seat, Action]:
 def seat_withdraw_view(request, seat_id: int):
     seat, action = _seat_for_withdraw(request.user, seat_id)
     try:
-        seat_withdraw(seat=seat, actor=request.user, request=request)
+        seat_withdraw(seat=seat, actor=request.user, context=AuditContext.from_request(request))
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -262,7 +267,9 @@ def seat_claim_view(request, seat_id: int):
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
     reported(
         request,
-        lambda: seat_claim(seat=seat, actor=request.user, request=request),
+        lambda: seat_claim(
+            seat=seat, actor=request.user, context=AuditContext.from_request(request)
+        ),
         _("The seat is yours: %(cohort)s.") % {"cohort": seat.cohort.title},
     )
     return redirect(_safe_next(request, reverse("cohorts:list")))
@@ -275,7 +282,9 @@ def seat_leave(request, seat_id: int):
     seat = access_seat(user=request.user, seat_id=seat_id, action=Action.ATTEND_COHORT)
     reported(
         request,
-        lambda: seat_withdraw(seat=seat, actor=request.user, request=request),
+        lambda: seat_withdraw(
+            seat=seat, actor=request.user, context=AuditContext.from_request(request)
+        ),
         _("You have declined your place in %(cohort)s.") % {"cohort": seat.cohort.title},
     )
     return redirect(_safe_next(request, reverse("cohorts:list")))
@@ -305,7 +314,10 @@ def cohort_walk_in(request, cohort_id: int):
         else:
             try:
                 seat_add_walk_in(
-                    cohort=cohort, user=membership.user, actor=request.user, request=request
+                    cohort=cohort,
+                    user=membership.user,
+                    actor=request.user,
+                    context=AuditContext.from_request(request),
                 )
             except ValidationError as error:
                 form.add_error("email", error.messages)

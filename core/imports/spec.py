@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import AuditContext
 from core.imports.forms import SignedRowsForm, sign_rows
 from core.imports.reader import (
     MAX_BYTES,
@@ -108,11 +109,11 @@ class ImportSpec:
         """What is wrong with this row beyond its email (missing, not valid, repeated)."""
         raise NotImplementedError
 
-    def write_row(self, row: Row, *, found, request):
+    def write_row(self, row: Row, *, found, context: AuditContext | None):
         """Write one checked row through the app's service; a ValidationError refuses it."""
         raise NotImplementedError
 
-    def finish(self, written: list, *, rows: list[Row], request):
+    def finish(self, written: list, *, rows: list[Row], context: AuditContext | None):
         """After the last row: the import's own audit row; returns the import's result."""
         return written
 
@@ -198,7 +199,7 @@ class ImportSpec:
                 problems.append({"row": row["row"], "email": email, "messages": messages})
         return problems
 
-    def apply(self, rows: list[Row], *, request=None):
+    def apply(self, rows: list[Row], *, context: AuditContext | None = None):
         """Write every row, or none: the rows are checked again here, in the transaction, and
         any row refused (by the checks or by its service) rolls back every row before it,
         and the side effects that wait for the commit. Raises ImportProblems."""
@@ -217,11 +218,11 @@ class ImportSpec:
             written = []
             for row in rows:
                 try:
-                    written.append(self.write_row(row, found=found, request=request))
+                    written.append(self.write_row(row, found=found, context=context))
                 except ValidationError as error:
                     problem = {"row": row["row"], "email": row["email"], "messages": error.messages}
                     raise ImportProblems([problem]) from error
-            return self.finish(written, rows=rows, request=request)
+            return self.finish(written, rows=rows, context=context)
 
     def signed_scope(self) -> dict[str, int]:
         return {**self.scope(), "user": self.actor.pk}

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from core.audit import AuditContext
 from core.imports.forms import CsvUploadForm
 from core.imports.spec import ImportProblems, ImportSpec, Row
 
@@ -68,7 +69,7 @@ def _checked(spec: ImportSpec, rows: list[Row]) -> dict:
 
 def _apply(request, spec: ImportSpec, rows: list[Row], *, template: str, context: dict):
     try:
-        result = spec.apply(rows, request=request)
+        result = spec.apply(rows, context=AuditContext.from_request(request))
     except ImportProblems as error:
         context["problems"] = error.problems
         return render(request, template, context, status=400)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.access import access_agency
 from accounts.models import Agency
 from accounts.permissions import Action, can
+from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 from reports.access import access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
@@ -61,7 +62,9 @@ def roster_export(request, agency_id: int):
 @reauthentication_required
 def _roster_csv(request, agency: Agency) -> HttpResponse:
     filters = RosterFilterForm(request.GET).filters()
-    rows = roster_export_rows(agency=agency, actor=request.user, request=request, **filters)
+    rows = roster_export_rows(
+        agency=agency, actor=request.user, context=AuditContext.from_request(request), **filters
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
+from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 from reports.access import access_cohort_report
 from reports.selectors import (
@@ -66,7 +67,10 @@ def export(request, cohort_id: int):
 @reauthentication_required
 def _report_csv(request, cohort: Cohort, agency_ids: set[int] | None) -> HttpResponse:
     sessions, rows = cohort_report_export(
-        cohort=cohort, actor=request.user, agency_ids=agency_ids, request=request
+        cohort=cohort,
+        actor=request.user,
+        agency_ids=agency_ids,
+        context=AuditContext.from_request(request),
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -2,7 +2,10 @@
 searched and exported by staff (every row) and agency admins (their agency's rows)."""
 
 import csv
+import hashlib
+import hmac
 import io
+import json
 import threading
 from datetime import UTC, datetime
 
@@ -22,6 +25,7 @@ from accounts.audit import (
 )
 from accounts.models import AuditEvent, Membership
 from accounts.views import audit as audit_views
+from core.audit import AuditContext
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -483,3 +487,66 @@ def test_export_over_the_cap_is_refused_with_a_message(client):
     refused = AuditEvent.objects.get(action="audit.export")
     assert refused.outcome == AuditEvent.Outcome.FAILURE
     assert refused.details["rows"] == audit_views.EXPORT_CAP + 1
+
+
+# The request's user agent and id (AuditContext) -------------------------------------------
+
+
+def pre_context_hmac(event: AuditEvent, prev_hash: str) -> str:
+    """The HMAC exactly as audit_log computed it before rows carried a user agent and a
+    request id: the payload is spelled out here, so a change to it fails this test."""
+    payload = {
+        "created_at": event.created_at.isoformat(),
+        "actor": event.actor_id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "agency": event.agency_id,
+        "ip": event.ip_address,
+        "outcome": event.outcome,
+        "details": event.details,
+        "prev": prev_hash,
+    }
+    message = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hmac.new(audit_hmac_key(), message, hashlib.sha256).hexdigest()
+
+
+def tamper(event: AuditEvent, column: str, value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_auditevent_append_only"
+        )
+        # The column is one of two fixed names, never input.
+        cursor.execute(
+            f"UPDATE accounts_auditevent SET {column} = %s WHERE id = %s",  # noqa: S608
+            [value, event.pk],
+        )
+        cursor.execute(
+            "ALTER TABLE accounts_auditevent ENABLE TRIGGER accounts_auditevent_append_only"
+        )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_rows_without_user_agent_or_request_id_hash_as_rows_written_before_them():
+    old = audit_log(action="test.old", details={"n": 1}, context=AuditContext(ip="192.0.2.1"))
+    assert old.row_hash == pre_context_hmac(old, old.prev_hash)
+    # An old-format row (as a database restored from before the change holds), then new rows
+    # with the context: the chain verifies.
+    new = audit_log(
+        action="test.new", context=AuditContext(ip=None, user_agent="curl/8", request_id="r-1")
+    )
+    assert new.row_hash != pre_context_hmac(new, new.prev_hash)
+    report = audit_chain_verify()
+    assert (report.broken_at, report.keyed) == (None, 2)
+
+
+@pytest.mark.parametrize(("column", "value"), [("user_agent", "forged/1"), ("request_id", "")])
+def test_tampering_with_the_user_agent_or_request_id_breaks_the_chain(column, value):
+    audit_log(action="test.first")
+    context = AuditContext(ip="192.0.2.1", user_agent="Firefox/140", request_id="abc-1")
+    event = audit_log(action="test.second", context=context)
+    audit_log(action="test.third")
+    assert audit_chain_verify().broken_at is None
+    tamper(event, column, value)
+    assert audit_chain_verify().broken_at == event.pk

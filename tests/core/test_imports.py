@@ -49,7 +49,7 @@ class AccountImport(ImportSpec):
             messages.append("The name is too long.")
         return messages
 
-    def write_row(self, row, *, found, request):
+    def write_row(self, row, *, found, context):
         if row["name"] == "refuse":
             raise ValidationError("The service refused this row.")
         user = User.objects.create_user(email=row["email"], full_name=row["name"])
