@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Agency, validate_time_zone
 from assessments.models import Quiz
@@ -326,7 +327,7 @@ class Notice(models.Model):
     key = models.CharField(_("key"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("tries", "attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxMessage(models.Model):
@@ -11,7 +12,7 @@ class OutboxMessage(models.Model):
     OUTBOX_MAX_ATTEMPTS and leaves it failed for staff."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("side effect", "Pending")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
@@ -20,7 +21,7 @@ class OutboxMessage(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveIntegerField(pgettext_lazy("tries", "attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"))
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
