@@ -117,3 +117,59 @@ def test_settings_use_the_development_key_only_when_debug_is_on():
     assert key_with() == ""
     assert key_with(DEBUG="false") == ""
     assert key_with(DEBUG="false", AUDIT_HMAC_KEY="k" * 40) == "k" * 40
+
+
+def _without_secret_key(**env: str) -> dict:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY"} and not key.startswith("AUDIT_")
+    }
+    environment.update(env)
+    return environment
+
+
+def _run(command: list[str], environment: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=django_settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_manage_py_commands_that_sign_nothing_run_without_debug_or_a_secret_key():
+    """A fresh checkout, no environment: DEBUG is off and there is no key, yet the settings
+    load, so makemigrations and migrate checks work."""
+    checked = _run(["manage.py", "makemigrations", "--check", "--dry-run"], _without_secret_key())
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+
+
+def test_the_web_process_refuses_to_start_without_a_secret_key():
+    for entry in ("config.wsgi", "config.asgi"):
+        refused = _run(["-c", f"import {entry}"], _without_secret_key(DEBUG="false"))
+        assert refused.returncode != 0, entry
+        assert "ImproperlyConfigured" in refused.stderr and "SECRET_KEY" in refused.stderr
+        started = _run(
+            ["-c", f"import {entry}"],
+            _without_secret_key(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(48)),
+        )
+        assert started.returncode == 0, started.stderr
+
+
+def test_check_deploy_fails_without_a_secret_key():
+    refused = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        _without_secret_key(
+            DEBUG="false",
+            ALLOWED_HOSTS="training.example.org",
+            SITE_URL="https://training.example.org",
+            AUDIT_HMAC_KEY=secrets.token_urlsafe(48),
+            AUDIT_LEGACY_LAST_ID="0",
+        ),
+    )
+    assert refused.returncode != 0
+    assert "security.W009" in refused.stderr
