@@ -42,9 +42,9 @@ def open_access_levels(*, user) -> frozenset[str]:
 
 def content_access_allowed(*, user, level: str) -> bool:
     """May this user open material of this access level? Unknown levels count as locked."""
-    if level == ContentAccess.PUBLIC:
+    if level == ContentAccess.PUBLIC:  # no query for the common case
         return user.is_authenticated
-    return level in ContentAccess.values and lesson_access_allowed(user=user)
+    return level in open_access_levels(user=user)
 
 
 def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str):
