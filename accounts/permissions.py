@@ -174,15 +174,18 @@ def schedule_host_agencies(user: User) -> QuerySet[Agency]:
     """The agencies that may host a cohort this user schedules: any, for programme staff and
     programme-wide trainers (a trainer membership without an agency); for a trainer bound to
     an agency, only that agency (or those agencies)."""
-    if not can(user, Action.SCHEDULE_COHORTS):
+    if not user.is_authenticated or not user.is_active:
         return Agency.objects.none()
     if user.is_staff:
         return Agency.objects.all()
+    # One read of the memberships: those that give the right, and where they are bound.
     bound = [
         m.agency_id
         for m in active_memberships(user)
         if Action.SCHEDULE_COHORTS in GLOBAL.get(m.role, ())
     ]
+    if not bound:
+        return Agency.objects.none()
     if None in bound:
         return Agency.objects.all()
     return Agency.objects.filter(pk__in=bound)
