@@ -21,12 +21,62 @@ def new_serial() -> str:
     return f"CC-{timezone.now():%Y}-{secrets.token_hex(5).upper()}"
 
 
+# Bitstring Status List v1.0 asks for at least 131,072 entries (16 KiB), so that one bit
+# set in a list says little about which certificate it is.
+STATUS_LIST_SIZE = 131_072
+
+
+class StatusList(models.Model):
+    """One Bitstring Status List: a bit per certificate, set while it is revoked (purpose
+    revocation) or suspended (purpose suspension). Published, signed, at
+    /credentials/status/<purpose>-<number>.json. Indexes are handed out at random and never
+    reused; when a list is half full, the next certificate opens a new one."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    number = models.PositiveIntegerField(_("number"))
+    size = models.PositiveIntegerField(_("entries"), default=STATUS_LIST_SIZE)
+    # The raw bitstring, size/8 bytes; bit 0 is the most significant bit of byte 0.
+    bits = models.BinaryField(_("bits"))
+    allocated = models.PositiveIntegerField(_("indexes handed out"), default=0)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "number"], name="statuslist_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def slug(self) -> str:
+        return f"{self.purpose}-{self.number}"
+
+
 class Certificate(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being prepared")
         ISSUED = "issued", _("Issued")
         FAILED = "failed", _("Failed")
         REVOKED = "revoked", _("Revoked")
+        SUSPENDED = "suspended", _("Suspended")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class RevocationReason(models.TextChoices):
+        # Only the category is public (verify page, JSON); the free-text reason stays in
+        # the audit trail and on the staff page.
+        ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")
+        IDENTITY = "identity", _("Holder's identity not confirmed")
+        MISCONDUCT = "misconduct", _("Assessment misconduct")
+        HOLDER_REQUEST = "holder_request", _("At the holder's request")
+        AGENCY_REQUEST = "agency_request", _("At the agency's request")
+        OTHER = "other", _("Other")
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.PROTECT, related_name="certificates"
@@ -40,7 +90,7 @@ class Certificate(models.Model):
         Cohort, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
     content_version = models.CharField(_("content version"), max_length=64)
-    serial = models.CharField(_("serial number"), max_length=32, unique=True, default=new_serial)
+    serial = models.CharField(_("serial number"), max_length=32, default=new_serial, db_index=True)
     verify_token = models.CharField(
         _("verification token"), max_length=64, unique=True, default=new_verify_token
     )
@@ -60,21 +110,72 @@ class Certificate(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The SHA-256 of the stored PDF, shown on the verify page so a recipient can compare a
+    # file they were given.
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    # The holder's language when the certificate was written: the PDF prints it beside
+    # English (ko, th, ro); empty or "en" prints English only.
+    holder_language = models.CharField(_("holder's language"), max_length=10, blank=True)
+    # Which layout the PDF was drawn with; a new template version is a reason to reissue.
+    template_version = models.PositiveSmallIntegerField(_("template version"), default=1)
+    # Reissues (a corrected name, a new template) keep the serial and count up; a renewal
+    # is a new certificate with a new serial. Either way the old row is superseded.
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    # Empty means the certificate does not expire (course.md without valid_for_months).
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation_reason = models.CharField(
+        _("reason for revocation"), max_length=20, choices=RevocationReason.choices, blank=True
+    )
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    # Bitstring Status List entries; statusListIndex is a string in the credential, so here.
+    revocation_list = models.ForeignKey(
+        StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_index = models.CharField(_("revocation list index"), max_length=10, blank=True)
+    suspension_list = models.ForeignKey(
+        StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suspension_index = models.CharField(_("suspension list index"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-created_at"]
         constraints = [
+            # A superseded certificate steps aside for its reissue, which may share the
+            # enrollment and version (a corrected name) or the cohort.
             models.UniqueConstraint(
                 fields=["enrollment", "content_version"],
-                condition=models.Q(cohort__isnull=True),
+                condition=models.Q(cohort__isnull=True) & ~models.Q(status="superseded"),
                 name="certificate_unique_version",
             ),
             models.UniqueConstraint(
                 fields=["user", "cohort"],
-                condition=models.Q(cohort__isnull=False),
+                condition=models.Q(cohort__isnull=False) & ~models.Q(status="superseded"),
                 name="certificate_unique_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["serial", "revision"], name="certificate_unique_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["revocation_list", "revocation_index"],
+                condition=models.Q(revocation_list__isnull=False),
+                name="certificate_unique_revocation_index",
+            ),
+            models.UniqueConstraint(
+                fields=["suspension_list", "suspension_index"],
+                condition=models.Q(suspension_list__isnull=False),
+                name="certificate_unique_suspension_index",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="issued")
@@ -92,3 +193,18 @@ class Certificate(models.Model):
     @property
     def verify_url(self) -> str:
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
+    @property
+    def file_stem(self) -> str:
+        """The serial, with the revision after the first: CC-2026-0A1B2C3D4E-r2."""
+        return self.serial if self.revision == 1 else f"{self.serial}-r{self.revision}"
+
+    def is_expired(self, now=None) -> bool:
+        return self.valid_until is not None and self.valid_until <= (now or timezone.now())
+
+    def public_status(self, now=None) -> str:
+        """What the verify page says: valid, expired, revoked, suspended, superseded, or
+        pending (being prepared). Expiry is a date, not a stored status."""
+        if self.status == self.Status.ISSUED:
+            return "expired" if self.is_expired(now) else "valid"
+        return self.status

@@ -3,19 +3,19 @@ sign-in leads), certificate downloads and the public verification pages."""
 
 from django.urls import path, re_path
 
-from certificates import views
+from certificates.views import pages
 
 app_name = "certificates"
 
 VERIFY_KEY_RE = r"(?P<token>[A-Za-z0-9_-]{22,64})"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", pages.dashboard, name="dashboard"),
     path(
         "certificates/<int:certificate_id>/download/",
-        views.certificate_download,
+        pages.certificate_download,
         name="download",
     ),
-    re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", views.verify_json, name="verify_json"),
-    re_path(rf"^verify/{VERIFY_KEY_RE}/$", views.verify, name="verify"),
+    re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", pages.verify_json, name="verify_json"),
+    re_path(rf"^verify/{VERIFY_KEY_RE}/$", pages.verify, name="verify"),
 ]

@@ -1,5 +1,6 @@
 """Writes for certificates: the pending row and its outbox row, rendering, failure, retry."""
 
+import hashlib
 import logging
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
+from certificates.services.statuslist import status_list_allocate, status_list_set
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
@@ -52,7 +54,9 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         course_title=enrollment.course.title,
         hours=(Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1")),
         completed_at=enrollment.completed_at or timezone.now(),
+        holder_language=user.language,
     )
+    status_list_allocate(certificate=certificate)
     audit_log(action="certificate.create", actor=user, target=certificate)
     _render_on_commit(certificate)
     return certificate
@@ -96,7 +100,9 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         delivery=delivery,
         hours=(Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1")),
         completed_at=seat.completed_at or timezone.now(),
+        holder_language=seat.user.language,
     )
+    status_list_allocate(certificate=certificate)
     audit_log(
         action="certificate.create",
         actor=seat.user,
@@ -126,17 +132,25 @@ def certificate_render(*, certificate_id: int) -> Certificate:
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             certificate.save(update_fields=["render_attempts", "last_error"])
             return certificate
-        name = f"{certificate.serial}.pdf"
+        name = certificate.file_stem + ".pdf"
         storage = certificate.pdf.storage
         # A worker killed after saving but before commit leaves a file behind: replace it.
         if storage.exists(f"certificates/{name}"):
             storage.delete(f"certificates/{name}")
         certificate.pdf.save(name, ContentFile(pdf), save=False)
+        certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
         certificate.issued_at = timezone.now()
         certificate.last_error = ""
         certificate.save(
-            update_fields=["pdf", "status", "issued_at", "render_attempts", "last_error"]
+            update_fields=[
+                "pdf",
+                "pdf_sha256",
+                "status",
+                "issued_at",
+                "render_attempts",
+                "last_error",
+            ]
         )
         audit_log(
             action="certificate.issue",
@@ -216,7 +230,10 @@ def certificate_revoke(
         return certificate
     old = certificate.status
     certificate.status = Certificate.Status.REVOKED
-    certificate.save(update_fields=["status"])
+    certificate.revoked_at = timezone.now()
+    certificate.revocation_reason = Certificate.RevocationReason.OTHER
+    certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    status_list_set(certificate=certificate, purpose="revocation", value=True)
     audit_log(
         action="certificate.revoke",
         actor=actor,

@@ -1,0 +1,1 @@
+"""Certificate pages, one module per audience."""
