@@ -152,16 +152,19 @@ class Certificate(models.Model):
         verbose_name_plural = _("certificates")
         ordering = ["-created_at"]
         constraints = [
-            # A superseded certificate steps aside for its reissue, which may share the
-            # enrollment and version (a corrected name) or the cohort.
+            # One first certificate per completion. A reissue or renewal (supersedes set) may
+            # share the enrollment and version (a corrected name) or the cohort; the
+            # OneToOne on supersedes allows one successor per certificate.
             models.UniqueConstraint(
                 fields=["enrollment", "content_version"],
-                condition=models.Q(cohort__isnull=True) & ~models.Q(status="superseded"),
+                condition=models.Q(cohort__isnull=True, supersedes__isnull=True)
+                & ~models.Q(status="superseded"),
                 name="certificate_unique_version",
             ),
             models.UniqueConstraint(
                 fields=["user", "cohort"],
-                condition=models.Q(cohort__isnull=False) & ~models.Q(status="superseded"),
+                condition=models.Q(cohort__isnull=False, supersedes__isnull=True)
+                & ~models.Q(status="superseded"),
                 name="certificate_unique_cohort",
             ),
             models.UniqueConstraint(

@@ -11,12 +11,14 @@ from certificates.services.issue import (
     certificate_retry,
     certificate_revoke,
 )
+from certificates.services.reissue import certificate_reissue
 from certificates.services.statuslist import status_list_allocate, status_list_set
 
 __all__ = [
     "certificate_create_for_cohort",
     "certificate_create_for_completion",
     "certificate_pseudonymise_holder",
+    "certificate_reissue",
     "certificate_render",
     "certificate_render_give_up",
     "certificate_render_reopen",

@@ -25,7 +25,7 @@ from courses.selectors import course_minutes, enrollment_content_version
 logger = logging.getLogger(__name__)
 
 
-def _render_on_commit(certificate: Certificate) -> None:
+def render_on_commit(certificate: Certificate) -> None:
     """The outbox row for rendering, in the caller's transaction; the worker renders it."""
     from certificates.tasks import certificate_render_task
 
@@ -58,7 +58,7 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
     )
     status_list_allocate(certificate=certificate)
     audit_log(action="certificate.create", actor=user, target=certificate)
-    _render_on_commit(certificate)
+    render_on_commit(certificate)
     return certificate
 
 
@@ -109,7 +109,7 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         target=certificate,
         details={"cohort_id": cohort.pk},
     )
-    _render_on_commit(certificate)
+    render_on_commit(certificate)
     return certificate
 
 
@@ -157,7 +157,25 @@ def certificate_render(*, certificate_id: int) -> Certificate:
             target=certificate,
             details={"serial": certificate.serial, "bytes": len(pdf)},
         )
+        if certificate.supersedes_id:
+            _supersede(certificate)
     return certificate
+
+
+def _supersede(certificate: Certificate) -> None:
+    """The new revision or renewal is issued: the one it replaces steps aside (unless it was
+    revoked or suspended meanwhile, which it keeps showing)."""
+    old = Certificate.objects.select_for_update().get(pk=certificate.supersedes_id)
+    if old.status != Certificate.Status.ISSUED:
+        return
+    old.status = Certificate.Status.SUPERSEDED
+    old.superseded_at = certificate.issued_at
+    old.save(update_fields=["status", "superseded_at"])
+    audit_log(
+        action="certificate.supersede",
+        target=old,
+        details={"serial": old.serial, "by": certificate.pk, "by_revision": certificate.revision},
+    )
 
 
 def certificate_render_give_up(*, certificate_id: int) -> None:
@@ -207,7 +225,7 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
             certificate.status = Certificate.Status.PENDING
             certificate.issued_at = None
             fields += ["pdf", "status", "issued_at"]
-            _render_on_commit(certificate)
+            render_on_commit(certificate)
         certificate.save(update_fields=fields)
         audit_log(
             action="certificate.pseudonymise",
