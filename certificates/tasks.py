@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from certificates.mail import certificate_status_mail_send
 from certificates.models import Certificate
 from certificates.services import (
     certificate_render,
@@ -28,3 +29,18 @@ outbox_hooks_register(
     on_give_up=certificate_render_give_up,
     on_send_again=certificate_render_reopen,
 )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_revoked_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="revoked")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_suspended_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="suspended")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_reinstated_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="reinstated")

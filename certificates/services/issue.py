@@ -16,7 +16,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
-from certificates.services.statuslist import status_list_allocate, status_list_set
+from certificates.services.statuslist import status_list_allocate
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
@@ -233,33 +233,6 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
             details={"user_id": user.pk, "rerender": "pdf" in fields},
         )
     return [certificate.pk for certificate in certificates]
-
-
-@transaction.atomic
-def certificate_revoke(
-    *, certificate: Certificate, actor, reason: str, context: AuditContext | None = None
-) -> Certificate:
-    """Revoke a certificate: the verification page then says so. The PDF and serial stay."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("A reason is required to revoke a certificate.")
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.status == Certificate.Status.REVOKED:
-        return certificate
-    old = certificate.status
-    certificate.status = Certificate.Status.REVOKED
-    certificate.revoked_at = timezone.now()
-    certificate.revocation_reason = Certificate.RevocationReason.OTHER
-    certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
-    status_list_set(certificate=certificate, purpose="revocation", value=True)
-    audit_log(
-        action="certificate.revoke",
-        actor=actor,
-        target=certificate,
-        details={"serial": certificate.serial, "from": old, "reason": reason[:500]},
-        context=context,
-    )
-    return certificate
 
 
 @transaction.atomic
