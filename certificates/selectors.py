@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from accounts.models import AuditEvent
 from certificates.models import Certificate
 
 
@@ -17,3 +18,21 @@ def newest_revision(certificate: Certificate) -> Certificate:
         if successor is None:
             return current
         current = successor
+
+
+def certificate_revisions(*, certificate: Certificate) -> list[Certificate]:
+    """Every revision of this serial, oldest first (one query), for the history."""
+    return list(Certificate.objects.filter(serial=certificate.serial).order_by("revision", "pk"))
+
+
+def certificate_history(*, revisions: list[Certificate]) -> list[AuditEvent]:
+    """The audit rows of these certificates, oldest first, with who did each (one query):
+    the status history on the certificate page for staff and the holder's agency admin."""
+    return list(
+        AuditEvent.objects.filter(
+            target_type=Certificate._meta.label_lower,
+            target_id__in=[str(revision.pk) for revision in revisions],
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

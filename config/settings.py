@@ -185,6 +185,9 @@ ACCOUNT_RATE_LIMITS = {
 # The public certificate check (/verify/), per client address and minute: enough for a desk
 # checking a pile of certificates, far too few to walk the token space.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# The organisation that issues the certificates, as the holder's "Add to LinkedIn profile"
+# link names it.
+CERT_ISSUER_NAME = env_str("CERT_ISSUER_NAME", "Crypto Crime Training Programme")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
