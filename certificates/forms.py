@@ -44,7 +44,8 @@ class RevokeForm(ReauthenticateForm):
 
     category = forms.ChoiceField(
         label=_("Reason category (shown on the verification page)"),
-        choices=Certificate.RevocationReason.choices,
+        # No category is chosen for the person revoking: they pick one.
+        choices=[("", _("Choose a category")), *Certificate.RevocationReason.choices],
     )
     reason = _reason(_("Reason (kept in the audit trail, not shown publicly)"))
 

@@ -1,6 +1,6 @@
 """Reads for certificates."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import AuditEvent
 from certificates.models import Certificate
@@ -21,8 +21,12 @@ def newest_revision(certificate: Certificate) -> Certificate:
 
 
 def certificate_revisions(*, certificate: Certificate) -> list[Certificate]:
-    """Every revision of this serial, oldest first (one query), for the history."""
-    return list(Certificate.objects.filter(serial=certificate.serial).order_by("revision", "pk"))
+    """Every revision of this serial, and the certificate a renewal replaced or was replaced
+    by (a new serial), oldest first, in one query, for the history."""
+    line = Q(serial=certificate.serial) | Q(supersedes_id=certificate.pk)
+    if certificate.supersedes_id:
+        line |= Q(pk=certificate.supersedes_id)
+    return list(Certificate.objects.filter(line).order_by("created_at", "pk"))
 
 
 def certificate_history(*, revisions: list[Certificate]) -> list[AuditEvent]:

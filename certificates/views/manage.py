@@ -60,8 +60,10 @@ def _page(request, certificate: Certificate, manage: bool, **bound):
         revisions = certificate_revisions(certificate=certificate)
         successor = next((r for r in revisions if r.supersedes_id == certificate.pk), None)
         history = certificate_history(revisions=revisions)
+        revision_of = {str(revision.pk): revision.revision for revision in revisions}
         for event in history:
             event.label = EVENTS.get(event.action, event.action)
+            event.revision = revision_of.get(event.target_id)
             category = event.details.get("category")
             if category in Certificate.RevocationReason.values:
                 event.category = Certificate.RevocationReason(category).label

@@ -446,3 +446,32 @@ def test_verify_page_query_count_is_pinned(client, issued, django_assert_num_que
         assert client.get(issued.get_absolute_url()).status_code == 200
     with django_assert_num_queries(1):
         assert verify_json(client, issued)["status"] == "valid"
+
+
+def test_revoking_needs_a_chosen_category(client, issued):
+    client.force_login(staff_user())
+    response = client.post(url("revoke", issued), {**REVOKE, "revoke-category": ""})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.text
+    issued.refresh_from_db()
+    assert issued.status == Status.ISSUED
+
+
+def test_the_history_lists_revisions_and_who_did_what(client, issued):
+    staff = staff_user(full_name="Sam Staff")
+    new = certificate_render(
+        certificate_id=certificate_reissue(
+            certificate=issued, actor=staff, reason="Misspelt", holder_name="Kim Ji-woo"
+        ).pk
+    )
+    certificate_suspend(certificate=new, actor=staff, reason="Inquiry 77")
+    client.force_login(staff)
+    response = client.get(url("detail", new))
+    history = response.context["history"]
+    assert [(e.label, e.revision) for e in history if e.actor_id == staff.pk] == [
+        ("Correction requested", 2),
+        ("Suspended", 2),
+    ]
+    assert url("detail", issued) in response.text  # revision 1, linked
+    assert "Kim Ji-woo" in response.text and "Inquiry 77" in response.text
+    assert "Sam Staff" in response.text
