@@ -44,6 +44,14 @@ def may_manage_certificate(*, user, certificate: Certificate) -> bool:
     )
 
 
+def manageable_agency_ids(*, user) -> set[int] | None:
+    """For pages that list certificates (the cohort report): the agencies whose officers'
+    certificates this user may manage, None meaning every agency (programme staff)."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return None
+    return set(agencies_for(user, Action.MANAGE_CERTIFICATES).values_list("pk", flat=True))
+
+
 def access_certificate_manage(*, user, certificate_id: int) -> Certificate:
     """A certificate the user may revoke, suspend, reinstate or correct."""
     if not user.is_authenticated:
