@@ -71,3 +71,27 @@ def test_agency_admin_revokes_and_the_verify_page_says_revoked(
         context.close()
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
+
+
+def test_the_holder_opens_their_page_from_the_dashboard_and_copies_the_verify_link(
+    browser, live_server, officer
+):
+    certificate = issued_certificate(officer)
+    base = live_server.url
+    context = browser.new_context(locale="en-GB")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, base, officer.email, TEST_PASSWORD)
+        page.get_by_role("link", name=certificate.serial, exact=True).click()
+        page.get_by_role("heading", level=1, name=certificate.course_title).wait_for()
+        linkedin = page.get_by_role("link", name=re.compile("Add to LinkedIn profile"))
+        assert linkedin.get_attribute("href").startswith("https://www.linkedin.com/profile/add?")
+        assert page.get_by_role("button", name="Revoke the certificate").count() == 0
+        page.get_by_role("button", name="Copy link").click()
+        page.get_by_text("Copied to the clipboard.").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == certificate.verify_url
+        assert problems(page) == []
+    finally:
+        context.close()
