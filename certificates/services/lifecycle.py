@@ -35,10 +35,21 @@ def _locked(certificate: Certificate, allowed: set, what: str) -> Certificate:
     return certificate
 
 
-def _mail_on_commit(task_name: str, certificate: Certificate) -> None:
-    from certificates import tasks
+def _mail_on_commit(event: str, certificate: Certificate) -> None:
+    """The holder's mail, as an outbox row in this transaction (tasks import the services,
+    hence the late import)."""
+    from certificates.tasks import (
+        certificate_reinstated_mail_task,
+        certificate_revoked_mail_task,
+        certificate_suspended_mail_task,
+    )
 
-    enqueue_on_commit(getattr(tasks, task_name), certificate_id=certificate.pk)
+    task = {
+        "revoked": certificate_revoked_mail_task,
+        "suspended": certificate_suspended_mail_task,
+        "reinstated": certificate_reinstated_mail_task,
+    }[event]
+    enqueue_on_commit(task, certificate_id=certificate.pk)
 
 
 @transaction.atomic
@@ -78,7 +89,7 @@ def certificate_revoke(
         context=context,
     )
     if old in {Status.ISSUED, Status.SUSPENDED}:
-        _mail_on_commit("certificate_revoked_mail_task", certificate)
+        _mail_on_commit("revoked", certificate)
     return certificate
 
 
@@ -101,7 +112,7 @@ def certificate_suspend(
         details={"serial": certificate.serial, "revision": certificate.revision, "reason": reason},
         context=context,
     )
-    _mail_on_commit("certificate_suspended_mail_task", certificate)
+    _mail_on_commit("suspended", certificate)
     return certificate
 
 
@@ -135,5 +146,5 @@ def certificate_reinstate(
         },
         context=context,
     )
-    _mail_on_commit("certificate_reinstated_mail_task", certificate)
+    _mail_on_commit("reinstated", certificate)
     return certificate

@@ -53,20 +53,7 @@ def _iso(moment) -> str | None:
 
 
 def _public_facts(certificate: Certificate, newest: Certificate | None) -> dict:
-    """What anyone holding the link may know; the keys of the verify JSON, stable:
-
-    - name, course: as printed on the certificate;
-    - issue_date: YYYY-MM-DD, or null while it is being prepared;
-    - status: valid, expired, revoked, suspended, superseded or pending;
-    - revision: 1 for the first issue, counting up with each correction;
-    - valid_until, revoked_at, suspended_at, superseded_at: ISO 8601 date-times in UTC, or
-      null when they do not apply;
-    - revocation_reason: the category (issued_in_error, identity, misconduct,
-      holder_request, agency_request, other), never the free text; null unless revoked;
-    - newest_verify_url: the verify page of the newer version, for a superseded one;
-    - pdf_sha256: the SHA-256 (hex) of the current PDF, to compare with a file you were
-      given (`sha256sum file.pdf`); null while it is being prepared.
-    """
+    """What anyone holding the link may know: the verify JSON (see verify_json)."""
     return {
         "name": certificate.holder_name,
         "course": certificate.course_title,
@@ -116,6 +103,20 @@ def verify(request, token: str):
 
 @cache_control(no_store=True)
 def verify_json(request, token: str):
+    """The verify page as JSON, for other systems. Its keys are stable:
+
+    - name, course: as printed on the certificate;
+    - issue_date: YYYY-MM-DD, or null while it is being prepared;
+    - status: valid, expired, revoked, suspended, superseded or pending;
+    - revision: 1 for the first issue, counting up with each correction;
+    - valid_until, revoked_at, suspended_at, superseded_at: ISO 8601 date-times in UTC, or
+      null when they do not apply;
+    - revocation_reason: the category (issued_in_error, identity, misconduct,
+      holder_request, agency_request, other), never the free text; null unless revoked;
+    - newest_verify_url: the verify page of the newer version, for a superseded one;
+    - pdf_sha256: the SHA-256 (hex) of the current PDF, to compare with a file you were
+      given (`sha256sum file.pdf`); null while it is being prepared.
+    """
     if not _verify_allowed(request):
         return JsonResponse(
             {"error": _("Too many checks from your address. Try again in a minute.")}, status=429

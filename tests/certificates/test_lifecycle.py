@@ -1,8 +1,10 @@
 """The lifecycle services: revoke (final), suspend and reinstate; each transition allowed or
 refused, the status-list bit flipped in the same transaction, one audit row, a mail."""
 
+import threading
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -230,3 +232,49 @@ def test_suspend_and_reinstate_mail_the_holder(issued, staff, officer, deliver_o
     assert all(mail.to == [officer.email] for mail in mailoutbox)
     assert all("Private" not in mail.body for mail in mailoutbox)
     assert all(issued.verify_url in mail.body for mail in mailoutbox)
+
+
+def _race(functions) -> list:
+    """Run each function in its own thread and database connection, all released at once."""
+    barrier = threading.Barrier(len(functions))
+    results: list = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # collected for the assertions
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_changes_apply_one_at_a_time_and_the_bits_follow_the_status(issued):
+    """Two suspends and two revokes at once: the row lock orders them; whichever order, the
+    status, the bits and the audit rows agree."""
+    staff = staff_user()
+    results = _race(
+        [
+            lambda: certificate_suspend(certificate=issued, actor=staff, reason="a"),
+            lambda: certificate_suspend(certificate=issued, actor=staff, reason="b"),
+            lambda: revoke(issued, staff),
+            lambda: revoke(issued, staff),
+        ]
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(e, ValueError) for e in errors), errors
+    issued.refresh_from_db()
+    assert issued.status == Status.REVOKED
+    assert bit(issued, "revocation") and not bit(issued, "suspension")
+    assert AuditEvent.objects.filter(action="certificate.revoke").count() == 1
+    suspends = AuditEvent.objects.filter(action="certificate.suspend").count()
+    assert suspends <= 1
+    assert len(errors) == 3 - suspends
