@@ -38,7 +38,7 @@ def _credential_response(certificate_id: int, *, attachment: bool) -> HttpRespon
     return response
 
 
-@require_safe
+# No method check before the access check: another person's POST gets 404 like a GET.
 @login_required
 @cache_control(private=True, no_store=True)
 def credential_download(request, certificate_id: int):
