@@ -86,7 +86,7 @@ def jwks(request):
 def status_list(request, slug: str):
     found = status_list_by_slug(slug=slug)
     if found is None:
-        raise Http404(_("No such status list."))
+        raise Http404
     document = cached_status_list_credential(
         found, load_bits=lambda: status_list_with_bits(status_list_id=found.pk)
     )

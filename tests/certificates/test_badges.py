@@ -3,12 +3,15 @@ status entries, the OB 3.0 JSON Schema, the proof against our published keys, ke
 the deploy check and the development key command, and no network on the way."""
 
 import copy
+import hashlib
 import json
 import socket
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
@@ -95,8 +98,6 @@ def test_holder_is_a_salted_email_hash_never_the_address(certificate):
     assert identity["hashed"] is True
     salt = identity["salt"]
     assert len(salt) == 32
-    import hashlib
-
     expected = hashlib.sha256(("officer.kim@police.example.kr" + salt).encode()).hexdigest()
     assert identity["identityHash"] == "sha256$" + expected
     text = json.dumps(document).lower()
@@ -279,3 +280,31 @@ def test_signing_and_verifying_never_touch_the_network(certificate, no_network):
     badges.credential_verify(document)
     status_list = status_list_credential(certificate.revocation_list)
     badges.credential_verify(status_list)
+
+
+def test_credential_json_for_the_pdf_is_the_signed_credential(certificate):
+    data = badges.credential_json(certificate)
+    document = json.loads(data.decode())
+    badges.credential_verify(document)
+    assert document["id"] == badges.credential_id(certificate)
+
+
+def test_badge_verify_command_checks_a_file_offline(certificate, tmp_path, no_network):
+    path = tmp_path / "credential.json"
+    path.write_bytes(badges.credential_json(certificate))
+    out = StringIO()
+    call_command("badge_verify", str(path), stdout=out)
+    assert "Verified" in out.getvalue()
+    assert "revocation bit" in out.getvalue()
+    public = tmp_path / "public.pem"
+    public.write_bytes(
+        signing_key().public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    call_command("badge_verify", str(path), "--key", str(public), stdout=StringIO())
+    document = json.loads(path.read_text())
+    document["name"] = "Forged"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError, match="NOT VERIFIED"):
+        call_command("badge_verify", str(path), stdout=StringIO())
