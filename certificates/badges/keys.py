@@ -4,6 +4,7 @@ published at /credentials/keys/<key id>.json, the verificationMethod of its proo
 
 import base64
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -118,20 +119,29 @@ def resolve_published_key(verification_method: str) -> Ed25519PublicKey:
 
 def signing_key_create(path: str | os.PathLike) -> bool:
     """Write a new Ed25519 private key (PKCS#8 PEM, mode 0600) unless the file exists; True
-    when one was written. O_EXCL: two processes starting at once cannot both write it."""
+    when one was written. Written to a temporary file, then hard-linked into place: two
+    processes starting at once (the test suite's workers) never see a half-written key, and
+    the second keeps the first one's."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return False
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".ob-key-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+    finally:
+        os.unlink(temporary)
     return True
 
 

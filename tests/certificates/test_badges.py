@@ -308,3 +308,14 @@ def test_badge_verify_command_checks_a_file_offline(certificate, tmp_path, no_ne
     path.write_text(json.dumps(document))
     with pytest.raises(CommandError, match="NOT VERIFIED"):
         call_command("badge_verify", str(path), stdout=StringIO())
+
+
+def test_key_creation_racing_processes_keep_one_whole_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "race" / "key.pem"
+    with ThreadPoolExecutor(8) as pool:
+        created = list(pool.map(lambda _: signing_key_create(path), range(16)))
+    assert created.count(True) == 1
+    assert load_key_file(path).private_key is not None
+    assert [p.name for p in path.parent.iterdir()] == ["key.pem"]

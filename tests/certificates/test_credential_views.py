@@ -170,11 +170,14 @@ def test_public_credential_shares_the_verify_rate_limit(client, certificate, set
         assert "proof" not in limited.text
 
 
-def test_issuer_profile_names_the_published_keys(client, settings, tmp_path):
+def test_issuer_profile_names_the_published_keys(
+    client, settings, tmp_path, django_assert_num_queries
+):
     old = tmp_path / "old.pem"
     signing_key_create(old)
     settings.OB_PUBLISHED_KEYS = [str(old)]
-    response = client.get(reverse("certificates:issuer"))
+    with django_assert_num_queries(0):
+        response = client.get(reverse("certificates:issuer"))
     assert response.status_code == 200
     assert "max-age=3600" in response["Cache-Control"]
     profile = response.json()
@@ -214,8 +217,9 @@ def test_an_old_key_stays_published_and_an_unknown_one_is_404(client, settings, 
     assert client.get(old_key.url.removeprefix(SITE)).status_code == 404
 
 
-def test_jwks_lists_every_published_key(client):
-    response = client.get(reverse("certificates:jwks"))
+def test_jwks_lists_every_published_key(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("certificates:jwks"))
     assert response.status_code == 200
     [jwk] = response.json()["keys"]
     assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519"
