@@ -91,6 +91,7 @@ def test_the_holder_sees_download_verify_link_and_linkedin_but_no_forms(officer_
     assert response.status_code == 200
     text = response.text
     assert url("download", issued) in text
+    assert url("credential", issued) in text
     assert f'value="{issued.verify_url}"' in text and "readonly" in text
     assert 'data-copy="verify-url"' in text
     assert "js/copy_field.js" in text
