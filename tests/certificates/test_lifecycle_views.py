@@ -476,3 +476,26 @@ def test_the_history_lists_revisions_and_who_did_what(client, issued):
     assert url("detail", issued) in response.text  # revision 1, linked
     assert "Kim Ji-woo" in response.text and "Inquiry 77" in response.text
     assert "Sam Staff" in response.text
+
+
+def test_suspend_and_reinstate_from_the_page_show_in_the_published_status_list(client, issued):
+    from tests.certificates.test_statuslist import decode_by_hand
+
+    def published_bit() -> int:
+        slug = Certificate.objects.get(pk=issued.pk).suspension_list.slug
+        document = client.get(reverse("certificates:status_list", args=[slug])).json()
+        bits = decode_by_hand(document["credentialSubject"]["encodedList"])
+        index = int(issued.suspension_index)
+        return (bits[index // 8] >> (7 - index % 8)) & 1
+
+    client.force_login(staff_user())
+    assert published_bit() == 0
+    client.post(
+        url("suspend", issued), {"suspend-reason": "Inquiry", "suspend-password": TEST_PASSWORD}
+    )
+    assert published_bit() == 1
+    client.post(
+        url("reinstate", issued),
+        {"reinstate-reason": "Cleared", "reinstate-password": TEST_PASSWORD},
+    )
+    assert published_bit() == 0
