@@ -499,3 +499,15 @@ def test_suspend_and_reinstate_from_the_page_show_in_the_published_status_list(c
         {"reinstate-reason": "Cleared", "reinstate-password": TEST_PASSWORD},
     )
     assert published_bit() == 0
+
+
+def test_the_dashboard_links_a_revoked_certificate_to_its_pages_not_to_staff(
+    officer_client, issued
+):
+    certificate_revoke(
+        certificate=issued, actor=staff_user(), reason_category="other", reason="Error"
+    )
+    response = officer_client.get(reverse("certificates:dashboard"))
+    assert url("detail", issued) in response.text
+    assert issued.get_absolute_url() in response.text
+    assert "Programme staff have been notified." not in response.text
