@@ -139,6 +139,8 @@ def agency_a_objects():
         "assessments:quiz": {"course_slug": course.slug, "module_slug": module.slug},
         "assessments:quiz_start": {"course_slug": course.slug, "module_slug": module.slug},
         "certificates:download": {"certificate_id": certificate.pk},
+        "certificates:renew": {"certificate_id": certificate.pk},
+        "certificates:renew_finish": {"certificate_id": certificate.pk},
         "courses:resume": {"course_slug": course.slug},
         "courses:lesson": lesson_kwargs,
         "courses:lesson_complete": lesson_kwargs,
