@@ -262,3 +262,11 @@ def test_the_renew_page_query_count_does_not_grow_with_changed_lessons(
         with django_assert_max_num_queries(15):
             assert officer_client.get(renew_url(issued)).status_code == 200
         assert _renew_page_queries(officer_client, issued) == one
+
+
+def test_the_dashboard_links_to_renewal_only_inside_the_window(officer_client, issued):
+    link = renew_url(issued)
+    assert link not in officer_client.get(reverse("certificates:dashboard")).text
+    with time_machine.travel(issued.valid_until - timedelta(days=60)):
+        officer_client.force_login(issued.user)  # the session idles out across the jump
+        assert link in officer_client.get(reverse("certificates:dashboard")).text
