@@ -39,20 +39,22 @@ def reminders_due(*, now: datetime) -> list[tuple[int, int]]:
             valid_until__gt=now,
             valid_until__lte=horizon,
             superseded_by__isnull=True,
-        ).values_list("pk", "valid_until")
+        ).values_list("pk", "serial", "valid_until")
     )
     wanted = {}
-    for pk, valid_until in expiring:
+    for pk, serial, valid_until in expiring:
         left = valid_until - now
-        wanted[pk] = min(d for d in CertificateReminder.DAYS if left <= timedelta(days=d))
+        days = min(d for d in CertificateReminder.DAYS if left <= timedelta(days=d))
+        wanted[pk] = (serial, valid_until, days)
     if not wanted:
         return []
+    # A reissue (same serial, same validity) does not repeat what its predecessor was sent.
     done = set(
-        CertificateReminder.objects.filter(certificate_id__in=list(wanted)).values_list(
-            "certificate_id", "days_before"
-        )
+        CertificateReminder.objects.filter(
+            certificate__serial__in={serial for serial, _until, _days in wanted.values()}
+        ).values_list("certificate__serial", "certificate__valid_until", "days_before")
     )
-    return [(pk, days) for pk, days in wanted.items() if (pk, days) not in done]
+    return [(pk, key[2]) for pk, key in wanted.items() if key not in done]
 
 
 # A certificate may be renewed from this many days before it expires (and after).

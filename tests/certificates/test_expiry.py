@@ -234,3 +234,18 @@ def test_runs_racing_each_other_queue_each_reminder_once(officer, expiring_cours
         OutboxMessage.objects.filter(kind__endswith="certificate_reminder_send_task").count() == 1
     )
     assert len(mail.outbox) == 1
+
+
+def test_a_reissue_is_not_sent_the_reminder_its_predecessor_had(issued, admin_user, deliver_outbox):
+    with time_machine.travel(issued.valid_until - timedelta(days=60), tick=False):
+        certificate_reminders_queue()
+        deliver_outbox()
+    new = certificate_reissue(certificate=issued, actor=admin_user, reason="Name misspelt")
+    certificate_render(certificate_id=new.pk)
+    with time_machine.travel(issued.valid_until - timedelta(days=50), tick=False):
+        assert certificate_reminders_queue() == []
+    with time_machine.travel(issued.valid_until - timedelta(days=25), tick=False):
+        certificate_reminders_queue()
+        deliver_outbox()
+    assert _reminders(new) == [30]
+    assert len(mail.outbox) == 2
