@@ -2,14 +2,13 @@
 reminders (once each, the nearest only when a run was missed, never for a certificate that is
 not the newest of its line)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core import mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -21,7 +20,6 @@ from certificates.services import (
     certificate_render,
     certificate_revoke,
 )
-from core.models import OutboxMessage
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
 from tests.factories import CertificateFactory
@@ -203,37 +201,6 @@ def test_the_database_refuses_a_second_reminder_of_the_same_kind(issued):
     CertificateReminder.objects.create(certificate=issued, days_before=30)
     with pytest.raises(IntegrityError), transaction.atomic():
         CertificateReminder.objects.create(certificate=issued, days_before=30)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_runs_racing_each_other_queue_each_reminder_once(officer, expiring_course, deliver_outbox):
-    issued = _issue(officer, expiring_course)
-    barrier = threading.Barrier(4)
-    queued, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            queued.extend(certificate_reminders_queue())
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    with time_machine.travel(issued.valid_until - timedelta(days=20)):
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        deliver_outbox()
-    assert errors == []
-    (reminder,) = CertificateReminder.objects.all()
-    assert queued == [reminder.pk]
-    assert (
-        OutboxMessage.objects.filter(kind__endswith="certificate_reminder_send_task").count() == 1
-    )
-    assert len(mail.outbox) == 1
 
 
 def test_a_reissue_is_not_sent_the_reminder_its_predecessor_had(issued, admin_user, deliver_outbox):
