@@ -79,3 +79,12 @@ def access_verification(*, token: str) -> Certificate:
     return get_object_or_404(
         Certificate.objects.exclude(status=Certificate.Status.FAILED), verify_token=token
     )
+
+
+def access_certificate_renewal(*, user, certificate_id: int) -> Certificate:
+    """Only the holder renews their own certificate (staff do not renew for them)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Certificate.objects.select_related("course"), pk=certificate_id, user=user
+    )

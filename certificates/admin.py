@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateReminder, CertificateRenewal
 from certificates.services import certificate_retry, certificate_revoke
 from certificates.services.lifecycle import REVOCABLE
 from core.audit import AuditContext
@@ -79,3 +79,36 @@ class CertificateAdmin(admin.ModelAdmin):
         for certificate in queryset.filter(status=Certificate.Status.FAILED):
             certificate_retry(certificate=certificate, actor=request.user, context=context)
         self.message_user(request, _("Failed certificates queued again."), messages.SUCCESS)
+
+
+@admin.register(CertificateReminder)
+class CertificateReminderAdmin(admin.ModelAdmin):
+    """Expiry reminders, read only: what went (or why not) and when."""
+
+    list_display = ["certificate", "days_before", "created_at", "sent_at", "attempts"]
+    list_filter = ["days_before"]
+    search_fields = ["certificate__serial"]
+    list_select_related = ["certificate"]
+    readonly_fields = [field.name for field in CertificateReminder._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CertificateRenewal)
+class CertificateRenewalAdmin(admin.ModelAdmin):
+    """Renewals started by holders, read only."""
+
+    list_display = ["certificate", "started_at", "completed_at", "renewed"]
+    search_fields = ["certificate__serial"]
+    list_select_related = ["certificate", "renewed"]
+    readonly_fields = [field.name for field in CertificateRenewal._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

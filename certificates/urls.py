@@ -4,7 +4,7 @@ public verification pages."""
 
 from django.urls import path, re_path
 
-from certificates.views import credentials, manage, pages
+from certificates.views import credentials, manage, pages, renewal
 
 app_name = "certificates"
 
@@ -37,6 +37,12 @@ urlpatterns = [
         "certificates/<int:certificate_id>/correct/",
         manage.certificate_correct_view,
         name="correct",
+    ),
+    path("certificates/<int:certificate_id>/renew/", renewal.renew, name="renew"),
+    path(
+        "certificates/<int:certificate_id>/renew/finish/",
+        renewal.renew_finish,
+        name="renew_finish",
     ),
     re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", pages.verify_json, name="verify_json"),
     re_path(rf"^verify/{VERIFY_KEY_RE}/$", pages.verify, name="verify"),

@@ -384,6 +384,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cohorts.tasks.cohort_reminders_task",
         "schedule": env_int("COHORT_REMINDER_SECONDS", 900),
     },
+    # Expiry reminders: daily; a run at any other time only catches up what is due.
+    "certificate-reminders": {
+        "task": "certificates.tasks.certificate_reminders_task",
+        "schedule": env_int("CERTIFICATE_REMINDER_SECONDS", 86400),
+    },
     "audit-checkpoint": {
         "task": "accounts.tasks.audit_checkpoint_task",
         "schedule": AUDIT_CHECKPOINT_SECONDS,

@@ -148,6 +148,8 @@ def agency_a_objects():
         "certificates:reinstate": {"certificate_id": certificate.pk},
         "certificates:correct": {"certificate_id": certificate.pk},
         "certificates:credential": {"certificate_id": certificate.pk},
+        "certificates:renew": {"certificate_id": certificate.pk},
+        "certificates:renew_finish": {"certificate_id": certificate.pk},
         "courses:resume": {"course_slug": course.slug},
         "courses:lesson": lesson_kwargs,
         "courses:lesson_complete": lesson_kwargs,

@@ -4,6 +4,7 @@ import hashlib
 import logging
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,7 +21,11 @@ from certificates.services.statuslist import status_list_allocate
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
 from courses.models import Enrollment
-from courses.selectors import course_minutes, enrollment_content_version
+from courses.selectors import (
+    course_minutes,
+    enrollment_content_version,
+    enrollment_lesson_versions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,7 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         hours=(Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1")),
         completed_at=enrollment.completed_at or timezone.now(),
         holder_language=user.language,
+        lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
     status_list_allocate(certificate=certificate)
     audit_log(action="certificate.create", actor=user, target=certificate)
@@ -101,6 +107,7 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         hours=(Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1")),
         completed_at=seat.completed_at or timezone.now(),
         holder_language=seat.user.language,
+        lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
     status_list_allocate(certificate=certificate)
     audit_log(
@@ -111,6 +118,15 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
     )
     render_on_commit(certificate)
     return certificate
+
+
+def set_validity(certificate: Certificate, *, issued_at) -> None:
+    """valid_until = issue time + the course's valid_for_months (calendar months), unless
+    already set: a reissue keeps the validity of the certificate it corrects. Not saved here;
+    the issuing save writes it."""
+    months = certificate.course.valid_for_months
+    if certificate.valid_until is None and months:
+        certificate.valid_until = issued_at + relativedelta(months=months)
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:
@@ -125,6 +141,9 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         if certificate.status != Certificate.Status.PENDING:
             return certificate
         certificate.render_attempts += 1
+        issued_at = timezone.now()
+        # Set before drawing, so the PDF prints it; a reissue arrives with it already set.
+        set_validity(certificate, issued_at=issued_at)
         try:
             pdf = render_certificate_pdf(certificate)
         except Exception as exc:
@@ -140,7 +159,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.pdf.save(name, ContentFile(pdf), save=False)
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
-        certificate.issued_at = timezone.now()
+        certificate.issued_at = issued_at
         certificate.last_error = ""
         certificate.save(
             update_fields=[
@@ -148,6 +167,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
                 "pdf_sha256",
                 "status",
                 "issued_at",
+                "valid_until",
                 "render_attempts",
                 "last_error",
             ]

@@ -5,6 +5,7 @@ the forms that revoke, suspend, reinstate or correct it, each after the password
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,7 +14,11 @@ from certificates.access import access_certificate_manage, access_certificate_pa
 from certificates.forms import CorrectNameForm, ReinstateForm, RevokeForm, SuspendForm
 from certificates.linkedin import linkedin_add_url
 from certificates.models import Certificate
-from certificates.selectors import certificate_history, certificate_revisions
+from certificates.selectors import (
+    certificate_history,
+    certificate_revisions,
+    renewal_opens_at,
+)
 from certificates.services import (
     certificate_reinstate,
     certificate_reissue,
@@ -56,6 +61,13 @@ def _page(request, certificate: Certificate, manage: bool, **bound):
     }
     if context["is_holder"] and context["public_status"] == "valid":
         context["linkedin_url"] = linkedin_add_url(certificate)
+    opens_at = renewal_opens_at(certificate)
+    context["can_renew"] = (
+        context["is_holder"]
+        and certificate.status == Certificate.Status.ISSUED
+        and opens_at is not None
+        and timezone.now() >= opens_at
+    )
     if manage:
         revisions = certificate_revisions(certificate=certificate)
         successor = next((r for r in revisions if r.supersedes_id == certificate.pk), None)

@@ -1,16 +1,19 @@
 """Certificate pages: the officer's dashboard, PDF download, and public verification (the
 HTML page and its JSON)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
-from certificates.selectors import newest_revision, user_certificates
+from certificates.selectors import RENEWAL_WINDOW_DAYS, newest_revision, user_certificates
 from cohorts.selectors.cohorts import upcoming_seats
 from core import ratelimit
 from courses.selectors import refreshers_for_user, user_enrollments
@@ -29,6 +32,8 @@ def dashboard(request):
         {
             "enrollments": enrollments,
             "certificates": list(user_certificates(user=request.user)),
+            # Certificates expiring before this get a "Renew" link.
+            "renew_from": timezone.now() + timedelta(days=RENEWAL_WINDOW_DAYS),
             "refreshers": list(refreshers_for_user(user=request.user)),
             "seats": upcoming_seats(user=request.user),
         },
