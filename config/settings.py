@@ -383,6 +383,27 @@ COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
 
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
 
+# Certificate PDFs are signed (PAdES, core.signing) with this key and certificate, PEM files.
+# Development: `manage.py signing_dev_keys` (run by `make run` and the test suite) creates a
+# development root and signing certificate under var/signing/. Production: set the paths;
+# `check --deploy` fails when they are missing, unreadable or the development ones.
+_DEV_SIGNING_DIR = VAR_DIR / "signing"
+CERT_SIGNING_KEY = env_str(
+    "CERT_SIGNING_KEY", str(_DEV_SIGNING_DIR / "dev-signing-key.pem") if DEBUG else ""
+)
+CERT_SIGNING_CERT = env_str(
+    "CERT_SIGNING_CERT", str(_DEV_SIGNING_DIR / "dev-signing-cert.pem") if DEBUG else ""
+)
+# Intermediate certificates (and, for the development key, the root), one PEM file.
+CERT_SIGNING_CHAIN = env_str(
+    "CERT_SIGNING_CHAIN", str(_DEV_SIGNING_DIR / "dev-root-cert.pem") if DEBUG else ""
+)
+CERT_SIGNING_KEY_PASSWORD = env_str("CERT_SIGNING_KEY_PASSWORD")
+# An RFC 3161 time-stamping authority: set, signatures are PAdES B-T; unset, B-B.
+CERT_TSA_URL = env_str("CERT_TSA_URL")
+# Named on the visible signature line of every certificate PDF.
+CERT_ISSUER_NAME = env_str("CERT_ISSUER_NAME", "Crypto Cops Training Programme")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

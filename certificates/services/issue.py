@@ -19,6 +19,7 @@ from certificates.rendering import render_certificate_pdf
 from certificates.services.statuslist import status_list_allocate, status_list_set
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
+from core.signing import signing_level
 from courses.models import Enrollment
 from courses.selectors import course_minutes, enrollment_content_version
 
@@ -125,8 +126,9 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         if certificate.status != Certificate.Status.PENDING:
             return certificate
         certificate.render_attempts += 1
+        signed_at = timezone.now()
         try:
-            pdf = render_certificate_pdf(certificate)
+            pdf = render_certificate_pdf(certificate, signed_at=signed_at)
         except Exception as exc:
             logger.exception("Rendering certificate %s failed", certificate.serial)
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -140,7 +142,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.pdf.save(name, ContentFile(pdf), save=False)
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
-        certificate.issued_at = timezone.now()
+        certificate.issued_at = signed_at
         certificate.last_error = ""
         certificate.save(
             update_fields=[
@@ -155,7 +157,12 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         audit_log(
             action="certificate.issue",
             target=certificate,
-            details={"serial": certificate.serial, "bytes": len(pdf)},
+            details={
+                "serial": certificate.serial,
+                "bytes": len(pdf),
+                "signed": signing_level(),
+                "signed_at": signed_at.isoformat(),
+            },
         )
         if certificate.supersedes_id:
             _supersede(certificate)
