@@ -1,6 +1,8 @@
 """Deploy checks for core: `manage.py check --deploy` fails in production without a real
 PDF signing key and certificate."""
 
+from datetime import UTC, datetime
+
 from cryptography import x509
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -37,6 +39,14 @@ def signing_key_check(app_configs=None, **kwargs) -> list:
                 "CERT_SIGNING_CERT is the development signing certificate.",
                 hint=HINT,
                 id="core.E002",
+            )
+        ]
+    if certificate.not_valid_after_utc <= datetime.now(UTC):
+        return [
+            Error(
+                f"CERT_SIGNING_CERT expired on {certificate.not_valid_after_utc:%Y-%m-%d}.",
+                hint=HINT,
+                id="core.E003",
             )
         ]
     return []

@@ -129,7 +129,7 @@ def _load(files: tuple[tuple[str, int], ...]) -> LoadedSigner:
         cert_registry=registry,
     )
     load_count += 1
-    logger.info("Loaded the PDF signing key and certificate %s", cert_path)
+    logger.debug("Loaded the PDF signing key and certificate %s", cert_path)
     certificates_size = len(signer.signing_cert.dump()) + sum(len(cert.dump()) for cert in registry)
     return LoadedSigner(
         signer=signer,
