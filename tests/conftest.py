@@ -73,8 +73,11 @@ def _signing_dev_keys():
     """Certificate PDFs are signed: a fresh clone has no var/signing/ yet, so create the
     development keys once (a lock file keeps parallel test processes from racing)."""
     from django.core.management import call_command
+    from django.test import override_settings
 
-    call_command("signing_dev_keys", stdout=io.StringIO())
+    # The suite runs with DEBUG on (make test), but pytest-django turns it off for tests.
+    with override_settings(DEBUG=True):
+        call_command("signing_dev_keys", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)
