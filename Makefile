@@ -99,6 +99,7 @@ bench: setup-test
 	$(PY) bench/sync_content.py
 	$(PY) bench/lab_generation.py
 	$(PY) bench/cohort_roster.py
+	$(PY) bench/pdf_signing.py
 
 clean:
 	rm -rf $(VENV) var

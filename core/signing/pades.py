@@ -127,6 +127,8 @@ def _load(files: tuple[tuple[str, int], ...]) -> LoadedSigner:
         signing_cert=load_cert_from_pemder(cert_path),
         signing_key=key_info,
         cert_registry=registry,
+        # A verifier trusts a root it already holds; one inside the file proves nothing.
+        embed_roots=False,
     )
     load_count += 1
     logger.debug("Loaded the PDF signing key and certificate %s", cert_path)

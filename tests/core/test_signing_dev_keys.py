@@ -60,3 +60,13 @@ def test_never_with_debug_off(fresh_paths):
     with pytest.raises(CommandError, match="DEBUG is off"):
         run()
     assert not Path(fresh_paths.CERT_SIGNING_KEY).exists()
+
+
+def test_signing_status_shows_the_configuration(fresh_paths):
+    run()
+    output = io.StringIO()
+    call_command("signing_status", stdout=output)
+
+    assert "configured: True" in output.getvalue()
+    assert "level: PAdES-B" in output.getvalue()
+    assert "development signing certificate" in output.getvalue()
