@@ -3,14 +3,16 @@ a changed byte does, the key loaded once per process, B-T with a real local RFC 
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -239,4 +241,50 @@ def test_with_a_tsa_url_the_signature_is_b_t(unsigned_pdf, settings, local_tsa):
     assert status.intact and status.valid and status.trusted
     assert status.timestamp_validity is not None
     assert status.timestamp_validity.intact and status.timestamp_validity.trusted
+    assert "Signature is Valid." in pdfsig(signed)
+
+
+def test_an_encrypted_key_under_an_intermediate_validates_from_the_embedded_chain(
+    unsigned_pdf, settings, tmp_path
+):
+    root, root_key = dev_root()
+    intermediate_key = ec.generate_private_key(ec.SECP256R1())
+    intermediate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Issuing CA")]))
+        .issuer_name(root.subject)
+        .public_key(intermediate_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(root.not_valid_before_utc)
+        .not_valid_after(root.not_valid_after_utc)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = issue_certificate(
+        common_name="Issued by the intermediate",
+        public_key=key.public_key(),
+        issuer=intermediate,
+        issuer_key=intermediate_key,
+    )
+    paths = write_key_and_certificate(tmp_path, key, certificate)
+    Path(paths["CERT_SIGNING_KEY"]).write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"correct horse"),
+        )
+    )
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(intermediate.public_bytes(serialization.Encoding.PEM))
+    for name, value in paths.items():
+        setattr(settings, name, value)
+    settings.CERT_SIGNING_CHAIN = str(chain)
+    settings.CERT_SIGNING_KEY_PASSWORD = "correct horse"
+
+    signed = signing.sign_pdf(unsigned_pdf, stamp_text=LINE)
+
+    # Only the root is trusted: the intermediate must come from the signature itself.
+    _, status = validate(signed)
+    assert status.intact and status.valid and status.trusted
     assert "Signature is Valid." in pdfsig(signed)
