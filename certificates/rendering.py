@@ -20,11 +20,32 @@ CREDENTIAL_MIME_TYPE = "application/ld+json"
 SIGNATURE_BOX = (80, 24, 520, 46)
 
 
-def signature_line(*, signed_at: datetime) -> str:
-    return _("Digitally signed by %(issuer)s on %(date)s") % {
-        "issuer": settings.CERT_ISSUER_NAME,
-        "date": date_format(timezone.localtime(signed_at), "j F Y"),
-    }
+SIGNATURE_LINE = "Digitally signed by %(issuer)s on %(date)s"
+
+
+def signature_line(*, signed_at: datetime, language: str = "") -> str:
+    """The visible signature line in English and, for a holder who reads another language
+    it is translated into, a second line in theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            _("Digitally signed by %(issuer)s on %(date)s")
+            % {
+                "issuer": settings.CERT_ISSUER_NAME,
+                "date": date_format(timezone.localtime(signed_at), "j F Y"),
+            }
+        ]
+    if language and language != settings.LANGUAGE_CODE:
+        with translation.override(language):
+            template = _("Digitally signed by %(issuer)s on %(date)s")
+            if template != SIGNATURE_LINE:
+                lines.append(
+                    template
+                    % {
+                        "issuer": settings.CERT_ISSUER_NAME,
+                        "date": date_format(timezone.localtime(signed_at)),
+                    }
+                )
+    return "\n".join(lines)
 
 
 def render_certificate_pdf(
@@ -51,8 +72,10 @@ def render_certificate_pdf(
         pdf_variant=PDF_VARIANT,
         attachments=attachments,
     )
+    stamp_text = signature_line(
+        signed_at=signed_at or timezone.now(), language=certificate.holder_language
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        stamp_text = signature_line(signed_at=signed_at or timezone.now())
         reason = _("Certificate %(serial)s") % {"serial": certificate.serial}
     return sign_pdf(
         pdf,

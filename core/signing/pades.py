@@ -191,7 +191,7 @@ def _stamp_pdf(text: str, width: float, height: float) -> bytes:
 
     return render_pdf(
         "core/pdf_signature_line.html",
-        {"text": text, "width": width, "height": height},
+        {"lines": text.splitlines(), "width": width, "height": height},
         language=settings.LANGUAGE_CODE,
     )
 
@@ -221,7 +221,8 @@ def sign_pdf(
     location: str = "",
 ) -> bytes:
     """The PDF with a PAdES signature appended as an incremental update (so a PDF/A file
-    stays PDF/A), its visible line (stamp_text, already translated) in box on page."""
+    stays PDF/A), its visible line (stamp_text, already translated; one line or two) in box
+    on page."""
     loaded = loaded_signer()
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,

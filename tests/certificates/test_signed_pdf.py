@@ -85,6 +85,30 @@ def test_the_signature_line_names_the_issuer_and_the_date(settings):
     assert line == "Digitally signed by Example Police Academy on 4 December 2026"
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ko", "2026년 12월 4일에 디지털 서명함"),
+        ("th", "ลงนามดิจิทัลโดย"),
+        ("ro", "Semnat digital de"),
+    ],
+)
+def test_the_signature_line_is_bilingual_for_a_holder_reading_another_language(language, expected):
+    english, local = signature_line(
+        signed_at=datetime(2026, 12, 4, 12, tzinfo=UTC), language=language
+    ).splitlines()
+
+    assert english.startswith("Digitally signed by")
+    assert expected in local
+
+
+@pytest.mark.parametrize("language", ["", "en", "de"])
+def test_the_signature_line_stays_english_without_a_translation(language):
+    line = signature_line(signed_at=datetime(2026, 12, 4, 12, tzinfo=UTC), language=language)
+
+    assert line.splitlines() == [line]
+
+
 def test_issuing_stores_the_signed_pdf_and_audits_the_signing(officer, course, settings):
     settings.CERT_TSA_URL = ""
     certificate = CertificateFactory(enrollment__user=officer, enrollment__course=course)

@@ -36,7 +36,7 @@ LINE = "Digitally signed by Crypto Cops Training Programme on 4 December 2026"
 def unsigned_pdf() -> bytes:
     return render_pdf(
         "core/pdf_signature_line.html",
-        {"text": "A document", "width": 842, "height": 595},
+        {"lines": ["A document"], "width": 842, "height": 595},
         language="en",
         pdf_variant="pdf/a-3b",
     )
