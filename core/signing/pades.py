@@ -101,7 +101,7 @@ def load_private_key(path: str, password: str = ""):
         if key.key_size < 2048:
             raise SigningNotConfigured(f"RSA key of {key.key_size} bits in {path}")
     else:
-        raise SigningNotConfigured(f"{path} is neither an EC P-256 nor an RSA key")
+        raise SigningNotConfigured(f"{path} is neither an EC (P-256, P-384, P-521) nor an RSA key")
     return key
 
 
