@@ -22,6 +22,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_LEGACY_LAST_ID=0 \
 	AUDIT_CHECKPOINT_KEY=$$(head -c 48 /dev/urandom | base64) \
+	OB_SIGNING_KEY=$$(d=$$(mktemp -d) && $(PY) manage.py badge_dev_key --path $$d/ob-ed25519.pem >/dev/null && echo $$d/ob-ed25519.pem) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
@@ -52,6 +53,7 @@ setup-run: $(VENV)/.installed-base
 	@mkdir -p var/static var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py badge_dev_key
 	$(PY) manage.py sync_content
 	$(PY) manage.py signing_dev_keys
 	$(PY) manage.py seed_demo

@@ -3,7 +3,7 @@ sign-in leads), certificate downloads and the public verification pages."""
 
 from django.urls import path, re_path
 
-from certificates.views import pages
+from certificates.views import credentials, pages
 
 app_name = "certificates"
 
@@ -18,4 +18,27 @@ urlpatterns = [
     ),
     re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", pages.verify_json, name="verify_json"),
     re_path(rf"^verify/{VERIFY_KEY_RE}/$", pages.verify, name="verify"),
+    # Open Badges 3.0: the credential (holder's and public), the issuer's documents.
+    path(
+        "certificates/<int:certificate_id>/credential.json",
+        credentials.credential_download,
+        name="credential",
+    ),
+    re_path(
+        rf"^verify/{VERIFY_KEY_RE}/credential\.json$",
+        credentials.verify_credential,
+        name="verify_credential",
+    ),
+    path("credentials/issuer.json", credentials.issuer, name="issuer"),
+    path("credentials/jwks.json", credentials.jwks, name="jwks"),
+    re_path(
+        r"^credentials/keys/(?P<key_id>z[1-9A-HJ-NP-Za-km-z]{40,60})\.json$",
+        credentials.credential_key,
+        name="credential_key",
+    ),
+    re_path(
+        r"^credentials/status/(?P<slug>[a-z]+-[0-9]{1,9})\.json$",
+        credentials.status_list,
+        name="status_list",
+    ),
 ]

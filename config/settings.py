@@ -240,6 +240,24 @@ AUDIT_LEGACY_LAST_ID = (
     int(os.environ["AUDIT_LEGACY_LAST_ID"]) if os.environ.get("AUDIT_LEGACY_LAST_ID") else None
 )
 
+# Open Badges 3.0 credentials and Bitstring Status Lists (certificates/badges/) are signed
+# with an Ed25519 key (PEM, PKCS#8). Development creates one with `manage.py badge_dev_key`;
+# production must name one (a deploy check refuses to pass without it). After a rotation, keep
+# the old key's file (public or private PEM) in OB_PUBLISHED_KEYS: its Multikey stays
+# published, so credentials it signed still verify.
+OB_SIGNING_KEY = env_str(
+    "OB_SIGNING_KEY", str(VAR_DIR / "signing" / "ob-ed25519-dev.pem") if DEBUG else ""
+)
+OB_PUBLISHED_KEYS = env_list("OB_PUBLISHED_KEYS")
+# The issuer Profile's name in every credential.
+OB_ISSUER_NAME = env_str("OB_ISSUER_NAME", "Crypto Crime Training Programme")
+# Keys the per-certificate salt of the holder's hashed email (HMAC of the serial), so rebuilds
+# of a credential hash alike; defaults to SECRET_KEY. Changing it changes the identityHash
+# of credentials built afterwards, never of those already handed out.
+OB_IDENTITY_SALT_KEY = env_str("OB_IDENTITY_SALT_KEY")
+# Seconds a published status list may be cached by clients and proxies.
+OB_STATUS_LIST_MAX_AGE = env_int("OB_STATUS_LIST_MAX_AGE", 60)
+
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
 # Seconds after a timed quiz's deadline during which a submit still counts (network delay).

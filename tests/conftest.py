@@ -80,6 +80,16 @@ def _signing_dev_keys():
         call_command("signing_dev_keys", stdout=io.StringIO())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _open_badges_dev_key():
+    """A fresh clone has no development signing key yet (make run creates it); the suite and
+    the workers it starts sign with the one at settings.OB_SIGNING_KEY."""
+    from certificates.badges.keys import signing_key_create
+
+    if settings.OB_SIGNING_KEY:
+        signing_key_create(settings.OB_SIGNING_KEY)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

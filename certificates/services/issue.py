@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import primary_membership
 from accounts.services import audit_log
+from certificates.badges.credential import credential_json
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
 from certificates.services.statuslist import status_list_allocate, status_list_set
@@ -128,7 +129,13 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.render_attempts += 1
         signed_at = timezone.now()
         try:
-            pdf = render_certificate_pdf(certificate, signed_at=signed_at)
+            # The Open Badges credential rides inside the PDF (PDF/A-3 attachment), so
+            # whoever holds the file holds a credential they can verify without us.
+            pdf = render_certificate_pdf(
+                certificate,
+                credential_json=credential_json(certificate, issued_at=signed_at),
+                signed_at=signed_at,
+            )
         except Exception as exc:
             logger.exception("Rendering certificate %s failed", certificate.serial)
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]

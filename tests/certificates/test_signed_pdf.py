@@ -11,6 +11,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
+from certificates.badges import credential as badges
 from certificates.rendering import SIGNATURE_BOX, render_certificate_pdf, signature_line
 from certificates.services import certificate_render
 from tests.certificates.pdf import pdf_facts
@@ -122,3 +123,9 @@ def test_issuing_stores_the_signed_pdf_and_audits_the_signing(officer, course, s
     details = AuditEvent.objects.get(action="certificate.issue").details
     assert details["signed"] == "PAdES-B-B"
     assert details["signed_at"] == issued.issued_at.isoformat()
+    # The certificate's own Open Badges credential is inside, and verifies.
+    (attached,) = PdfReader(io.BytesIO(pdf)).attachments["credential.json"]
+    credential = json.loads(attached)
+    badges.credential_verify(credential)
+    assert credential["id"] == badges.credential_id(issued)
+    assert credential["validFrom"].startswith(f"{issued.issued_at:%Y-%m-%dT%H:%M:%S}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder
@@ -145,3 +145,17 @@ def with_one_byte_changed_in_a_content_stream(pdf: bytes) -> bytes:
     changed = bytearray(pdf)
     changed[start] ^= 0x01
     return bytes(changed)
+
+
+def production_keys_environment(directory: Path) -> dict:
+    """Every signing key `check --deploy` asks for, as environment variables: the PDF signing
+    key and certificate, and an Ed25519 key for Open Badges (OB_SIGNING_KEY)."""
+    badge_key = directory / "ob-signing.pem"
+    badge_key.write_bytes(
+        ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return production_like_settings(directory) | {"OB_SIGNING_KEY": str(badge_key)}

@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from core.checks import signing_key_check
 from tests.core.signing import (
     issue_certificate,
+    production_keys_environment,
     production_like_settings,
     write_key_and_certificate,
 )
@@ -94,7 +95,7 @@ def test_check_deploy_fails_without_a_signing_key_and_passes_with_one(tmp_path):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AUDIT_", "CERT_")) and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        if not key.startswith(("AUDIT_", "CERT_", "OB_")) and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     environment.update(
         DEBUG="false",
@@ -116,11 +117,12 @@ def test_check_deploy_fails_without_a_signing_key_and_passes_with_one(tmp_path):
             check=False,
         )
 
-    refused = deploy_check()
+    keys = production_keys_environment(tmp_path)
+    refused = deploy_check(OB_SIGNING_KEY=keys["OB_SIGNING_KEY"])
     assert refused.returncode != 0
     assert "core.E001" in refused.stderr
-    development = deploy_check(**DEVELOPMENT_KEY)
+    development = deploy_check(OB_SIGNING_KEY=keys["OB_SIGNING_KEY"], **DEVELOPMENT_KEY)
     assert development.returncode != 0
     assert "core.E002" in development.stderr
-    passed = deploy_check(**production_like_settings(tmp_path))
+    passed = deploy_check(**keys)
     assert passed.returncode == 0, passed.stderr
