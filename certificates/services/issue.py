@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import primary_membership
 from accounts.services import audit_log
+from certificates.badges.credential import credential_json
 from certificates.models import Certificate
 from certificates.rendering import render_certificate_pdf
 from certificates.services.statuslist import status_list_allocate
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
+from core.signing import signing_level
 from courses.models import Enrollment
 from courses.selectors import (
     course_minutes,
@@ -141,11 +143,18 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         if certificate.status != Certificate.Status.PENDING:
             return certificate
         certificate.render_attempts += 1
-        issued_at = timezone.now()
-        # Set before drawing, so the PDF prints it; a reissue arrives with it already set.
-        set_validity(certificate, issued_at=issued_at)
+        signed_at = timezone.now()
+        # Set before drawing, so the PDF and the credential carry it; a reissue arrives with
+        # it already set.
+        set_validity(certificate, issued_at=signed_at)
         try:
-            pdf = render_certificate_pdf(certificate)
+            # The Open Badges credential rides inside the PDF (PDF/A-3 attachment), so
+            # whoever holds the file holds a credential they can verify without us.
+            pdf = render_certificate_pdf(
+                certificate,
+                credential_json=credential_json(certificate, issued_at=signed_at),
+                signed_at=signed_at,
+            )
         except Exception as exc:
             logger.exception("Rendering certificate %s failed", certificate.serial)
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -159,7 +168,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.pdf.save(name, ContentFile(pdf), save=False)
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
-        certificate.issued_at = issued_at
+        certificate.issued_at = signed_at
         certificate.last_error = ""
         certificate.save(
             update_fields=[
@@ -175,7 +184,12 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         audit_log(
             action="certificate.issue",
             target=certificate,
-            details={"serial": certificate.serial, "bytes": len(pdf)},
+            details={
+                "serial": certificate.serial,
+                "bytes": len(pdf),
+                "signed": signing_level(),
+                "signed_at": signed_at.isoformat(),
+            },
         )
         if certificate.supersedes_id:
             _supersede(certificate)
