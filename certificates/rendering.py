@@ -1,15 +1,100 @@
-"""Certificate PDF rendering (WeasyPrint through core.pdf) with a QR code to the
-verification page."""
+"""Certificate PDF rendering (WeasyPrint through core.pdf): English, and the holder's
+language beside it for a ko, th or ro holder, with a QR code to the verification page and
+a blank box kept for the visible signature line."""
 
 from django.conf import settings
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
 
 from core.pdf import render_pdf
-from core.qr import qr_svg
+from core.qr import qr_png_data_uri
+
+# The layout the PDF is drawn with. Bump it when the certificate's look or wording changes:
+# certificates rendered before keep their number, so staff can find and reissue them
+# (the reissue service takes a template_version). Version 2: bilingual, programme,
+# signatory, validity, signature box.
+CURRENT_TEMPLATE_VERSION = 2
+
+# Where the visible digital signature line goes: (x1, y1, x2, y2) in PDF points, origin at
+# the bottom left of the A4 landscape page (842 x 595). The template leaves it blank;
+# certificates/static/certificates/certificate_pdf.css positions .signature-box on it.
+SIGNATURE_BOX = (354, 68, 638, 128)
+
+# Holders whose language is printed beside English; any other language gets English only.
+BILINGUAL_LANGUAGES = ("ko", "th", "ro")
+
+STYLESHEET = "certificates/certificate_pdf.css"
+
+LABELS = {
+    "heading": _("Certificate of completion"),
+    "certifies": _("This certifies that"),
+    "completed_course": _("has completed the course"),
+    "hours": _("Hours"),
+    "completed": _("Completed"),
+    "valid_until": _("Valid until"),
+    "serial": _("Serial number"),
+    "revision": _("Revision"),
+    "signatory": _("For the programme"),
+    "scan": _("Scan to verify"),
+}
+
+
+def certificate_language(certificate) -> str:
+    """The second language printed on the certificate, or "" for English only."""
+    language = certificate.holder_language
+    return language if language in BILINGUAL_LANGUAGES else ""
+
+
+def format_date(value, language: str) -> str:
+    """A date as that language writes it: "4 December 2029" in English, the locale's own
+    date format otherwise ("2029년 12월 4일")."""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    with translation.override(language):
+        pattern = "j F Y" if language == "en" else get_format("DATE_FORMAT", language)
+        return dateformat.format(value, pattern)
+
+
+def bilingual(english: str, local: str) -> dict:
+    # An untranslated string prints once, not twice.
+    return {"en": english, "local": local if local != english else ""}
+
+
+def certificate_context(certificate) -> dict:
+    language = certificate_language(certificate)
+    with translation.override("en"):
+        english = {key: str(label) for key, label in LABELS.items()}
+    if language:
+        with translation.override(language):
+            local = {key: str(label) for key, label in LABELS.items()}
+    else:
+        local = english
+    labels = {key: bilingual(english[key], local[key]) for key in LABELS}
+    dates = {
+        "completed": certificate.completed_at,
+        "valid_until": certificate.valid_until,
+    }
+    formatted = {
+        key: bilingual(format_date(value, "en"), format_date(value, language or "en"))
+        for key, value in dates.items()
+        if value is not None
+    }
+    return {
+        "certificate": certificate,
+        "language": language,
+        "labels": labels,
+        "dates": formatted,
+        "programme": settings.CERT_PROGRAMME_NAME,
+        "signatory_name": settings.CERT_SIGNATORY_NAME,
+        "signatory_title": settings.CERT_SIGNATORY_TITLE,
+        "qr": qr_png_data_uri(certificate.verify_url),
+    }
 
 
 def render_certificate_pdf(certificate) -> bytes:
     return render_pdf(
         "certificates/certificate_pdf.html",
-        {"certificate": certificate, "qr_svg": qr_svg(certificate.verify_url)},
-        language=settings.LANGUAGE_CODE,
+        certificate_context(certificate),
+        language="en",
+        stylesheets=(STYLESHEET,),
     )
