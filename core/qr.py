@@ -1,4 +1,4 @@
-"""QR codes as inline SVG: certificates print them, check-in screens show them."""
+"""QR codes: inline SVG for screens (check-in) and a PNG data URI for certificate PDFs."""
 
 import base64
 import io
