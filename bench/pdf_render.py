@@ -129,10 +129,10 @@ class ReportLabRenderer:
         from reportlab.lib.pagesizes import A4, landscape
         from reportlab.pdfgen import canvas
 
-        from certificates.rendering import SIGNATURE_BOX, certificate_context
+        from certificates.rendering import SIGNATURE_BOX, certificate_texts
         from core.qr import qr_matrix
 
-        context = certificate_context(certificate)
+        context = certificate_texts(certificate)
         labels, dates = context["labels"], context["dates"]
         korean = context["language"] == "ko"
         serif_local = "HYSMyeongJo-Medium" if korean else "DejaVuSerif-Bold"

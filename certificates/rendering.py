@@ -60,7 +60,9 @@ def bilingual(english: str, local: str) -> dict:
     return {"en": english, "local": local if local != english else ""}
 
 
-def certificate_context(certificate) -> dict:
+def certificate_texts(certificate) -> dict:
+    """Everything printed besides the holder's own fields and the QR code: the labels in
+    English and the holder's language, the dates in both, programme and signatory."""
     language = certificate_language(certificate)
     with translation.override("en"):
         english = {key: str(label) for key, label in LABELS.items()}
@@ -80,13 +82,19 @@ def certificate_context(certificate) -> dict:
         if value is not None
     }
     return {
-        "certificate": certificate,
         "language": language,
         "labels": labels,
         "dates": formatted,
         "programme": settings.CERT_PROGRAMME_NAME,
         "signatory_name": settings.CERT_SIGNATORY_NAME,
         "signatory_title": settings.CERT_SIGNATORY_TITLE,
+    }
+
+
+def certificate_context(certificate) -> dict:
+    return {
+        **certificate_texts(certificate),
+        "certificate": certificate,
         "qr": qr_png_data_uri(certificate.verify_url),
     }
 
