@@ -10,9 +10,8 @@ Renders the same certificate (a Latin name, then a Korean name) and prints one l
 - optimised_ms: certificates.rendering.render_certificate_pdf, warm (bilingual for the
   Korean holder, so it prints more than today's page);
 - signed_ms: the same plus core.signing.sign_pdf ("na" where signing is not there yet);
-- reportlab_ms: the same content drawn on a ReportLab canvas, QR included: the floor.
-  DejaVu is embedded (subset) for Latin text; ReportLab cannot embed Noto CJK (CFF
-  outlines), so Korean uses its built-in, non-embedded CID font, which flatters it;
+- reportlab_ms: the same content drawn on a ReportLab canvas, QR included: the floor,
+  with the same fonts embedded (subset): DejaVu, and Nanum Myeongjo for Korean;
 - new_process_ms: a new Python process that sets Django up and renders one certificate.
 
 Medians of --runs warm renders (after --warmup). Needs no database: the certificates are
@@ -111,18 +110,16 @@ class ReportLabRenderer:
 
     def __init__(self):
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
         from reportlab.pdfbase.ttfonts import TTFont
 
-        fonts = "/usr/share/fonts/truetype/dejavu/"
+        fonts = "/usr/share/fonts/truetype/"
         for name, file in (
-            ("DejaVuSans", "DejaVuSans.ttf"),
-            ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf"),
-            ("DejaVuSerif-Bold", "DejaVuSerif-Bold.ttf"),
+            ("DejaVuSans", "dejavu/DejaVuSans.ttf"),
+            ("DejaVuSans-Bold", "dejavu/DejaVuSans-Bold.ttf"),
+            ("DejaVuSerif-Bold", "dejavu/DejaVuSerif-Bold.ttf"),
+            ("NanumMyeongjo-Bold", "nanum/NanumMyeongjoBold.ttf"),
         ):
             pdfmetrics.registerFont(TTFont(name, fonts + file))
-        pdfmetrics.registerFont(UnicodeCIDFont("HYSMyeongJo-Medium"))
-        pdfmetrics.registerFont(UnicodeCIDFont("HYGothic-Medium"))
 
     def render(self, certificate) -> bytes:
         from reportlab.lib.colors import HexColor
@@ -135,9 +132,9 @@ class ReportLabRenderer:
         context = certificate_texts(certificate)
         labels, dates = context["labels"], context["dates"]
         korean = context["language"] == "ko"
-        serif_local = "HYSMyeongJo-Medium" if korean else "DejaVuSerif-Bold"
-        sans_local = "HYGothic-Medium" if korean else "DejaVuSans"
-        name_font = "HYSMyeongJo-Medium" if korean else "DejaVuSerif-Bold"
+        serif_local = "NanumMyeongjo-Bold" if korean else "DejaVuSerif-Bold"
+        sans_local = "NanumMyeongjo-Bold" if korean else "DejaVuSans"
+        name_font = "NanumMyeongjo-Bold" if korean else "DejaVuSerif-Bold"
 
         buffer = io.BytesIO()
         width, height = landscape(A4)

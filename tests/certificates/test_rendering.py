@@ -38,7 +38,8 @@ def certificate(**fields):
 
 def test_korean_holder_gets_english_and_korean_headings_and_the_korean_name():
     cert = certificate(holder_name="김민준", holder_language="ko")
-    facts = pdf_facts(render_certificate_pdf(cert))
+    data = render_certificate_pdf(cert)
+    facts = pdf_facts(data)
     text = flat(facts["text"])
     for line in ("Certificate of completion", "This certifies that", "Serial number"):
         assert flat(line) in text
@@ -47,6 +48,10 @@ def test_korean_holder_gets_english_and_korean_headings_and_the_korean_name():
     assert "김민준" in text
     assert facts["pages"] == 1 and facts["landscape_a4"]
     assert facts["qr"] == [cert.verify_url]
+    # One Korean face for every Korean line and the name: Nanum Myeongjo, not Noto CJK,
+    # whose 65,000 glyphs cost several times as much to subset and embed.
+    korean_fonts = {name for name in pdf_font_names(data) if "DejaVu" not in name}
+    assert len(korean_fonts) == 1 and "NanumMyeongjo" in korean_fonts.pop()
 
 
 def test_thai_holder_gets_english_and_thai_headings():
