@@ -105,4 +105,5 @@ def render_certificate_pdf(certificate) -> bytes:
         certificate_context(certificate),
         language="en",
         stylesheets=(STYLESHEET,),
+        own_defaults=True,
     )

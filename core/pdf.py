@@ -58,6 +58,22 @@ class _Shared(threading.local):
 _shared = _Shared()
 
 
+class _HTMLWithOwnDefaults(HTML):
+    """An HTML document whose stylesheets replace WeasyPrint's HTML5 user-agent stylesheet.
+
+    Cascading the several hundred rules of that sheet is about a quarter of a small page's
+    render. _ua_stylesheets is WeasyPrint's own hook for it (EPUB and forms use it); should
+    a later WeasyPrint drop it, the override goes unused and pages render as before, only
+    slower."""
+
+    def __init__(self, *args, defaults: list[CSS], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._own_defaults = defaults
+
+    def _ua_stylesheets(self, forms=False):
+        return self._own_defaults
+
+
 def shared_fetcher() -> StaticOnlyURLFetcher:
     if _shared.fetcher is None:
         _shared.fetcher = StaticOnlyURLFetcher(allowed_protocols={"data", "static"})
@@ -85,13 +101,23 @@ def shared_stylesheet(path: str) -> CSS:
 
 
 def render_pdf(
-    template: str, context: dict, *, language: str, stylesheets: tuple[str, ...] = ()
+    template: str,
+    context: dict,
+    *,
+    language: str,
+    stylesheets: tuple[str, ...] = (),
+    own_defaults: bool = False,
 ) -> bytes:
     """Render a template to PDF. `stylesheets` are static CSS paths parsed once and reused
-    (faster than a <style> element, which WeasyPrint parses on every render)."""
+    (faster than a <style> element, which WeasyPrint parses on every render). With
+    `own_defaults`, they replace WeasyPrint's HTML5 defaults, so they must say how every
+    element they use is displayed (head hidden, blocks as blocks)."""
     with translation.override(language):
         html = render_to_string(template, {**context, "static_prefix": STATIC_PREFIX})
-    return HTML(string=html, url_fetcher=shared_fetcher()).write_pdf(
-        stylesheets=[shared_stylesheet(path) for path in stylesheets],
-        font_config=shared_font_config(),
-    )
+    sheets = [shared_stylesheet(path) for path in stylesheets]
+    if own_defaults:
+        document = _HTMLWithOwnDefaults(string=html, url_fetcher=shared_fetcher(), defaults=sheets)
+        sheets = []
+    else:
+        document = HTML(string=html, url_fetcher=shared_fetcher())
+    return document.write_pdf(stylesheets=sheets, font_config=shared_font_config())
