@@ -149,6 +149,15 @@ def test_dates_are_written_as_each_language_writes_them():
     assert "2029" in format_date(day, "th") and "4" in format_date(day, "th")
 
 
+def test_fonts_are_subset_with_harfbuzz():
+    """WeasyPrint falls back to fontTools (pure Python, many times slower on CJK fonts)
+    when libharfbuzz-subset is missing; scripts/ensure-services.sh installs it."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    assert harfbuzz_subset is not None
+    assert harfbuzz.hb_version_atleast(4, 1, 0)  # what WeasyPrint asks before using it
+
+
 def test_template_version_is_two():
     # Version 2: bilingual, programme, signatory, validity, signature box.
     assert CURRENT_TEMPLATE_VERSION == 2
