@@ -35,7 +35,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation and the 600-officer roster"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster and one certificate PDF"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -102,6 +102,7 @@ bench: setup-test
 	$(PY) bench/lab_generation.py
 	$(PY) bench/cohort_roster.py
 	$(PY) bench/pdf_signing.py
+	$(PY) bench/pdf_render.py
 
 clean:
 	rm -rf $(VENV) var

@@ -49,6 +49,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL printed in certificate QR codes and emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Printed on every certificate PDF: the issuing programme, and who signs for it. The
+# defaults are placeholders, plainly generic; set the real names in production.
+CERT_PROGRAMME_NAME = env_str("CERT_PROGRAMME_NAME", "Crypto Crime Training Programme")
+CERT_SIGNATORY_NAME = env_str("CERT_SIGNATORY_NAME", "A. N. Example")
+CERT_SIGNATORY_TITLE = env_str("CERT_SIGNATORY_TITLE", "Programme Director")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
