@@ -61,7 +61,7 @@ EXPIRING_WITHIN = timedelta(days=30)
 @dataclass
 class DemoCertificates:
     created: list[str] = field(default_factory=list)  # officers taken through the course
-    planned: list[str] = field(default_factory=list)  # what each would end up with
+    planned: list[str] = field(default_factory=list)  # what each of those ends up with
     certificates: list[Certificate] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -93,7 +93,7 @@ def seed_demo_certificates(
             if first is None:
                 continue
             result.created.append(email)
-        result.planned.append(f"{email}: {PLAN_TEXT[state]}")
+            result.planned.append(f"{email}: {PLAN_TEXT[state]}")
         if not render:
             continue
         if state == EXPIRING:
@@ -103,10 +103,10 @@ def seed_demo_certificates(
             _reissue_with_corrected_name(first, staff=staff, result=result)
         elif state == REVOKED:
             _revoke(first, staff=staff)
+    # Those already there; and on a dry run not those just written (and rolled back).
+    shown = [email for email, _ in PLANS if render or email not in result.created]
     result.certificates = list(
-        Certificate.objects.filter(
-            course=course, cohort__isnull=True, user__email__in=[email for email, _ in PLANS]
-        )
+        Certificate.objects.filter(course=course, cohort__isnull=True, user__email__in=shown)
         .select_related("user")
         .order_by("user__email", "revision")
     )

@@ -121,6 +121,11 @@ def test_demo_officers_hold_a_certificate_in_each_state_and_a_second_run_changes
         for c in Certificate.objects.select_related("user")
     } == {key: (c.status, c.valid_until) for key, c in certificates.items()}
 
+    dry = seed(dry_run=True)
+    assert "would be created" not in dry
+    assert all(c.serial in dry for c in certificates.values())
+    assert counts() == before
+
     # Weeks later the demo certificate has expired: the next run makes it expire soon again.
     Certificate.objects.filter(pk=expiring.pk).update(valid_until=now - timedelta(days=3))
     seed()

@@ -83,9 +83,9 @@ class Command(BaseCommand):
         if dry_run:
             for plan in certificates.planned:
                 self.stdout.write(f"Demo certificate would be created: {plan}")
-            return
-        for email in certificates.created:
-            self.stdout.write(f"Demo course completed: {email}")
+        else:
+            for email in certificates.created:
+                self.stdout.write(f"Demo course completed: {email}")
         if not certificates.certificates:
             return
         self.stdout.write(self.style.SUCCESS("Demo certificates (serial, revision, holder, state)"))
