@@ -1,14 +1,17 @@
 """PDF rendering with WeasyPrint for every app: a template to bytes, fetching nothing but
 data: URLs and the project's own static files (static:path)."""
 
+import base64
 import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_PREFIX = "static:"
@@ -35,8 +38,43 @@ class StaticOnlyURLFetcher(URLFetcher):
         raise ValueError(f"PDF rendering may not fetch {url!r}")
 
 
-def render_pdf(template: str, context: dict, *, language: str) -> bytes:
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF (PDF/A-3 "associated file"): relationship is the PDF 2.0
+    AFRelationship, "Data" for data the document shows, "Source" for what it was made from."""
+
+    name: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+    description: str = ""
+    relationship: str = "Data"
+
+    def as_weasyprint(self, fetcher: URLFetcher) -> Attachment:
+        # A data: URL carries the MIME type (WeasyPrint would guess it from the name).
+        url = f"data:{self.mime_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+        return Attachment(
+            url=url,
+            url_fetcher=fetcher,
+            name=self.name,
+            description=self.description or None,
+            relationship=self.relationship,
+        )
+
+
+def render_pdf(
+    template: str,
+    context: dict,
+    *,
+    language: str,
+    pdf_variant: str | None = None,
+    attachments: Sequence[PdfAttachment] = (),
+) -> bytes:
+    """pdf_variant is WeasyPrint's ("pdf/a-3b" for archival PDF/A-3b, which may carry
+    attachments); attachments are embedded files."""
     with translation.override(language):
         html = render_to_string(template, {**context, "static_prefix": STATIC_PREFIX})
     fetcher = StaticOnlyURLFetcher(allowed_protocols={"data", "static"})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+        pdf_variant=pdf_variant,
+        attachments=[attachment.as_weasyprint(fetcher) for attachment in attachments] or None,
+    )

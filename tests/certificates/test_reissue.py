@@ -69,7 +69,9 @@ def test_reissuing_twice_returns_the_same_successor(issued, admin_user):
 
 
 def test_a_revoked_certificate_is_not_reissued(issued, admin_user):
-    certificate_revoke(certificate=issued, actor=admin_user, reason="Issued in error")
+    certificate_revoke(
+        certificate=issued, actor=admin_user, reason_category="other", reason="Issued in error"
+    )
     with pytest.raises(ValueError):
         certificate_reissue(certificate=issued, actor=admin_user, reason="Try")
 

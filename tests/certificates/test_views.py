@@ -33,6 +33,7 @@ def test_dashboard_lists_courses_and_certificates(officer_client, officer, cours
     assert course.title in response.text
     assert certificate.serial in response.text
     assert reverse("certificates:download", args=[certificate.pk]) in response.text
+    assert reverse("certificates:detail", args=[certificate.pk]) in response.text
 
 
 def test_dashboard_query_count_does_not_grow(
@@ -112,8 +113,17 @@ def test_verify_json(client, officer, course):
         "name": certificate.holder_name,
         "course": certificate.course_title,
         "issue_date": certificate.issued_at.date().isoformat(),
-        "status": "issued",
+        "status": "valid",
+        "revision": 1,
+        "valid_until": None,
+        "revoked_at": None,
+        "revocation_reason": None,
+        "suspended_at": None,
+        "superseded_at": None,
+        "newest_verify_url": None,
+        "pdf_sha256": certificate.pdf_sha256,
     }
+    assert len(certificate.pdf_sha256) == 64
 
 
 def test_verify_unknown_token_is_404(client):
