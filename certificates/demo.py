@@ -188,7 +188,12 @@ def _reissue_with_corrected_name(
 def _revoke(certificate: Certificate, *, staff: User) -> None:
     certificate.refresh_from_db()
     if certificate.status == Certificate.Status.ISSUED:
-        certificate_revoke(certificate=certificate, actor=staff, reason=REVOKE_REASON)
+        certificate_revoke(
+            certificate=certificate,
+            actor=staff,
+            reason_category=Certificate.RevocationReason.ISSUED_IN_ERROR,
+            reason=REVOKE_REASON,
+        )
 
 
 def _expire_soon(certificate: Certificate) -> None:
