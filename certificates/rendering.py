@@ -128,12 +128,9 @@ def signature_line(*, signed_at: datetime, language: str = "") -> str:
     return "\n".join(lines)
 
 
-def render_certificate_pdf(
-    certificate, *, credential_json: bytes | None = None, signed_at: datetime | None = None
-) -> bytes:
-    """The signed certificate PDF. Signed after WeasyPrint, as an incremental update, so the
-    file stays PDF/A-3b; credential_json (the Open Badges credential) is embedded as
-    credential.json. signed_at (default now) is the date on the signature line."""
+def draw_certificate_pdf(certificate, *, credential_json: bytes | None = None) -> bytes:
+    """The certificate as unsigned PDF/A-3b, credential_json (the Open Badges credential)
+    embedded as credential.json."""
     attachments = []
     if credential_json is not None:
         attachments.append(
@@ -145,7 +142,7 @@ def render_certificate_pdf(
                 relationship="Data",
             )
         )
-    pdf = render_pdf(
+    return render_pdf(
         "certificates/certificate_pdf.html",
         certificate_context(certificate),
         language="en",
@@ -154,6 +151,14 @@ def render_certificate_pdf(
         pdf_variant=PDF_VARIANT,
         attachments=attachments,
     )
+
+
+def render_certificate_pdf(
+    certificate, *, credential_json: bytes | None = None, signed_at: datetime | None = None
+) -> bytes:
+    """The signed certificate PDF. Signed after WeasyPrint, as an incremental update, so the
+    file stays PDF/A-3b. signed_at (default now) is the date on the signature line."""
+    pdf = draw_certificate_pdf(certificate, credential_json=credential_json)
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("Certificate %(serial)s") % {"serial": certificate.serial}
     return sign_pdf(
