@@ -17,7 +17,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.badges.credential import credential_json
 from certificates.models import Certificate
-from certificates.rendering import render_certificate_pdf
+from certificates.rendering import CURRENT_TEMPLATE_VERSION, render_certificate_pdf
 from certificates.services.statuslist import status_list_allocate
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
@@ -169,6 +169,8 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
         certificate.issued_at = signed_at
+        # The layout it was drawn with, so staff can find and reissue older ones.
+        certificate.template_version = CURRENT_TEMPLATE_VERSION
         certificate.last_error = ""
         certificate.save(
             update_fields=[
@@ -177,6 +179,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
                 "status",
                 "issued_at",
                 "valid_until",
+                "template_version",
                 "render_attempts",
                 "last_error",
             ]
