@@ -14,27 +14,16 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from certificates.models import Certificate, CertificateReminder
 from certificates.services import (
-    certificate_create_for_completion,
     certificate_reissue,
     certificate_reminders_queue,
     certificate_render,
     certificate_revoke,
 )
 from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 from tests.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _issue(officer, course) -> Certificate:
-    enrollment = enrollment_create(user=officer, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def expiring_course(course):
 
 @pytest.fixture
 def issued(officer, expiring_course):
-    return _issue(officer, expiring_course)
+    return issued_certificate(officer, expiring_course)
 
 
 def test_valid_until_is_the_issue_time_plus_the_courses_months(issued):
@@ -58,12 +47,12 @@ def test_valid_until_counts_calendar_months_from_the_issue_day(officer, course):
     course.valid_for_months = 1
     course.save(update_fields=["valid_for_months"])
     with time_machine.travel("2027-01-31 10:00Z", tick=False):
-        certificate = _issue(officer, course)
+        certificate = issued_certificate(officer, course)
     assert certificate.valid_until.isoformat() == "2027-02-28T10:00:00+00:00"
 
 
 def test_a_course_without_valid_for_months_issues_certificates_that_never_expire(officer, course):
-    certificate = _issue(officer, course)
+    certificate = issued_certificate(officer, course)
     assert certificate.valid_until is None
     assert certificate.public_status() == "valid"
 
@@ -182,7 +171,7 @@ def test_a_reminder_queued_before_a_revocation_is_skipped_not_sent(
 def test_the_reminder_is_written_in_the_holders_language(officer, expiring_course, deliver_outbox):
     officer.language = "ko"
     officer.save(update_fields=["language"])
-    issued = _issue(officer, expiring_course)
+    issued = issued_certificate(officer, expiring_course)
     with time_machine.travel(issued.valid_until - timedelta(days=20), tick=False):
         certificate_reminders_queue()
         deliver_outbox()

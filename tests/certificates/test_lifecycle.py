@@ -5,12 +5,10 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.models import AuditEvent
 from certificates.models import Certificate
 from certificates.services import (
-    certificate_create_for_completion,
     certificate_reinstate,
     certificate_reissue,
     certificate_render,
@@ -18,8 +16,7 @@ from certificates.services import (
     certificate_suspend,
 )
 from certificates.services.statuslist import status_list_bit
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +31,7 @@ def staff():
 
 @pytest.fixture
 def issued(officer, course):
-    enrollment = enrollment_create(user=officer, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
+    return issued_certificate(officer, course)
 
 
 def bit(certificate: Certificate, purpose: str) -> bool:

@@ -20,14 +20,13 @@ from certificates.services import (
     certificate_suspend,
 )
 from certificates.services.statuslist import status_list_bit
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from courses.services import enrollment_create
+from tests.certificates.issuing import issued_certificate
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
     MembershipFactory,
     admin_of,
-    build_course,
     coordinator_of,
     staff_user,
     with_totp,
@@ -38,20 +37,9 @@ pytestmark = pytest.mark.django_db
 Status = Certificate.Status
 
 
-def issue(user, course=None) -> Certificate:
-    course = course or build_course(modules=1, lessons_per_module=1, questions=1)
-    enrollment = enrollment_create(user=user, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
-
-
 @pytest.fixture
 def issued(officer, course):
-    return issue(officer, course)
+    return issued_certificate(officer, course)
 
 
 @pytest.fixture
@@ -219,7 +207,7 @@ def test_the_holder_cannot_revoke_their_own_certificate(officer_client, issued):
 
 
 def test_an_agency_admin_does_not_manage_their_own_certificate(client, agency_admin):
-    certificate = issue(agency_admin)
+    certificate = issued_certificate(agency_admin)
     client.force_login(agency_admin)
     response = client.get(url("detail", certificate))
     assert response.status_code == 200 and url("revoke", certificate) not in response.text

@@ -8,26 +8,18 @@ from accounts.models import AuditEvent
 from certificates.models import Certificate
 from certificates.selectors import newest_revision
 from certificates.services import (
-    certificate_create_for_completion,
     certificate_reissue,
     certificate_render,
     certificate_revoke,
 )
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def issued(officer, course):
-    enrollment = enrollment_create(user=officer, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
+    return issued_certificate(officer, course)
 
 
 def test_every_certificate_gets_distinct_revocation_and_suspension_entries(issued):

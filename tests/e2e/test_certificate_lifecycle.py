@@ -6,27 +6,13 @@ pass axe (no serious or critical WCAG 2.1 A/AA violations)."""
 import re
 
 import pytest
-from django.utils import timezone
 
 from certificates.models import Certificate
-from certificates.services import certificate_create_for_completion, certificate_render
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 from tests.e2e.test_accessibility import problems, sign_in
-from tests.factories import TEST_PASSWORD, admin_of, build_course, with_totp
+from tests.factories import TEST_PASSWORD, admin_of, with_totp
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-
-
-def issued_certificate(user) -> Certificate:
-    course = build_course(modules=1, lessons_per_module=1, questions=1)
-    enrollment = enrollment_create(user=user, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
 
 
 def test_agency_admin_revokes_and_the_verify_page_says_revoked(
