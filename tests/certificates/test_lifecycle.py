@@ -201,7 +201,7 @@ def test_the_holder_is_told_by_mail_in_their_language_with_the_category_only(
     assert mail.to == [officer.email]
     assert issued.serial in mail.subject
     assert "상태: 취소됨" in mail.body  # "Status: Revoked", in Korean
-    assert "Assessment misconduct" in mail.body
+    assert "평가 부정행위" in mail.body  # the category, "Assessment misconduct"
     assert "Secret internal note" not in mail.body
     assert issued.verify_url in mail.body
     # Delivered once: a second pass finds nothing pending.
