@@ -246,3 +246,14 @@ def test_retry_failed_queues_only_the_failed_items_once(deliver_all, settings):
     assert batch.finished_at is not None
     assert Certificate.objects.filter(cohort=cohort).count() == 2
     assert AuditEvent.objects.filter(action="certificate.batch_retry").count() == 1
+
+
+def test_items_whose_messages_were_lost_are_queued_again_by_the_sweeper(settings):
+    """A worker killed mid-batch, or a flushed Redis: the item rows are still pending in the
+    database, and the sweeper hands them to the broker again."""
+    settings.OUTBOX_STALE_SECONDS = 60
+    cohort = completed_cohort(3)
+    certificate_batch_start(cohort=cohort, kind=Kind.ISSUE, actor=trainer_of(cohort))
+    rows = set(OutboxMessage.objects.filter(kind=ITEM_TASK).values_list("pk", flat=True))
+    assert outbox_sweep() == []  # just queued
+    assert set(outbox_sweep(now=timezone.now() + timedelta(minutes=5))) == rows
