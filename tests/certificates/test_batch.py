@@ -257,3 +257,44 @@ def test_items_whose_messages_were_lost_are_queued_again_by_the_sweeper(settings
     rows = set(OutboxMessage.objects.filter(kind=ITEM_TASK).values_list("pk", flat=True))
     assert outbox_sweep() == []  # just queued
     assert set(outbox_sweep(now=timezone.now() + timedelta(minutes=5))) == rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_certificates_issued_at_once_share_the_first_status_lists():
+    """Two workers creating a fresh site's first certificates at the same moment both open
+    status list 1: the later ones join the first's list instead of failing (the item would
+    wait for the sweeper)."""
+    import threading
+
+    from django.db import connection as thread_connection
+    from django.db import transaction
+
+    from certificates.models import StatusList
+    from certificates.services import status_list_allocate
+
+    workers = 8
+    barrier = threading.Barrier(workers)
+    results = []
+
+    def run():
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                certificate = status_list_allocate(certificate=Certificate())
+                results.append((certificate.revocation_list_id, certificate.suspension_list_id))
+        except Exception as error:  # collected for the assertion
+            results.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    assert sorted(StatusList.objects.values_list("purpose", "number", "allocated")) == [
+        ("revocation", 1, workers),
+        ("suspension", 1, workers),
+    ]
