@@ -34,7 +34,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation and the 600-officer roster"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster and 600 certificates in bulk"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -90,6 +90,7 @@ bench: setup-test
 	$(PY) bench/sync_content.py
 	$(PY) bench/lab_generation.py
 	$(PY) bench/cohort_roster.py
+	$(PY) bench/certificate_throughput.py
 
 clean:
 	rm -rf $(VENV) var
