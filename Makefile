@@ -22,6 +22,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_LEGACY_LAST_ID=0 \
 	AUDIT_CHECKPOINT_KEY=$$(head -c 48 /dev/urandom | base64) \
+	OB_SIGNING_KEY=$$(d=$$(mktemp -d) && $(PY) manage.py badge_dev_key --path $$d/ob-ed25519.pem >/dev/null && echo $$d/ob-ed25519.pem) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
@@ -34,7 +35,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster and 600 certificates in bulk"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF and 600 certificates in bulk"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -52,7 +53,9 @@ setup-run: $(VENV)/.installed-base
 	@mkdir -p var/static var/mail var/celery-broker/queue var/celery-broker/control var/celery-broker/processed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py badge_dev_key
 	$(PY) manage.py sync_content
+	$(PY) manage.py signing_dev_keys
 	$(PY) manage.py seed_demo
 
 run: setup-run
@@ -61,6 +64,7 @@ run: setup-run
 setup-test: $(VENV)/.installed-dev
 	@scripts/ensure-services.sh
 	@mkdir -p var/static
+	$(PY) manage.py signing_dev_keys
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -70,7 +74,14 @@ lint: $(VENV)/.installed-dev
 test: setup-test lint
 	$(PY) manage.py compile_translations
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	@# check --deploy refuses a missing or development PDF signing key: give it a throwaway
+	@# production-like one (self-signed EC P-256, one day), made in a temporary directory.
+	@keys=$$(mktemp -d) && trap 'rm -rf "$$keys"' EXIT && \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+		-subj "/O=Crypto Cops/CN=Throwaway signing certificate for check --deploy" \
+		-keyout "$$keys/key.pem" -out "$$keys/cert.pem" 2>/dev/null && \
+	$(DEPLOY_ENV) CERT_SIGNING_KEY=$$keys/key.pem CERT_SIGNING_CERT=$$keys/cert.pem \
+		$(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py sync_content --check
 	@rm -rf var/test-runs
 	@status=0; \
@@ -90,6 +101,8 @@ bench: setup-test
 	$(PY) bench/sync_content.py
 	$(PY) bench/lab_generation.py
 	$(PY) bench/cohort_roster.py
+	$(PY) bench/pdf_signing.py
+	$(PY) bench/pdf_render.py
 	$(PY) bench/certificate_throughput.py
 
 clean:

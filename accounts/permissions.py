@@ -35,6 +35,9 @@ class Action(StrEnum):
     RUN_COHORT = "run_cohort"
     DECIDE_NOMINATIONS = "decide_nominations"
     ATTEND_COHORT = "attend_cohort"
+    # Revoke, suspend, reinstate and correct a certificate: over the agencies of its
+    # holder's memberships (certificates/access.py).
+    MANAGE_CERTIFICATES = "manage_certificates"
 
 
 Role = Membership.Role
@@ -60,6 +63,7 @@ SCOPED: dict[str, frozenset[Action]] = {
             Action.VIEW_AUDIT,
             Action.EXPORT_AUDIT,
             Action.NOMINATE_OFFICERS,
+            Action.MANAGE_CERTIFICATES,
         }
     ),
     Role.COORDINATOR: frozenset(

@@ -19,6 +19,19 @@ def question_score(question: Question, value, seed: int = 0) -> float:
         return 0.0
 
 
+def model_answer(question: Question, seed: int = 0) -> object:
+    """A right answer to the question, as an attempt stores it: question_score() of it is 1.
+    The seed is the attempt's (a tracing lab's answer is read from its own graph). Raises
+    NoModelAnswer (assessments.questions) for a question whose spec allows none."""
+    return question_type(question.kind).model_answer(question, seed)
+
+
+def model_answers(questions: list[Question], seed: int = 0) -> dict[str, object]:
+    """Right answers to every question of an attempt, by question key: a full-marks attempt
+    (a trainer's preview, the demo data)."""
+    return {question.key: model_answer(question, seed) for question in questions}
+
+
 def attempt_score(
     questions: list[Question], answers: dict, seed: int = 0
 ) -> tuple[Decimal, dict[str, float]]:

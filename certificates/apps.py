@@ -6,7 +6,10 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self) -> None:
-        from certificates import receivers  # noqa: F401  (connects signal receivers)
+        from certificates import (  # noqa: F401  (connect receivers, register checks)
+            checks,
+            receivers,
+        )
         from core.nav import NavItem, register
 
         register(

@@ -146,6 +146,10 @@ class Certificate(models.Model):
         StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     suspension_index = models.CharField(_("suspension list index"), max_length=10, blank=True)
+    # {"<lesson id>": <version number>}: the lesson versions this certificate was earned on,
+    # kept because a refresher moves LessonProgress on to the current version. A renewal
+    # asks the holder to re-read what changed materially since these.
+    lesson_versions = models.JSONField(_("lesson versions read"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
@@ -211,6 +215,61 @@ class Certificate(models.Model):
         if self.status == self.Status.ISSUED:
             return "expired" if self.is_expired(now) else "valid"
         return self.status
+
+
+class CertificateReminder(models.Model):
+    """An expiry reminder (90, 30 or 7 days before valid_until): the outbox row of one email.
+    The unique constraint makes each go once, however often the periodic task runs."""
+
+    DAYS = (90, 30, 7)
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(_("days before expiry"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    # Why it was not sent (renewed or revoked meanwhile), or the last sending error.
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days_before"], name="certificatereminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} -{self.days_before}d"
+
+
+class CertificateRenewal(models.Model):
+    """A holder's renewal (delta recertification) of an expiring or expired certificate:
+    started by a POST, done when the changed lessons are re-read and the final assessment is
+    passed after started_at; then `renewed` is the new certificate that supersedes the old."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="renewal"
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    renewed = models.OneToOneField(
+        Certificate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewed_from",
+        verbose_name=_("new certificate"),
+    )
+
+    class Meta:
+        verbose_name = _("certificate renewal")
+        verbose_name_plural = _("certificate renewals")
+
+    def __str__(self) -> str:
+        return f"{self.certificate} renewal"
 
 
 class CertificateBatch(models.Model):

@@ -2,11 +2,15 @@
 
 from celery import shared_task
 
-from certificates.models import Certificate
+from certificates.mail import certificate_status_mail_send
+from certificates.models import Certificate, CertificateReminder
 from certificates.services import (
     certificate_batch_item_give_up,
     certificate_batch_item_run,
     certificate_batch_items_settle,
+    certificate_reminder_reopen,
+    certificate_reminder_send,
+    certificate_reminders_queue,
     certificate_render,
     certificate_render_give_up,
     certificate_render_reopen,
@@ -49,3 +53,39 @@ def certificate_batch_item_task(*, item_id: int) -> str:
 
 
 outbox_hooks_register(certificate_batch_item_task, on_give_up=certificate_batch_item_give_up)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_revoked_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="revoked")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_suspended_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="suspended")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_reinstated_mail_task(*, certificate_id: int) -> bool:
+    return certificate_status_mail_send(certificate_id=certificate_id, event="reinstated")
+
+
+class ReminderNotSent(Exception):
+    """This attempt failed (the reason is on the reminder); the outbox tries again."""
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificate_reminder_send_task(*, reminder_id: int) -> bool:
+    if certificate_reminder_send(reminder_id=reminder_id):
+        return True
+    reminder = CertificateReminder.objects.filter(pk=reminder_id).first()
+    raise ReminderNotSent(reminder.last_error if reminder else "")
+
+
+outbox_hooks_register(certificate_reminder_send_task, on_send_again=certificate_reminder_reopen)
+
+
+@shared_task
+def certificate_reminders_task() -> int:
+    """Daily in beat; safe at any time (each reminder has a unique row)."""
+    return len(certificate_reminders_queue())

@@ -49,6 +49,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL printed in certificate QR codes and emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Printed on every certificate PDF: the issuing programme, and who signs for it. The
+# defaults are placeholders, plainly generic; set the real names in production.
+CERT_PROGRAMME_NAME = env_str("CERT_PROGRAMME_NAME", "Crypto Crime Training Programme")
+CERT_SIGNATORY_NAME = env_str("CERT_SIGNATORY_NAME", "A. N. Example")
+CERT_SIGNATORY_TITLE = env_str("CERT_SIGNATORY_TITLE", "Programme Director")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -185,6 +190,9 @@ ACCOUNT_RATE_LIMITS = {
 # The public certificate check (/verify/), per client address and minute: enough for a desk
 # checking a pile of certificates, far too few to walk the token space.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# The organisation that issues the certificates: on the PDF's visible signature line, as the
+# issuer Profile in every Open Badges credential, and in the "Add to LinkedIn profile" link.
+CERT_ISSUER_NAME = env_str("CERT_ISSUER_NAME", "Crypto Crime Training Programme")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
@@ -239,6 +247,24 @@ AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 600)
 AUDIT_LEGACY_LAST_ID = (
     int(os.environ["AUDIT_LEGACY_LAST_ID"]) if os.environ.get("AUDIT_LEGACY_LAST_ID") else None
 )
+
+# Open Badges 3.0 credentials and Bitstring Status Lists (certificates/badges/) are signed
+# with an Ed25519 key (PEM, PKCS#8). Development creates one with `manage.py badge_dev_key`;
+# production must name one (a deploy check refuses to pass without it). After a rotation, keep
+# the old key's file (public or private PEM) in OB_PUBLISHED_KEYS: its Multikey stays
+# published, so credentials it signed still verify.
+OB_SIGNING_KEY = env_str(
+    "OB_SIGNING_KEY", str(VAR_DIR / "signing" / "ob-ed25519-dev.pem") if DEBUG else ""
+)
+OB_PUBLISHED_KEYS = env_list("OB_PUBLISHED_KEYS")
+# The issuer Profile's name in every credential; the certificates' issuer unless set.
+OB_ISSUER_NAME = env_str("OB_ISSUER_NAME", CERT_ISSUER_NAME)
+# Keys the per-certificate salt of the holder's hashed email (HMAC of the serial), so rebuilds
+# of a credential hash alike; defaults to SECRET_KEY. Changing it changes the identityHash
+# of credentials built afterwards, never of those already handed out.
+OB_IDENTITY_SALT_KEY = env_str("OB_IDENTITY_SALT_KEY")
+# Seconds a published status list may be cached by clients and proxies.
+OB_STATUS_LIST_MAX_AGE = env_int("OB_STATUS_LIST_MAX_AGE", 60)
 
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
@@ -363,6 +389,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cohorts.tasks.cohort_reminders_task",
         "schedule": env_int("COHORT_REMINDER_SECONDS", 900),
     },
+    # Expiry reminders: daily; a run at any other time only catches up what is due.
+    "certificate-reminders": {
+        "task": "certificates.tasks.certificate_reminders_task",
+        "schedule": env_int("CERTIFICATE_REMINDER_SECONDS", 86400),
+    },
     "audit-checkpoint": {
         "task": "accounts.tasks.audit_checkpoint_task",
         "schedule": AUDIT_CHECKPOINT_SECONDS,
@@ -382,6 +413,25 @@ OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 COHORT_CLAIM_WINDOW_HOURS = env_int("COHORT_CLAIM_WINDOW_HOURS", 48)
 
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
+
+# Certificate PDFs are signed (PAdES, core.signing) with this key and certificate, PEM files.
+# Development: `manage.py signing_dev_keys` (run by `make run` and the test suite) creates a
+# development root and signing certificate under var/signing/. Production: set the paths;
+# `check --deploy` fails when they are missing, unreadable or the development ones.
+_DEV_SIGNING_DIR = VAR_DIR / "signing"
+CERT_SIGNING_KEY = env_str(
+    "CERT_SIGNING_KEY", str(_DEV_SIGNING_DIR / "dev-signing-key.pem") if DEBUG else ""
+)
+CERT_SIGNING_CERT = env_str(
+    "CERT_SIGNING_CERT", str(_DEV_SIGNING_DIR / "dev-signing-cert.pem") if DEBUG else ""
+)
+# Intermediate certificates (and, for the development key, the root), one PEM file.
+CERT_SIGNING_CHAIN = env_str(
+    "CERT_SIGNING_CHAIN", str(_DEV_SIGNING_DIR / "dev-root-cert.pem") if DEBUG else ""
+)
+CERT_SIGNING_KEY_PASSWORD = env_str("CERT_SIGNING_KEY_PASSWORD")
+# An RFC 3161 time-stamping authority: set, signatures are PAdES B-T; unset, B-B.
+CERT_TSA_URL = env_str("CERT_TSA_URL")
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
-"""QR codes as inline SVG: certificates print them, check-in screens show them."""
+"""QR codes: inline SVG for screens (check-in) and a PNG data URI for certificate PDFs."""
 
+import base64
 import io
 
 import qrcode
 import qrcode.image.svg
+from PIL import Image
 
 
 def qr_svg(data: str) -> str:
@@ -19,3 +21,27 @@ def qr_svg(data: str) -> str:
     image.save(buffer)
     svg = buffer.getvalue().decode()
     return svg[svg.index("<svg") :]
+
+
+def qr_matrix(data: str, *, border: int = 2) -> list[list[bool]]:
+    """The QR code's modules, quiet zone included (True is dark)."""
+    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_png_data_uri(data: str) -> str:
+    """The QR code as a data: URI of a greyscale PNG, one pixel per module, for PDFs.
+
+    WeasyPrint embeds it as-is, far faster than parsing an SVG of thousands of path
+    points; print it with `image-rendering: pixelated` so every module stays a sharp
+    square (no interpolation) at any size."""
+    matrix = qr_matrix(data)
+    size = len(matrix)
+    image = Image.frombytes(
+        "L", (size, size), bytes(0 if dark else 255 for row in matrix for dark in row)
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

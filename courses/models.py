@@ -37,6 +37,10 @@ class Course(models.Model):
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
     is_published = models.BooleanField(_("published"), default=True)
+    # From course.md; a certificate is valid this many months from its issue. Empty: no expiry.
+    valid_for_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("course")

@@ -196,6 +196,15 @@ def enrollment_content_version(*, enrollment: Enrollment) -> str:
     return digest.hexdigest()[:32]
 
 
+def enrollment_lesson_versions(*, enrollment: Enrollment) -> dict[str, int]:
+    """{"<lesson id>": <version number read>}: what a certificate pins, so a renewal can tell
+    which lessons changed materially since (progress moves on with each refresher)."""
+    rows = LessonProgress.objects.filter(enrollment=enrollment).values_list(
+        "lesson_id", "version__number"
+    )
+    return {str(lesson_id): number for lesson_id, number in rows}
+
+
 def _needs_refresher():
     """LessonProgress rows whose lesson had a material change after the version read."""
     return Exists(

@@ -1,5 +1,6 @@
 """Shared fixtures: a clean Redis and cache per run, a real Celery worker, headless Chromium."""
 
+import io
 import os
 import subprocess
 import sys
@@ -65,6 +66,28 @@ def _flush_past_the_audit_truncate_trigger():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_dev_keys():
+    """Certificate PDFs are signed: a fresh clone has no var/signing/ yet, so create the
+    development keys once (a lock file keeps parallel test processes from racing)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    # The suite runs with DEBUG on (make test), but pytest-django turns it off for tests.
+    with override_settings(DEBUG=True):
+        call_command("signing_dev_keys", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _open_badges_dev_key():
+    """A fresh clone has no development signing key yet (make run creates it); the suite and
+    the workers it starts sign with the one at settings.OB_SIGNING_KEY."""
+    from certificates.badges.keys import signing_key_create
+
+    if settings.OB_SIGNING_KEY:
+        signing_key_create(settings.OB_SIGNING_KEY)
 
 
 @pytest.fixture(autouse=True)

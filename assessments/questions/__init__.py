@@ -7,6 +7,7 @@ from pkgutil import iter_modules
 
 from assessments.questions.base import (
     COMMON_KEYS,
+    NoModelAnswer,
     QuestionType,
     YamlCheck,
     kind_choices,
@@ -28,6 +29,7 @@ discover()
 
 __all__ = [
     "COMMON_KEYS",
+    "NoModelAnswer",
     "QuestionType",
     "YamlCheck",
     "discover",

@@ -25,6 +25,10 @@ def as_list(value) -> list[str]:
     return []
 
 
+class NoModelAnswer(ValueError):
+    """No right answer can be written down for this question (see model_answer)."""
+
+
 class YamlCheck:
     """Reports mistakes in one quiz.yaml question, with the path of the key at fault."""
 
@@ -138,6 +142,13 @@ class QuestionType:
     def score(self, question: Question, value, seed: int) -> float:
         """From 0 to 1. May raise KeyError, TypeError, ValueError, ArithmeticError or
         re.error on malformed input: the caller scores that 0."""
+        raise NotImplementedError
+
+    def model_answer(self, question: Question, seed: int) -> object:
+        """A right answer, in the shape answer() stores, that score() gives full marks:
+        score(question, model_answer(question, seed), seed) == 1.0. The seed is the attempt's
+        (a tracing lab's answer depends on its graph). For trainers' previews and the demo
+        data; raises NoModelAnswer when the question's own spec allows none."""
         raise NotImplementedError
 
     def review(self, question: Question, value, seed: int, local: dict) -> dict:

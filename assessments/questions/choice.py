@@ -55,6 +55,10 @@ class ChoiceType(QuestionType):
     def score(self, question: Question, value, seed: int) -> float:
         return 1.0 if set(as_list(value)) == question.correct_keys else 0.0
 
+    def model_answer(self, question: Question, seed: int) -> list[str]:
+        """Every correct choice and nothing else, in the quiz's order."""
+        return [c["key"] for c in question.choices if c.get("correct")]
+
     def review(self, question, value, seed, local):
         chosen = set(value or []) if isinstance(value, list) else set()
         names = local.get("choices", {})

@@ -11,7 +11,7 @@ from assessments.labs.build import generate
 from assessments.labs.grading import grade_tasks
 from assessments.labs.graph import LabGraph, LabParams
 from assessments.models import Question
-from assessments.questions.base import QuestionType, YamlCheck, register
+from assessments.questions.base import NoModelAnswer, QuestionType, YamlCheck, register
 
 TEXT_TASKS = ("consolidation", "bridge_hop", "bridge_chain")
 
@@ -130,6 +130,22 @@ class Lab(QuestionType):
             return 0.0
         scores = grade_tasks(lab_graph(question, seed), value)
         return sum(scores.values()) / len(scores) if scores else 0.0
+
+    def model_answer(self, question: Question, seed: int) -> dict:
+        """The answer key of this attempt's own graph, as the form stores it: amounts as text
+        per exchange, then the consolidation address and, after a bridge, the hop and chain."""
+        key = answer_key(lab_graph(question, seed))
+        answer: dict = {
+            "exchanges": {name: format(amount, "f") for name, amount in key.exchanges.items()},
+            "consolidation": key.consolidation_address,
+        }
+        if question.spec.get("params", {}).get("scenario") == "mixer_swap_bridge":
+            if not (key.bridge_hop and key.bridge_chain):
+                raise NoModelAnswer("the generated graph has no bridge crossing")
+            answer.update(bridge_hop=key.bridge_hop, bridge_chain=key.bridge_chain)
+        if not key.exchanges:
+            raise NoModelAnswer("the generated graph sends nothing to an exchange")
+        return answer
 
     def review(self, question, value, seed, local):
         key = answer_key(lab_graph(question, seed))

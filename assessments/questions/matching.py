@@ -66,6 +66,10 @@ class Matching(QuestionType):
             return 1.0
         return right / len(pairs) if question.partial else 0.0
 
+    def model_answer(self, question: Question, seed: int) -> dict[str, str]:
+        """Each left item with its own right-hand side (a pair shares one key)."""
+        return {pair["key"]: pair["key"] for pair in question.spec["pairs"]}
+
     def review(self, question, value, seed, local):
         pairs = {p["key"]: p for p in question.spec["pairs"]}
         given = value if isinstance(value, dict) else {}

@@ -61,6 +61,10 @@ class Numeric(QuestionType):
         tolerance = Decimal(str(question.spec.get("tolerance", 0)))
         return 1.0 if abs(number - answer) <= tolerance else 0.0
 
+    def model_answer(self, question: Question, seed: int) -> list[str]:
+        """The answer itself, written out in plain digits (never 1E-5)."""
+        return [format(Decimal(str(question.spec["answer"])), "f")]
+
     def review(self, question, value, seed, local):
         tolerance = question.spec.get("tolerance", 0)
         return {

@@ -62,6 +62,10 @@ class Ordering(QuestionType):
         # Partial credit: the share of items in their right place.
         return sum(1 for a, b in zip(given, right, strict=True) if a == b) / len(right)
 
+    def model_answer(self, question: Question, seed: int) -> list[str]:
+        """The items' keys as quiz.yaml lists them: that is the right order."""
+        return [item["key"] for item in question.spec["items"]]
+
     def review(self, question, value, seed, local):
         items = {i["key"]: i["text"] for i in question.spec["items"]}
         return {

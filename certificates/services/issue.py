@@ -4,6 +4,7 @@ import hashlib
 import logging
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -14,13 +15,19 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import primary_membership
 from accounts.services import audit_log
+from certificates.badges.credential import credential_json
 from certificates.models import Certificate
-from certificates.rendering import render_certificate_pdf
-from certificates.services.statuslist import status_list_allocate, status_list_set
+from certificates.rendering import CURRENT_TEMPLATE_VERSION, render_certificate_pdf
+from certificates.services.statuslist import status_list_allocate
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
+from core.signing import signing_level
 from courses.models import Enrollment
-from courses.selectors import course_minutes, enrollment_content_version
+from courses.selectors import (
+    course_minutes,
+    enrollment_content_version,
+    enrollment_lesson_versions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         hours=(Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1")),
         completed_at=enrollment.completed_at or timezone.now(),
         holder_language=user.language,
+        lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
     status_list_allocate(certificate=certificate)
     audit_log(action="certificate.create", actor=user, target=certificate)
@@ -101,6 +109,7 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         hours=(Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1")),
         completed_at=seat.completed_at or timezone.now(),
         holder_language=seat.user.language,
+        lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
     status_list_allocate(certificate=certificate)
     audit_log(
@@ -111,6 +120,15 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
     )
     render_on_commit(certificate)
     return certificate
+
+
+def set_validity(certificate: Certificate, *, issued_at) -> None:
+    """valid_until = issue time + the course's valid_for_months (calendar months), unless
+    already set: a reissue keeps the validity of the certificate it corrects. Not saved here;
+    the issuing save writes it."""
+    months = certificate.course.valid_for_months
+    if certificate.valid_until is None and months:
+        certificate.valid_until = issued_at + relativedelta(months=months)
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:
@@ -125,8 +143,18 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         if certificate.status != Certificate.Status.PENDING:
             return certificate
         certificate.render_attempts += 1
+        signed_at = timezone.now()
+        # Set before drawing, so the PDF and the credential carry it; a reissue arrives with
+        # it already set.
+        set_validity(certificate, issued_at=signed_at)
         try:
-            pdf = render_certificate_pdf(certificate)
+            # The Open Badges credential rides inside the PDF (PDF/A-3 attachment), so
+            # whoever holds the file holds a credential they can verify without us.
+            pdf = render_certificate_pdf(
+                certificate,
+                credential_json=credential_json(certificate, issued_at=signed_at),
+                signed_at=signed_at,
+            )
         except Exception as exc:
             logger.exception("Rendering certificate %s failed", certificate.serial)
             certificate.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -140,7 +168,9 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         certificate.pdf.save(name, ContentFile(pdf), save=False)
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         certificate.status = Certificate.Status.ISSUED
-        certificate.issued_at = timezone.now()
+        certificate.issued_at = signed_at
+        # The layout it was drawn with, so staff can find and reissue older ones.
+        certificate.template_version = CURRENT_TEMPLATE_VERSION
         certificate.last_error = ""
         certificate.save(
             update_fields=[
@@ -148,6 +178,8 @@ def certificate_render(*, certificate_id: int) -> Certificate:
                 "pdf_sha256",
                 "status",
                 "issued_at",
+                "valid_until",
+                "template_version",
                 "render_attempts",
                 "last_error",
             ]
@@ -155,7 +187,12 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         audit_log(
             action="certificate.issue",
             target=certificate,
-            details={"serial": certificate.serial, "bytes": len(pdf)},
+            details={
+                "serial": certificate.serial,
+                "bytes": len(pdf),
+                "signed": signing_level(),
+                "signed_at": signed_at.isoformat(),
+            },
         )
         if certificate.supersedes_id:
             _supersede(certificate)
@@ -233,33 +270,6 @@ def certificate_pseudonymise_holder(*, user) -> list[int]:
             details={"user_id": user.pk, "rerender": "pdf" in fields},
         )
     return [certificate.pk for certificate in certificates]
-
-
-@transaction.atomic
-def certificate_revoke(
-    *, certificate: Certificate, actor, reason: str, context: AuditContext | None = None
-) -> Certificate:
-    """Revoke a certificate: the verification page then says so. The PDF and serial stay."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("A reason is required to revoke a certificate.")
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.status == Certificate.Status.REVOKED:
-        return certificate
-    old = certificate.status
-    certificate.status = Certificate.Status.REVOKED
-    certificate.revoked_at = timezone.now()
-    certificate.revocation_reason = Certificate.RevocationReason.OTHER
-    certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
-    status_list_set(certificate=certificate, purpose="revocation", value=True)
-    audit_log(
-        action="certificate.revoke",
-        actor=actor,
-        target=certificate,
-        details={"serial": certificate.serial, "from": old, "reason": reason[:500]},
-        context=context,
-    )
-    return certificate
 
 
 @transaction.atomic

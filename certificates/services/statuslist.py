@@ -8,17 +8,15 @@ from django.utils import timezone
 
 from certificates.models import STATUS_LIST_SIZE, Certificate, StatusList
 
-# A list takes new certificates until half its entries are handed out, so a random index is
-# found in a couple of tries and the set bits stay a small share of the list.
-FILL_LIMIT = STATUS_LIST_SIZE // 2
-
 
 def _open_list(purpose: str) -> StatusList:
     """The list new certificates join, locked; a new one once the current is half full."""
     current = (
         StatusList.objects.select_for_update().filter(purpose=purpose).order_by("-number").first()
     )
-    if current is not None and current.allocated < FILL_LIMIT:
+    # A list takes new certificates until half its entries (of its own size) are handed out,
+    # so a random index is found in a couple of tries and set bits stay a small share of it.
+    if current is not None and current.allocated < current.size // 2:
         return current
     number = current.number + 1 if current else 1
     try:

@@ -1,15 +1,19 @@
-"""Certificate pages: the officer's dashboard, PDF download, and public verification."""
+"""Certificate pages: the officer's dashboard, PDF download, and public verification (the
+HTML page and its JSON)."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
-from certificates.selectors import user_certificates
+from certificates.selectors import RENEWAL_WINDOW_DAYS, newest_revision, user_certificates
 from cohorts.selectors.cohorts import upcoming_seats
 from core import ratelimit
 from courses.selectors import refreshers_for_user, user_enrollments
@@ -28,6 +32,8 @@ def dashboard(request):
         {
             "enrollments": enrollments,
             "certificates": list(user_certificates(user=request.user)),
+            # Certificates expiring before this get a "Renew" link.
+            "renew_from": timezone.now() + timedelta(days=RENEWAL_WINDOW_DAYS),
             "refreshers": list(refreshers_for_user(user=request.user)),
             "seats": upcoming_seats(user=request.user),
         },
@@ -47,13 +53,34 @@ def certificate_download(request, certificate_id: int):
     )
 
 
-def _public_facts(certificate: Certificate) -> dict:
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _public_facts(certificate: Certificate, newest: Certificate | None) -> dict:
+    """What anyone holding the link may know: the verify JSON (see verify_json)."""
     return {
         "name": certificate.holder_name,
         "course": certificate.course_title,
         "issue_date": certificate.issued_at.date().isoformat() if certificate.issued_at else None,
-        "status": certificate.status,
+        "status": certificate.public_status(),
+        "revision": certificate.revision,
+        "valid_until": _iso(certificate.valid_until),
+        "revoked_at": _iso(certificate.revoked_at),
+        "revocation_reason": certificate.revocation_reason or None,
+        "suspended_at": _iso(certificate.suspended_at),
+        "superseded_at": _iso(certificate.superseded_at),
+        "newest_verify_url": newest.verify_url if newest else None,
+        "pdf_sha256": certificate.pdf_sha256 or None,
     }
+
+
+def _newest(certificate: Certificate) -> Certificate | None:
+    """For a superseded certificate, the newest revision (or renewal) that replaced it."""
+    if certificate.status != Certificate.Status.SUPERSEDED:
+        return None
+    newest = newest_revision(certificate)
+    return newest if newest.pk != certificate.pk else None
 
 
 def _verify_allowed(request) -> bool:
@@ -67,18 +94,37 @@ def verify(request, token: str):
     if not _verify_allowed(request):
         return render(request, "429.html", status=429)
     certificate = access_verification(token=token)
+    newest = _newest(certificate)
     return render(
         request,
         "certificates/verify.html",
-        {"certificate": certificate, "facts": _public_facts(certificate)},
+        {
+            "certificate": certificate,
+            "public_status": certificate.public_status(),
+            "newest": newest,
+        },
     )
 
 
 @cache_control(no_store=True)
 def verify_json(request, token: str):
+    """The verify page as JSON, for other systems. Its keys are stable:
+
+    - name, course: as printed on the certificate;
+    - issue_date: YYYY-MM-DD, or null while it is being prepared;
+    - status: valid, expired, revoked, suspended, superseded or pending;
+    - revision: 1 for the first issue, counting up with each correction;
+    - valid_until, revoked_at, suspended_at, superseded_at: ISO 8601 date-times in UTC, or
+      null when they do not apply;
+    - revocation_reason: the category (issued_in_error, identity, misconduct,
+      holder_request, agency_request, other), never the free text; null unless revoked;
+    - newest_verify_url: the verify page of the newer version, for a superseded one;
+    - pdf_sha256: the SHA-256 (hex) of the current PDF, to compare with a file you were
+      given (`sha256sum file.pdf`); null while it is being prepared.
+    """
     if not _verify_allowed(request):
         return JsonResponse(
             {"error": _("Too many checks from your address. Try again in a minute.")}, status=429
         )
     certificate = access_verification(token=token)
-    return JsonResponse(_public_facts(certificate))
+    return JsonResponse(_public_facts(certificate, _newest(certificate)))

@@ -133,6 +133,7 @@ class CourseSource:
     summary: str
     language: str
     order: int
+    valid_for_months: int | None = None
     modules: list[ModuleSource] = field(default_factory=list)
     assets: dict[str, str] = field(default_factory=dict)  # rel path -> most open access
 

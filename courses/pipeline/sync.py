@@ -287,6 +287,7 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
             "summary": source.summary,
             "language": source.language,
             "order": source.order,
+            "valid_for_months": source.valid_for_months,
             "is_published": True,
             "intro_html": render_markdown(source.doc.body),
             "source_path": source.doc.path,

@@ -356,7 +356,7 @@ def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSourc
         return None
     check = _Checker(doc, errors)
     data = doc.data
-    check.allowed({"slug", "title", "summary", "language", "order"}, data)
+    check.allowed({"slug", "title", "summary", "language", "order", "valid_for_months"}, data)
     if data.get("slug") in RESERVED_COURSE_SLUGS:
         check.error(f"course slug '{data['slug']}' is reserved for site pages", "slug")
     course = CourseSource(
@@ -367,6 +367,12 @@ def _course(folder: Path, root: Path, errors: list[ContentError]) -> CourseSourc
         summary=check.text(data, "summary", required=False, max_length=1000),
         language=check.text(data, "language"),
         order=check.integer(data, "order", low=0, high=999),
+        # Absent: certificates of this course never expire.
+        valid_for_months=(
+            check.integer(data, "valid_for_months", low=1, high=240)
+            if data.get("valid_for_months") is not None
+            else None
+        ),
     )
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         module = _module(sub, root, errors)

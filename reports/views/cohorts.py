@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certificates.access import manageable_agency_ids
 from cohorts.models import Cohort
 from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
@@ -52,6 +53,8 @@ def report(request, cohort_id: int):
         "summary": summary,
         "page_obj": page,
         "rows": rows,
+        # Serials link to the certificate page where the viewer may manage the certificate.
+        "manage_agency_ids": manageable_agency_ids(user=request.user),
     }
     return render(request, "reports/cohorts/report.html", context)
 

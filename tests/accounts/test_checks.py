@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from accounts.checks import audit_keys_check
+from tests.core.signing import production_keys_environment
 
 DEVELOPMENT_KEY = "development-only-audit-hmac-key-do-not-use-in-production"
 
@@ -85,11 +86,15 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_fails_without_audit_hmac_key():
-    refused = deploy_check(AUDIT_LEGACY_LAST_ID="0")
+def test_check_deploy_fails_without_audit_hmac_key(tmp_path):
+    # Production signing keys too (PDF and Open Badges), which check --deploy also asks for.
+    signing_key = production_keys_environment(tmp_path)
+    refused = deploy_check(AUDIT_LEGACY_LAST_ID="0", **signing_key)
     assert refused.returncode != 0
     assert "accounts.E001" in refused.stderr and "AUDIT_HMAC_KEY" in refused.stderr
-    passed = deploy_check(AUDIT_LEGACY_LAST_ID="0", AUDIT_HMAC_KEY=secrets.token_urlsafe(48))
+    passed = deploy_check(
+        AUDIT_LEGACY_LAST_ID="0", AUDIT_HMAC_KEY=secrets.token_urlsafe(48), **signing_key
+    )
     assert passed.returncode == 0, passed.stderr
 
 

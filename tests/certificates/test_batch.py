@@ -176,7 +176,9 @@ def test_a_certificate_revoked_before_its_reissue_fails_that_item_with_the_reaso
     deliver_all()
     batch = certificate_batch_start(cohort=cohort, kind=Kind.REISSUE, actor=actor, reason="Fix")
     revoked = Certificate.objects.filter(cohort=cohort).first()
-    certificate_revoke(certificate=revoked, actor=staff_user(), reason="Misconduct")
+    certificate_revoke(
+        certificate=revoked, actor=staff_user(), reason_category="misconduct", reason="Cheated"
+    )
     deliver_all()
     failed = batch.items.get(state=State.FAILED)
     assert failed.source_id == revoked.pk

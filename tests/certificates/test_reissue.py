@@ -8,26 +8,18 @@ from accounts.models import AuditEvent
 from certificates.models import Certificate
 from certificates.selectors import newest_revision
 from certificates.services import (
-    certificate_create_for_completion,
     certificate_reissue,
     certificate_render,
     certificate_revoke,
 )
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def issued(officer, course):
-    enrollment = enrollment_create(user=officer, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk)
+    return issued_certificate(officer, course)
 
 
 def test_every_certificate_gets_distinct_revocation_and_suspension_entries(issued):
@@ -69,7 +61,9 @@ def test_reissuing_twice_returns_the_same_successor(issued, admin_user):
 
 
 def test_a_revoked_certificate_is_not_reissued(issued, admin_user):
-    certificate_revoke(certificate=issued, actor=admin_user, reason="Issued in error")
+    certificate_revoke(
+        certificate=issued, actor=admin_user, reason_category="other", reason="Issued in error"
+    )
     with pytest.raises(ValueError):
         certificate_reissue(certificate=issued, actor=admin_user, reason="Try")
 

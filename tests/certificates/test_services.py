@@ -128,11 +128,20 @@ def test_revoke_needs_a_reason_and_is_audited(certificate, client):
 
     staff = staff_user()
     with pytest.raises(ValueError, match="reason"):
-        certificate_revoke(certificate=certificate, actor=staff, reason=" ")
-    revoked = certificate_revoke(certificate=certificate, actor=staff, reason="Issued in error")
+        certificate_revoke(
+            certificate=certificate, actor=staff, reason_category="issued_in_error", reason=" "
+        )
+    revoked = certificate_revoke(
+        certificate=certificate,
+        actor=staff,
+        reason_category="issued_in_error",
+        reason="Issued in error",
+    )
     assert revoked.status == Certificate.Status.REVOKED
+    assert revoked.revocation_reason == Certificate.RevocationReason.ISSUED_IN_ERROR
     event = AuditEvent.objects.get(action="certificate.revoke")
     assert event.actor == staff and event.details["reason"] == "Issued in error"
+    assert event.details["category"] == "issued_in_error"
     page = client.get(revoked.get_absolute_url())
     assert "This certificate has been revoked." in page.text
 
@@ -146,11 +155,31 @@ def test_staff_revoke_from_the_admin(certificate, client):
     client.force_login(staff)
     response = client.post(
         reverse("admin:certificates_certificate_changelist"),
-        {"action": "revoke", "_selected_action": [certificate.pk], "reason": "Fraud"},
+        {
+            "action": "revoke",
+            "_selected_action": [certificate.pk],
+            "category": "misconduct",
+            "reason": "Fraud",
+        },
     )
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
+    assert certificate.revocation_reason == Certificate.RevocationReason.MISCONDUCT
+
+
+def test_the_admin_refuses_to_revoke_without_a_category(certificate, client):
+    from django.urls import reverse
+
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(is_superuser=True))
+    client.post(
+        reverse("admin:certificates_certificate_changelist"),
+        {"action": "revoke", "_selected_action": [certificate.pk], "reason": "Fraud"},
+    )
+    certificate.refresh_from_db()
+    assert certificate.status != Certificate.Status.REVOKED
 
 
 def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit_callbacks):
@@ -171,7 +200,7 @@ def test_failed_certificate_can_be_retried(certificate, django_capture_on_commit
 
 @pytest.mark.parametrize(
     ("name", "font"),
-    [("김민준", "Noto-Serif-CJK"), ("สมชาย ใจดี", ""), ("Elena Ciobanu-Ștefănescu", "DejaVu")],
+    [("김민준", "NanumMyeongjo"), ("สมชาย ใจดี", ""), ("Elena Ciobanu-Ștefănescu", "DejaVu")],
 )
 def test_names_in_any_script_are_printed_with_real_glyphs(certificate, name, font):
     from tests.certificates.pdf import pdf_font_names

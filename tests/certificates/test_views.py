@@ -8,42 +8,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate
-from certificates.services import certificate_create_for_completion, certificate_render
-from courses.models import Lesson
-from courses.services import enrollment_create, lesson_complete
+from tests.certificates.issuing import issued_certificate
 from tests.factories import UserFactory, build_cohort, build_course, seated
 
 pytestmark = pytest.mark.django_db
 
 
-def completed_certificate(user, course, *, render=True) -> Certificate:
-    enrollment = enrollment_create(user=user, course=course)
-    for lesson in Lesson.objects.filter(module__course=course):
-        lesson_complete(enrollment=enrollment, lesson=lesson)
-    enrollment.completed_at = timezone.now()
-    enrollment.save()
-    certificate = certificate_create_for_completion(enrollment=enrollment)
-    return certificate_render(certificate_id=certificate.pk) if render else certificate
-
-
 def test_dashboard_lists_courses_and_certificates(officer_client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     response = officer_client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
     assert course.title in response.text
     assert certificate.serial in response.text
     assert reverse("certificates:download", args=[certificate.pk]) in response.text
+    assert reverse("certificates:detail", args=[certificate.pk]) in response.text
 
 
 def test_dashboard_query_count_does_not_grow(
     officer_client, officer, django_assert_max_num_queries
 ):
-    completed_certificate(officer, build_course(), render=False)
+    issued_certificate(officer, build_course(), render=False)
     with django_assert_max_num_queries(12) as few:
         response = officer_client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
     for _ in range(4):
-        completed_certificate(officer, build_course(), render=False)
+        issued_certificate(officer, build_course(), render=False)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = officer_client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
@@ -69,7 +58,7 @@ def test_dashboard_shows_upcoming_cohorts_with_a_flat_query_count(
 
 
 def test_pending_certificate_has_no_download(officer_client, officer, course):
-    certificate = completed_certificate(officer, course, render=False)
+    certificate = issued_certificate(officer, course, render=False)
     response = officer_client.get(reverse("certificates:dashboard"))
     assert "Being prepared" in response.text
     url = reverse("certificates:download", args=[certificate.pk])
@@ -78,7 +67,7 @@ def test_pending_certificate_has_no_download(officer_client, officer, course):
 
 
 def test_owner_downloads_the_pdf(officer_client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     response = officer_client.get(reverse("certificates:download", args=[certificate.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -87,13 +76,13 @@ def test_owner_downloads_the_pdf(officer_client, officer, course):
 
 
 def test_another_officer_gets_404(client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     client.force_login(UserFactory())
     assert client.get(reverse("certificates:download", args=[certificate.pk])).status_code == 404
 
 
 def test_verify_page_shows_public_facts_only(client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     response = client.get(certificate.get_absolute_url())
     assert response.status_code == 200
     assert certificate.holder_name in response.text
@@ -105,15 +94,24 @@ def test_verify_page_shows_public_facts_only(client, officer, course):
 
 
 def test_verify_json(client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     response = client.get(reverse("certificates:verify_json", args=[certificate.verify_token]))
     assert response.status_code == 200
     assert response.json() == {
         "name": certificate.holder_name,
         "course": certificate.course_title,
         "issue_date": certificate.issued_at.date().isoformat(),
-        "status": "issued",
+        "status": "valid",
+        "revision": 1,
+        "valid_until": None,
+        "revoked_at": None,
+        "revocation_reason": None,
+        "suspended_at": None,
+        "superseded_at": None,
+        "newest_verify_url": None,
+        "pdf_sha256": certificate.pdf_sha256,
     }
+    assert len(certificate.pdf_sha256) == 64
 
 
 def test_verify_unknown_token_is_404(client):
@@ -123,7 +121,7 @@ def test_verify_unknown_token_is_404(client):
 
 
 def test_revoked_certificate_says_so(client, officer, course):
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.REVOKED)
     response = client.get(certificate.get_absolute_url())
     assert "This certificate has been revoked." in response.text
@@ -132,7 +130,7 @@ def test_revoked_certificate_says_so(client, officer, course):
 def test_verify_is_rate_limited_per_client_address(client, officer, course, settings):
     settings.VERIFY_RATE_PER_MINUTE = 3
     settings.TRUSTED_PROXY_COUNT = 1
-    certificate = completed_certificate(officer, course)
+    certificate = issued_certificate(officer, course)
     page = certificate.get_absolute_url()
     json_url = reverse("certificates:verify_json", args=[certificate.verify_token])
     unknown = "/verify/" + "A" * 43 + "/"

@@ -1,11 +1,12 @@
-"""seed_demo: the demo agencies and people, then an upcoming cohort in each demo country,
-ready for the journeys (nominate, approve, mark attendance); safe to run again."""
+"""seed_demo's cohorts (cohorts.demo): an upcoming cohort in each demo country, ready for the
+journeys (nominate, approve, mark attendance); safe to run again. The command itself (dry
+run, DEBUG, certificates) is tested in tests/certificates/test_demo.py."""
 
 import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Agency, AuditEvent, TrainerQualification, User
@@ -95,32 +96,3 @@ def test_with_the_real_course_after_sync_content():
     module = seoul.prerequisite_modules.get()
     assert module.order == min(seoul.course.modules.values_list("order", flat=True))
     assert seoul.assessment == module.quiz
-
-
-def test_without_the_course_people_are_seeded_and_cohorts_skipped_with_a_message():
-    output = seed(course="no-such-course")
-    assert "No course 'no-such-course' yet: run `manage.py sync_content`" in output
-    assert User.objects.filter(email="officer.lee@knpa.example").exists()
-    assert not Cohort.objects.exists()
-
-
-def test_dry_run_writes_nothing():
-    course = build_course(modules=1)
-    output = seed(course=course.slug, dry_run=True)
-    assert "Demo cohort would be created:" in output
-    assert "dry run: nothing was written" in output
-    assert not Cohort.objects.exists()
-    assert not User.objects.filter(email="trainer@rtp.example").exists()
-
-
-def test_refuses_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="i-know-this-is-not-production"):
-        seed()
-    assert not User.objects.exists()
-
-
-def test_runs_without_debug_when_told_it_is_not_production(settings):
-    settings.DEBUG = False
-    seed(course="no-such-course", not_production=True)
-    assert User.objects.filter(email="officer.lee@knpa.example").exists()

@@ -187,3 +187,29 @@ def test_check_command_passes_on_valid_content(tmp_path, capsys):
     write_course(tmp_path)
     call_command("sync_content", "--check", "--path", str(tmp_path))
     assert "content OK: 1 course(s), 2 lesson(s)" in capsys.readouterr().out
+
+
+def _set_course_key(module: Path, line: str) -> None:
+    course_md = module.parent / "course.md"
+    course_md.write_text(course_md.read_text().replace("order: 1\n", f"order: 1\n{line}\n", 1))
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "twelve", "1.5", "true", "241"])
+def test_valid_for_months_must_be_a_positive_whole_number(tmp_path, capsys, value):
+    module = write_course(tmp_path)
+    _set_course_key(module, f"valid_for_months: {value}")
+    with pytest.raises(CommandError, match="1 content error"):
+        call_command("sync_content", "--check", "--path", str(tmp_path))
+    assert (
+        "basics/course.md:6: 'valid_for_months' must be a whole number from 1 to 240"
+        in capsys.readouterr().err
+    )
+
+
+def test_valid_for_months_is_optional_and_read_when_given(tmp_path):
+    module = write_course(tmp_path)
+    courses, errors = load_content(tmp_path)
+    assert errors == [] and courses[0].valid_for_months is None
+    _set_course_key(module, "valid_for_months: 24")
+    courses, errors = load_content(tmp_path)
+    assert errors == [] and courses[0].valid_for_months == 24

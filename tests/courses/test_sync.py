@@ -141,3 +141,15 @@ def test_removing_a_lesson_officers_completed_is_refused(tmp_path):
     with pytest.raises(ContentInvalid, match="officers have completed it"):
         content_sync(root=tmp_path)
     assert Lesson.objects.filter(slug="two").exists()
+
+
+def test_sync_stores_valid_for_months_and_clears_it_when_removed(tmp_path):
+    module = write_course(tmp_path)
+    course_md = module.parent / "course.md"
+    original = course_md.read_text()
+    course_md.write_text(original.replace("order: 1\n", "order: 1\nvalid_for_months: 36\n", 1))
+    content_sync(root=tmp_path)
+    assert Course.objects.get(slug="basics").valid_for_months == 36
+    course_md.write_text(original)
+    content_sync(root=tmp_path)
+    assert Course.objects.get(slug="basics").valid_for_months is None

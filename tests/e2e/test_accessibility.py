@@ -1,10 +1,13 @@
 """Accessibility in Chromium with axe-core: the main pages of each journey have no serious or
 critical WCAG 2.1 A/AA violations, on a desktop and on a phone-sized screen."""
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership
 from assessments.models import Question
@@ -14,6 +17,7 @@ from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create
 from tests.factories import (
     TEST_PASSWORD,
+    CertificateFactory,
     admin_of,
     build_cohort,
     seated,
@@ -64,6 +68,14 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
     take_part(cohort, agency, quota=3)
     seated(cohort, agency=agency, user=officer)
     trainer = cohort.trainers.first()
+    # A certificate expiring within 90 days, so the renewal page shows its steps.
+    certificate = CertificateFactory(
+        enrollment=enrollment,
+        status="issued",
+        pdf="certificates/a11y.pdf",
+        issued_at=timezone.now(),
+        valid_until=timezone.now() + timedelta(days=30),
+    )
     base = live_server.url
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
@@ -85,6 +97,7 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
             reverse("cohorts:list"),
             cohort.get_absolute_url(),
             reverse("cohorts:calendar"),
+            reverse("certificates:renew", args=[certificate.pk]),
         ):
             page.goto(base + path)
             found[path] = problems(page)

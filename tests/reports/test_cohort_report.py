@@ -43,8 +43,9 @@ PRESENT, LATE, EXCUSED, ABSENT = (
 )
 # Session, user, MFA policy and device, roles, access (cohort, trainer rights, admin rights,
 # seat), sessions, summary (3), page count and rows, completion facts (8), marks, best
-# scores, certificates, navigation roles, session save (3 with its savepoint).
-REPORT_QUERIES = 30
+# scores, certificates, the viewer's memberships for the certificates they manage, navigation
+# roles, session save (3 with its savepoint).
+REPORT_QUERIES = 31
 # The same sign-in and access, the re-authentication check (3), the transaction's savepoint,
 # sessions, every seat, completion facts (8), marks, best scores, certificates, the audit row
 # (savepoint, chain lock, chain head, insert, release), session save (3).
@@ -234,6 +235,21 @@ def test_rows_show_marks_percent_prerequisites_assessment_completion_and_certifi
     assert certificate.serial in text
     assert "1 of 1" in text and "3 of 3 (100%)" in text and "1 of 3 (33%)" in text
     assert "best 100%" in text and "best 0%" in text
+
+
+def test_serials_link_to_the_certificate_page_for_those_who_may_manage_it(client, world):
+    certificate = complete_host_seat(world)
+    page = reverse("certificates:detail", args=[certificate.pk])
+    # The host officer's agency admin and staff manage it: the serial links to its page.
+    for user in (admin_of(world.host), staff_user()):
+        client.force_login(user)
+        response = client.get(report_url(world.cohort))
+        assert page in response.text, user
+        assert client.get(page).status_code == 200
+    # The trainer sees the serial, without a link to a page they may not open.
+    client.force_login(world.trainer)
+    response = client.get(report_url(world.cohort))
+    assert certificate.serial in response.text and page not in response.text
 
 
 def test_unmarked_sessions_and_no_assessment(client, world):

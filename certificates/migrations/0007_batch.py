@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0005_lifecycle'),
+        ('certificates', '0006_expiry'),
         ('cohorts', '0002_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

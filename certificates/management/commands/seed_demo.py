@@ -1,4 +1,5 @@
-"""Load demo agencies, people and cohorts for trying the site locally; safe to run again.
+"""Load demo agencies, people, cohorts and certificates for trying the site locally; safe to
+run again.
 
     manage.py seed_demo            create or refresh the demo data and print the logins
     manage.py seed_demo --dry-run  show what would be created, write nothing
@@ -6,9 +7,12 @@
                                    run with DEBUG off (a staging copy, say)
 
 First the agencies and people (accounts.demo), then an upcoming in-person cohort in each
-demo country (cohorts.demo), which needs the course: run `manage.py sync_content` before
-(`make run` does: migrate, sync_content, seed_demo). The command lives in the cohorts app
-because accounts must not depend on cohorts.
+demo country (cohorts.demo), then certificates in each state of their lifecycle (issued,
+superseded by a corrected reissue, revoked, expiring soon: certificates.demo), rendered in
+this process. Cohorts and certificates need the course: run `manage.py sync_content` before
+(`make run` does: migrate, sync_content, seed_demo). The command lives in the certificates
+app, the highest layer whose demo data it loads, because a lower app must not depend on a
+higher one.
 
 Refuses to run with DEBUG off, unless told --i-know-this-is-not-production: demo accounts
 with a published password must never reach a real deployment.
@@ -19,13 +23,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_demo
+from certificates.demo import seed_demo_certificates
 from cohorts.demo import DEMO_COURSE_SLUG, seed_demo_cohorts
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo agencies (South Korea, Thailand, Moldova), a trainer, admins, officers "
-        "and an upcoming in-person cohort in each country."
+        "Create demo agencies (South Korea, Thailand, Moldova), a trainer, admins, officers, "
+        "an upcoming in-person cohort in each country and certificates in every state."
     )
 
     def add_arguments(self, parser):
@@ -39,7 +44,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--course",
             default=DEMO_COURSE_SLUG,
-            help=f"Slug of the course the demo cohorts teach (default: {DEMO_COURSE_SLUG}).",
+            help=(
+                "Slug of the course the demo cohorts teach and the demo certificates are for "
+                f"(default: {DEMO_COURSE_SLUG})."
+            ),
         )
 
     def handle(self, *args, dry_run: bool, course: str, not_production: bool, **options):
@@ -52,6 +60,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_demo()
             cohorts = seed_demo_cohorts(course_slug=course)
+            # A dry run renders nothing: a PDF stored in the file storage would outlive the
+            # rollback.
+            certificates = seed_demo_certificates(course_slug=course, render=not dry_run)
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
@@ -62,7 +73,27 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cohort {verb}: {title}")
         for title in cohorts.kept:
             self.stdout.write(f"Demo cohort already there: {title}")
-        for note in cohorts.notes:
+        for note in cohorts.notes + certificates.notes:
             self.stdout.write(self.style.WARNING(note))
+        self.write_certificates(certificates, dry_run=dry_run)
         if dry_run:
             self.stdout.write("dry run: nothing was written")
+
+    def write_certificates(self, certificates, *, dry_run: bool) -> None:
+        if dry_run:
+            for plan in certificates.planned:
+                self.stdout.write(f"Demo certificate would be created: {plan}")
+        else:
+            for email in certificates.created:
+                self.stdout.write(f"Demo course completed: {email}")
+        if not certificates.certificates:
+            return
+        self.stdout.write(self.style.SUCCESS("Demo certificates (serial, revision, holder, state)"))
+        for certificate in certificates.certificates:
+            state = certificate.public_status()
+            if state == "valid" and certificate.valid_until:
+                state = f"valid until {certificate.valid_until:%Y-%m-%d}"
+            self.stdout.write(
+                f"  {certificate.serial:18} r{certificate.revision}  "
+                f"{certificate.holder_name:20} {state:22} {certificate.get_absolute_url()}"
+            )
