@@ -35,7 +35,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster and one certificate PDF"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF and 600 certificates in bulk"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -103,6 +103,7 @@ bench: setup-test
 	$(PY) bench/cohort_roster.py
 	$(PY) bench/pdf_signing.py
 	$(PY) bench/pdf_render.py
+	$(PY) bench/certificate_throughput.py
 
 clean:
 	rm -rf $(VENV) var

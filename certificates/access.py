@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
 from accounts.permissions import Action, agencies_for
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateBatch
+from cohorts.access import access_cohort, cohort_actions
 
 # The holder's memberships that make an agency "theirs" for managing the certificate: the
 # agency they trained with stays responsible after they leave it.
@@ -88,3 +89,19 @@ def access_certificate_renewal(*, user, certificate_id: int) -> Certificate:
     return get_object_or_404(
         Certificate.objects.select_related("course"), pk=certificate_id, user=user
     )
+
+
+def access_cohort_certificates(*, user, cohort_id: int):
+    """A cohort whose certificates the user may (re)issue: those who run it (its trainers,
+    programme staff)."""
+    return access_cohort(user=user, cohort_id=cohort_id, action=Action.RUN_COHORT)
+
+
+def access_batch(*, user, batch_id: int) -> CertificateBatch:
+    """A batch of a cohort the user runs."""
+    batch = get_object_or_404(
+        CertificateBatch.objects.select_related("cohort", "created_by"), pk=batch_id
+    )
+    if Action.RUN_COHORT not in cohort_actions(user=user, cohort=batch.cohort):
+        raise Http404
+    return batch

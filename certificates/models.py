@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Seat
 from courses.models import Course, Enrollment
 
 
@@ -270,3 +270,89 @@ class CertificateRenewal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate} renewal"
+
+
+class CertificateBatch(models.Model):
+    """A cohort's certificates issued or reissued in one go: one item per seat, each item's
+    work an outbox row of its own. One open batch per cohort and kind, so pressing the button
+    twice finds the running batch instead of issuing anything twice."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("Issue missing certificates")
+        REISSUE = "reissue", _("Reissue all")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    # A reissue onto a new layout; empty keeps each certificate's own template version.
+    template_version = models.PositiveSmallIntegerField(
+        _("template version"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set once no item is waiting; an open batch (empty) is the one a second press returns.
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate batch")
+        verbose_name_plural = _("certificate batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "kind"],
+                condition=models.Q(finished_at__isnull=True),
+                name="certificatebatch_one_open_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} - {self.cohort}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:batch", kwargs={"batch_id": self.pk})
+
+
+class CertificateBatchItem(models.Model):
+    """One seat's share of a batch: the certificate it produced, and whether that is issued
+    (done), being prepared (waiting) or given up on (failed, with the error)."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    batch = models.ForeignKey(CertificateBatch, on_delete=models.CASCADE, related_name="items")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="+")
+    # For a reissue: the issued certificate being replaced.
+    source = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    certificate = models.ForeignKey(
+        Certificate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batch_items",
+        verbose_name=_("certificate"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.WAITING
+    )
+    error = models.TextField(_("error"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate batch item")
+        verbose_name_plural = _("certificate batch items")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "seat"], name="certificatebatchitem_one_per_seat"
+            )
+        ]
+        indexes = [models.Index(fields=["batch", "state"], name="certbatchitem_state")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.seat_id} ({self.state})"

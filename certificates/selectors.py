@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -12,6 +12,8 @@ from accounts.models import AuditEvent
 from assessments.models import Attempt, Quiz
 from certificates.models import (
     Certificate,
+    CertificateBatch,
+    CertificateBatchItem,
     CertificateReminder,
     CertificateRenewal,
     StatusList,
@@ -235,3 +237,46 @@ def renewal_state(*, certificate: Certificate, now: datetime | None = None) -> R
         quiz=quiz,
         quiz_passed=quiz_passed,
     )
+
+
+def batch_counts(*, batch: CertificateBatch) -> dict[str, int]:
+    """Done, failed and waiting items of a batch, and the total, in one query."""
+    state = CertificateBatchItem.State
+    counts = batch.items.aggregate(
+        done=Count("pk", filter=Q(state=state.DONE)),
+        failed=Count("pk", filter=Q(state=state.FAILED)),
+        waiting=Count("pk", filter=Q(state=state.WAITING)),
+    )
+    counts["total"] = counts["done"] + counts["failed"] + counts["waiting"]
+    return counts
+
+
+def batch_failed_items(*, batch: CertificateBatch) -> QuerySet[CertificateBatchItem]:
+    """The failed items with the person and the certificate they are about, for the list."""
+    return (
+        batch.items.filter(state=CertificateBatchItem.State.FAILED)
+        .select_related("seat__user", "certificate")
+        .order_by("pk")
+    )
+
+
+def cohort_batches(*, cohort, limit: int = 20) -> list[CertificateBatch]:
+    return list(
+        CertificateBatch.objects.filter(cohort=cohort)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def cohort_certificate_facts(*, cohort) -> dict[str, int]:
+    """What the cohort's certificate page offers: completed seats, those still without a
+    certificate, and the issued certificates a reissue would replace."""
+    has_certificate = Certificate.objects.filter(cohort=cohort, user=OuterRef("user"))
+    seats = cohort.seats.filter(completed_at__isnull=False).aggregate(
+        completed=Count("pk"),
+        missing=Count("pk", filter=~Q(Exists(has_certificate))),
+    )
+    seats["issued"] = Certificate.objects.filter(
+        cohort=cohort, status=Certificate.Status.ISSUED
+    ).count()
+    return seats

@@ -4,7 +4,7 @@ public verification pages."""
 
 from django.urls import path, re_path
 
-from certificates.views import credentials, manage, pages, renewal
+from certificates.views import batch, credentials, manage, pages, renewal
 
 app_name = "certificates"
 
@@ -44,6 +44,18 @@ urlpatterns = [
         renewal.renew_finish,
         name="renew_finish",
     ),
+    path(
+        "certificates/cohorts/<int:cohort_id>/",
+        batch.cohort_certificates,
+        name="cohort_certificates",
+    ),
+    path("certificates/cohorts/<int:cohort_id>/issue/", batch.batch_issue, name="batch_issue"),
+    path(
+        "certificates/cohorts/<int:cohort_id>/reissue/", batch.batch_reissue, name="batch_reissue"
+    ),
+    path("certificates/batches/<int:batch_id>/", batch.batch_detail, name="batch"),
+    path("certificates/batches/<int:batch_id>.json", batch.batch_json, name="batch_json"),
+    path("certificates/batches/<int:batch_id>/retry/", batch.batch_retry, name="batch_retry"),
     re_path(rf"^verify/{VERIFY_KEY_RE}\.json$", pages.verify_json, name="verify_json"),
     re_path(rf"^verify/{VERIFY_KEY_RE}/$", pages.verify, name="verify"),
     # Open Badges 3.0: the credential (holder's and public), the issuer's documents.

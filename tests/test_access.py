@@ -15,7 +15,7 @@ from accounts.models import Membership
 from accounts.permissions import PER_COHORT, Action
 from accounts.services import invitation_create
 from assessments.services import attempt_start
-from certificates.services import certificate_create_for_completion
+from certificates.services import certificate_batch_start, certificate_create_for_completion
 from cohorts.access import cohort_actions
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
@@ -108,6 +108,8 @@ def agency_a_objects():
     attempt.save(update_fields=["question_keys"])
     lab = {"attempt_id": attempt.pk, "question_key": "lab1"}
     cohort_ctx = cohort_context(agency=agency, officer=officer, course=course)
+    cohort = cohort_ctx["cohort"]
+    batch = certificate_batch_start(cohort=cohort, kind="issue", actor=cohort.trainers.first())
     return {
         "_agency": agency,
         "_officer": officer,
@@ -150,6 +152,12 @@ def agency_a_objects():
         "certificates:credential": {"certificate_id": certificate.pk},
         "certificates:renew": {"certificate_id": certificate.pk},
         "certificates:renew_finish": {"certificate_id": certificate.pk},
+        "certificates:cohort_certificates": {"cohort_id": cohort.pk},
+        "certificates:batch_issue": {"cohort_id": cohort.pk},
+        "certificates:batch_reissue": {"cohort_id": cohort.pk},
+        "certificates:batch": {"batch_id": batch.pk},
+        "certificates:batch_json": {"batch_id": batch.pk},
+        "certificates:batch_retry": {"batch_id": batch.pk},
         "courses:resume": {"course_slug": course.slug},
         "courses:lesson": lesson_kwargs,
         "courses:lesson_complete": lesson_kwargs,

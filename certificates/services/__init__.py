@@ -1,6 +1,13 @@
 """Writes for certificates, one module per capability; every public service is named here so
 callers import from certificates.services."""
 
+from certificates.services.batch import (
+    certificate_batch_item_give_up,
+    certificate_batch_item_run,
+    certificate_batch_items_settle,
+    certificate_batch_retry_failed,
+    certificate_batch_start,
+)
 from certificates.services.expiry import (
     certificate_reminder_reopen,
     certificate_reminder_send,
@@ -31,6 +38,11 @@ from certificates.services.statuslist import status_list_allocate, status_list_s
 
 __all__ = [
     "RenewalRefused",
+    "certificate_batch_item_give_up",
+    "certificate_batch_item_run",
+    "certificate_batch_items_settle",
+    "certificate_batch_retry_failed",
+    "certificate_batch_start",
     "certificate_create_for_cohort",
     "certificate_create_for_completion",
     "certificate_pseudonymise_holder",

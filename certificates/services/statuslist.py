@@ -3,7 +3,7 @@ revocation and suspension lists, and the bit flipped in the caller's transaction
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certificates.models import STATUS_LIST_SIZE, Certificate, StatusList
@@ -19,9 +19,15 @@ def _open_list(purpose: str) -> StatusList:
     if current is not None and current.allocated < current.size // 2:
         return current
     number = current.number + 1 if current else 1
-    return StatusList.objects.create(
-        purpose=purpose, number=number, bits=bytes(STATUS_LIST_SIZE // 8)
-    )
+    try:
+        with transaction.atomic():
+            return StatusList.objects.create(
+                purpose=purpose, number=number, bits=bytes(STATUS_LIST_SIZE // 8)
+            )
+    except IntegrityError:
+        # Two workers opened the same list at once (the first certificates of a bulk issue
+        # on a new site): the second waited for the first's insert, and joins its list.
+        return StatusList.objects.select_for_update().get(purpose=purpose, number=number)
 
 
 def _free_index(status_list: StatusList, field: str) -> str:
