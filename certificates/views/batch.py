@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from certificates.access import access_batch, access_cohort_certificates
 from certificates.forms import ReissueForm
 from certificates.models import CertificateBatch
+from certificates.rendering import CURRENT_TEMPLATE_VERSION
 from certificates.selectors import (
     batch_counts,
     batch_failed_items,
@@ -68,7 +69,8 @@ def batch_reissue(request, cohort_id: int):
         kind=CertificateBatch.Kind.REISSUE,
         actor=request.user,
         reason=form.cleaned_data["reason"],
-        template_version=form.cleaned_data["template_version"],
+        # Every reissue is drawn with the current template (CURRENT_TEMPLATE_VERSION).
+        template_version=CURRENT_TEMPLATE_VERSION,
         context=AuditContext.from_request(request),
     )
     return redirect(batch)

@@ -116,7 +116,7 @@ def test_staff_reissue_all_with_a_reason(client, cohort):
     refused = client.post(url, {"reason": ""})
     assert refused.status_code == 400
     assert not CertificateBatch.objects.exists()
-    response = client.post(url, {"reason": "Corrected names", "template_version": "2"})
+    response = client.post(url, {"reason": "Corrected names"})
     batch = CertificateBatch.objects.get()
     assert response.status_code == 302
     assert (batch.kind, batch.reason, batch.template_version) == ("reissue", "Corrected names", 2)
