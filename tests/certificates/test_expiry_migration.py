@@ -1,5 +1,6 @@
-"""The expiry migration pins, on certificates written before it, the lesson versions their
-enrollment's progress records, so a renewal can tell what changed since."""
+"""Data migrations of certificates written before this release: the expiry migration pins
+the lesson versions their enrollment's progress records (so a renewal can tell what changed
+since), and the status-list backfill gives them revocation and suspension entries."""
 
 import pytest
 from django.db import connection
@@ -63,3 +64,40 @@ def test_existing_certificates_get_their_enrollments_lesson_versions(back_to_lat
     apps = migrate(latest())
     Certificate = apps.get_model("certificates", "Certificate")
     assert Certificate.objects.get(pk=certificate.pk).lesson_versions == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_certificates_from_before_status_lists_get_entries_and_a_revoked_one_its_bit(
+    back_to_latest,
+):
+    apps = migrate([("certificates", "0007_batch")])
+    User = apps.get_model("accounts", "User")
+    Course = apps.get_model("courses", "Course")
+    Enrollment = apps.get_model("courses", "Enrollment")
+    Certificate = apps.get_model("certificates", "Certificate")
+    user = User.objects.create(email="old@knpa.example", full_name="Old Holder")
+    course = Course.objects.create(slug="c", title="C", source_path="c", content_hash="0")
+    enrollment = Enrollment.objects.create(user=user, course=course)
+    ids = {}
+    for status in ("issued", "revoked"):
+        ids[status] = Certificate.objects.create(
+            enrollment=enrollment, user=user, course=course, content_version=status,
+            serial=f"CC-OLD-{status}", verify_token=status * 9, holder_name="Old Holder",
+            course_title="C", hours=1, completed_at=timezone.now(), status=status,
+            pdf="certificates/old.pdf", issued_at=timezone.now(),
+        ).pk  # fmt: skip
+
+    apps = migrate(latest())
+    Certificate = apps.get_model("certificates", "Certificate")
+    rows = {status: Certificate.objects.get(pk=pk) for status, pk in ids.items()}
+    for row in rows.values():
+        assert row.revocation_list.purpose == "revocation"
+        assert row.suspension_list.purpose == "suspension"
+    assert rows["issued"].revocation_index != rows["revoked"].revocation_index
+
+    def bit(row) -> bool:
+        index = int(row.revocation_index)
+        return bool(bytes(row.revocation_list.bits)[index // 8] & (0x80 >> (index % 8)))
+
+    assert bit(rows["revoked"]) and not bit(rows["issued"])
+    assert rows["issued"].revocation_list.allocated == 2
