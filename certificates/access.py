@@ -9,10 +9,11 @@ from certificates.models import Certificate, CertificateBatch
 from cohorts.access import access_cohort, cohort_actions
 
 # The holder's memberships that make an agency "theirs" for managing the certificate: the
-# agency they trained with stays responsible after they leave it.
+# agency they trained with stays responsible after they leave it. A pending membership does
+# not count: an agency the holder has only applied to has not vetted them, and must not be
+# able to revoke what they earned elsewhere.
 HOLDER_MEMBERSHIP = [
     Membership.Status.APPROVED,
-    Membership.Status.PENDING,
     Membership.Status.LEFT,
 ]
 
@@ -26,8 +27,8 @@ def access_certificate(*, user, certificate_id: int) -> Certificate:
 
 
 def may_manage_certificate(*, user, certificate: Certificate) -> bool:
-    """Programme staff, or an agency admin of an agency the holder has (or had) a
-    membership in; a rejected membership does not count, and nobody but staff manages
+    """Programme staff, or an agency admin of an agency the holder is (or was) a vetted
+    member of; a pending or rejected membership does not count, and nobody but staff manages
     their own certificate. Two queries for an admin."""
     if not user.is_authenticated or not user.is_active:
         return False

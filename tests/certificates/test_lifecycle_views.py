@@ -252,6 +252,18 @@ def test_the_forms_take_post_only(client, issued):
         assert client.get(url(name, issued)).status_code == 405
 
 
+def test_an_agency_the_holder_has_only_applied_to_does_not_manage_it(client, issued):
+    applied_to = AgencyFactory(name="Agency applied to")
+    MembershipFactory(
+        user=issued.user, agency=applied_to, status=Membership.Status.PENDING, vetted_at=None
+    )
+    client.force_login(admin_of(applied_to))
+    assert client.get(url("detail", issued)).status_code == 404
+    assert client.post(url("revoke", issued), REVOKE).status_code == 404
+    issued.refresh_from_db()
+    assert issued.status == Status.ISSUED
+
+
 def test_an_admin_of_the_agency_the_holder_left_may_still_manage(client, issued, agency):
     Membership.objects.filter(user=issued.user).update(status=Membership.Status.LEFT)
     client.force_login(admin_of(agency))
