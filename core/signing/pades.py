@@ -2,10 +2,12 @@
 CERT_TSA_URL is set, with a visible signature line. The key, certificate and signer are
 loaded once per process and kept until the files change."""
 
+import asyncio
 import io
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -247,8 +249,22 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # With a timestamp the token's size is the TSA's business: let pyHanko measure.
     bytes_reserved = None if timestamper else loaded.bytes_reserved
-    output = pdf_signer.sign_pdf(writer, bytes_reserved=bytes_reserved, output=io.BytesIO())
+    output = _outside_any_event_loop(
+        lambda: pdf_signer.sign_pdf(writer, bytes_reserved=bytes_reserved, output=io.BytesIO())
+    )
     return output.getvalue()
+
+
+def _outside_any_event_loop(sign):
+    """pyHanko's synchronous API calls asyncio.run(), which refuses to start inside a running
+    event loop (an async view, or a test driving a browser with Playwright's sync API): there
+    the signature is made on a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return sign()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades") as pool:
+        return pool.submit(sign).result()
 
 
 def signing_status() -> dict:

@@ -1,6 +1,7 @@
 """PAdES signing (core.signing): what a recipient's validator and poppler's pdfsig say, what
 a changed byte does, the key loaded once per process, B-T with a real local RFC 3161 TSA."""
 
+import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -62,6 +63,16 @@ def test_pdfsig_says_the_signature_is_valid(unsigned_pdf):
     assert "Signature is Valid." in report
     assert "ETSI.CAdES.detached" in report
     assert "Total document signed" in report
+
+
+def test_signing_works_inside_a_running_event_loop(unsigned_pdf):
+    """pyHanko's sync API calls asyncio.run(); an async view (or a browser test driving
+    Playwright) calls sign_pdf with a loop running."""
+
+    async def sign_from_async_code() -> bytes:
+        return signing.sign_pdf(unsigned_pdf, stamp_text=LINE)
+
+    assert "Signature is Valid." in pdfsig(asyncio.run(sign_from_async_code()))
 
 
 def test_one_changed_byte_fails_the_validator_and_pdfsig(unsigned_pdf):
