@@ -250,11 +250,16 @@ def with_totp(user: User) -> str:
 
 
 def totp_code(secret: str) -> str:
-    """The code an authenticator app would show right now."""
+    """The code an authenticator app would show right now. Near the end of a 30-second
+    window it waits for the next one, as a person would, so that a code typed into a slow
+    browser test is not already stale when the server checks it."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    left = 30 - time.time() % 30
+    if left < 4:
+        time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
