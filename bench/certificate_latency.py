@@ -10,10 +10,11 @@ database of its own (cryptocops_bench, created and dropped here) and Redis datab
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchworker import start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,35 +40,6 @@ def drop_database() -> None:
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
-def start_worker(concurrency: int) -> subprocess.Popen:
-    from config.celery import app
-
-    name = f"bench-{os.getpid()}@localhost"
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=WARNING",
-            f"--concurrency={concurrency}",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            name,
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the Celery worker did not start")
-    return process
 
 
 def prepare_officer(index: int, course):
@@ -175,7 +147,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("sync_content", verbosity=0)
     course = Course.objects.get(slug="crypto-investigation")
-    worker = start_worker(args.concurrency)
+    worker = start_worker(concurrency=args.concurrency, name="bench", cwd=ROOT)
     try:
         latencies = []
         for index in range(args.sequential):

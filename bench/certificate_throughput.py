@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchworker import start_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -54,41 +56,6 @@ def recreate(drop_only: bool = False) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def start_worker(concurrency: int, log: Path) -> subprocess.Popen:
-    from config.celery import app
-
-    name = f"throughput-{os.getpid()}@localhost"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                name,
-            ],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"the Celery worker did not start; see {log}")
-    return process
 
 
 def build_cohort(officers: int):
@@ -251,7 +218,12 @@ def main() -> None:
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     call_command("migrate", verbosity=0)
     cohort, staff = build_cohort(args.certificates)
-    worker = start_worker(args.concurrency, ROOT / "var" / "bench-throughput-worker.log")
+    worker = start_worker(
+        concurrency=args.concurrency,
+        name="throughput",
+        cwd=ROOT,
+        log=ROOT / "var" / "bench-throughput-worker.log",
+    )
     try:
         seconds = bulk_issue(cohort, staff, args.certificates, args.timeout)
     finally:
