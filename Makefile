@@ -22,7 +22,6 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_LEGACY_LAST_ID=0 \
 	AUDIT_CHECKPOINT_KEY=$$(head -c 48 /dev/urandom | base64) \
-	OB_SIGNING_KEY=$$(d=$$(mktemp -d) && $(PY) manage.py badge_dev_key --path $$d/ob-ed25519.pem >/dev/null && echo $$d/ob-ed25519.pem) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
@@ -74,13 +73,16 @@ lint: $(VENV)/.installed-dev
 test: setup-test lint
 	$(PY) manage.py compile_translations
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	@# check --deploy refuses a missing or development PDF signing key: give it a throwaway
-	@# production-like one (self-signed EC P-256, one day), made in a temporary directory.
+	@# check --deploy refuses missing or development signing keys: give it throwaway
+	@# production-like ones (a self-signed EC P-256 PDF key for one day, an Ed25519 badge key),
+	@# made in a temporary directory that is removed afterwards.
 	@keys=$$(mktemp -d) && trap 'rm -rf "$$keys"' EXIT && \
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 		-subj "/O=Crypto Cops/CN=Throwaway signing certificate for check --deploy" \
 		-keyout "$$keys/key.pem" -out "$$keys/cert.pem" 2>/dev/null && \
+	$(PY) manage.py badge_dev_key --path "$$keys/ob-ed25519.pem" >/dev/null && \
 	$(DEPLOY_ENV) CERT_SIGNING_KEY=$$keys/key.pem CERT_SIGNING_CERT=$$keys/cert.pem \
+		OB_SIGNING_KEY=$$keys/ob-ed25519.pem \
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py sync_content --check
 	@rm -rf var/test-runs

@@ -25,8 +25,9 @@ CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 # Korean is set in Nanum Myeongjo (TrueType, Korean only): it subsets in half the time of
 # Noto CJK and adds kilobytes, not a hundred, to each PDF; Noto CJK covers the rest of CJK.
 SITE_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk fonts-nanum fonts-thai-tlwg)
-# poppler-utils: pdfsig, which the tests use to check certificate PDF signatures.
-REQUIRED_PACKAGES=(chromium poppler-utils "${SITE_PACKAGES[@]}")
+# poppler-utils: pdfsig, which the tests use to check certificate PDF signatures; openssl:
+# the throwaway signing key `make test` gives `check --deploy`.
+REQUIRED_PACKAGES=(chromium poppler-utils openssl "${SITE_PACKAGES[@]}")
 # --site: what `make run` needs (no database or Redis server, no browser); a missing
 # package is then a warning, since the site still starts without it.
 SITE_ONLY=0
