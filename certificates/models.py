@@ -284,7 +284,8 @@ class CertificateBatch(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     reason = models.TextField(_("reason"), blank=True)
-    # A reissue onto a new layout; empty keeps each certificate's own template version.
+    # The template a reissue batch was started for (a record: every render draws with the
+    # current template, certificates.rendering.CURRENT_TEMPLATE_VERSION).
     template_version = models.PositiveSmallIntegerField(
         _("template version"), null=True, blank=True
     )

@@ -188,7 +188,6 @@ def certificate_batch_item_run(*, item_id: int) -> CertificateBatchItem:
                     certificate=item.source,
                     actor=batch.created_by,
                     reason=batch.reason,
-                    template_version=batch.template_version,
                 )
         except ValueError as exc:  # no longer reissuable (revoked meanwhile, say): say so
             _settle([item], State.FAILED, str(exc))

@@ -139,7 +139,14 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     certificate stays pending: the outbox decides when to try again and when to give up.
     """
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        # What the credential reads comes in the same query: the holder, the course and the
+        # status lists' names (not their 16 KiB of bits); only the certificate row is locked.
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("user", "course", "revocation_list", "suspension_list")
+            .defer("revocation_list__bits", "suspension_list__bits")
+            .get(pk=certificate_id)
+        )
         if certificate.status != Certificate.Status.PENDING:
             return certificate
         certificate.render_attempts += 1

@@ -21,7 +21,6 @@ def certificate_reissue(
     actor,
     reason: str,
     holder_name: str | None = None,
-    template_version: int | None = None,
     context: AuditContext | None = None,
 ) -> Certificate:
     """Queue the next revision of an issued certificate; returns it. Pressing twice, or two
@@ -51,7 +50,6 @@ def certificate_reissue(
         hours=old.hours,
         completed_at=old.completed_at,
         holder_language=old.holder_language,
-        template_version=template_version or old.template_version,
         # A correction does not extend the validity; a renewal is a new certificate.
         valid_until=old.valid_until,
     )

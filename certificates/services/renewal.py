@@ -85,7 +85,6 @@ def certificate_renewal_complete(
         hours=old.hours,
         completed_at=now,
         holder_language=user.language,
-        template_version=old.template_version,
         # valid_until stays empty: certificate_render sets a fresh one from the issue time.
     )
     status_list_allocate(certificate=new)
