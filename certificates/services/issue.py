@@ -39,6 +39,17 @@ def render_on_commit(certificate: Certificate) -> None:
     enqueue_on_commit(certificate_render_task, certificate_id=certificate.pk)
 
 
+def certificate_write_pending(**fields) -> Certificate:
+    """Every new certificate (a completion, a cohort, a reissue, a renewal) is written here:
+    with its revocation and suspension entries drawn before the insert (one INSERT, no
+    UPDATE after), and its render queued for after the caller's commit."""
+    certificate = Certificate(**fields)
+    status_list_allocate(certificate=certificate)
+    certificate.save(force_insert=True)
+    render_on_commit(certificate)
+    return certificate
+
+
 @transaction.atomic
 def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
     """Write the pending certificate (the outbox row) beside the completion; queue on commit."""
@@ -51,7 +62,7 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
     user = enrollment.user
     membership = primary_membership(user=user)
     minutes = course_minutes(course=enrollment.course)
-    certificate = Certificate.objects.create(
+    certificate = certificate_write_pending(
         enrollment=enrollment,
         user=user,
         course=enrollment.course,
@@ -64,9 +75,7 @@ def certificate_create_for_completion(*, enrollment: Enrollment) -> Certificate:
         holder_language=user.language,
         lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
-    status_list_allocate(certificate=certificate)
     audit_log(action="certificate.create", actor=user, target=certificate)
-    render_on_commit(certificate)
     return certificate
 
 
@@ -96,7 +105,7 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
     seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in sessions)
     with translation.override(settings.LANGUAGE_CODE):
         delivery = _delivery_line(cohort, sessions) if sessions else ""
-    certificate = Certificate.objects.create(
+    certificate = certificate_write_pending(
         enrollment=enrollment,
         user=seat.user,
         course=cohort.course,
@@ -111,14 +120,12 @@ def certificate_create_for_cohort(*, seat, enrollment: Enrollment) -> Certificat
         holder_language=seat.user.language,
         lesson_versions=enrollment_lesson_versions(enrollment=enrollment),
     )
-    status_list_allocate(certificate=certificate)
     audit_log(
         action="certificate.create",
         actor=seat.user,
         target=certificate,
         details={"cohort_id": cohort.pk},
     )
-    render_on_commit(certificate)
     return certificate
 
 

@@ -6,8 +6,7 @@ from django.db import transaction
 
 from accounts.services import audit_log
 from certificates.models import Certificate
-from certificates.services.issue import render_on_commit
-from certificates.services.statuslist import status_list_allocate
+from certificates.services.issue import certificate_write_pending
 from core.audit import AuditContext
 
 # Reissue what a holder could show: an issued certificate (expired ones included).
@@ -34,7 +33,7 @@ def certificate_reissue(
         return successor
     if old.status not in REISSUABLE:
         raise ValueError(f"A {old.status} certificate cannot be reissued.")
-    new = Certificate.objects.create(
+    new = certificate_write_pending(
         enrollment=old.enrollment,
         user=old.user,
         course=old.course,
@@ -53,7 +52,6 @@ def certificate_reissue(
         # A correction does not extend the validity; a renewal is a new certificate.
         valid_until=old.valid_until,
     )
-    status_list_allocate(certificate=new)
     audit_log(
         action="certificate.reissue",
         actor=actor,
@@ -67,5 +65,4 @@ def certificate_reissue(
         },
         context=context,
     )
-    render_on_commit(new)
     return new

@@ -10,8 +10,7 @@ from accounts.selectors import primary_membership
 from accounts.services import audit_log
 from certificates.models import Certificate, CertificateRenewal
 from certificates.selectors import renewal_refusal, renewal_state
-from certificates.services.issue import render_on_commit
-from certificates.services.statuslist import status_list_allocate
+from certificates.services.issue import certificate_write_pending
 from core.audit import AuditContext
 from courses.selectors import enrollment_content_version, enrollment_lesson_versions
 
@@ -72,7 +71,7 @@ def certificate_renewal_complete(
     user = old.user
     membership = primary_membership(user=user)
     now = timezone.now()
-    new = Certificate.objects.create(
+    new = certificate_write_pending(
         enrollment=enrollment,
         user=user,
         course=old.course,
@@ -87,7 +86,6 @@ def certificate_renewal_complete(
         holder_language=user.language,
         # valid_until stays empty: certificate_render sets a fresh one from the issue time.
     )
-    status_list_allocate(certificate=new)
     renewal.renewed = new
     renewal.completed_at = now
     renewal.save(update_fields=["renewed", "completed_at"])
@@ -104,7 +102,6 @@ def certificate_renewal_complete(
         },
         context=context,
     )
-    render_on_commit(new)
     return new
 
 
