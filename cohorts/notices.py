@@ -3,7 +3,6 @@ transaction that caused it with its core outbox row; the worker sends it after c
 the outbox's sweeper queues it again when a broker message is lost or a send fails."""
 
 import logging
-import re
 import secrets
 from datetime import datetime, timedelta
 from email.message import MIMEPart
@@ -23,6 +22,7 @@ from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
 from cohorts.models import Cohort, Notice, Seat, Session
 from cohorts.templatetags.cohort_times import session_times
+from core.mail import mail_text
 from core.outbox import enqueue_many_on_commit, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -150,9 +150,8 @@ def render_notice(notice: Notice) -> tuple[str, str, str | None]:
         }
         subject = str(SUBJECTS[notice.kind] % {"title": cohort.title})
         body = render_to_string(f"cohorts/email/{notice.kind}.txt", context)
-    # Templates leave blank lines where optional parts were left out.
-    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    return " ".join(subject.split()), body, method
+    subject, body = mail_text(subject, body)
+    return subject, body, method
 
 
 def _attachments(seat: Seat, method: str) -> list[MIMEPart]:

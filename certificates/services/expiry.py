@@ -4,7 +4,6 @@ worker then emails the holder in their language with the renewal link."""
 
 import logging
 import math
-import re
 from datetime import datetime
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.services import audit_log
 from certificates.models import Certificate, CertificateReminder
 from certificates.selectors import reminders_due
+from core.mail import mail_text
 from core.outbox import enqueue_many_on_commit
 
 logger = logging.getLogger(__name__)
@@ -91,8 +91,7 @@ def render_reminder(reminder: CertificateReminder) -> tuple[str, str]:
                 "renew_link": renewal_url(certificate),
             },
         )
-    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    return " ".join(subject.split()), body
+    return mail_text(subject, body)
 
 
 def _skip_reason(reminder: CertificateReminder) -> str:
