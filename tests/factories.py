@@ -430,3 +430,17 @@ def seated(cohort, *, agency: Agency | None = None, user: User | None = None):
     actor = cohort.trainers.first()
     seat = seat_nominate(cohort=cohort, user=user, agency=agency, actor=actor)
     return seat_approve(seat=seat, actor=actor)
+
+
+def completed_cohort(seats: int, **fields) -> Cohort:
+    """A cohort (build_cohort's fields) with `seats` approved seats, every one completed,
+    and no certificate yet."""
+    cohort = build_cohort(capacity=seats + 1, **fields)
+    SeatFactory.create_batch(
+        seats,
+        cohort=cohort,
+        user=factory.SubFactory(UserFactory),
+        status=Seat.Status.APPROVED,
+        completed_at=timezone.now(),
+    )
+    return cohort

@@ -3,7 +3,6 @@ what a double press, a give-up and a retry do."""
 
 from datetime import timedelta
 
-import factory
 import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -20,27 +19,13 @@ from certificates.services import (
 from cohorts.models import Seat
 from core.models import OutboxMessage
 from core.outbox import outbox_sweep
-from tests.factories import SeatFactory, UserFactory, build_cohort, staff_user
+from tests.factories import SeatFactory, build_cohort, completed_cohort, staff_user
 
 pytestmark = pytest.mark.django_db
 
 ITEM_TASK = "certificates.tasks.certificate_batch_item_task"
 Kind = CertificateBatch.Kind
 State = CertificateBatchItem.State
-
-
-def completed_cohort(seats: int):
-    """A cohort with `seats` approved seats, every one completed, and no certificate yet."""
-    cohort = build_cohort(capacity=seats + 1)
-    now = timezone.now()
-    SeatFactory.create_batch(
-        seats,
-        cohort=cohort,
-        user=factory.SubFactory(UserFactory),
-        status=Seat.Status.APPROVED,
-        completed_at=now,
-    )
-    return cohort
 
 
 @pytest.fixture

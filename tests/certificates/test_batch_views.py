@@ -2,12 +2,10 @@
 (the cohort's trainer, staff) and who may not (another cohort's trainer, another agency's
 admin, an officer, an unvetted user, anonymous)."""
 
-import factory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Membership
 from certificates.models import CertificateBatch, CertificateBatchItem
@@ -16,28 +14,15 @@ from cohorts.models import Seat
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
-    SeatFactory,
-    UserFactory,
     admin_of,
     build_cohort,
+    completed_cohort,
     staff_user,
 )
 
 pytestmark = pytest.mark.django_db
 
 Kind = CertificateBatch.Kind
-
-
-def completed_cohort(seats: int, **fields):
-    cohort = build_cohort(capacity=seats + 1, **fields)
-    SeatFactory.create_batch(
-        seats,
-        cohort=cohort,
-        user=factory.SubFactory(UserFactory),
-        status=Seat.Status.APPROVED,
-        completed_at=timezone.now(),
-    )
-    return cohort
 
 
 @pytest.fixture

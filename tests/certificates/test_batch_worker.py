@@ -4,7 +4,6 @@ import os
 import signal
 from datetime import timedelta
 
-import factory
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
@@ -12,25 +11,12 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateBatch, CertificateBatchItem
 from certificates.services import certificate_batch_start
-from cohorts.models import Seat
 from core.models import OutboxMessage
 from core.outbox import outbox_sweep
-from tests.factories import SeatFactory, UserFactory, build_cohort
+from tests.factories import completed_cohort
 from tests.polling import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-
-def completed_cohort(seats: int):
-    cohort = build_cohort(capacity=seats + 1)
-    SeatFactory.create_batch(
-        seats,
-        cohort=cohort,
-        user=factory.SubFactory(UserFactory),
-        status=Seat.Status.APPROVED,
-        completed_at=timezone.now(),
-    )
-    return cohort
 
 
 def test_a_small_cohort_batch_is_issued_end_to_end_by_the_worker(celery_worker):
