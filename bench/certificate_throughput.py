@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchcohort import bangkok_cohort
 from benchworker import start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,53 +61,22 @@ def recreate(drop_only: bool = False) -> None:
 
 def build_cohort(officers: int):
     """A cohort of `officers` approved seats, each completed and enrolled, none certified."""
-    from datetime import time as clock
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from accounts.models import Agency, User
-    from cohorts.models import Cohort, Participation, Session
-    from courses.models import Course
+    from accounts.models import User
 
-    course = Course.objects.create(
-        slug="bench-course",
-        title="Cryptocurrency investigation",
-        summary="Benchmark course.",
-        source_path="content/courses/bench-course/course.md",
-        content_hash="0" * 64,
-    )
-    agency = Agency.objects.create(
-        name="Royal Thai Police (benchmark)", country="TH", time_zone="Asia/Bangkok"
-    )
     staff = User.objects.create_user(
         email="staff@bench.example", password=None, full_name="Bench Staff", is_staff=True
     )
-    cohort = Cohort.objects.create(
-        course=course,
-        title="Tracing stolen funds, in person",
-        country="TH",
-        city="Bangkok",
-        venue_name="Training Centre",
-        venue_address="1 Rama IV Road",
-        time_zone="Asia/Bangkok",
-        language="en",
-        capacity=officers + 10,
-        host_agency=agency,
-        nomination_deadline=timezone.now() - timedelta(days=14),
-        status=Cohort.Status.RUNNING,
+    cohort = bangkok_cohort(
         created_by=staff,
+        capacity=officers + 10,
+        first_day=timezone.localdate() - timedelta(days=2),
+        sessions=2,
+        nomination_deadline=timezone.now() - timedelta(days=14),
     )
-    Participation.objects.create(cohort=cohort, agency=agency, role=Participation.Role.HOST)
-    first_day = timezone.localdate() - timedelta(days=2)
-    for offset in range(2):
-        Session.objects.create(
-            cohort=cohort,
-            date=first_day + timedelta(days=offset),
-            start_time=clock(9, 0),
-            end_time=clock(17, 0),
-            time_zone=cohort.time_zone,
-        )
     add_completed_seats(cohort, start=0, count=officers)
     return cohort, staff
 

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchcohort import bangkok_cohort
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -42,65 +44,34 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def build_cohort():
     """A cohort in Bangkok with three daily sessions and a qualified trainer with MFA."""
-    from datetime import time as clock
     from datetime import timedelta
 
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.utils import timezone
 
-    from accounts.models import Agency, Membership, TrainerQualification, User
-    from cohorts.models import Cohort, Participation, Session
-    from courses.models import Course
+    from accounts.models import Membership, TrainerQualification, User
 
-    course = Course.objects.create(
-        slug="bench-course",
-        title="Cryptocurrency investigation",
-        summary="Benchmark course.",
-        source_path="content/courses/bench-course/course.md",
-        content_hash="0" * 64,
-    )
-    agency = Agency.objects.create(
-        name="Royal Thai Police (benchmark)", country="TH", time_zone="Asia/Bangkok"
-    )
     trainer = User.objects.create_user(
         email="trainer@bench.example", password=None, full_name="Bench Trainer"
     )
     Membership.objects.create(
         user=trainer, agency=None, role=Membership.Role.TRAINER, vetted_at=timezone.now()
     )
+    TOTP.activate(trainer, generate_totp_secret())
+    cohort = bangkok_cohort(
+        created_by=trainer,
+        capacity=5000,
+        first_day=timezone.localdate() + timedelta(days=1),
+        sessions=3,
+        nomination_deadline=timezone.now() + timedelta(days=14),
+    )
     TrainerQualification.objects.create(
         user=trainer,
         title="Qualified",
-        course_slug=course.slug,
+        course_slug=cohort.course.slug,
         expires_on=timezone.localdate() + timedelta(days=365),
     )
-    TOTP.activate(trainer, generate_totp_secret())
-    cohort = Cohort.objects.create(
-        course=course,
-        title="Tracing stolen funds, in person",
-        country="TH",
-        city="Bangkok",
-        venue_name="Training Centre",
-        venue_address="1 Rama IV Road",
-        time_zone="Asia/Bangkok",
-        language="en",
-        capacity=5000,
-        host_agency=agency,
-        nomination_deadline=timezone.now() + timedelta(days=14),
-        status=Cohort.Status.RUNNING,
-        created_by=trainer,
-    )
     cohort.trainers.add(trainer)
-    Participation.objects.create(cohort=cohort, agency=agency, role=Participation.Role.HOST)
-    first_day = timezone.localdate() + timedelta(days=1)
-    for offset in range(3):
-        Session.objects.create(
-            cohort=cohort,
-            date=first_day + timedelta(days=offset),
-            start_time=clock(9, 0),
-            end_time=clock(17, 0),
-            time_zone=cohort.time_zone,
-        )
     return cohort, trainer
 
 
