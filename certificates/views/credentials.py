@@ -6,7 +6,6 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -19,7 +18,7 @@ from certificates.selectors import (
     status_list_by_slug,
     status_list_with_bits,
 )
-from certificates.views.pages import _verify_allowed
+from certificates.views.pages import verify_allowed, verify_refused_json
 
 CREDENTIAL_TYPE = "application/vc+ld+json"
 # The issuer's documents change only with a key rotation.
@@ -49,10 +48,8 @@ def credential_download(request, certificate_id: int):
 @require_safe
 @cache_control(no_store=True)
 def verify_credential(request, token: str):
-    if not _verify_allowed(request):
-        return JsonResponse(
-            {"error": _("Too many checks from your address. Try again in a minute.")}, status=429
-        )
+    if not verify_allowed(request):
+        return verify_refused_json()
     certificate = access_verification(token=token)
     return _credential_response(certificate.pk, attachment=True)
 

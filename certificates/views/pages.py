@@ -83,15 +83,22 @@ def _newest(certificate: Certificate) -> Certificate | None:
     return newest if newest.pk != certificate.pk else None
 
 
-def _verify_allowed(request) -> bool:
+def verify_allowed(request) -> bool:
     """Per client address (core.clientip), found and unknown tokens alike, so the public
-    check cannot be used to walk the token space."""
+    check cannot be used to walk the token space. Shared by every verify URL (page, JSON,
+    credential)."""
     return ratelimit.allow(request, scope="verify", limit=settings.VERIFY_RATE_PER_MINUTE)
+
+
+def verify_refused_json() -> JsonResponse:
+    return JsonResponse(
+        {"error": _("Too many checks from your address. Try again in a minute.")}, status=429
+    )
 
 
 @cache_control(no_store=True)
 def verify(request, token: str):
-    if not _verify_allowed(request):
+    if not verify_allowed(request):
         return render(request, "429.html", status=429)
     certificate = access_verification(token=token)
     newest = _newest(certificate)
@@ -122,9 +129,7 @@ def verify_json(request, token: str):
     - pdf_sha256: the SHA-256 (hex) of the current PDF, to compare with a file you were
       given (`sha256sum file.pdf`); null while it is being prepared.
     """
-    if not _verify_allowed(request):
-        return JsonResponse(
-            {"error": _("Too many checks from your address. Try again in a minute.")}, status=429
-        )
+    if not verify_allowed(request):
+        return verify_refused_json()
     certificate = access_verification(token=token)
     return JsonResponse(_public_facts(certificate, _newest(certificate)))
