@@ -38,6 +38,12 @@ class Action(StrEnum):
     # Revoke, suspend, reinstate and correct a certificate: over the agencies of its
     # holder's memberships (certificates/access.py).
     MANAGE_CERTIFICATES = "manage_certificates"
+    # Oversight (reports): completion dashboards of an agency (the country and programme
+    # dashboards cross agencies: coordinators for their country, staff for all); an officer's
+    # training record; the requirement set an agency follows.
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_TRANSCRIPT = "view_transcript"
+    CHOOSE_REQUIREMENTS = "choose_requirements"
 
 
 Role = Membership.Role
@@ -64,10 +70,19 @@ SCOPED: dict[str, frozenset[Action]] = {
             Action.EXPORT_AUDIT,
             Action.NOMINATE_OFFICERS,
             Action.MANAGE_CERTIFICATES,
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_TRANSCRIPT,
+            Action.CHOOSE_REQUIREMENTS,
         }
     ),
     Role.COORDINATOR: frozenset(
-        {Action.VIEW_ROSTER, Action.EXPORT_ROSTER, Action.VET_OFFICERS, Action.VIEW_REFRESHERS}
+        {
+            Action.VIEW_ROSTER,
+            Action.EXPORT_ROSTER,
+            Action.VET_OFFICERS,
+            Action.VIEW_REFRESHERS,
+            Action.VIEW_DASHBOARD,
+        }
     ),
 }
 

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Agency, validate_time_zone
 from assessments.models import Quiz
-from courses.models import Course, Module
+from courses.models import Course, Module, TrainingCategory
 
 
 class Cohort(models.Model):
@@ -37,6 +37,13 @@ class Cohort(models.Model):
         _("venue time zone"), max_length=64, validators=[validate_time_zone]
     )
     language = models.CharField(_("teaching language"), max_length=10, choices=settings.LANGUAGES)
+    # Where the attended hours count in a requirement set's minimum hours per category.
+    category = models.CharField(
+        _("training category"),
+        max_length=20,
+        choices=TrainingCategory.choices,
+        default=TrainingCategory.PRACTICAL,
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(5000)]
     )

@@ -266,6 +266,17 @@ OB_IDENTITY_SALT_KEY = env_str("OB_IDENTITY_SALT_KEY")
 # Seconds a published status list may be cached by clients and proxies.
 OB_STATUS_LIST_MAX_AGE = env_int("OB_STATUS_LIST_MAX_AGE", 60)
 
+# Reports (issue 13). In a view that crosses agencies, a count below this many officers shows
+# as "<k", with complementary cells hidden so totals cannot be subtracted to recover it.
+REPORTS_SMALL_CELL_K = env_int("REPORTS_SMALL_CELL_K", 5)
+# An officer short of their requirement with fewer than this many days left in the cycle is
+# "at risk" (after the cycle ends: "overdue").
+REPORTS_AT_RISK_DAYS = env_int("REPORTS_AT_RISK_DAYS", 60)
+# A table export of more rows than this is built by a worker; its link lasts this many hours
+# and works only for the person who asked for it.
+EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 5000)
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)
+
 # Vetting: approval lapses after this many days unless an agency admin re-confirms it.
 VETTING_RECONFIRM_DAYS = env_int("VETTING_RECONFIRM_DAYS", 365)
 # Seconds after a timed quiz's deadline during which a submit still counts (network delay).

@@ -27,6 +27,18 @@ def strictest_access(levels) -> str:
     return max(levels, key=lambda level: ACCESS_RANK.get(level, 99), default=ContentAccess.PUBLIC)
 
 
+class TrainingCategory(models.TextChoices):
+    """What a module (module.md's `category`) or an in-person cohort trains; requirement sets
+    (content/requirements/) set minimum hours per category."""
+
+    BLOCKCHAIN = "blockchain", _("Blockchain fundamentals")
+    TRACING = "tracing", _("Tracing and analysis")
+    CASEWORK = "casework", _("Case work")
+    EMERGING = "emerging_threats", _("AI and emerging threats")
+    LEGAL = "legal", _("Legal process and cooperation")
+    PRACTICAL = "practical", _("Practical exercises")
+
+
 class Course(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -61,6 +73,10 @@ class Module(models.Model):
     intro_html = models.TextField(_("introduction (rendered)"), blank=True)
     objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # module.md's `category`: where its lessons' minutes count in a requirement set's hours.
+    category = models.CharField(
+        _("training category"), max_length=20, choices=TrainingCategory.choices, blank=True
+    )
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)
     # Set by sync_content from glossary.yaml's access key, else the strictest lesson's level.

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
-from reports.selectors import LAPSED
+from reports.selectors.rosters import LAPSED
 
 ROSTER_STATUS_CHOICES = [
     (Membership.Status.PENDING, _("Pending vetting")),

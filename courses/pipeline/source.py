@@ -95,6 +95,7 @@ class ModuleSource:
     title: str
     order: int
     objectives: list[str]
+    category: str = ""
     lessons: list[LessonSource] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     glossary_doc: Document | None = None

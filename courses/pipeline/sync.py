@@ -303,6 +303,7 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
                 "title": module_source.title,
                 "order": module_source.order,
                 "objectives": module_source.objectives,
+                "category": module_source.category,
                 "intro_html": render_markdown(module_source.doc.body),
                 "source_path": module_source.doc.path,
                 "content_hash": module_source.doc.content_hash,

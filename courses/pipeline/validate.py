@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from courses.models import TrainingCategory
 from courses.pipeline.source import (
     ACCESS_LEVELS,
     ACCESS_RANK,
@@ -213,7 +214,11 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
         return None
     check = _Checker(doc, errors)
     data = doc.data
-    check.allowed({"slug", "title", "order", "objectives"}, data)
+    check.allowed({"slug", "title", "order", "objectives", "category"}, data)
+    category = data.get("category", "")
+    if category not in ("", *TrainingCategory.values):
+        check.error(f"'category' must be one of {', '.join(TrainingCategory.values)}", "category")
+        category = ""
     objectives = data.get("objectives", [])
     if not isinstance(objectives, list) or not all(
         isinstance(item, str) and item.strip() for item in objectives
@@ -227,6 +232,7 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
         title=check.text(data, "title"),
         order=check.integer(data, "order", low=0, high=999),
         objectives=[item.strip() for item in objectives],
+        category=category,
     )
     glossary_path = folder / "glossary.yaml"
     if glossary_path.exists():

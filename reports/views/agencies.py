@@ -18,8 +18,8 @@ from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 from reports.access import access_roster_agencies
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
-from reports.selectors import agencies_with_member_counts, agency_roster
-from reports.services import roster_export as roster_export_rows
+from reports.selectors.rosters import agencies_with_member_counts, agency_roster
+from reports.services.exports import roster_export as roster_export_rows
 
 ROSTER_PAGE_SIZE = 25
 

@@ -22,7 +22,7 @@ from cohorts.models import Cohort
 from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
 from reports.access import access_cohort_report
-from reports.selectors import (
+from reports.selectors.cohort_reports import (
     HELD,
     OTHERS,
     ReportRow,
@@ -31,7 +31,7 @@ from reports.selectors import (
     report_sessions,
     report_summary,
 )
-from reports.services import cohort_report_export
+from reports.services.exports import cohort_report_export
 
 REPORT_PAGE_SIZE = 100
 

@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from core.audit import AuditContext
-from reports.services import personal_data_export
+from reports.services.exports import personal_data_export
 
 
 @require_GET

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from core.audit import AuditContext
-from reports.services import personal_data_export
+from reports.services.exports import personal_data_export
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

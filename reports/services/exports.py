@@ -8,14 +8,14 @@ from accounts.models import Agency, Membership, User
 from cohorts.models import Cohort, Seat
 from core.audit import AuditContext
 from reports.personal_data import personal_data
-from reports.selectors import (
+from reports.selectors.cohort_reports import (
     ALL,
     ReportRow,
-    agency_roster,
     report_rows,
     report_seats,
     report_sessions,
 )
+from reports.selectors.rosters import agency_roster
 
 
 @transaction.atomic

@@ -1,0 +1,50 @@
+"""The tables that can be exported. Each report registers its tables once (at import of its
+module, listed in reports.apps); the export views, the writers and the worker know them only
+by name.
+
+A table says, for a user and the request's parameters (filters, scope ids; JSON-safe, so a
+worker can rebuild the same rows later):
+- `scope(user, params)`: the access check. It returns the agency the export belongs to (for
+  the audit row), or None for a cross-agency table, and raises Http404 for missing and
+  forbidden alike;
+- `columns(params)`: the header row, translated in the active language;
+- `count(user, params)`: how many rows, cheaply (decides between a direct download and a job);
+- `rows(user, params)`: the rows, an iterable of lists of cells (str, int, Decimal, date,
+  datetime or None); the writers escape formula-like text and format dates.
+`personal` says whether personal data leaves (names, emails): the password is asked again.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    name: str
+    title: Callable[[Params], str]
+    personal: bool
+    scope: Callable[[Any, Params], Any]
+    columns: Callable[[Params], list[str]]
+    count: Callable[[Any, Params], int]
+    rows: Callable[[Any, Params], Iterable[list]]
+
+
+_tables: dict[str, ExportTable] = {}
+
+
+def export_table_register(table: ExportTable) -> ExportTable:
+    if table.name in _tables and _tables[table.name] != table:
+        raise ValueError(f"export table {table.name!r} is registered twice")
+    _tables[table.name] = table
+    return table
+
+
+def export_table(name: str) -> ExportTable | None:
+    return _tables.get(name)
+
+
+def export_table_names() -> list[str]:
+    return sorted(_tables)

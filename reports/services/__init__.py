@@ -1,0 +1,1 @@
+"""Writes for reports, one module per capability."""
