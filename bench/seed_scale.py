@@ -23,6 +23,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -74,9 +75,29 @@ UNIT_NAMES = [
     "Anti-Corruption Office",
     "Forensics Laboratory",
 ]
-# Share of officers who finished the course (and hold a certificate), who never enrolled;
-# the rest are part-way.
-COMPLETED, NOT_ENROLLED = 0.75, 0.02
+# The curriculum's course (31 lessons), and a copy of it as a second course launched eight
+# months ago (ADVANCED, bench-only): the issue's million lesson-progress rows for 20,000
+# officers need about 50 per officer, more than one course of 31 lessons holds. Per course:
+# the share of officers enrolled, of officers who finished it (and hold its certificate), how
+# many days back completions and starts go, and how often a part-way officer who read a
+# module has tried its quiz.
+ADVANCED = "crypto-investigation-advanced"
+COURSE_PLANS = {
+    "crypto-investigation": {
+        "enrolled": 0.98,
+        "completed": 0.70,
+        "completed_within": 760,
+        "started_within": 400,
+        "tries_quiz": 0.85,
+    },
+    ADVANCED: {
+        "enrolled": 0.90,
+        "completed": 0.08,
+        "completed_within": 200,
+        "started_within": 240,
+        "tries_quiz": 0.4,
+    },
+}
 # First-attempt failure rate per module (in course order): the tracing modules are hardest.
 FAIL_RATE = [0.10, 0.25, 0.28, 0.12, 0.10, 0.15]
 CERTIFICATE_MONTHS_DAYS = 730
@@ -240,30 +261,11 @@ class Seeder:
         self.anchor = anchor
         self.copier = copier
         self.rng = random.Random(params["seed"])  # noqa: S311 - reproducible test data
-        self.course = Course.objects.get(slug="crypto-investigation")
-        lessons = list(
-            Lesson.objects.filter(module__course=self.course)
-            .select_related("module", "module__quiz")
-            .order_by("module__order", "order")
-        )
-        # (lesson id, version id, module index) in reading order; per module, its last lesson's
-        # position, its quiz and quiz version.
-        self.lessons = []
-        self.modules = []
-        for lesson in lessons:
-            if not self.modules or self.modules[-1]["id"] != lesson.module_id:
-                self.modules.append(
-                    {
-                        "id": lesson.module_id,
-                        "quiz_id": lesson.module.quiz.pk,
-                        "quiz_hash": lesson.module.quiz.content_hash,
-                        "last": None,
-                    }
-                )
-            self.modules[-1]["last"] = len(self.lessons)
-            self.lessons.append((lesson.pk, lesson.current_version_id, len(self.modules) - 1))
-        self.course_hours = Decimal(sum(lesson.minutes for lesson in lessons)) / 60
-        self.course_hours = self.course_hours.quantize(Decimal("0.1"))
+        self.courses = [
+            self.course_plan(Course.objects.get(slug=slug), Lesson, **plan)
+            for slug, plan in COURSE_PLANS.items()
+        ]
+        self.course = self.courses[0]["course"]
         self.password = "!" + "x" * 40  # unusable, as make_password(None) writes
         self.models = {
             "Agency": Agency,
@@ -314,19 +316,34 @@ class Seeder:
             self.cohort(info)
         return info
 
+    @staticmethod
+    def course_plan(course, lesson_model, **plan) -> dict:
+        """A course's lessons in reading order (lesson id, version id, module index), its
+        modules (quiz, quiz version, position of the last lesson), its hours, and the plan."""
+        lessons = list(
+            lesson_model.objects.filter(module__course=course)
+            .select_related("module", "module__quiz")
+            .order_by("module__order", "order")
+        )
+        rows, modules = [], []
+        for lesson in lessons:
+            if not modules or modules[-1]["id"] != lesson.module_id:
+                quiz = lesson.module.quiz
+                modules.append(
+                    {"id": lesson.module_id, "quiz_id": quiz.pk, "quiz_hash": quiz.content_hash}
+                )
+            modules[-1]["last"] = len(rows)
+            rows.append((lesson.pk, lesson.current_version_id, len(modules) - 1))
+        hours = (Decimal(sum(lesson.minutes for lesson in lessons)) / 60).quantize(Decimal("0.1"))
+        return {"course": course, "lessons": rows, "modules": modules, "hours": hours, **plan}
+
     def officer(self, *, agency_id: int, unit_id: int, email: str, long_record: bool) -> int:
         rng = self.rng
         self.user_number += 1
         user_id = self.ids.take(self.models["User"])
         joined = self.at(rng.uniform(200, 1000))
         self.rows["User"].append(
-            (
-                user_id,
-                self.password,
-                email,
-                f"Officer {self.user_number:05d}",
-                joined,
-            )
+            (user_id, self.password, email, f"Officer {self.user_number:05d}", joined)
         )
         self.rows["Membership"].append(
             (
@@ -340,31 +357,37 @@ class Seeder:
                 joined,
             )
         )
-        draw = rng.random()
-        if long_record:
-            draw = 0.0
-        if draw >= 1 - NOT_ENROLLED:
-            return user_id
-        completed = draw < COMPLETED
+        for plan in self.courses:
+            self.progress(plan, user_id=user_id, long_record=long_record)
+        return user_id
+
+    def progress(self, plan: dict, *, user_id: int, long_record: bool) -> None:
+        """One officer's enrollment in one course: lessons read in order, each module's quiz
+        tried once its lessons are read (failed attempts, then a pass), and for a finished
+        course the completion and its certificate."""
+        rng = self.rng
+        lessons, modules = plan["lessons"], plan["modules"]
+        draw = 0.0 if long_record else rng.random()
+        if draw >= plan["enrolled"]:
+            return
+        completed = draw < plan["completed"]
         enrollment_id = self.ids.take(self.models["Enrollment"])
         if completed:
-            done = self.at(rng.random() ** 1.6 * 760 + rng.random())
+            done = self.at(rng.random() ** 1.6 * plan["completed_within"] + rng.random())
             if long_record:
                 done = self.at(30.5)
             start = done - timedelta(days=rng.uniform(10, 150))
-            read = len(self.lessons)
+            read = len(lessons)
             # Reading ends days before the course is done: the quizzes (and retakes) between.
             end = done - timedelta(days=4)
         else:
-            start = self.at(rng.uniform(35, 400))
-            read = int(rng.triangular(1, len(self.lessons) - 1, len(self.lessons) - 6))
+            start = self.at(rng.uniform(35, plan["started_within"]))
+            read = int(rng.triangular(1, len(lessons) - 1, len(lessons) - 1))
             end = self.anchor - timedelta(days=rng.uniform(3, 30))
-            done = None
-        self.rows["Enrollment"].append((enrollment_id, user_id, self.course.pk, start, done))
         step = (end - start) / (read + 1)
-        last_quiz_pass = None
+        last_pass = None
         for position in range(read):
-            lesson_id, version_id, module_index = self.lessons[position]
+            lesson_id, version_id, module_index = lessons[position]
             when = start + step * (position + 1)
             self.rows["LessonProgress"].append(
                 (
@@ -375,12 +398,12 @@ class Seeder:
                     when,
                 )
             )
-            module = self.modules[module_index]
+            module = modules[module_index]
             if module["last"] != position:
                 continue
-            if not completed and rng.random() < 0.15:
+            if not completed and rng.random() > plan["tries_quiz"]:
                 continue  # read the module, not yet tried its quiz
-            failures, rate = 0, FAIL_RATE[module_index]
+            failures, rate = 0, FAIL_RATE[module_index % len(FAIL_RATE)]
             while rng.random() < rate:
                 failures += 1
                 rate /= 2
@@ -411,15 +434,17 @@ class Seeder:
                     )
                 )
                 if passed:
-                    last_quiz_pass = submitted
+                    last_pass = submitted
+        # Completion is the last quiz passed (after every lesson was read).
+        done = last_pass if completed else None
+        course = plan["course"]
+        self.rows["Enrollment"].append((enrollment_id, user_id, course.pk, start, done))
         if completed:
-            # Completion is the last quiz passed (after every lesson was read).
-            done = last_quiz_pass
-            self.rows["Enrollment"][-1] = (enrollment_id, user_id, self.course.pk, start, done)
-            self.certificate(user_id=user_id, enrollment_id=enrollment_id, completed=done)
-        return user_id
+            self.certificate(plan, user_id=user_id, enrollment_id=enrollment_id, completed=done)
 
-    def certificate(self, *, user_id: int, enrollment_id: int, completed: datetime) -> None:
+    def certificate(
+        self, plan: dict, *, user_id: int, enrollment_id: int, completed: datetime
+    ) -> None:
         rng = self.rng
         self.certificate_number += 1
         number = self.certificate_number
@@ -431,14 +456,14 @@ class Seeder:
                 self.ids.take(self.models["Certificate"]),
                 enrollment_id,
                 user_id,
-                self.course.pk,
-                self.course.content_hash,
+                plan["course"].pk,
+                plan["course"].content_hash,
                 serial,
                 token(self.params["seed"], "certificate", number),
                 "revoked" if revoked else "issued",
                 f"Officer {self.user_number:05d}",
-                self.course.title,
-                self.course_hours,
+                plan["course"].title,
+                plan["hours"],
                 completed,
                 issued,
                 issued,
@@ -771,9 +796,69 @@ def seed_people(anchor: datetime) -> None:
     )
 
 
+def big_agency_counts() -> dict[str, int]:
+    """What the 20,000-officer agency holds, for the findings."""
+    from django.db import connection
+
+    queries = {
+        "officers": "SELECT count(*) FROM accounts_membership WHERE agency_id = %(a)s"
+        " AND role = 'officer'",
+        "enrollments": "SELECT count(*) FROM courses_enrollment e JOIN accounts_membership m"
+        " ON m.user_id = e.user_id WHERE m.agency_id = %(a)s",
+        "lesson progress": "SELECT count(*) FROM courses_lessonprogress p JOIN courses_enrollment"
+        " e ON e.id = p.enrollment_id JOIN accounts_membership m ON m.user_id = e.user_id"
+        " WHERE m.agency_id = %(a)s",
+        "quiz attempts": "SELECT count(*) FROM assessments_attempt t JOIN accounts_membership m"
+        " ON m.user_id = t.user_id WHERE m.agency_id = %(a)s",
+        "certificates": "SELECT count(*) FROM certificates_certificate c JOIN accounts_membership"
+        " m ON m.user_id = c.user_id WHERE m.agency_id = %(a)s",
+        "certificates expiring within 90 days": "SELECT count(*) FROM certificates_certificate c"
+        " JOIN accounts_membership m ON m.user_id = c.user_id WHERE m.agency_id = %(a)s AND"
+        " c.status = 'issued' AND c.valid_until > now()"
+        " AND c.valid_until <= now() + interval '90 days'",
+        "certificates expired": "SELECT count(*) FROM certificates_certificate c JOIN"
+        " accounts_membership m ON m.user_id = c.user_id WHERE m.agency_id = %(a)s AND"
+        " c.status = 'issued' AND c.valid_until <= now()",
+        "certificates revoked": "SELECT count(*) FROM certificates_certificate c JOIN"
+        " accounts_membership m ON m.user_id = c.user_id WHERE m.agency_id = %(a)s AND"
+        " c.status = 'revoked'",
+        "cohorts": "SELECT count(*) FROM cohorts_cohort WHERE host_agency_id = %(a)s",
+        "seats": "SELECT count(*) FROM cohorts_seat WHERE agency_id = %(a)s",
+        "attendance marks": "SELECT count(*) FROM cohorts_attendance t JOIN cohorts_seat s"
+        " ON s.id = t.seat_id WHERE s.agency_id = %(a)s",
+    }
+    counts = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM accounts_agency WHERE name = %s", [BIG_AGENCY])
+        agency_id = cursor.fetchone()[0]
+        for label, sql in queries.items():
+            cursor.execute(sql, {"a": agency_id})
+            counts[f"{BIG_AGENCY}: {label}"] = cursor.fetchone()[0]
+    return counts
+
+
+def bench_content(root: Path) -> Path:
+    """content/ with its course copied as a second course (ADVANCED), in `root`."""
+    import shutil
+
+    from django.conf import settings
+
+    content = root / "content"
+    shutil.copytree(settings.CONTENT_DIR, content)
+    source = content / "courses" / "crypto-investigation"
+    copy = content / "courses" / ADVANCED
+    shutil.copytree(source, copy)
+    course_md = copy / "course.md"
+    text = course_md.read_text()
+    text = text.replace("slug: crypto-investigation\n", f"slug: {ADVANCED}\n", 1)
+    text = text.replace("title: ", "title: Advanced (scale bench) - ", 1)
+    text = text.replace("order: 1\n", "order: 2\n", 1)
+    course_md.write_text(text)
+    return content
+
+
 def seed(params: dict) -> dict:
     """Rebuild the database and seed it; returns the marker."""
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -783,7 +868,8 @@ def seed(params: dict) -> dict:
     connection.close()
     recreate()
     call_command("migrate", verbosity=0)
-    content_sync(root=settings.CONTENT_DIR)
+    with tempfile.TemporaryDirectory() as temporary:
+        content_sync(root=bench_content(Path(temporary)))
     anchor = datetime.combine(datetime.now(UTC).date(), clock(0), tzinfo=UTC)
     with transaction.atomic():
         connection.ensure_connection()
@@ -803,6 +889,7 @@ def seed(params: dict) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     seconds = time.perf_counter() - started
+    counts.update(big_agency_counts())
     write_marker(params, anchor, seconds, counts)
     return read_marker()
 
