@@ -15,4 +15,10 @@ class ReportsConfig(AppConfig):
                 order=50,
                 roles=frozenset({"agency_admin", "coordinator", "staff"}),
             ),
+            NavItem(
+                _("Dashboards"),
+                "reports:dashboards",
+                order=55,
+                roles=frozenset({"agency_admin", "coordinator", "staff"}),
+            ),
         )
