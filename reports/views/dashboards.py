@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -217,11 +217,21 @@ def officers(request, agency_id: int):
         "filters": filters,
         "page_obj": page,
         "members": page.object_list,
+        "rows": [(m, _transcript_url(m.user_id)) for m in page.object_list],
         "status_labels": ROSTER_STATUS_LABELS,
         "back": reverse("reports:dashboard_agency", args=[agency.pk])
         + _filter_query(request, drop=("figure", "page")),
     }
     return render(request, "reports/dashboards/officers.html", context)
+
+
+def _transcript_url(user_id: int) -> str:
+    """The officer's training record, once the transcripts work provides the page (its URL
+    name is agreed: reports:transcript with user_id)."""
+    try:
+        return reverse("reports:transcript", kwargs={"user_id": user_id})
+    except NoReverseMatch:
+        return ""
 
 
 def _figure_label(figure: str, filters) -> str:
