@@ -8,6 +8,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from core.nav import NavItem, register
 
+        # Each report's export tables register themselves (reports.exports.registry).
+        from reports.exports import tables_cohort_report, tables_roster  # noqa: F401
+
         register(
             NavItem(
                 _("People"),
