@@ -3,11 +3,13 @@ cohort report a user may see. 404 for missing and forbidden alike; one agency's 
 accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Agency
 from accounts.permissions import SCOPED, Action, active_memberships, agencies_for
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
+from reports.models import ExportJob
 
 
 def access_roster_agencies(*, user) -> list[int]:
@@ -98,3 +100,11 @@ def dashboard_scopes(*, user) -> dict:
             agencies_for(user, Action.VIEW_DASHBOARD).filter(pk__in=own).order_by("name")
         )
     return {"programme": programme, "countries": countries, "agencies": agencies}
+
+
+def access_export_job(*, user, job_id: int) -> ExportJob:
+    """An export job of this user's own; anyone else's (or none) is a 404. An export is bound
+    to the person who asked for it, whatever their role."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(ExportJob.objects.select_related("agency"), pk=job_id, user=user)

@@ -17,6 +17,9 @@ class ReportsConfig(AppConfig):
             "requirements", validate=requirement_sets_validate, sync=requirement_sets_sync
         )
 
+        # Each report's export tables register themselves (reports.exports.registry).
+        from reports.exports import tables_cohort_report, tables_roster  # noqa: F401
+
         register(
             NavItem(
                 _("People"),
