@@ -18,7 +18,11 @@ class ReportsConfig(AppConfig):
         )
 
         # Each report's export tables register themselves (reports.exports.registry).
-        from reports.exports import tables_cohort_report, tables_roster  # noqa: F401
+        from reports.exports import (  # noqa: F401
+            tables_cohort_report,
+            tables_dashboards,
+            tables_roster,
+        )
 
         register(
             NavItem(

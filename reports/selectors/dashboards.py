@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Agency, Membership
 from accounts.permissions import vetting_cutoff
@@ -43,15 +44,16 @@ from assessments.models import Attempt
 from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat, Session
 from courses.models import Course, Enrollment, LessonProgress, Module
+from reports.selectors.compliance import (
+    AT_RISK,
+    COMPLIANT,
+    NO_REQUIREMENT,
+    OVERDUE,
+    officers_compliance,
+)
 from reports.selectors.rosters import LAPSED, _current_approved_q, _lapsed_q
 from reports.suppression import suppress_table
 
-try:  # The requirements branch owns compliance; until it lands nobody has a requirement.
-    from reports.selectors import compliance as _compliance
-except ImportError:  # pragma: no cover - removed at merge
-    _compliance = None
-
-COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT = "compliant", "at_risk", "overdue", "none"
 COMPLIANCE_STATES = (COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT)
 
 EXPIRING_DAYS = 90
@@ -67,6 +69,21 @@ HEADLINE = (VETTED, ENROLLED, COMPLETED, CERTIFIED, EXPIRING)
 # passed in the period), "first:<module id>" (first graded attempt passed, in the period).
 MODULE_FIGURES = ("read", "passed", "tried", "first")
 FIGURES = (*HEADLINE, *COMPLIANCE_STATES)
+
+
+def figure_labels() -> dict[str, str]:
+    """The figures' names in the active language."""
+    return {
+        VETTED: _("Officers vetted"),
+        ENROLLED: _("Enrolled"),
+        COMPLETED: _("Completed in the period"),
+        CERTIFIED: _("Certified (current)"),
+        EXPIRING: _("Certificates expiring within 90 days"),
+        COMPLIANT: _("Compliant"),
+        AT_RISK: _("At risk"),
+        OVERDUE: _("Overdue"),
+        NO_REQUIREMENT: _("No requirement"),
+    }
 
 
 @dataclass(frozen=True)
@@ -210,10 +227,8 @@ def _compliance_states(*, members: QuerySet[Membership], group: str) -> dict[tup
         .values_list(group, "user_id", "agency_id", "created_at")
         .distinct()
     )
-    if _compliance is None:
-        return {(key, user_id): NO_REQUIREMENT for key, user_id, _a, _s in vetted}
     officers = list({(user_id, agency_id, started) for _k, user_id, agency_id, started in vetted})
-    states = _compliance.officers_compliance(officers=officers)
+    states = officers_compliance(officers=officers)
     return {
         (key, user_id): states[user_id].state if user_id in states else NO_REQUIREMENT
         for key, user_id, _a, _s in vetted

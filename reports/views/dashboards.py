@@ -19,40 +19,24 @@ from reports.access import (
 )
 from reports.forms import ROSTER_STATUS_LABELS, DashboardFilterForm
 from reports.selectors.dashboards import (
-    AT_RISK,
     CERTIFIED,
     COMPLETED,
     COMPLIANCE_STATES,
-    COMPLIANT,
     ENROLLED,
     EXPIRING,
-    NO_REQUIREMENT,
     OVERDUE,
     VETTED,
     agency_dashboard,
     country_dashboard,
     cross_table,
     dashboard_officers,
+    figure_labels,
     figure_valid,
     programme_dashboard,
 )
 from reports.suppression import small_cell_k
 
 OFFICERS_PAGE_SIZE = 50
-
-
-def figure_labels() -> dict[str, str]:
-    return {
-        VETTED: _("Officers vetted"),
-        ENROLLED: _("Enrolled"),
-        COMPLETED: _("Completed in the period"),
-        CERTIFIED: _("Certified (current)"),
-        EXPIRING: _("Certificates expiring within 90 days"),
-        COMPLIANT: _("Compliant"),
-        AT_RISK: _("At risk"),
-        OVERDUE: _("Overdue"),
-        NO_REQUIREMENT: _("No requirement"),
-    }
 
 
 @login_required
@@ -195,7 +179,7 @@ def _cross(request, *, form, data, country: str):
             if country
             else reverse("reports:dashboard_programme")
         ),
-        "table_name": "dashboard_country" if country else "dashboard_programme",
+        "export_links": _country_export_links(request, country) if country else [],
     }
     return render(request, "reports/dashboards/cross.html", context)
 
@@ -223,6 +207,24 @@ def officers(request, agency_id: int):
         + _filter_query(request, drop=("figure", "page")),
     }
     return render(request, "reports/dashboards/officers.html", context)
+
+
+def _country_export_links(request, country: str) -> list[tuple[str, str]]:
+    """The country table's downloads: like reports/includes/export_buttons.html, whose tag
+    adds agency, cohort and user ids but not a country, which is in this page's path."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["country"] = country
+    query = params.urlencode()
+    return [
+        (
+            label,
+            reverse("reports:export", kwargs={"table": "dashboard_country", "fmt": fmt})
+            + "?"
+            + query,
+        )
+        for label, fmt in ((_("Download CSV"), "csv"), (_("Download XLSX"), "xlsx"))
+    ]
 
 
 def _transcript_url(user_id: int) -> str:
