@@ -53,12 +53,10 @@ class DashboardFilterForm(forms.Form):
     """The dashboard filters. Every field has a default (the first published course, approved
     officers with current vetting, the last 12 months), so an empty query string is valid."""
 
-    course = forms.ModelChoiceField(
-        label=_("Course"), queryset=Course.objects.none(), required=False, empty_label=None
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("Any unit")
-    )
+    # Choices are filled from one read of the courses and units each, and the chosen one is
+    # looked up in them: no second query to validate.
+    course = forms.TypedChoiceField(label=_("Course"), coerce=int, required=False)
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -95,16 +93,12 @@ class DashboardFilterForm(forms.Form):
                 if key in data:
                     merged[key] = data.get(key)
         super().__init__(merged)
-        self.fields["course"].queryset = courses
-        # A cached choice list, so rendering the select costs no second query.
         self.fields["course"].choices = [(c.pk, c.title) for c in self.courses]
         if agency is None:
             del self.fields["unit"]
         else:
             units = list(Unit.objects.filter(agency=agency).order_by("name"))
-            self.fields["unit"].queryset = Unit.objects.filter(agency=agency)
             self.fields["unit"].choices = [("", _("Any unit"))] + [(u.pk, u.name) for u in units]
-            self.units = units
 
     def clean(self):
         cleaned = super().clean()
@@ -121,10 +115,11 @@ class DashboardFilterForm(forms.Form):
         if self.errors.keys() & {"date_from", "date_to"}:
             data.pop("date_from", None)
             data.pop("date_to", None)
-        unit = data.get("unit")
+        by_id = {course.pk: course for course in self.courses}
+        course = by_id.get(data.get("course")) or (self.courses[0] if self.courses else None)
         return DashboardFilters(
-            course=data.get("course") or (self.courses[0] if self.courses else None),
-            unit_id=unit.pk if unit else None,
+            course=course,
+            unit_id=data.get("unit") or None,
             status=data.get("status", Membership.Status.APPROVED),
             role=data.get("role", Membership.Role.OFFICER),
             date_from=data.get("date_from") or self.default_from,
