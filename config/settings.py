@@ -405,6 +405,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.certificate_reminders_task",
         "schedule": env_int("CERTIFICATE_REMINDER_SECONDS", 86400),
     },
+    # Files of exports whose download link has expired (EXPORT_LINK_HOURS) are deleted.
+    "export-files-expire": {
+        "task": "reports.tasks.export_files_expire_task",
+        "schedule": env_int("EXPORT_EXPIRE_SECONDS", 86400),
+    },
     "audit-checkpoint": {
         "task": "accounts.tasks.audit_checkpoint_task",
         "schedule": AUDIT_CHECKPOINT_SECONDS,

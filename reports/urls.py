@@ -4,7 +4,7 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, personal_data
+from reports.views import agencies, cohorts, dashboards, exports, personal_data
 
 app_name = "reports"
 
@@ -18,5 +18,21 @@ urlpatterns = [
         cohorts.export,
         name="cohort_report_export",
     ),
+    path("dashboards/", dashboards.index, name="dashboards"),
+    path("dashboards/programme/", dashboards.programme, name="dashboard_programme"),
+    path("dashboards/country/<str:country>/", dashboards.country, name="dashboard_country"),
+    path("dashboards/agency/<int:agency_id>/", dashboards.agency, name="dashboard_agency"),
+    path(
+        "dashboards/agency/<int:agency_id>/officers/",
+        dashboards.officers,
+        name="dashboard_officers",
+    ),
     path("account/data.json", personal_data.data_export, name="personal_data_export"),
+    # Table exports (reports.exports): the table's name and format in the path, its
+    # parameters in the query string.
+    path("exports/", exports.jobs, name="export_jobs"),
+    path("exports/<str:table>.<str:fmt>", exports.export, name="export"),
+    path("exports/jobs/<int:job_id>/", exports.job, name="export_job"),
+    path("exports/jobs/<int:job_id>.json", exports.job_status, name="export_job_status"),
+    path("exports/jobs/<int:job_id>/download", exports.job_download, name="export_job_download"),
 ]
