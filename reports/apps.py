@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.nav import NavItem, register
+        from reports.exports import tables_transcripts  # noqa: F401 (registers its table)
 
         register(
             NavItem(
@@ -14,5 +15,11 @@ class ReportsConfig(AppConfig):
                 "reports:agencies",
                 order=50,
                 roles=frozenset({"agency_admin", "coordinator", "staff"}),
+            ),
+            NavItem(
+                _("My training record"),
+                "reports:my_transcript",
+                order=45,
+                roles=frozenset({"officer"}),
             ),
         )

@@ -4,7 +4,7 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, personal_data
+from reports.views import agencies, cohorts, personal_data, transcripts
 
 app_name = "reports"
 
@@ -19,4 +19,14 @@ urlpatterns = [
         name="cohort_report_export",
     ),
     path("account/data.json", personal_data.data_export, name="personal_data_export"),
+    # Training records (transcripts) and the public check of a signed PDF transcript.
+    path("training-record/", transcripts.my_transcript, name="my_transcript"),
+    path("training-record/<int:user_id>/", transcripts.transcript, name="transcript"),
+    path("training-record/<int:user_id>.csv", transcripts.transcript_csv, name="transcript_csv"),
+    path("training-record/<int:user_id>.pdf", transcripts.transcript_pdf, name="transcript_pdf"),
+    path(
+        "verify/transcripts/<str:token>/",
+        transcripts.transcript_verify,
+        name="transcript_verify",
+    ),
 ]

@@ -16,7 +16,7 @@ from accounts.models import Agency
 from accounts.permissions import Action, can
 from core.audit import AuditContext
 from core.csv import csv_attachment, csv_text
-from reports.access import access_roster_agencies
+from reports.access import access_roster_agencies, roster_transcript_ids
 from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
 from reports.selectors.rosters import agencies_with_member_counts, agency_roster
 from reports.services.exports import roster_export as roster_export_rows
@@ -46,6 +46,10 @@ def roster(request, agency_id: int):
         "page_obj": page,
         "members": page.object_list,
         "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
+        # Whose training record the viewer may open: their names link to it.
+        "transcript_ids": roster_transcript_ids(
+            user=request.user, agency=agency, members=page.object_list
+        ),
         "filtered": any(filters.values()),
     }
     return render(request, "reports/roster.html", context)
