@@ -3,6 +3,7 @@ the content version seen, quiz attempts and lab results, cohort sessions and att
 certificates, hours per category, and for each line the audit event behind it. A fixed number
 of queries however long the record (pinned in tests/reports/test_transcripts.py)."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -154,9 +155,8 @@ class TrainingRecord:
 
 
 def _content_version(hashes: list[tuple[int, str]]) -> str:
-    """courses.selectors.enrollment_content_version, from rows already read."""
-    import hashlib
-
+    """courses.selectors.enrollment_content_version, from rows already read (that function
+    reads them itself, a query per enrollment; a test keeps the two equal)."""
     digest = hashlib.sha256()
     for lesson_id, content_hash in sorted(hashes):
         digest.update(f"{lesson_id}:{content_hash};".encode())

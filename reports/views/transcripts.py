@@ -3,6 +3,8 @@ signed PDF downloads, and the public verify page of a PDF transcript."""
 
 import csv
 import io
+from datetime import date, datetime
+from decimal import Decimal
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
@@ -41,11 +43,12 @@ def transcript(request, user_id: int):
 
 
 def _csv_cell(value):
+    """Times in the viewer's time zone, numbers as numbers, text escaped (core.csv)."""
     if value is None:
         return ""
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+    if isinstance(value, datetime):
         return timezone.localtime(value).isoformat(timespec="minutes")
-    if isinstance(value, int | float) or hasattr(value, "quantize"):
+    if isinstance(value, int | Decimal | date):
         return value
     return csv_text(value)
 

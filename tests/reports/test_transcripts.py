@@ -337,6 +337,23 @@ def test_the_officers_own_csv_needs_no_password_and_is_audited(client, officer, 
     assert event.details["own"] is True
 
 
+def test_the_officers_own_pdf_needs_no_password_and_is_audited(client, officer):
+    client.force_login(officer)
+
+    response = client.get(reverse("reports:transcript_pdf", kwargs={"user_id": officer.pk}))
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    made = officer.transcripts.get()
+    event = AuditEvent.objects.get(action="transcript.download")
+    assert (event.actor, event.details["format"], event.details["serial"]) == (
+        officer,
+        "pdf",
+        made.serial,
+    )
+    assert event.details["own"] is True
+
+
 def test_an_admins_csv_asks_for_the_password_again(client, officer, agency, record_parts):
     admin = admin_of(agency)
     client.force_login(admin)
