@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Agency, AuditEvent, Membership, User
 from assessments.models import Attempt, LabTrace, Question
@@ -532,7 +533,11 @@ def transcript_rows(record: TrainingRecord) -> list[list]:
                 line.course,
                 line.quiz,
                 line.passed_at or line.last_attempt_at,
-                _("%(count)s attempts, best %(best)s%%, last %(last)s")
+                ngettext(
+                    "%(count)s attempt, best %(best)s%%, last %(last)s",
+                    "%(count)s attempts, best %(best)s%%, last %(last)s",
+                    line.attempts,
+                )
                 % {
                     "count": line.attempts,
                     "best": line.best_score,
