@@ -16,8 +16,8 @@ from reports.selectors.transcripts import (
 
 def _officer_id(params: Params) -> int:
     try:
-        return int(params.get("user_id", ""))
-    except (TypeError, ValueError):
+        return int(str(params.get("user_id", "")))
+    except ValueError:
         raise Http404 from None
 
 

@@ -66,15 +66,17 @@ def _pdf_cell(value) -> str:
 def transcript_create(
     *, officer: User, actor: User, language: str, context: AuditContext | None = None
 ) -> Transcript:
-    """Make, sign and store one officer's PDF transcript, recording the audit chain's head as
-    it stands at the start of this transaction (each line names its own audit event, all of
-    them at or before that head)."""
-    head = AuditEvent.objects.order_by("-id").values_list("id", "row_hash").first()
-    head_id, head_hash = head if head else (None, "")
+    """Make, sign and store one officer's PDF transcript in one transaction: read the record,
+    then the audit chain's head (each line names its own audit event, all of them at or
+    before that head), render and sign the PDF, store it with its SHA-256, audit it."""
     with translation.override(language):
         record = training_record(officer=officer)
         columns = transcript_columns()
         rows = transcript_rows(record)
+    # The head is read after the lines: audit rows are written one at a time under the
+    # chain's lock, in id order, so every event a line names is at or before this head.
+    head = AuditEvent.objects.order_by("-id").values_list("id", "row_hash").first()
+    head_id, head_hash = head if head else (None, "")
     transcript = Transcript(
         user=officer,
         created_by=actor,

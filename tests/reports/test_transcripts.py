@@ -490,3 +490,13 @@ def test_the_selector_reads_a_record_in_a_fixed_number_of_queries(
 
     assert len(record.lessons) == 4 * courses
     assert len(record.sessions) == 2 * courses
+
+
+def test_the_export_table_answers_404_for_a_missing_or_malformed_officer_id(officer):
+    from django.http import Http404
+
+    table = export_table("transcript")
+
+    for params in ({}, {"user_id": "abc"}, {"user_id": ["1", "2"]}, {"user_id": officer.pk + 999}):
+        with pytest.raises(Http404):
+            table.scope(officer, params)
