@@ -22,6 +22,7 @@ class ReportsConfig(AppConfig):
             tables_cohort_report,
             tables_dashboards,
             tables_roster,
+            tables_transcripts,
         )
 
         register(
@@ -36,5 +37,11 @@ class ReportsConfig(AppConfig):
                 "reports:dashboards",
                 order=55,
                 roles=frozenset({"agency_admin", "coordinator", "staff"}),
+            ),
+            NavItem(
+                _("My training record"),
+                "reports:my_transcript",
+                order=45,
+                roles=frozenset({"officer"}),
             ),
         )
