@@ -22,19 +22,17 @@ import time
 
 import seed_scale
 
-WARM_UP = 3
-
 
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[max(0, round(fraction * len(ordered)) - 1)]
 
 
-def measure(client, url: str, repeat: int):
+def measure(client, url: str, repeat: int, warm_up: int):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(WARM_UP):
+    for _ in range(warm_up):
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
@@ -81,6 +79,7 @@ def explain(queries: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per view")
+    parser.add_argument("--warm-up", type=int, default=3, help="untimed requests first")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--only", help="one view: agency_dashboard, programme_dashboard, ...")
     args = parser.parse_args()
@@ -125,7 +124,7 @@ def main() -> None:
             continue
         client = Client()
         client.force_login(user)
-        queries, times = measure(client, url, args.repeat)
+        queries, times = measure(client, url, args.repeat, args.warm_up)
         if name == "agency_dashboard":
             agency_queries[officer_count] = queries
         print(
