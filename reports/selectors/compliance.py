@@ -316,49 +316,61 @@ def _hours_text(value: Decimal) -> str:
     return floatformat(value.quantize(Decimal("0.1"), rounding=ROUND_UP), -1)
 
 
-def _shortfalls(
+def _ordered_minimums(requirement_set: RequirementSet) -> list[tuple[str, Decimal]]:
+    """The set's minimum hours in the categories' own order, the total last (JSON keeps no
+    order)."""
+    order = [*TrainingCategory.values, TOTAL]
+    return sorted(
+        minimum_hours(requirement_set).items(),
+        key=lambda item: order.index(item[0]) if item[0] in order else 0,
+    )
+
+
+def _lacks(
     *,
     plan: _Plan,
     bucket: int,
     hours: dict[str, Decimal],
+    minimums: list[tuple[str, Decimal]],
     required: _Required,
     course_done,
     module_done,
-) -> list[str]:
-    """What the officer still lacks in one cycle (translated); empty when it is met."""
+):
+    """What the officer still lacks in one cycle, as facts to be worded (_shortfall_text):
+    ("hours", category, missing hours rounded up to a tenth), ("module", title) or
+    ("course", title). A generator: asking whether a cycle is met stops at the first."""
     since, until = plan.starts[bucket], plan.ends[bucket]
-    labels = dict(TrainingCategory.choices)
-    lines = []
-    minimums = minimum_hours(plan.requirement_set)
-    # In the categories' own order, the total last (JSON keeps no order).
-    order = [*TrainingCategory.values, TOTAL]
-    for category, minimum in sorted(
-        minimums.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0
-    ):
+    for category, minimum in minimums:
         missing = minimum - hours.get(category, Decimal(0))
-        if missing <= 0:
-            continue
-        if category == TOTAL:
-            lines.append(_("%(hours)s h in total") % {"hours": _hours_text(missing)})
-        else:
-            lines.append(
-                _("%(hours)s h of %(category)s")
-                % {"hours": _hours_text(missing), "category": labels.get(category, category)}
-            )
+        if missing > 0:
+            yield ("hours", category, missing.quantize(Decimal("0.1"), rounding=ROUND_UP))
     for entry in plan.requirement_set.required or []:
         if "/" in entry:
             found = required.modules.get(entry)
             done = found and module_done.get((plan.user_id, found[0].pk))
             if not (done and since <= done < until):
-                title = found[0].title if found else entry
-                lines.append(_("Module %(title)s not completed") % {"title": title})
+                yield ("module", found[0].title if found else entry)
         else:
             course = required.courses.get(entry)
             done = course and course_done.get((plan.user_id, course.pk))
             if not (done and since <= done < until):
-                title = course.title if course else entry
-                lines.append(_("Course %(title)s not completed") % {"title": title})
-    return lines
+                yield ("course", course.title if course else entry)
+
+
+def _shortfall_text(lack: tuple) -> str:
+    """One fact from _lacks, in the active language."""
+    if lack[0] == "hours":
+        _kind, category, missing = lack
+        if category == TOTAL:
+            return _("%(hours)s h in total") % {"hours": _hours_text(missing)}
+        labels = dict(TrainingCategory.choices)
+        return _("%(hours)s h of %(category)s") % {
+            "hours": _hours_text(missing),
+            "category": labels.get(category, category),
+        }
+    if lack[0] == "module":
+        return _("Module %(title)s not completed") % {"title": lack[1]}
+    return _("Course %(title)s not completed") % {"title": lack[1]}
 
 
 def _certificate_ok(plan: _Plan, required: _Required, certified: dict[int, set[int]]) -> bool:
@@ -431,16 +443,32 @@ def officers_compliance(
     for user_id, course_id in _certified(plans):
         certified[user_id].add(course_id)
     at_risk_days = settings.REPORTS_AT_RISK_DAYS
+    # Officers of one agency share their few shortfall facts: each is worded once per call.
+    texts: dict[tuple, str] = {}
+    no_certificate = _("No current certificate")
+    minimums = {}
     for plan in plans:
+        if plan.requirement_set.pk not in minimums:
+            minimums[plan.requirement_set.pk] = _ordered_minimums(plan.requirement_set)
+        evidence = {
+            "plan": plan,
+            "minimums": minimums[plan.requirement_set.pk],
+            "required": required,
+            "course_done": course_done,
+            "module_done": module_done,
+        }
         current_hours = hours.get((plan.user_id, _CURRENT), {})
-        evidence = {"required": required, "course_done": course_done, "module_done": module_done}
-        shortfalls = _shortfalls(plan=plan, bucket=_CURRENT, hours=current_hours, **evidence)
+        shortfalls = []
+        for lack in _lacks(bucket=_CURRENT, hours=current_hours, **evidence):
+            if lack not in texts:
+                texts[lack] = _shortfall_text(lack)
+            shortfalls.append(texts[lack])
         if not _certificate_ok(plan, required, certified):
-            shortfalls.append(_("No current certificate"))
+            shortfalls.append(no_certificate)
         if not shortfalls:
             state = COMPLIANT
-        elif plan.previous_start is not None and _shortfalls(
-            plan=plan, bucket=_PREVIOUS, hours=hours.get((plan.user_id, _PREVIOUS), {}), **evidence
+        elif plan.previous_start is not None and any(
+            _lacks(bucket=_PREVIOUS, hours=hours.get((plan.user_id, _PREVIOUS), {}), **evidence)
         ):
             state = OVERDUE
         elif plan.days_left < at_risk_days:
