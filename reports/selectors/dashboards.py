@@ -362,9 +362,12 @@ def _modules(*, members: QuerySet[Membership], filters: DashboardFilters) -> lis
     return list(rows.values())
 
 
-def _graded(*, members, filters) -> QuerySet[Attempt]:
+def _graded(*, members, quiz_ids: list[int]) -> QuerySet[Attempt]:
+    # The course's quizzes by id (read with its modules), not through a join to module and
+    # course: the planner misjudged that join at 20,000 officers and probed every officer's
+    # attempts once per module (3.6 s; 0.7 s with the ids, EXPLAIN in the scale findings).
     return Attempt.objects.filter(
-        quiz__module__course=filters.course,
+        quiz_id__in=quiz_ids,
         status=Attempt.Status.GRADED,
         user_id__in=members.values("user_id"),
     )
@@ -387,10 +390,13 @@ def _pass_rates(*, rows: dict[int, ModuleRow], members, filters) -> None:
     first graded attempt was in the period, and those of them who passed it. One query."""
     since, until = filters.window()
     first = _first_attempt_q()
+    module_of_quiz = {row.quiz_id: row for row in rows.values() if row.quiz_id}
+    if not module_of_quiz:
+        return
     counts = (
-        _graded(members=members, filters=filters)
+        _graded(members=members, quiz_ids=list(module_of_quiz))
         .filter(_in_window("submitted_at", since, until))
-        .values("quiz__module_id")
+        .values("quiz_id")
         .annotate(
             # Named apart from the fields: an annotation called "passed" would shadow the
             # field in the filters below.
@@ -402,9 +408,7 @@ def _pass_rates(*, rows: dict[int, ModuleRow], members, filters) -> None:
         .order_by()
     )
     for row in counts:
-        module = rows.get(row["quiz__module_id"])
-        if module is None:
-            continue
+        module = module_of_quiz[row["quiz_id"]]
         module.tried = row["n_tried"]
         module.passed = row["n_passed"]
         module.first_tried = row["n_first_tried"]
