@@ -33,8 +33,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -306,13 +307,15 @@ def agency_dashboard(
         agency=agency,
         filters=filters,
         headline=headline,
-        modules=_modules(members=members, filters=filters),
+        modules=_modules(members=members, filters=filters, enrolled=headline.enrolled),
         months=_months(members=members, filters=filters),
         cohorts=_cohorts(agency=agency, members=members, filters=filters, now=now),
     )
 
 
-def _modules(*, members: QuerySet[Membership], filters: DashboardFilters) -> list[ModuleRow]:
+def _modules(
+    *, members: QuerySet[Membership], filters: DashboardFilters, enrolled: int
+) -> list[ModuleRow]:
     """The course's modules with the funnel and pass rates. Three queries."""
     if filters.course is None:
         return []
@@ -330,7 +333,6 @@ def _modules(*, members: QuerySet[Membership], filters: DashboardFilters) -> lis
     enrollments = Enrollment.objects.filter(
         course=filters.course, user_id__in=members.values("user_id")
     )
-    enrolled = enrollments.count()
     for row in rows.values():
         row.enrolled = enrolled
     # Enrollments that read every lesson of a module: count the lessons read per enrollment
@@ -383,32 +385,53 @@ def _first_attempt_q() -> Q:
 
 
 def _pass_rates(*, rows: dict[int, ModuleRow], members, filters) -> None:
-    """Officers with a graded attempt in the period, those who passed in it; officers whose
-    first graded attempt was in the period, and those of them who passed it. One query."""
+    """Per module: officers with a graded attempt in the period, those who passed in it;
+    officers whose first graded attempt (ever) was in the period, and those of them who passed
+    it. One query: a window (ROW_NUMBER per officer and quiz, by submission) numbers the
+    attempts in one pass, then one GROUP BY counts."""
     since, until = filters.window()
-    first = _first_attempt_q()
-    counts = (
+    numbered = (
         _graded(members=members, filters=filters)
-        .filter(_in_window("submitted_at", since, until))
-        .values("quiz__module_id")
         .annotate(
-            # Named apart from the fields: an annotation called "passed" would shadow the
-            # field in the filters below.
-            n_tried=Count("user_id", distinct=True),
-            n_passed=Count("user_id", distinct=True, filter=Q(passed=True)),
-            n_first_tried=Count("user_id", distinct=True, filter=first),
-            n_first_passed=Count("user_id", distinct=True, filter=first & Q(passed=True)),
+            a_user=F("user_id"),
+            a_module=F("quiz__module_id"),
+            a_passed=F("passed"),
+            a_at=F("submitted_at"),
+            a_rank=Window(
+                RowNumber(),
+                partition_by=[F("user_id"), F("quiz_id")],
+                order_by=[F("submitted_at").asc(), F("pk").asc()],
+            ),
         )
+        .values("a_user", "a_module", "a_passed", "a_at", "a_rank")
         .order_by()
     )
-    for row in counts:
-        module = rows.get(row["quiz__module_id"])
-        if module is None:
-            continue
-        module.tried = row["n_tried"]
-        module.passed = row["n_passed"]
-        module.first_tried = row["n_first_tried"]
-        module.first_passed = row["n_first_passed"]
+    inner_sql, inner_params = numbered.query.sql_with_params()
+    window = "TRUE"
+    window_params: list = []
+    if since is not None:
+        window += " AND a.a_at >= %s"
+        window_params.append(since)
+    if until is not None:
+        window += " AND a.a_at < %s"
+        window_params.append(until)
+    sql = f"""
+        SELECT a.a_module,
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window}),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_passed),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_rank = 1),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_rank = 1 AND a.a_passed)
+        FROM ({inner_sql}) a
+        GROUP BY a.a_module
+    """  # noqa: S608 - the inner query is Django's, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window_params * 4, *inner_params])
+        for module_id, tried, passed, first_tried, first_passed in cursor.fetchall():
+            module = rows.get(module_id)
+            if module is None:
+                continue
+            module.tried, module.passed = tried, passed
+            module.first_tried, module.first_passed = first_tried, first_passed
 
 
 def month_starts(date_from: date, date_to: date) -> list[date]:
