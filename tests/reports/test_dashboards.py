@@ -441,3 +441,40 @@ def test_dashboard_query_counts_are_pinned_and_flat_at_2_and_20_officers(
     grow(scene, 18)
     with django_assert_num_queries(PINNED[page]):
         assert client.get(url).status_code == 200
+
+
+def test_compliance_split_and_its_officer_lists_follow_the_agencys_requirement(client):
+    from reports.models import AgencyRequirement, RequirementSet
+
+    today = timezone.localdate()
+    # Twelve-month cycles, the current one ending in 35 days: under 60 days left.
+    requirement = RequirementSet.objects.create(
+        slug="dashboard-test",
+        name="Dashboard test set (demo)",
+        country="KR",
+        cycle_months=12,
+        anchor=RequirementSet.Anchor.FIXED,
+        anchor_date=today - timedelta(days=330),
+        minimum_hours={"total": "1"},
+        source_path="content/requirements/dashboard-test.yaml",
+        content_hash="0" * 64,
+    )
+    agency = AgencyFactory(country="KR", time_zone="Asia/Seoul", name="Incheon Police")
+    AgencyRequirement.objects.create(agency=agency, requirement_set=requirement)
+    # Bound by the previous cycle and short in it: overdue. Started in this cycle: at risk.
+    overdue = MembershipFactory(
+        agency=agency, user=UserFactory(), created_at=timezone.now() - timedelta(days=800)
+    ).user
+    at_risk = MembershipFactory(
+        agency=agency, user=UserFactory(), created_at=timezone.now() - timedelta(days=100)
+    ).user
+    filters = filters_for(build_course(modules=1, questions=1))
+    data = agency_dashboard(agency=agency, filters=filters)
+    assert data.headline.compliance == {"compliant": 0, "at_risk": 1, "overdue": 1, "none": 0}
+    assert data.headline.vetted == 2
+    for figure, user in (("overdue", overdue), ("at_risk", at_risk)):
+        listed = dashboard_officers(agency=agency, figure=figure, filters=filters)
+        assert [m.user_id for m in listed] == [user.pk]
+    client.force_login(admin_of(agency))
+    response = client.get(reverse("reports:dashboard_agency", args=[agency.pk]))
+    assert response.context["chart_data"]["compliance"]["series"][0]["data"] == [0, 1, 1, 0]
