@@ -19,7 +19,7 @@ from tests.factories import (
     reauthenticated_now,
     staff_user,
 )
-from tests.reports.test_dashboards import Scene
+from tests.reports.dashboard_data import Scene
 
 pytestmark = pytest.mark.django_db
 
