@@ -24,7 +24,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -33,8 +32,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -306,13 +306,15 @@ def agency_dashboard(
         agency=agency,
         filters=filters,
         headline=headline,
-        modules=_modules(members=members, filters=filters),
+        modules=_modules(members=members, filters=filters, enrolled=headline.enrolled),
         months=_months(members=members, filters=filters),
         cohorts=_cohorts(agency=agency, members=members, filters=filters, now=now),
     )
 
 
-def _modules(*, members: QuerySet[Membership], filters: DashboardFilters) -> list[ModuleRow]:
+def _modules(
+    *, members: QuerySet[Membership], filters: DashboardFilters, enrolled: int
+) -> list[ModuleRow]:
     """The course's modules with the funnel and pass rates. Three queries."""
     if filters.course is None:
         return []
@@ -330,44 +332,50 @@ def _modules(*, members: QuerySet[Membership], filters: DashboardFilters) -> lis
     enrollments = Enrollment.objects.filter(
         course=filters.course, user_id__in=members.values("user_id")
     )
-    enrolled = enrollments.count()
     for row in rows.values():
         row.enrolled = enrolled
-    # Enrollments that read every lesson of a module: count the lessons read per enrollment
-    # and module, keep those at the module's lesson count, count them per module.
-    enrollment_sql, enrollment_params = enrollments.values("pk").query.sql_with_params()
-    progress = LessonProgress._meta.db_table
-    lesson = LessonProgress._meta.get_field("lesson").related_model._meta.db_table
-    sql = f"""
-        SELECT per.module_id, COUNT(*)
-        FROM (
-            SELECT l.module_id, lp.enrollment_id, COUNT(*) AS n
-            FROM {progress} lp JOIN {lesson} l ON l.id = lp.lesson_id
-            WHERE lp.enrollment_id IN ({enrollment_sql}) AND l.module_id = ANY(%s)
-            GROUP BY l.module_id, lp.enrollment_id
-        ) per
-        JOIN (
-            SELECT module_id, COUNT(*) AS total FROM {lesson}
-            WHERE module_id = ANY(%s) GROUP BY module_id
-        ) totals ON totals.module_id = per.module_id
-        WHERE per.n >= totals.total
-        GROUP BY per.module_id
-    """  # noqa: S608 - table names come from the models, values are parameters
-    module_ids = list(rows)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*enrollment_params, module_ids, module_ids])
-        for module_id, count in cursor.fetchall():
-            rows[module_id].read_all = count
+    # Enrollments that read every lesson of a module: one group per enrollment (progress is
+    # unique per enrollment and lesson, so a count is of distinct lessons), a filtered count
+    # per module in it, then how many groups reach each module's lesson count. One group per
+    # enrollment (not per enrollment and module) keeps the aggregate in memory at 20,000.
+    modules_with_lessons = [row for row in rows.values() if row.lessons]
+    if modules_with_lessons:
+        enrollment_sql, enrollment_params = enrollments.values("pk").query.sql_with_params()
+        progress = LessonProgress._meta.db_table
+        lesson = LessonProgress._meta.get_field("lesson").related_model._meta.db_table
+        per_module = ", ".join(
+            f"COUNT(*) FILTER (WHERE l.module_id = %s) AS n{i}"
+            for i in range(len(modules_with_lessons))
+        )
+        reached = ", ".join(
+            f"COUNT(*) FILTER (WHERE per.n{i} >= %s)" for i in range(len(modules_with_lessons))
+        )
+        sql = f"""
+            SELECT {reached}
+            FROM (
+                SELECT {per_module}
+                FROM {progress} lp JOIN {lesson} l ON l.id = lp.lesson_id
+                WHERE lp.enrollment_id IN ({enrollment_sql})
+                GROUP BY lp.enrollment_id
+            ) per
+        """  # noqa: S608 - table names come from the models, values are parameters
+        params = [
+            *[row.lessons for row in modules_with_lessons],
+            *[row.module_id for row in modules_with_lessons],
+            *enrollment_params,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counts = cursor.fetchone()
+        for row, count in zip(modules_with_lessons, counts, strict=True):
+            row.read_all = count
     _pass_rates(rows=rows, members=members, filters=filters)
     return list(rows.values())
 
 
-def _graded(*, members, quiz_ids: list[int]) -> QuerySet[Attempt]:
-    # The course's quizzes by id (read with its modules), not through a join to module and
-    # course: the planner misjudged that join at 20,000 officers and probed every officer's
-    # attempts once per module (3.6 s; 0.7 s with the ids, EXPLAIN in the scale findings).
+def _graded(*, members, filters) -> QuerySet[Attempt]:
     return Attempt.objects.filter(
-        quiz_id__in=quiz_ids,
+        quiz__module__course=filters.course,
         status=Attempt.Status.GRADED,
         user_id__in=members.values("user_id"),
     )
@@ -386,33 +394,62 @@ def _first_attempt_q() -> Q:
 
 
 def _pass_rates(*, rows: dict[int, ModuleRow], members, filters) -> None:
-    """Officers with a graded attempt in the period, those who passed in it; officers whose
-    first graded attempt was in the period, and those of them who passed it. One query."""
+    """Per module: officers with a graded attempt in the period, those who passed in it;
+    officers whose first graded attempt (ever) was in the period, and those of them who passed
+    it. One query: a window (ROW_NUMBER per officer and quiz, by submission) numbers the
+    attempts in one pass, then one GROUP BY counts."""
     since, until = filters.window()
-    first = _first_attempt_q()
-    module_of_quiz = {row.quiz_id: row for row in rows.values() if row.quiz_id}
-    if not module_of_quiz:
+    # By quiz id (known from the modules), not through a join to modules and courses: the
+    # planner misjudged that join's size and looped over 120,000 rows.
+    module_of = {row.quiz_id: row.module_id for row in rows.values() if row.quiz_id}
+    if not module_of:
         return
-    counts = (
-        _graded(members=members, quiz_ids=list(module_of_quiz))
-        .filter(_in_window("submitted_at", since, until))
-        .values("quiz_id")
-        .annotate(
-            # Named apart from the fields: an annotation called "passed" would shadow the
-            # field in the filters below.
-            n_tried=Count("user_id", distinct=True),
-            n_passed=Count("user_id", distinct=True, filter=Q(passed=True)),
-            n_first_tried=Count("user_id", distinct=True, filter=first),
-            n_first_passed=Count("user_id", distinct=True, filter=first & Q(passed=True)),
+    numbered = (
+        Attempt.objects.filter(
+            quiz_id__in=list(module_of),
+            status=Attempt.Status.GRADED,
+            user_id__in=members.values("user_id"),
         )
+        .annotate(
+            a_user=F("user_id"),
+            a_quiz=F("quiz_id"),
+            a_passed=F("passed"),
+            a_at=F("submitted_at"),
+            a_rank=Window(
+                RowNumber(),
+                partition_by=[F("user_id"), F("quiz_id")],
+                order_by=[F("submitted_at").asc(), F("pk").asc()],
+            ),
+        )
+        .values("a_user", "a_quiz", "a_passed", "a_at", "a_rank")
         .order_by()
     )
-    for row in counts:
-        module = module_of_quiz[row["quiz_id"]]
-        module.tried = row["n_tried"]
-        module.passed = row["n_passed"]
-        module.first_tried = row["n_first_tried"]
-        module.first_passed = row["n_first_passed"]
+    inner_sql, inner_params = numbered.query.sql_with_params()
+    window = "TRUE"
+    window_params: list = []
+    if since is not None:
+        window += " AND a.a_at >= %s"
+        window_params.append(since)
+    if until is not None:
+        window += " AND a.a_at < %s"
+        window_params.append(until)
+    sql = f"""
+        SELECT a.a_quiz,
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window}),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_passed),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_rank = 1),
+            COUNT(DISTINCT a.a_user) FILTER (WHERE {window} AND a.a_rank = 1 AND a.a_passed)
+        FROM ({inner_sql}) a
+        GROUP BY a.a_quiz
+    """  # noqa: S608 - the inner query is Django's, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window_params * 4, *inner_params])
+        for quiz_id, tried, passed, first_tried, first_passed in cursor.fetchall():
+            module = rows.get(module_of.get(quiz_id))
+            if module is None:
+                continue
+            module.tried, module.passed = tried, passed
+            module.first_tried, module.first_passed = first_tried, first_passed
 
 
 def month_starts(date_from: date, date_to: date) -> list[date]:
@@ -451,36 +488,46 @@ def _months(*, members, filters: DashboardFilters) -> list[tuple[date, int]]:
 def _cohorts(*, agency: Agency, members, filters: DashboardFilters, now) -> list[CohortRow]:
     """Cohorts the agency hosts or holds seats in (a session in the period), with the
     attendance of its held seats: attended marks / (held seats x sessions held so far in the
-    period, not cancelled). One query."""
+    period, not cancelled). Four GROUP BY queries, each one pass over its table (correlated
+    subqueries per cohort re-ran the selection for each of 300 cohorts)."""
     since, until = filters.window()
     held_seats = Seat.objects.filter(
         agency=agency, status=Seat.Status.APPROVED, user_id__in=members.values("user_id")
     )
-    sessions_held = Session.objects.filter(
-        _in_window("starts_at", since, until), is_cancelled=False, starts_at__lte=now
+    held = dict(
+        held_seats.values("cohort_id")
+        .annotate(n=Count("pk"))
+        .values_list("cohort_id", "n")
+        .order_by()
     )
     in_period = Session.objects.filter(_in_window("starts_at", since, until))
-    cohorts = (
+    cohorts = list(
         Cohort.objects.filter(
-            Q(host_agency=agency) | Q(pk__in=held_seats.values("cohort_id")),
+            Q(host_agency=agency) | Q(pk__in=list(held)),
             pk__in=in_period.values("cohort_id"),
         )
         .exclude(status=Cohort.Status.DRAFT)
-        .annotate(
-            held=_count(held_seats.filter(cohort_id=OuterRef("pk")), "cohort_id"),
-            sessions_held=_count(sessions_held.filter(cohort_id=OuterRef("pk")), "cohort_id"),
-            attended=_count(
-                Attendance.objects.filter(
-                    seat__in=held_seats,
-                    session__in=sessions_held,
-                    status__in=Attendance.ATTENDED,
-                    seat__cohort_id=OuterRef("pk"),
-                ),
-                "seat__cohort_id",
-            ),
-            first_day=Min("sessions__date"),
-        )
+        .annotate(first_day=Min("sessions__date"))
         .order_by("-first_day", "pk")
+    )
+    ids = [c.pk for c in cohorts]
+    sessions_held = in_period.filter(cohort_id__in=ids, is_cancelled=False, starts_at__lte=now)
+    sessions = dict(
+        sessions_held.values("cohort_id")
+        .annotate(n=Count("pk"))
+        .values_list("cohort_id", "n")
+        .order_by()
+    )
+    attended = dict(
+        Attendance.objects.filter(
+            seat__in=held_seats.filter(cohort_id__in=ids),
+            session__in=sessions_held,
+            status__in=Attendance.ATTENDED,
+        )
+        .values("session__cohort_id")
+        .annotate(n=Count("pk"))
+        .values_list("session__cohort_id", "n")
+        .order_by()
     )
     labels = dict(Cohort.Status.choices)
     return [
@@ -491,22 +538,12 @@ def _cohorts(*, agency: Agency, members, filters: DashboardFilters, now) -> list
             status=c.status,
             status_label=str(labels.get(c.status, c.status)),
             first_day=c.first_day,
-            held=c.held,
-            sessions_held=c.sessions_held,
-            attended=c.attended,
+            held=held.get(c.pk, 0),
+            sessions_held=sessions.get(c.pk, 0),
+            attended=attended.get(c.pk, 0),
         )
         for c in cohorts
     ]
-
-
-def _count(queryset: QuerySet, key: str) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values(key).annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
 
 
 # Cross-agency dashboards ---------------------------------------------------------------

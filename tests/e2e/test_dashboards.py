@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, staff_user
-from tests.reports.test_dashboards import Scene, grow
+from tests.reports.dashboard_data import Scene, grow
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 

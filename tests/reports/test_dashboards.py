@@ -8,24 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from assessments.models import Attempt
-from certificates.models import Certificate
 from cohorts.models import Attendance, Seat
-from courses.models import Enrollment, LessonProgress
+from courses.models import Enrollment
 from reports.selectors.dashboards import (
-    DashboardFilters,
     agency_dashboard,
     country_dashboard,
     dashboard_officers,
-    default_date_range,
     programme_dashboard,
 )
 from tests.factories import (
     AgencyFactory,
-    AttemptFactory,
-    CertificateFactory,
     MembershipFactory,
-    UnitFactory,
     UserFactory,
     admin_of,
     build_cohort,
@@ -34,90 +27,11 @@ from tests.factories import (
     staff_user,
     with_totp,
 )
+from tests.reports.dashboard_data import Scene, filters_for, grow
 
 pytestmark = pytest.mark.django_db
 
 Role = Membership.Role
-
-
-def filters_for(course, **kwargs) -> DashboardFilters:
-    date_from, date_to = default_date_range()
-    return DashboardFilters(course=course, **{"date_from": date_from, "date_to": date_to, **kwargs})
-
-
-def read(enrollment: Enrollment, module, *, when=None) -> None:
-    for lesson in module.lessons.all():
-        LessonProgress.objects.create(
-            enrollment=enrollment,
-            lesson=lesson,
-            version=lesson.current_version,
-            completed_at=when or timezone.now(),
-        )
-
-
-def graded(user, quiz, *, passed: bool, when=None) -> Attempt:
-    return AttemptFactory(
-        user=user,
-        quiz=quiz,
-        status=Attempt.Status.GRADED,
-        score=90 if passed else 30,
-        passed=passed,
-        submitted_at=when or timezone.now(),
-    )
-
-
-def officer_of(agency, **kwargs):
-    return MembershipFactory(agency=agency, user=UserFactory(), **kwargs).user
-
-
-class Scene:
-    """An agency of four current officers (and a lapsed one, an admin, and another agency's
-    officer, none counted), a course of two modules of two lessons with a quiz each:
-
-    - o1 read everything, passed quiz 1 at the first try and quiz 2 at the second, completed
-      the course and holds a certificate expiring in 30 days;
-    - o2 read module 1 and failed quiz 1 once;
-    - o3 is enrolled and did nothing else;
-    - o4 is not enrolled."""
-
-    def __init__(self, course=None):
-        self.course = course or build_course(modules=2, lessons_per_module=2, questions=1)
-        self.agency = AgencyFactory(country="KR", name="Seoul Police")
-        self.unit = UnitFactory(agency=self.agency, name="Cyber unit")
-        self.m1, self.m2 = list(self.course.modules.order_by("order"))
-        self.q1, self.q2 = self.m1.quiz, self.m2.quiz
-        self.o1 = officer_of(self.agency, unit=self.unit)
-        self.o2 = officer_of(self.agency)
-        self.o3 = officer_of(self.agency)
-        self.o4 = officer_of(self.agency)
-        self.lapsed = officer_of(self.agency, vetted_at=timezone.now() - timedelta(days=2000))
-        self.admin = admin_of(self.agency)
-        now = timezone.now()
-        e1 = Enrollment.objects.create(user=self.o1, course=self.course, completed_at=now)
-        e2 = Enrollment.objects.create(user=self.o2, course=self.course)
-        Enrollment.objects.create(user=self.o3, course=self.course)
-        Enrollment.objects.create(user=self.lapsed, course=self.course, completed_at=now)
-        read(e1, self.m1)
-        read(e1, self.m2)
-        read(e2, self.m1)
-        graded(self.o1, self.q1, passed=True, when=now - timedelta(hours=3))
-        graded(self.o1, self.q2, passed=False, when=now - timedelta(hours=2))
-        graded(self.o1, self.q2, passed=True, when=now - timedelta(hours=1))
-        graded(self.o2, self.q1, passed=False)
-        CertificateFactory(
-            enrollment=e1,
-            status=Certificate.Status.ISSUED,
-            pdf="certificates/test.pdf",
-            issued_at=now,
-            valid_until=now + timedelta(days=30),
-        )
-        other = AgencyFactory(country="KR", name="Busan Police")
-        self.other = other
-        stranger = officer_of(other)
-        Enrollment.objects.create(user=stranger, course=self.course, completed_at=now)
-
-    def filters(self, **kwargs) -> DashboardFilters:
-        return filters_for(self.course, **kwargs)
 
 
 @pytest.fixture
@@ -371,55 +285,17 @@ def test_officer_list_page_lists_the_officers_of_a_figure(client, scene):
     assert client.get(url, {"figure": "nonsense"}).status_code == 404
 
 
-def grow(scene, officers: int) -> None:
-    """Officers with progress, attempts, certificates and seats, like the scene's."""
-    cohort = build_cohort(
-        course=scene.course,
-        host=scene.agency,
-        days=1,
-        first_day=timezone.localdate() - timedelta(days=2),
-    )
-    session = cohort.sessions.first()
-    now = timezone.now()
-    for index in range(officers):
-        user = officer_of(scene.agency)
-        enrollment = Enrollment.objects.create(
-            user=user, course=scene.course, completed_at=now if index % 2 else None
-        )
-        read(enrollment, scene.m1)
-        graded(user, scene.q1, passed=bool(index % 3))
-        if index % 2:
-            CertificateFactory(
-                enrollment=enrollment,
-                status="issued",
-                issued_at=now,
-                pdf="certificates/test.pdf",
-                valid_until=now + timedelta(days=60),
-            )
-        seat = Seat.objects.create(
-            cohort=cohort, user=user, agency=scene.agency, status=Seat.Status.APPROVED
-        )
-        Attendance.objects.create(seat=seat, session=session, status="present", source="roster")
-
-
-def count_queries(django_assert_max_num_queries, client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 # Queries of each page for an agency admin: session, user, memberships (MFA policy and
 # access), MFA device, the access check, the filter form's courses and units, then the
 # dashboard's own reads, navigation roles and the session save (3 with its savepoint).
-# Agency: headline (1), compliance (officers + the requirement sets: 2), modules, enrolled,
-# lessons read, pass rates, months, cohorts (6). Officers: the figure's list and its count.
+# Agency: headline (1), compliance (officers + the requirement sets: 2), modules,
+# lessons read, pass rates (one window query), months (4), cohorts (4: held seats, the
+# cohorts, sessions held, attended marks). Officers: the
+# figure's list and its count.
 # Country and programme: agencies or countries (1), headline (1), compliance (2); staff
 # have no membership to read for the access check.
 PINNED = {
-    "agency": 22,
+    "agency": 24,
     "officers": 15,
     "country": 16,
     "programme": 13,
@@ -439,3 +315,40 @@ def test_dashboard_query_counts_are_pinned_and_flat_at_2_and_20_officers(
     grow(scene, 18)
     with django_assert_num_queries(PINNED[page]):
         assert client.get(url).status_code == 200
+
+
+def test_compliance_split_and_its_officer_lists_follow_the_agencys_requirement(client):
+    from reports.models import AgencyRequirement, RequirementSet
+
+    today = timezone.localdate()
+    # Twelve-month cycles, the current one ending in 35 days: under 60 days left.
+    requirement = RequirementSet.objects.create(
+        slug="dashboard-test",
+        name="Dashboard test set (demo)",
+        country="KR",
+        cycle_months=12,
+        anchor=RequirementSet.Anchor.FIXED,
+        anchor_date=today - timedelta(days=330),
+        minimum_hours={"total": "1"},
+        source_path="content/requirements/dashboard-test.yaml",
+        content_hash="0" * 64,
+    )
+    agency = AgencyFactory(country="KR", time_zone="Asia/Seoul", name="Incheon Police")
+    AgencyRequirement.objects.create(agency=agency, requirement_set=requirement)
+    # Bound by the previous cycle and short in it: overdue. Started in this cycle: at risk.
+    overdue = MembershipFactory(
+        agency=agency, user=UserFactory(), created_at=timezone.now() - timedelta(days=800)
+    ).user
+    at_risk = MembershipFactory(
+        agency=agency, user=UserFactory(), created_at=timezone.now() - timedelta(days=100)
+    ).user
+    filters = filters_for(build_course(modules=1, questions=1))
+    data = agency_dashboard(agency=agency, filters=filters)
+    assert data.headline.compliance == {"compliant": 0, "at_risk": 1, "overdue": 1, "none": 0}
+    assert data.headline.vetted == 2
+    for figure, user in (("overdue", overdue), ("at_risk", at_risk)):
+        listed = dashboard_officers(agency=agency, figure=figure, filters=filters)
+        assert [m.user_id for m in listed] == [user.pk]
+    client.force_login(admin_of(agency))
+    response = client.get(reverse("reports:dashboard_agency", args=[agency.pk]))
+    assert response.context["chart_data"]["compliance"]["series"][0]["data"] == [0, 1, 1, 0]
