@@ -318,3 +318,54 @@ def test_query_count_does_not_grow_with_officers(count, django_assert_num_querie
     with time_machine.travel(seoul(2026, 6, 1), tick=False), django_assert_num_queries(8):
         result = officers_compliance(officers=officers)
     assert len(result) == count
+
+
+def test_portable_hours_query_matches_the_postgresql_one():
+    """SQLite (development) takes the ORM query; PostgreSQL joins the officers' cycles."""
+    from reports.selectors.compliance import _hours_orm, _hours_sql, _plan
+
+    fixed = agency_following(requirement_set())
+    by_start = agency_following(
+        requirement_set(slug="by-start", anchor=RequirementSet.Anchor.START, anchor_date=None)
+    )
+    module = ModuleFactory(category="tracing")
+    cohort = CohortFactory(category="legal", time_zone="Asia/Seoul")
+    members = []
+    for index in range(6):
+        member = officer(
+            fixed if index % 2 else by_start, seoul(2025, 1, 1) + timedelta(days=40 * index)
+        )
+        complete_lessons(member.user, module, seoul(2025, 6, 1) + timedelta(days=50 * index), 2)
+        seat = SeatFactory(cohort=cohort, user=member.user, status=Seat.Status.APPROVED)
+        session = SessionFactory(cohort=cohort, date=date(2026, 2, 2) + timedelta(days=index))
+        Attendance.objects.create(session=session, seat=seat, status="present", source="roster")
+        members.append(member)
+    requirements = {
+        r.agency_id: r
+        for r in AgencyRequirement.objects.select_related("agency", "requirement_set")
+    }
+    with time_machine.travel(seoul(2026, 6, 1), tick=False):
+        plans = [
+            _plan(
+                user_id=m.user_id,
+                agency_id=m.agency_id,
+                started_at=m.created_at,
+                requirement=requirements[m.agency_id],
+                today=None,
+            )
+            for m in members
+        ]
+        sql_online, sql_in_person = _hours_sql(plans)
+        orm_online, orm_in_person = _hours_orm(plans)
+    assert sorted(sql_online) == sorted(orm_online)
+    assert sorted(sql_in_person) == sorted(orm_in_person)
+    assert len(sql_online) >= 4 and len(sql_in_person) == 6
+
+
+def test_an_officer_given_twice_is_answered_once():
+    member = officer(agency_following(requirement_set()), seoul(2026, 1, 1))
+    complete_lessons(member.user, ModuleFactory(category="tracing"), seoul(2026, 2, 1))
+    row = (member.user_id, member.agency_id, member.created_at)
+    with time_machine.travel(seoul(2026, 6, 1), tick=False):
+        result = officers_compliance(officers=[row, row])
+    assert result[member.user_id].hours["tracing"] == Decimal("0.5")
