@@ -197,12 +197,15 @@ def _plan(
 ) -> _Plan:
     cache = {} if cache is None else cache
     requirement_set = requirement.requirement_set
-    zone = ZoneInfo(requirement.agency.time_zone)
-    local_today = today or timezone.localdate(timezone=zone)
-    start_day = timezone.localtime(started_at, zone).date()
+    time_zone = requirement.agency.time_zone
+    zone = ZoneInfo(time_zone)
+    local_today = today or cache.get(time_zone)
+    if local_today is None:
+        local_today = cache[time_zone] = timezone.localdate(timezone=zone)
+    start_day = started_at.astimezone(zone).date()
     fixed = requirement_set.anchor == RequirementSet.Anchor.FIXED
     anchor = requirement_set.anchor_date if fixed else min(start_day, local_today)
-    key = (requirement_set.pk, requirement.agency.time_zone, anchor, local_today)
+    key = (requirement_set.pk, time_zone, anchor, local_today)
     cycles = cache.get(key)
     if cycles is None:
         cycles = cache[key] = _cycles(
