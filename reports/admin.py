@@ -1,11 +1,11 @@
 """Django admin of reports: requirement sets (read-only: they come from content/requirements/
-through sync_content) and the set each agency follows (saved through the service, so every
-change is audited like the choice page's)."""
+through sync_content), the set each agency follows (saved through the service, so every
+change is audited like the choice page's) and the monthly compliance summaries (read-only)."""
 
 from django.contrib import admin
 
 from core.audit import AuditContext
-from reports.models import AgencyRequirement, RequirementSet
+from reports.models import AgencyRequirement, ComplianceSummary, RequirementSet
 from reports.services.requirements import agency_requirement_choose
 
 
@@ -58,3 +58,21 @@ class AgencyRequirementAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("agency"):
             self.delete_model(request, obj)
+
+
+@admin.register(ComplianceSummary)
+class ComplianceSummaryAdmin(admin.ModelAdmin):
+    """Read-only: what the monthly task sent (or skipped, and why); the outbox page sends a
+    failed one again."""
+
+    list_display = ["agency", "user", "month", "sent_at", "attempts", "last_error"]
+    list_filter = ["month"]
+    list_select_related = ["agency", "user"]
+    search_fields = ["agency__name", "user__email"]
+    readonly_fields = [field.name for field in ComplianceSummary._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -195,3 +195,18 @@ def test_requirement_sets_are_read_only_in_the_django_admin(rf):
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
     assert AgencyRequirement in admin_site._registry
+
+
+def test_choosing_in_the_django_admin_goes_through_the_audited_service(client, agency):
+    chosen = requirement_set("knpa")
+    staff = staff_user(is_superuser=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:reports_agencyrequirement_add"),
+        {"agency": agency.pk, "requirement_set": chosen.pk},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    row = AgencyRequirement.objects.get(agency=agency)
+    assert (row.requirement_set, row.chosen_by) == (chosen, staff)
+    event = AuditEvent.objects.get(action="requirements.choose")
+    assert event.actor == staff and event.agency == agency
