@@ -7,6 +7,16 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.nav import NavItem, register
+        from courses.pipeline.extensions import content_extension_register
+        from reports.services.requirement_sets import (
+            requirement_sets_sync,
+            requirement_sets_validate,
+        )
+
+        content_extension_register(
+            "requirements", validate=requirement_sets_validate, sync=requirement_sets_sync
+        )
+        import reports.exports.tables_compliance  # noqa: F401 (registers its export table)
 
         register(
             NavItem(

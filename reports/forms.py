@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from reports.models import RequirementSet
 from reports.selectors.rosters import LAPSED
 
 ROSTER_STATUS_CHOICES = [
@@ -40,3 +41,15 @@ class RosterFilterForm(forms.Form):
             "status": self.cleaned_data.get("status", ""),
             "role": self.cleaned_data.get("role", ""),
         }
+
+
+class RequirementChoiceForm(forms.Form):
+    """The requirement set an agency follows, or none."""
+
+    requirement_set = forms.ModelChoiceField(
+        label=_("Requirement set"),
+        queryset=RequirementSet.objects.all(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No requirement"),
+    )

@@ -125,6 +125,7 @@ def agency_a_objects():
         "accounts:invitation_resend": {"invitation_id": invitation.pk},
         "reports:roster": {"agency_id": agency.pk},
         "reports:roster_export": {"agency_id": agency.pk},
+        "reports:agency_requirements": {"agency_id": agency.pk},
         "accounts:person_erase": {"user_id": officer.pk},
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},

@@ -26,6 +26,7 @@ from courses.models import (
     Module,
     ModuleTranslation,
 )
+from courses.pipeline.extensions import content_extensions
 from courses.pipeline.media import asset_content_type
 from courses.pipeline.render import render_content, render_markdown, site_urls
 from courses.pipeline.source import (
@@ -84,6 +85,9 @@ def _git_commit(root: Path) -> str:
 def content_validate(*, root: Path) -> tuple[list[CourseSource], list[ContentError]]:
     """Parse, check and render everything under root without writing (sync_content --check)."""
     courses, errors = load_content(root)
+    # Other apps' files (content/requirements/, say) are checked with the courses they name.
+    for extension in content_extensions():
+        extension.validate(root=root, courses=courses, errors=errors)
     if not errors:
         errors = render_content(courses, root, site_urls())
     return courses, errors
@@ -369,6 +373,8 @@ def content_sync(
         Course.objects.exclude(slug__in={source.slug for source in courses}).update(
             is_published=False
         )
+        for extension in content_extensions():
+            extension.sync(root=root, courses=courses, report=report)
         ContentFile.objects.exclude(path__in=list(fingerprint)).delete()
         for path, digest in fingerprint.items():
             if stored.get(path) != digest:

@@ -46,6 +46,7 @@ def roster(request, agency_id: int):
         "page_obj": page,
         "members": page.object_list,
         "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
+        "can_choose": can(request.user, Action.CHOOSE_REQUIREMENTS, agency),
         "filtered": any(filters.values()),
     }
     return render(request, "reports/roster.html", context)
