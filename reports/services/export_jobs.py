@@ -188,7 +188,11 @@ def export_job_build(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Ex
 
 @transaction.atomic
 def _store(*, job_id: int, content: bytes, filename: str, rows: int) -> ExportJob:
-    job = ExportJob.objects.select_for_update().select_related("user", "agency").get(pk=job_id)
+    job = (
+        ExportJob.objects.select_for_update(of=("self",))
+        .select_related("user", "agency")
+        .get(pk=job_id)
+    )
     if job.file:  # a previous attempt's file, if one got this far
         _delete_on_commit(job.file.name)
     name = default_storage.save(
