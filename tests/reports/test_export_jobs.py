@@ -35,6 +35,7 @@ from tests.polling import wait_for
 
 Status = ExportJob.Status
 BUILD_TASK = "reports.tasks.export_build_task"
+LIST_QUERIES = 9
 
 
 def export_url(fmt: str, agency) -> str:
@@ -392,3 +393,59 @@ def test_worker_builds_the_job_for_its_owner_only_until_the_link_expires(
     with time_machine.travel(job.expires_at + timedelta(minutes=1)):
         client.force_login(admin)  # the session itself has expired by then
         assert client.get(final["download_url"]).status_code == 410
+
+
+def _broken_rows(user, params):
+    yield [1]
+    raise RuntimeError("the database went away")
+
+
+export_table_register(
+    ExportTable(
+        name="test_broken",
+        title=lambda params: "Broken",
+        personal=False,
+        scope=_signed_in_only,
+        columns=lambda params: ["n"],
+        count=lambda user, params: 10,
+        rows=_broken_rows,
+    )
+)
+
+
+@pytest.mark.django_db
+def test_a_build_the_outbox_gives_up_on_shows_failed(client, settings, deliver_outbox):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    user = UserFactory()
+    job = export_job_create(
+        user=user, table="test_broken", fmt="xlsx", params={}, agency=None, rows_total=10
+    )
+    deliver_outbox()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "ask for the export again" in job.error
+    assert OutboxMessage.objects.get(kind=BUILD_TASK).status == OutboxMessage.Status.FAILED
+    client.force_login(user)
+    status = client.get(reverse("reports:export_job_status", args=[job.pk])).json()
+    assert status["finished"] and not status["ready"] and status["status"] == "failed"
+
+
+@pytest.mark.django_db
+def test_the_list_of_exports_costs_the_same_queries_for_2_and_20_jobs(
+    client, django_assert_num_queries
+):
+    user = UserFactory()
+    client.force_login(user)
+    for size in (2, 20):
+        while ExportJob.objects.filter(user=user).count() < size:
+            ExportJob.objects.create(user=user, table="roster", params={"agency": 1}, format="csv")
+        # Session, user, the viewer's memberships, the jobs, the session save; not one a job.
+        with django_assert_num_queries(LIST_QUERIES):
+            assert client.get(reverse("reports:export_jobs")).status_code == 200
+
+
+def test_expired_files_are_deleted_by_a_daily_beat_task(settings):
+    from reports.tasks import export_files_expire_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["export-files-expire"]
+    assert entry["task"] == export_files_expire_task.name
+    assert entry["schedule"] == 86400
