@@ -36,6 +36,7 @@ from tests.polling import wait_for
 Status = ExportJob.Status
 BUILD_TASK = "reports.tasks.export_build_task"
 LIST_QUERIES = 9
+JOB_PAGE_QUERIES = 9  # session, user, memberships (2), the job, nav roles, session save (3)
 
 
 def export_url(fmt: str, agency) -> str:
@@ -452,3 +453,20 @@ def test_expired_files_are_deleted_by_a_daily_beat_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["export-files-expire"]
     assert entry["task"] == export_files_expire_task.name
     assert entry["schedule"] == 86400
+
+
+@pytest.mark.django_db
+def test_the_job_page_and_its_json_cost_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    user = UserFactory()
+    job = ExportJob.objects.create(
+        user=user, table="roster", params={"agency": 1}, format="csv", rows_total=9000
+    )
+    client.force_login(user)
+    page, status = job_urls(job)[:2]
+    client.get(page)  # the session's first save
+    with django_assert_num_queries(JOB_PAGE_QUERIES):
+        assert client.get(page).status_code == 200
+    with django_assert_num_queries(JOB_PAGE_QUERIES - 1):  # no navigation to draw
+        assert client.get(status).status_code == 200
