@@ -410,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.compliance_summaries_task",
         "schedule": env_int("COMPLIANCE_SUMMARY_SECONDS", 86400),
     },
+    # Files of exports whose download link has expired (EXPORT_LINK_HOURS) are deleted.
+    "export-files-expire": {
+        "task": "reports.tasks.export_files_expire_task",
+        "schedule": env_int("EXPORT_EXPIRE_SECONDS", 86400),
+    },
     "audit-checkpoint": {
         "task": "accounts.tasks.audit_checkpoint_task",
         "schedule": AUDIT_CHECKPOINT_SECONDS,

@@ -3,10 +3,12 @@ cohort report a user may see. 404 for missing and forbidden alike; one agency's 
 accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
+from reports.models import ExportJob
 
 
 def access_roster_agencies(*, user) -> list[int]:
@@ -29,3 +31,11 @@ def access_cohort_report(*, user, cohort_id: int) -> tuple[Cohort, set[int] | No
     if Action.DECIDE_NOMINATIONS in cohort.actions:
         return cohort, None
     return cohort, nominating_agency_ids(user=user, cohort=cohort)
+
+
+def access_export_job(*, user, job_id: int) -> ExportJob:
+    """An export job of this user's own; anyone else's (or none) is a 404. An export is bound
+    to the person who asked for it, whatever their role."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(ExportJob.objects.select_related("agency"), pk=job_id, user=user)

@@ -18,6 +18,9 @@ class ReportsConfig(AppConfig):
         )
         import reports.exports.tables_compliance  # noqa: F401 (registers its export table)
 
+        # Each report's export tables register themselves (reports.exports.registry).
+        from reports.exports import tables_cohort_report, tables_roster  # noqa: F401
+
         register(
             NavItem(
                 _("People"),

@@ -157,6 +157,10 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # The requester's language and time zone when they asked: the worker writes the header
+    # and the times as the direct download would have.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("export")

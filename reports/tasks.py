@@ -9,6 +9,12 @@ from reports.services.compliance_summary import (
     compliance_summary_reopen,
     compliance_summary_send,
 )
+from reports.services.export_jobs import (
+    export_job_build,
+    export_job_give_up,
+    export_job_reopen,
+    export_jobs_expire,
+)
 
 
 class SummaryNotSent(Exception):
@@ -30,3 +36,20 @@ outbox_hooks_register(compliance_summary_send_task, on_send_again=compliance_sum
 def compliance_summaries_task() -> int:
     """Daily in beat; sends each agency admin's summary once a month (a unique row each)."""
     return len(compliance_summaries_queue())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_build_task(*, job_id: int) -> str:
+    """Build an export's file (a ready job is left alone; a cut-short one starts again)."""
+    return export_job_build(job_id=job_id).status
+
+
+outbox_hooks_register(
+    export_build_task, on_give_up=export_job_give_up, on_send_again=export_job_reopen
+)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_files_expire_task() -> int:
+    """Daily: delete the files of exports whose link has expired."""
+    return len(export_jobs_expire())

@@ -4,7 +4,7 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, personal_data, requirements
+from reports.views import agencies, cohorts, exports, personal_data, requirements
 
 app_name = "reports"
 
@@ -24,4 +24,11 @@ urlpatterns = [
         name="cohort_report_export",
     ),
     path("account/data.json", personal_data.data_export, name="personal_data_export"),
+    # Table exports (reports.exports): the table's name and format in the path, its
+    # parameters in the query string.
+    path("exports/", exports.jobs, name="export_jobs"),
+    path("exports/<str:table>.<str:fmt>", exports.export, name="export"),
+    path("exports/jobs/<int:job_id>/", exports.job, name="export_job"),
+    path("exports/jobs/<int:job_id>.json", exports.job_status, name="export_job_status"),
+    path("exports/jobs/<int:job_id>/download", exports.job_download, name="export_job_download"),
 ]

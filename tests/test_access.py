@@ -19,6 +19,7 @@ from certificates.services import certificate_batch_start, certificate_create_fo
 from cohorts.access import cohort_actions
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
+from reports.models import ExportJob
 from tests.cohorts.access_objects import cohort_context, cohort_urls
 from tests.factories import (
     AgencyFactory,
@@ -56,6 +57,8 @@ NOT_OWNED = {
     "courses:enroll": "the shared curriculum, open to every signed-in learner",
     "courses:glossary": "shared curriculum; law-enforcement-only ones tested in test_vetting_gate",
     "courses:media": "shared curriculum images; law-enforcement ones tested in test_media_and_language",
+    "reports:export": "a table's name and format; its object ids are in the query string, "
+    "each table's scope is tested in tests/reports/test_exports.py",
 }
 
 
@@ -110,6 +113,9 @@ def agency_a_objects():
     cohort_ctx = cohort_context(agency=agency, officer=officer, course=course)
     cohort = cohort_ctx["cohort"]
     batch = certificate_batch_start(cohort=cohort, kind="issue", actor=cohort.trainers.first())
+    export_job = ExportJob.objects.create(
+        user=admin, agency=agency, table="roster", params={"agency": agency.pk}, format="csv"
+    )
     return {
         "_agency": agency,
         "_officer": officer,
@@ -126,6 +132,9 @@ def agency_a_objects():
         "reports:roster": {"agency_id": agency.pk},
         "reports:roster_export": {"agency_id": agency.pk},
         "reports:agency_requirements": {"agency_id": agency.pk},
+        "reports:export_job": {"job_id": export_job.pk},
+        "reports:export_job_status": {"job_id": export_job.pk},
+        "reports:export_job_download": {"job_id": export_job.pk},
         "accounts:person_erase": {"user_id": officer.pk},
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
+
 Params = dict[str, Any]
 
 
@@ -48,3 +50,24 @@ def export_table(name: str) -> ExportTable | None:
 
 def export_table_names() -> list[str]:
     return sorted(_tables)
+
+
+def param_id(params: Params, key: str) -> int:
+    """A positive integer id from the parameters; Http404 when missing or malformed (the
+    same answer as for an object that does not exist)."""
+    value = params.get(key)
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if number <= 0:
+        raise Http404
+    return number
+
+
+def param_text(params: Params, key: str) -> str:
+    """A single text parameter ("" when missing; the first one when repeated)."""
+    value = params.get(key, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value)

@@ -146,3 +146,12 @@ def report_summary(*, cohort: Cohort, sessions: list[Session], agency_ids=None) 
         certificates_issued=issued,
         attendance=[(session, attended.get(session.pk, 0)) for session in sessions],
     )
+
+
+def report_export_rows(*, cohort: Cohort, agency_ids=None) -> tuple[list[Session], list[ReportRow]]:
+    """Every seat in the report's scope with its facts, for a file: held seats first, then
+    the others, each part in name order. Returns (sessions, rows); a fixed number of queries."""
+    sessions = report_sessions(cohort=cohort)
+    seats = list(report_seats(cohort=cohort, section=ALL, agency_ids=agency_ids))
+    seats.sort(key=lambda seat: seat.status != Seat.Status.APPROVED)
+    return sessions, report_rows(cohort=cohort, seats=seats, sessions=sessions)

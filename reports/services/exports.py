@@ -5,16 +5,11 @@ from django.db import transaction
 
 from accounts.audit import audit_log
 from accounts.models import Agency, Membership, User
-from cohorts.models import Cohort, Seat
+from cohorts.models import Cohort
 from core.audit import AuditContext
+from reports.exports.tables_cohort_report import cohort_report_agency
 from reports.personal_data import personal_data
-from reports.selectors.cohort_reports import (
-    ALL,
-    ReportRow,
-    report_rows,
-    report_seats,
-    report_sessions,
-)
+from reports.selectors.cohort_reports import ReportRow, report_export_rows
 from reports.selectors.rosters import agency_roster
 
 
@@ -54,16 +49,8 @@ def cohort_report_export(
 ) -> tuple[list, list[ReportRow]]:
     """Every seat in the report's scope (held ones and the others) with its facts, for a CSV
     file, and an audit row saying who took them. Returns (sessions, rows)."""
-    sessions = report_sessions(cohort=cohort)
-    seats = list(report_seats(cohort=cohort, section=ALL, agency_ids=agency_ids))
-    # Held seats first, then the others; each part in name order.
-    seats.sort(key=lambda seat: seat.status != Seat.Status.APPROVED)
-    rows = report_rows(cohort=cohort, seats=seats, sessions=sessions)
-    # A participating agency's admin exports their own agency's rows: the audit row belongs
-    # to that agency; a whole-cohort export belongs to the host.
-    agency = cohort.host_agency
-    if agency_ids is not None and len(agency_ids) == 1:
-        agency = Agency.objects.filter(pk=next(iter(agency_ids))).first() or agency
+    sessions, rows = report_export_rows(cohort=cohort, agency_ids=agency_ids)
+    agency = cohort_report_agency(cohort=cohort, agency_ids=agency_ids)
     audit_log(
         action="report.cohort_export",
         actor=actor,

@@ -1,31 +1,27 @@
 """Agency reports: the agencies a user oversees, their rosters, and the roster CSV export."""
 
-import csv
-import io
-
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.access import access_agency
 from accounts.models import Agency
 from accounts.permissions import Action, can
 from core.audit import AuditContext
-from core.csv import csv_attachment, csv_text
 from reports.access import access_roster_agencies
-from reports.forms import ROSTER_STATUS_LABELS, RosterFilterForm
+from reports.exports.tables_roster import ROSTER, roster_row
+from reports.exports.writers import write_csv
+from reports.forms import RosterFilterForm
 from reports.selectors.rosters import agencies_with_member_counts, agency_roster
 from reports.services.exports import roster_export as roster_export_rows
+from reports.views.exports import file_response
 
 ROSTER_PAGE_SIZE = 25
 
 
-# A spreadsheet treats a cell starting with one of these as a formula; tab and carriage
-# return can hide such a start from a naive check.
 @login_required
 def agencies(request):
     agency_ids = access_roster_agencies(user=request.user)
@@ -62,42 +58,12 @@ def roster_export(request, agency_id: int):
 
 @reauthentication_required
 def _roster_csv(request, agency: Agency) -> HttpResponse:
+    # The same cells as the "roster" export table (reports.exports.tables_roster), so this
+    # older URL and the table's CSV give the same file.
     filters = RosterFilterForm(request.GET).filters()
-    rows = roster_export_rows(
+    members = roster_export_rows(
         agency=agency, actor=request.user, context=AuditContext.from_request(request), **filters
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Full name"),
-            _("Email"),
-            _("Role"),
-            _("Status"),
-            _("Vetted"),
-            _("Last sign-in"),
-            _("Course enrollments"),
-            _("Certificates issued"),
-        ]
-    )
-    for member in rows:
-        writer.writerow(
-            [
-                csv_text(member.user.full_name),
-                csv_text(member.user.email),
-                csv_text(member.get_role_display()),
-                csv_text(ROSTER_STATUS_LABELS[member.roster_status]),
-                csv_text(_csv_datetime(member.vetted_at)),
-                csv_text(_csv_datetime(member.user.last_login)),
-                member.enrollment_count,
-                member.certificate_count,
-            ]
-        )
+    content = write_csv(ROSTER.columns({}), (roster_row(member) for member in members))
     stamp = timezone.localdate().isoformat()
-    return csv_attachment(buffer.getvalue(), f"roster-{agency.pk}-{stamp}.csv")
-
-
-def _csv_datetime(value) -> str:
-    if value is None:
-        return ""
-    return timezone.localtime(value).isoformat(timespec="minutes")
+    return file_response(content, fmt="csv", filename=f"roster-{agency.pk}-{stamp}.csv")
