@@ -5,10 +5,11 @@ accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import Action, agencies_for
+from accounts.models import Membership, User
+from accounts.permissions import Action, agencies_for, can
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
-from reports.models import ExportJob
+from reports.models import ExportJob, Transcript
 
 
 def access_roster_agencies(*, user) -> list[int]:
@@ -39,3 +40,61 @@ def access_export_job(*, user, job_id: int) -> ExportJob:
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(ExportJob.objects.select_related("agency"), pk=job_id, user=user)
+
+
+# The officer memberships that put an officer in an agency's oversight: approved, or left
+# (the agency they trained with stays answerable for the record); never pending or rejected.
+TRANSCRIPT_MEMBERSHIP = [Membership.Status.APPROVED, Membership.Status.LEFT]
+
+
+def may_view_transcript(*, user, officer_id: int) -> bool:
+    """The officer themself, programme staff, or a holder of VIEW_TRANSCRIPT over an agency
+    where the officer holds or held an officer membership."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.pk == officer_id:
+        return True
+    return (
+        agencies_for(user, Action.VIEW_TRANSCRIPT)
+        .filter(
+            memberships__user_id=officer_id,
+            memberships__role=Membership.Role.OFFICER,
+            memberships__status__in=TRANSCRIPT_MEMBERSHIP,
+        )
+        .exists()
+    )
+
+
+def roster_transcript_ids(*, user, agency, members) -> set[int]:
+    """Of one agency's roster rows (memberships), the users whose training record this user
+    may open from it: every approved or left officer of the agency for a holder of
+    VIEW_TRANSCRIPT over it (or staff), and the user themself. Two queries at most."""
+    ids = {member.user_id for member in members if member.user_id == user.pk}
+    if can(user, Action.VIEW_TRANSCRIPT, agency):
+        ids |= {
+            member.user_id
+            for member in members
+            if member.role == Membership.Role.OFFICER and member.status in TRANSCRIPT_MEMBERSHIP
+        }
+    return ids
+
+
+def access_transcript(*, user, officer_id: int) -> User:
+    """The officer whose training record this user may see; 404 for a missing officer and a
+    forbidden one alike."""
+    if not may_view_transcript(user=user, officer_id=officer_id):
+        raise Http404
+    if officer_id == user.pk:
+        return user
+    try:
+        return User.objects.get(pk=officer_id)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+def access_transcript_verification(*, token: str):
+    """Anyone holding a transcript's verify token sees its public facts; 404 otherwise."""
+    try:
+        return Transcript.objects.select_related("user", "created_by").get(verify_token=token)
+    except Transcript.DoesNotExist:
+        raise Http404 from None

@@ -19,7 +19,11 @@ class ReportsConfig(AppConfig):
         import reports.exports.tables_compliance  # noqa: F401 (registers its export table)
 
         # Each report's export tables register themselves (reports.exports.registry).
-        from reports.exports import tables_cohort_report, tables_roster  # noqa: F401
+        from reports.exports import (  # noqa: F401
+            tables_cohort_report,
+            tables_roster,
+            tables_transcripts,
+        )
 
         register(
             NavItem(
@@ -27,5 +31,11 @@ class ReportsConfig(AppConfig):
                 "reports:agencies",
                 order=50,
                 roles=frozenset({"agency_admin", "coordinator", "staff"}),
+            ),
+            NavItem(
+                _("My training record"),
+                "reports:my_transcript",
+                order=45,
+                roles=frozenset({"officer"}),
             ),
         )

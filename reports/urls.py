@@ -4,7 +4,7 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, exports, personal_data, requirements
+from reports.views import agencies, cohorts, exports, personal_data, requirements, transcripts
 
 app_name = "reports"
 
@@ -31,4 +31,14 @@ urlpatterns = [
     path("exports/jobs/<int:job_id>/", exports.job, name="export_job"),
     path("exports/jobs/<int:job_id>.json", exports.job_status, name="export_job_status"),
     path("exports/jobs/<int:job_id>/download", exports.job_download, name="export_job_download"),
+    # Training records (transcripts) and the public check of a signed PDF transcript.
+    path("training-record/", transcripts.my_transcript, name="my_transcript"),
+    path("training-record/<int:user_id>/", transcripts.transcript, name="transcript"),
+    path("training-record/<int:user_id>.csv", transcripts.transcript_csv, name="transcript_csv"),
+    path("training-record/<int:user_id>.pdf", transcripts.transcript_pdf, name="transcript_pdf"),
+    path(
+        "verify/transcripts/<str:token>/",
+        transcripts.transcript_verify,
+        name="transcript_verify",
+    ),
 ]

@@ -11,7 +11,7 @@ from accounts.access import access_agency
 from accounts.models import Agency
 from accounts.permissions import Action, can
 from core.audit import AuditContext
-from reports.access import access_roster_agencies
+from reports.access import access_roster_agencies, roster_transcript_ids
 from reports.exports.tables_roster import ROSTER, roster_row
 from reports.exports.writers import write_csv
 from reports.forms import RosterFilterForm
@@ -43,6 +43,10 @@ def roster(request, agency_id: int):
         "members": page.object_list,
         "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
         "can_choose": can(request.user, Action.CHOOSE_REQUIREMENTS, agency),
+        # Whose training record the viewer may open: their names link to it.
+        "transcript_ids": roster_transcript_ids(
+            user=request.user, agency=agency, members=page.object_list
+        ),
         "filtered": any(filters.values()),
     }
     return render(request, "reports/roster.html", context)
