@@ -9,7 +9,9 @@ Rules (also shown on the agency's requirements page):
 - A cycle is MET when, inside it, the officer's hours (lessons completed and sessions
   attended, reports.selectors.hours) reach every minimum per category and the total, and every
   required course (its enrollment's completion) or module (its last lesson completed, all of
-  them completed) was completed inside it. For the current cycle, when the set asks for a
+  them completed) was completed before it ends (inside it or in an earlier cycle: a lesson and
+  a course are completed once, so what recurs each cycle is the hours and, where asked, a
+  current certificate, which a renewal keeps current). For the current cycle, when the set asks for a
   current certificate, the officer must also hold an issued certificate, valid now (no end of
   validity, or one in the future), of a required course (of the courses named by `required`,
   modules included) or of any course when the set requires none.
@@ -18,8 +20,7 @@ Rules (also shown on the agency's requirements page):
   AT_RISK when fewer than settings.REPORTS_AT_RISK_DAYS days are left in the current cycle;
   else COMPLIANT (in good standing, with time left). NO_REQUIREMENT when the agency follows no
   requirement set.
-- A lesson and a course are completed once (progress and enrollments are unique per officer),
-  so a completion counts in the cycle where it happened.
+- A lesson's minutes count as hours in the cycle where it was completed.
 
 A fixed number of queries for any number of officers and agencies: the agencies'
 requirements, the required courses and modules, hours (online and in person, grouped by
@@ -221,24 +222,6 @@ def _plan(
         cycles=cycles,
         previous_start=cycles.previous if bound else None,
     )
-
-
-def _bucket(plans: list[_Plan], instant: str) -> Case:
-    """Case: which cycle (_CURRENT, _PREVIOUS or NULL) `instant` falls in, for its officer.
-    Officers sharing the same cycles share one WHEN, so a fixed anchor costs one clause."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for plan in plans:
-        groups[(plan.starts[_PREVIOUS], plan.starts[_CURRENT], plan.ends[_CURRENT])].append(
-            plan.user_id
-        )
-    whens = []
-    for (previous, current, end), user_ids in groups.items():
-        for bucket, since, until in ((_CURRENT, current, end), (_PREVIOUS, previous, current)):
-            condition = Q(
-                **{"officer__in": user_ids, f"{instant}__gte": since, f"{instant}__lt": until}
-            )
-            whens.append(When(condition, then=Value(bucket)))
-    return Case(*whens, default=None, output_field=IntegerField())
 
 
 def _windows(plans: list[_Plan]) -> tuple[str, list]:
@@ -519,7 +502,7 @@ def _missing(
 ) -> list[tuple]:
     """What the officer still lacks in one cycle, as facts: ("hours", category, missing) and
     ("module"|"course", title); empty when the cycle is met."""
-    since, until = plan.starts[bucket], plan.ends[bucket]
+    until = plan.ends[bucket]
     missing = []
     for category, minimum in rules.minimums:
         short = minimum - hours.get(category, ZERO)
@@ -527,7 +510,7 @@ def _missing(
             missing.append(("hours", category, short))
     for is_module, pk, title in rules.required:
         done = evidence["module_done" if is_module else "course_done"].get((plan.user_id, pk))
-        if not (done and since <= done < until):
+        if not (done and done < until):
             missing.append(("module" if is_module else "course", title))
     return missing
 

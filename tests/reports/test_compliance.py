@@ -200,7 +200,7 @@ def test_in_person_hours_come_from_attended_sessions_only():
     assert result.shortfalls == []
 
 
-def test_required_module_must_be_completed_inside_the_cycle():
+def test_required_module_counts_once_its_last_lesson_is_completed():
     module = ModuleFactory(title="Tracing stolen funds")
     required = requirement_set(minimum_hours={}, required=[f"{module.course.slug}/{module.slug}"])
     agency = agency_following(required)
@@ -224,6 +224,30 @@ def test_required_module_must_be_completed_inside_the_cycle():
         )
     assert result[late.user_id].shortfalls == []
     assert result[early.user_id].shortfalls == ["Module Tracing stolen funds not completed"]
+
+
+def test_required_module_completed_in_an_earlier_cycle_still_counts():
+    """A lesson is completed once: a module done in 2025 stays done in the 2026 cycle (what
+    recurs is the hours and, where asked, a current certificate)."""
+    module = ModuleFactory(title="Tracing stolen funds")
+    required = requirement_set(
+        minimum_hours={"tracing": "1"}, required=[f"{module.course.slug}/{module.slug}"]
+    )
+    member = officer(agency_following(required), seoul(2024, 6, 1))
+    enrollment = EnrollmentFactory(user=member.user, course=module.course)
+    lesson = LessonFactory(module=module)
+    LessonProgress.objects.create(
+        enrollment=enrollment,
+        lesson=lesson,
+        version=lesson.current_version,
+        completed_at=seoul(2025, 3, 1),
+    )
+
+    with time_machine.travel(seoul(2026, 11, 15), tick=False):
+        result = state_of(member)
+
+    # The module is not missing; only this cycle's hours are.
+    assert result.shortfalls == ["1 h of Tracing and analysis"]
 
 
 @pytest.mark.parametrize(
