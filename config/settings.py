@@ -410,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.certificate_reminders_task",
         "schedule": env_int("CERTIFICATE_REMINDER_SECONDS", 86400),
     },
+    # The monthly compliance summary to agency admins: checked daily, sent once a month each.
+    "compliance-summaries": {
+        "task": "reports.tasks.compliance_summaries_task",
+        "schedule": env_int("COMPLIANCE_SUMMARY_SECONDS", 86400),
+    },
     # Files of exports whose download link has expired (EXPORT_LINK_HOURS) are deleted.
     "export-files-expire": {
         "task": "reports.tasks.export_files_expire_task",

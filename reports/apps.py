@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
         content_extension_register(
             "requirements", validate=requirement_sets_validate, sync=requirement_sets_sync
         )
+        import reports.exports.tables_compliance  # noqa: F401 (registers its export table)
 
         # Each report's export tables register themselves (reports.exports.registry).
         from reports.exports import (  # noqa: F401

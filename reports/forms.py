@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Unit
 from courses.models import Course
+from reports.models import RequirementSet
 from reports.selectors.dashboards import DashboardFilters, default_date_range
 from reports.selectors.rosters import LAPSED
 
@@ -125,3 +126,15 @@ class DashboardFilterForm(forms.Form):
             date_from=data.get("date_from") or self.default_from,
             date_to=data.get("date_to") or self.default_to,
         )
+
+
+class RequirementChoiceForm(forms.Form):
+    """The requirement set an agency follows, or none."""
+
+    requirement_set = forms.ModelChoiceField(
+        label=_("Requirement set"),
+        queryset=RequirementSet.objects.all(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No requirement"),
+    )

@@ -169,3 +169,34 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} ({self.format}) for {self.user_id}"
+
+
+class ComplianceSummary(models.Model):
+    """The monthly compliance summary email to one admin of an agency that follows a
+    requirement set: the outbox row's record. The unique (agency, user, month) makes each go
+    once, however often the daily task runs."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compliance_summaries"
+    )
+    # The first day of the month, in the agency's time zone.
+    month = models.DateField(_("month"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    # Why it was not sent (no longer an admin, no requirement any more), or the last error.
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("compliance summary")
+        verbose_name_plural = _("compliance summaries")
+        ordering = ["-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "user", "month"], name="compliancesummary_once_a_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.user_id} {self.month:%Y-%m}"

@@ -4,7 +4,15 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, dashboards, exports, personal_data, transcripts
+from reports.views import (
+    agencies,
+    cohorts,
+    dashboards,
+    exports,
+    personal_data,
+    requirements,
+    transcripts,
+)
 
 app_name = "reports"
 
@@ -12,6 +20,11 @@ urlpatterns = [
     path("agency/", agencies.agencies, name="agencies"),
     path("agency/<int:agency_id>/roster/", agencies.roster, name="roster"),
     path("agency/<int:agency_id>/roster.csv", agencies.roster_export, name="roster_export"),
+    path(
+        "agency/<int:agency_id>/requirements/",
+        requirements.agency_requirements,
+        name="agency_requirements",
+    ),
     path("cohorts/<int:cohort_id>/report/", cohorts.report, name="cohort_report"),
     path(
         "cohorts/<int:cohort_id>/report.csv",

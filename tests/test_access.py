@@ -135,6 +135,7 @@ def agency_a_objects():
         "reports:dashboard_agency": {"agency_id": agency.pk},
         "reports:dashboard_officers": {"agency_id": agency.pk},
         "reports:dashboard_country": {"country": agency.country},
+        "reports:agency_requirements": {"agency_id": agency.pk},
         "reports:export_job": {"job_id": export_job.pk},
         "reports:export_job_status": {"job_id": export_job.pk},
         "reports:export_job_download": {"job_id": export_job.pk},

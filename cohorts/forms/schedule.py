@@ -18,7 +18,7 @@ from assessments.models import Quiz
 from cohorts.models import Cohort, Participation
 from cohorts.selectors.schedule import TrainerOption
 from cohorts.services.schedule import local_instant
-from courses.models import Course, Module
+from courses.models import Course, Module, TrainingCategory
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -89,6 +89,13 @@ class CohortForm(forms.Form):
         help_text=_("Session times and the nomination deadline are typed in this zone."),
     )
     language = forms.ChoiceField(label=_("Teaching language"), choices=settings.LANGUAGES)
+    category = forms.ChoiceField(
+        label=_("Training category"),
+        choices=TrainingCategory.choices,
+        initial=TrainingCategory.PRACTICAL,
+        required=False,
+        help_text=_("Where the hours officers attend count in their agency's requirement."),
+    )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=5000)
     host_agency = forms.ModelChoiceField(
         label=_("Host agency"),
@@ -193,6 +200,7 @@ class CohortForm(forms.Form):
             "venue_address": cohort.venue_address,
             "time_zone": cohort.time_zone,
             "language": cohort.language,
+            "category": cohort.category,
             "capacity": cohort.capacity,
             "trainers": [user.pk for user in cohort.trainers.all()],
             "prerequisite_modules": list(cohort.prerequisite_modules.all()),
@@ -218,6 +226,9 @@ class CohortForm(forms.Form):
         if not COUNTRY_RE.match(country):
             raise ValidationError(_("Use the two-letter country code, e.g. TH."))
         return country
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"] or TrainingCategory.PRACTICAL
 
     def clean_trainers(self):
         refused = [
@@ -263,6 +274,7 @@ class CohortForm(forms.Form):
             "venue_address": data["venue_address"],
             "time_zone": data["time_zone"],
             "language": data["language"],
+            "category": data["category"],
             "capacity": data["capacity"],
             "host_agency": data["host_agency"],
             "cohost_agencies": list(data["cohost_agencies"]),
@@ -286,6 +298,7 @@ class CohortForm(forms.Form):
                 "venue_address",
                 "time_zone",
                 "language",
+                "category",
                 "capacity",
                 "assessment",
                 "attendance_threshold",

@@ -8,6 +8,7 @@ time zone. Both accept any iterable of rows and call `progress(rows_written)` ev
 rows and once at the end, so a worker can show how far it is.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -129,11 +130,23 @@ def write_xlsx(
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in _counted(rows, progress, every):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    try:
+        for row in _counted(rows, progress, every):
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    except BaseException:
+        _discard(sheet)
+        raise
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _discard(sheet) -> None:
+    """A sheet whose rows failed: close its stream and remove its temporary file, so
+    neither outlives the error."""
+    with contextlib.suppress(Exception):
+        sheet.close()
+        sheet._writer.cleanup()
 
 
 CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}

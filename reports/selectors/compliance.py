@@ -9,7 +9,9 @@ Rules (also shown on the agency's requirements page):
 - A cycle is MET when, inside it, the officer's hours (lessons completed and sessions
   attended, reports.selectors.hours) reach every minimum per category and the total, and every
   required course (its enrollment's completion) or module (its last lesson completed, all of
-  them completed) was completed inside it. For the current cycle, when the set asks for a
+  them completed) was completed before it ends (inside it or in an earlier cycle: a lesson and
+  a course are completed once, so what recurs each cycle is the hours and, where asked, a
+  current certificate, which a renewal keeps current). For the current cycle, when the set asks for a
   current certificate, the officer must also hold an issued certificate, valid now (no end of
   validity, or one in the future), of a required course (of the courses named by `required`,
   modules included) or of any course when the set requires none.
@@ -18,8 +20,7 @@ Rules (also shown on the agency's requirements page):
   AT_RISK when fewer than settings.REPORTS_AT_RISK_DAYS days are left in the current cycle;
   else COMPLIANT (in good standing, with time left). NO_REQUIREMENT when the agency follows no
   requirement set.
-- A lesson and a course are completed once (progress and enrollments are unique per officer),
-  so a completion counts in the cycle where it happened.
+- A lesson's minutes count as hours in the cycle where it was completed.
 
 A fixed number of queries for any number of officers and agencies: the agencies'
 requirements, the required courses and modules, hours (online and in person, grouped by
@@ -34,6 +35,7 @@ from decimal import ROUND_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -52,15 +54,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
-from cohorts.models import Attendance
-from courses.models import Course, Enrollment, LessonProgress, Module, TrainingCategory
+from cohorts.models import Attendance, Cohort, Seat, Session
+from courses.models import Course, Enrollment, Lesson, LessonProgress, Module, TrainingCategory
 from reports.models import AgencyRequirement, RequirementSet
-from reports.selectors.hours import HOUR, TOTAL
+from reports.selectors.hours import TOTAL
 
 COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT = "compliant", "at_risk", "overdue", "none"
 STATES = (COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT)
 
 _CURRENT, _PREVIOUS = 1, 0
+SECONDS_PER_HOUR = Decimal(3600)
+ZERO = Decimal(0)
+CATEGORIES = tuple(TrainingCategory.values)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,20 @@ def minimum_hours(requirement_set: RequirementSet) -> dict[str, Decimal]:
     return result
 
 
+@dataclass(frozen=True)
+class _Cycles:
+    """The current and previous cycle from one anchor, as dates and as aware instants;
+    shared by every officer with the same anchor (all of an agency, for a fixed anchor)."""
+
+    start: date
+    end: date
+    index: int
+    previous: date
+    days_left: int
+    starts: dict  # _PREVIOUS/_CURRENT -> aware start
+    ends: dict
+
+
 @dataclass
 class _Plan:
     """One officer's cycles, before the evidence is read."""
@@ -123,78 +142,179 @@ class _Plan:
     user_id: int
     agency_id: int
     requirement_set: RequirementSet
-    cycle_start: date
-    cycle_end: date
-    days_left: int
-    # The previous cycle, when the officer was bound by it.
+    cycles: _Cycles
+    # The previous cycle's first day, when the officer was bound by it.
     previous_start: date | None
-    starts: dict[int, datetime]  # _PREVIOUS/_CURRENT -> aware start
-    ends: dict[int, datetime]
+
+    @property
+    def starts(self) -> dict:
+        return self.cycles.starts
+
+    @property
+    def ends(self) -> dict:
+        return self.cycles.ends
+
+    @property
+    def cycle_start(self) -> date:
+        return self.cycles.start
+
+    @property
+    def cycle_end(self) -> date:
+        return self.cycles.end
+
+    @property
+    def days_left(self) -> int:
+        return self.cycles.days_left
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _plan(
-    *, user_id: int, agency_id: int, started_at: datetime, requirement, today: date | None
-) -> _Plan:
-    requirement_set = requirement.requirement_set
-    zone = ZoneInfo(requirement.agency.time_zone)
-    local_today = today or timezone.localdate(timezone=zone)
-    months = requirement_set.cycle_months
-    start_day = timezone.localtime(started_at, zone).date()
-    if requirement_set.anchor == RequirementSet.Anchor.FIXED:
-        start, end, _index = cycle_containing(
-            anchor=requirement_set.anchor_date, months=months, today=local_today
-        )
-        previous = add_months(requirement_set.anchor_date, (_index - 1) * months)
-        bound = start_day <= previous
-    else:
-        anchor = min(start_day, local_today)
-        start, end, index = cycle_containing(anchor=anchor, months=months, today=local_today)
-        previous = add_months(anchor, (index - 1) * months)
-        bound = index >= 1
+def _cycles(*, anchor: date, months: int, today: date, zone: ZoneInfo) -> _Cycles:
+    start, end, index = cycle_containing(anchor=anchor, months=months, today=today)
+    previous = add_months(anchor, (index - 1) * months)
     starts = {_CURRENT: _midnight(start, zone), _PREVIOUS: _midnight(previous, zone)}
     ends = {_CURRENT: _midnight(end, zone), _PREVIOUS: starts[_CURRENT]}
-    return _Plan(
-        user_id=user_id,
-        agency_id=agency_id,
-        requirement_set=requirement_set,
-        cycle_start=start,
-        cycle_end=end,
-        days_left=(end - local_today).days,
-        previous_start=previous if bound else None,
+    return _Cycles(
+        start=start,
+        end=end,
+        index=index,
+        previous=previous,
+        days_left=(end - today).days,
         starts=starts,
         ends=ends,
     )
 
 
+def _plan(
+    *,
+    user_id: int,
+    agency_id: int,
+    started_at: datetime,
+    requirement,
+    today: date | None,
+    cache: dict | None = None,
+) -> _Plan:
+    cache = {} if cache is None else cache
+    requirement_set = requirement.requirement_set
+    time_zone = requirement.agency.time_zone
+    zone = ZoneInfo(time_zone)
+    local_today = today or cache.get(time_zone)
+    if local_today is None:
+        local_today = cache[time_zone] = timezone.localdate(timezone=zone)
+    start_day = started_at.astimezone(zone).date()
+    fixed = requirement_set.anchor == RequirementSet.Anchor.FIXED
+    anchor = requirement_set.anchor_date if fixed else min(start_day, local_today)
+    key = (requirement_set.pk, time_zone, anchor, local_today)
+    cycles = cache.get(key)
+    if cycles is None:
+        cycles = cache[key] = _cycles(
+            anchor=anchor, months=requirement_set.cycle_months, today=local_today, zone=zone
+        )
+    # Bound by the previous cycle: started by its first day (from their own start: always,
+    # once it is not their first cycle).
+    bound = start_day <= cycles.previous if fixed else cycles.index >= 1
+    return _Plan(
+        user_id=user_id,
+        agency_id=agency_id,
+        requirement_set=requirement_set,
+        cycles=cycles,
+        previous_start=cycles.previous if bound else None,
+    )
+
+
+def _windows(plans: list[_Plan]) -> tuple[str, list]:
+    """The officers' cycles as a row source for PostgreSQL: each officer's window number,
+    and each distinct window once (one for all of an agency with a fixed anchor)."""
+    numbers: dict[int, int] = {}
+    windows = []
+    for plan in plans:
+        if id(plan.cycles) not in numbers:
+            numbers[id(plan.cycles)] = len(windows)
+            windows.append(plan.cycles)
+    sql = (
+        "SELECT u.user_id, c.since, c.cur_start, c.until "
+        "FROM unnest(%s::bigint[], %s::int[]) AS u(user_id, n) "
+        "JOIN unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[]) "
+        "AS c(n, since, cur_start, until) ON c.n = u.n"
+    )
+    params = [
+        [plan.user_id for plan in plans],
+        [numbers[id(plan.cycles)] for plan in plans],
+        list(range(len(windows))),
+        [cycles.starts[_PREVIOUS] for cycles in windows],
+        [cycles.starts[_CURRENT] for cycles in windows],
+        [cycles.ends[_CURRENT] for cycles in windows],
+    ]
+    return sql, params
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _hours_sql(plans: list[_Plan]):
+    """PostgreSQL: each officer's cycles joined as rows, so the database keeps only each
+    officer's own window with one hash join however many different windows there are."""
+    windows, params = _windows(plans)
+    online = f"""
+        WITH w AS ({windows})
+        SELECT w.user_id, m.category,
+               CASE WHEN lp.completed_at >= w.cur_start THEN {_CURRENT} ELSE {_PREVIOUS} END,
+               SUM(l.minutes)
+        FROM w
+        JOIN {_table(Enrollment)} e ON e.user_id = w.user_id
+        JOIN {_table(LessonProgress)} lp ON lp.enrollment_id = e.id
+        JOIN {_table(Lesson)} l ON l.id = lp.lesson_id
+        JOIN {_table(Module)} m ON m.id = l.module_id
+        WHERE lp.completed_at >= w.since AND lp.completed_at < w.until
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 (table names from the models; values are parameters)
+    in_person = f"""
+        WITH w AS ({windows})
+        SELECT w.user_id, c.category,
+               CASE WHEN s.starts_at >= w.cur_start THEN {_CURRENT} ELSE {_PREVIOUS} END,
+               SUM(EXTRACT(EPOCH FROM s.ends_at - s.starts_at))::bigint
+        FROM w
+        JOIN {_table(Seat)} st ON st.user_id = w.user_id
+        JOIN {_table(Attendance)} a ON a.seat_id = st.id
+        JOIN {_table(Session)} s ON s.id = a.session_id
+        JOIN {_table(Cohort)} c ON c.id = st.cohort_id
+        WHERE a.status = ANY(%s) AND NOT s.is_cancelled
+          AND s.starts_at >= w.since AND s.starts_at < w.until
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 (table names from the models; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(online, params)
+        online_rows = cursor.fetchall()
+        cursor.execute(in_person, [*params, list(Attendance.ATTENDED)])
+        in_person_rows = cursor.fetchall()
+    return online_rows, in_person_rows
+
+
 def _bucket(plans: list[_Plan], instant: str) -> Case:
-    """Case: which cycle (_CURRENT, _PREVIOUS or NULL) `instant` falls in, for its officer.
-    Officers sharing the same cycles share one WHEN, so a fixed anchor costs one clause."""
+    """Other databases (SQLite in development): which cycle (_CURRENT, _PREVIOUS or NULL)
+    `instant` falls in, for its officer. Officers sharing the same cycles share one WHEN."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for plan in plans:
-        key = (plan.starts[_PREVIOUS], plan.starts[_CURRENT], plan.ends[_CURRENT])
-        groups[key].append(plan.user_id)
+        groups[(plan.starts[_PREVIOUS], plan.starts[_CURRENT], plan.ends[_CURRENT])].append(
+            plan.user_id
+        )
     whens = []
     for (previous, current, end), user_ids in groups.items():
         for bucket, since, until in ((_CURRENT, current, end), (_PREVIOUS, previous, current)):
-            condition = Q(**{f"{instant}__gte": since, f"{instant}__lt": until})
-            if len(groups) > 1:
-                # One group (everyone on the same cycles) needs no list: the query already
-                # keeps only these officers, and 20,000 ids twice per row cost seconds.
-                condition &= Q(officer__in=user_ids)
+            condition = Q(
+                **{"officer__in": user_ids, f"{instant}__gte": since, f"{instant}__lt": until}
+            )
             whens.append(When(condition, then=Value(bucket)))
     return Case(*whens, default=None, output_field=IntegerField())
 
 
-def _hours(plans: list[_Plan]) -> dict[tuple[int, int], dict[str, Decimal]]:
-    """{(user_id, bucket): {category: hours, "total": hours}}: two grouped queries."""
+def _hours_orm(plans: list[_Plan]):
     user_ids = [plan.user_id for plan in plans]
     since = min(plan.starts[_PREVIOUS] for plan in plans)
     until = max(plan.ends[_CURRENT] for plan in plans)
-    minutes: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     online = (
         LessonProgress.objects.filter(
             enrollment__user_id__in=user_ids, completed_at__gte=since, completed_at__lt=until
@@ -206,8 +326,6 @@ def _hours(plans: list[_Plan]) -> dict[tuple[int, int], dict[str, Decimal]]:
         .annotate(minutes=Sum("lesson__minutes"))
         .order_by()
     )
-    for user_id, category, bucket, total in online:
-        minutes[(user_id, bucket)][category or ""] += Decimal(total or 0)
     length = ExpressionWrapper(F("session__ends_at") - F("session__starts_at"), DurationField())
     in_person = (
         Attendance.objects.filter(
@@ -224,13 +342,31 @@ def _hours(plans: list[_Plan]) -> dict[tuple[int, int], dict[str, Decimal]]:
         .annotate(length=Sum(length))
         .order_by()
     )
-    for user_id, category, bucket, total in in_person:
-        seconds = Decimal(int(total.total_seconds())) if total else Decimal(0)
-        minutes[(user_id, bucket)][category or ""] += seconds / HOUR
+    in_person_rows = [
+        (user_id, category, bucket, int(total.total_seconds()) if total else 0)
+        for user_id, category, bucket, total in in_person
+    ]
+    return list(online), in_person_rows
+
+
+def _hours(plans: list[_Plan]) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """{(user_id, bucket): {category: hours, "total": hours}}: two grouped queries."""
+    if connection.vendor == "postgresql":
+        online, in_person = _hours_sql(plans)
+    else:
+        online, in_person = _hours_orm(plans)
+    # Whole seconds while adding up; hours (exact decimals) once at the end.
+    seconds: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for user_id, category, bucket, minutes in online:
+        seconds[(user_id, bucket)][category or ""] += int(minutes or 0) * 60
+    for user_id, category, bucket, length in in_person:
+        seconds[(user_id, bucket)][category or ""] += int(length or 0)
     result = {}
-    for key, per_category in minutes.items():
-        hours = {category: value / HOUR for category, value in per_category.items()}
-        hours[TOTAL] = sum(hours.values(), Decimal(0))
+    for key, per_category in seconds.items():
+        hours = {
+            category: Decimal(value) / SECONDS_PER_HOUR for category, value in per_category.items()
+        }
+        hours[TOTAL] = Decimal(sum(per_category.values())) / SECONDS_PER_HOUR
         result[key] = hours
     return result
 
@@ -296,13 +432,14 @@ def _completions(plans: list[_Plan], required: _Required):
     return course_done, module_done
 
 
-def _certified(plans: list[_Plan]) -> set[tuple[int, int]]:
-    """{(user_id, course_id)} of issued certificates valid now, for officers whose set asks."""
+def _certified(plans: list[_Plan]) -> dict[int, set[int]]:
+    """{user_id: {course_id}} of issued certificates valid now, for officers whose set asks."""
     user_ids = [plan.user_id for plan in plans if plan.requirement_set.certificate_current]
     if not user_ids:
-        return set()
+        return {}
     now = timezone.now()
-    return set(
+    held: dict[int, set[int]] = defaultdict(set)
+    for user_id, course_id in (
         Certificate.objects.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=now),
             user_id__in=user_ids,
@@ -310,7 +447,9 @@ def _certified(plans: list[_Plan]) -> set[tuple[int, int]]:
         )
         .values_list("user_id", "course_id")
         .distinct()
-    )
+    ):
+        held[user_id].add(course_id)
+    return held
 
 
 def _hours_text(value: Decimal) -> str:
@@ -318,82 +457,107 @@ def _hours_text(value: Decimal) -> str:
     return floatformat(value.quantize(Decimal("0.1"), rounding=ROUND_UP), -1)
 
 
-def _ordered_minimums(requirement_set: RequirementSet) -> list[tuple[str, Decimal]]:
-    """The set's minimum hours in the categories' own order, the total last (JSON keeps no
-    order)."""
+@dataclass
+class _Rules:
+    """One requirement set, read once for all its officers."""
+
+    # (category, minimum), in the categories' own order, the total last (JSON keeps none).
+    minimums: list[tuple[str, Decimal]]
+    # (is a module, id of the course or module or None when unknown, title) per entry.
+    required: list[tuple[bool, int | None, str]]
+    # The courses whose certificate counts (None: any course); unused without the rule.
+    certificate_courses: set[int] | None
+
+
+def _rules(requirement_set: RequirementSet, required: _Required) -> _Rules:
     order = [*TrainingCategory.values, TOTAL]
-    return sorted(
+    minimums = sorted(
         minimum_hours(requirement_set).items(),
         key=lambda item: order.index(item[0]) if item[0] in order else 0,
     )
-
-
-def _lacks(
-    *,
-    plan: _Plan,
-    bucket: int,
-    hours: dict[str, Decimal],
-    minimums: list[tuple[str, Decimal]],
-    required: _Required,
-    course_done,
-    module_done,
-):
-    """What the officer still lacks in one cycle, as facts to be worded (_shortfall_text):
-    ("hours", category, missing hours rounded up to a tenth), ("module", title) or
-    ("course", title). A generator: asking whether a cycle is met stops at the first."""
-    since, until = plan.starts[bucket], plan.ends[bucket]
-    for category, minimum in minimums:
-        missing = minimum - hours.get(category, Decimal(0))
-        if missing > 0:
-            yield ("hours", category, missing.quantize(Decimal("0.1"), rounding=ROUND_UP))
-    for entry in plan.requirement_set.required or []:
+    entries, courses = [], set()
+    for entry in requirement_set.required or []:
         if "/" in entry:
             found = required.modules.get(entry)
-            done = found and module_done.get((plan.user_id, found[0].pk))
-            if not (done and since <= done < until):
-                yield ("module", found[0].title if found else entry)
+            module = found[0] if found else None
+            entries.append((True, module.pk if module else None, module.title if module else entry))
+            if module:
+                courses.add(module.course_id)
         else:
             course = required.courses.get(entry)
-            done = course and course_done.get((plan.user_id, course.pk))
-            if not (done and since <= done < until):
-                yield ("course", course.title if course else entry)
+            entries.append(
+                (False, course.pk if course else None, course.title if course else entry)
+            )
+            if course:
+                courses.add(course.pk)
+    return _Rules(
+        minimums=minimums,
+        required=entries,
+        certificate_courses=courses if requirement_set.required else None,
+    )
 
 
-def _shortfall_text(lack: tuple) -> str:
-    """One fact from _lacks, in the active language."""
-    if lack[0] == "hours":
-        _kind, category, missing = lack
-        if category == TOTAL:
-            return _("%(hours)s h in total") % {"hours": _hours_text(missing)}
-        labels = dict(TrainingCategory.choices)
-        return _("%(hours)s h of %(category)s") % {
-            "hours": _hours_text(missing),
-            "category": labels.get(category, category),
-        }
-    if lack[0] == "module":
-        return _("Module %(title)s not completed") % {"title": lack[1]}
-    return _("Course %(title)s not completed") % {"title": lack[1]}
+def _missing(
+    *, plan: _Plan, bucket: int, hours: dict[str, Decimal], rules: _Rules, evidence: dict
+) -> list[tuple]:
+    """What the officer still lacks in one cycle, as facts: ("hours", category, missing) and
+    ("module"|"course", title); empty when the cycle is met."""
+    until = plan.ends[bucket]
+    missing = []
+    for category, minimum in rules.minimums:
+        short = minimum - hours.get(category, ZERO)
+        if short > 0:
+            missing.append(("hours", category, short))
+    for is_module, pk, title in rules.required:
+        done = evidence["module_done" if is_module else "course_done"].get((plan.user_id, pk))
+        if not (done and done < until):
+            missing.append(("module" if is_module else "course", title))
+    return missing
 
 
-def _certificate_ok(plan: _Plan, required: _Required, certified: dict[int, set[int]]) -> bool:
-    """certified: {user_id: {course_id, ...}} of current certificates."""
+class _Texts:
+    """Shortfall lines in the active language, each distinct line formatted once per call
+    (thousands of officers share a few hundred lines)."""
+
+    def __init__(self):
+        self.labels = dict(TrainingCategory.choices)
+        self.cache: dict[tuple, str] = {}
+
+    def line(self, fact: tuple) -> str:
+        text = self.cache.get(fact)
+        if text is None:
+            text = self.cache[fact] = self._format(fact)
+        return text
+
+    def _format(self, fact: tuple) -> str:
+        kind = fact[0]
+        if kind == "hours":
+            _kind, category, short = fact
+            if category == TOTAL:
+                return _("%(hours)s h in total") % {"hours": _hours_text(short)}
+            return _("%(hours)s h of %(category)s") % {
+                "hours": _hours_text(short),
+                "category": self.labels.get(category, category),
+            }
+        if kind == "module":
+            return _("Module %(title)s not completed") % {"title": fact[1]}
+        if kind == "course":
+            return _("Course %(title)s not completed") % {"title": fact[1]}
+        return _("No current certificate")
+
+
+def _certificate_ok(plan: _Plan, rules: _Rules, certified: dict[int, set[int]]) -> bool:
     if not plan.requirement_set.certificate_current:
         return True
-    course_ids = set()
-    for entry in plan.requirement_set.required or []:
-        if "/" in entry:
-            found = required.modules.get(entry)
-            if found:
-                course_ids.add(found[0].course_id)
-        elif entry in required.courses:
-            course_ids.add(required.courses[entry].pk)
     held = certified.get(plan.user_id, set())
-    return bool(held & course_ids) if plan.requirement_set.required else bool(held)
+    if rules.certificate_courses is None:
+        return bool(held)
+    return bool(held & rules.certificate_courses)
 
 
 def _current_hours(hours: dict[str, Decimal]) -> dict[str, Decimal]:
-    result = {category: hours.get(category, Decimal(0)) for category in TrainingCategory.values}
-    result[TOTAL] = hours.get(TOTAL, Decimal(0))
+    result = {category: hours.get(category, ZERO) for category in CATEGORIES}
+    result[TOTAL] = hours.get(TOTAL, ZERO)
     return result
 
 
@@ -413,7 +577,11 @@ def officers_compliance(
     }
     result: dict[int, OfficerCompliance] = {}
     plans: list[_Plan] = []
+    planned: set[int] = set()
+    cycles_cache: dict = {}
     for user_id, agency_id, started_at in officers:
+        if user_id in result or user_id in planned:
+            continue  # one answer per officer: the first of their memberships given
         requirement = requirements.get(agency_id)
         if requirement is None:
             result[user_id] = OfficerCompliance(
@@ -425,6 +593,7 @@ def officers_compliance(
                 cycle_end=None,
             )
             continue
+        planned.add(user_id)
         plans.append(
             _plan(
                 user_id=user_id,
@@ -432,45 +601,37 @@ def officers_compliance(
                 started_at=started_at,
                 requirement=requirement,
                 today=today,
+                cache=cycles_cache,
             )
         )
     if not plans:
         return result
     hours = _hours(plans)
-    required = _required({plan.requirement_set for plan in plans})
+    sets = {plan.requirement_set.pk: plan.requirement_set for plan in plans}
+    required = _required(sets.values())
+    rules = {pk: _rules(requirement_set, required) for pk, requirement_set in sets.items()}
     course_done, module_done = _completions(plans, required)
-    # Per officer, so each officer's check is a lookup, not a pass over everyone's
-    # certificates (20,000 officers: 18 s to a few milliseconds).
-    certified: dict[int, set[int]] = defaultdict(set)
-    for user_id, course_id in _certified(plans):
-        certified[user_id].add(course_id)
+    certified = _certified(plans)
     at_risk_days = settings.REPORTS_AT_RISK_DAYS
-    # Officers of one agency share their few shortfall facts: each is worded once per call.
-    texts: dict[tuple, str] = {}
-    no_certificate = _("No current certificate")
-    minimums = {}
+    evidence = {"course_done": course_done, "module_done": module_done}
+    texts = _Texts()
     for plan in plans:
-        if plan.requirement_set.pk not in minimums:
-            minimums[plan.requirement_set.pk] = _ordered_minimums(plan.requirement_set)
-        evidence = {
-            "plan": plan,
-            "minimums": minimums[plan.requirement_set.pk],
-            "required": required,
-            "course_done": course_done,
-            "module_done": module_done,
-        }
+        plan_rules = rules[plan.requirement_set.pk]
         current_hours = hours.get((plan.user_id, _CURRENT), {})
-        shortfalls = []
-        for lack in _lacks(bucket=_CURRENT, hours=current_hours, **evidence):
-            if lack not in texts:
-                texts[lack] = _shortfall_text(lack)
-            shortfalls.append(texts[lack])
-        if not _certificate_ok(plan, required, certified):
-            shortfalls.append(no_certificate)
+        missing = _missing(
+            plan=plan, bucket=_CURRENT, hours=current_hours, rules=plan_rules, evidence=evidence
+        )
+        if not _certificate_ok(plan, plan_rules, certified):
+            missing.append(("certificate",))
+        shortfalls = [texts.line(fact) for fact in missing]
         if not shortfalls:
             state = COMPLIANT
-        elif plan.previous_start is not None and any(
-            _lacks(bucket=_PREVIOUS, hours=hours.get((plan.user_id, _PREVIOUS), {}), **evidence)
+        elif plan.previous_start is not None and _missing(
+            plan=plan,
+            bucket=_PREVIOUS,
+            hours=hours.get((plan.user_id, _PREVIOUS), {}),
+            rules=plan_rules,
+            evidence=evidence,
         ):
             state = OVERDUE
         elif plan.days_left < at_risk_days:

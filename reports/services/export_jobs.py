@@ -188,7 +188,11 @@ def export_job_build(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Ex
 
 @transaction.atomic
 def _store(*, job_id: int, content: bytes, filename: str, rows: int) -> ExportJob:
-    job = ExportJob.objects.select_for_update().select_related("user", "agency").get(pk=job_id)
+    job = (
+        ExportJob.objects.select_for_update(of=("self",))
+        .select_related("user", "agency")
+        .get(pk=job_id)
+    )
     if job.file:  # a previous attempt's file, if one got this far
         _delete_on_commit(job.file.name)
     name = default_storage.save(
@@ -240,6 +244,25 @@ def _fail(job: ExportJob, error: str) -> ExportJob:
         details={"table": job.table, "format": job.format, "user_id": job.user_id},
     )
     return job
+
+
+@transaction.atomic
+def export_job_give_up(*, job_id: int) -> None:
+    """The outbox gave up building this job (every attempt raised): show it failed, so its
+    page stops waiting. Runs in the outbox's transaction."""
+    job = ExportJob.objects.select_related("user", "agency").get(pk=job_id)
+    if job.status == Status.READY:
+        return
+    with translation.override(job.language or job.user.language or settings.LANGUAGE_CODE):
+        _fail(job, _("The file could not be made. Please ask for the export again."))
+
+
+@transaction.atomic
+def export_job_reopen(*, job_id: int) -> None:
+    """Staff sent the outbox row again: the job waits for the worker once more."""
+    ExportJob.objects.filter(pk=job_id).exclude(status=Status.READY).update(
+        status=Status.PENDING, error="", rows_done=0
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """{% export_url table fmt %}: the download link of an export table, with the page's query
 string (less its page number) as the table's parameters, plus the ids the include is given
-(agency_id, cohort_id, user_id become agency, cohort, user)."""
+(agency_id and cohort_id become agency and cohort; user_id keeps its name; country_code becomes country)."""
 
 from django import template
 from django.http import QueryDict
@@ -8,7 +8,14 @@ from django.urls import reverse
 
 register = template.Library()
 
-ID_PARAMS = {"agency_id": "agency", "cohort_id": "cohort", "user_id": "user"}
+# The include's variables and the parameter each becomes. user_id keeps its name: the
+# transcript table reads it so, as the reports:transcript URL does.
+ID_PARAMS = {
+    "agency_id": "agency",
+    "cohort_id": "cohort",
+    "user_id": "user_id",
+    "country_code": "country",
+}
 
 
 @register.simple_tag(takes_context=True)

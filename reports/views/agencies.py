@@ -42,6 +42,7 @@ def roster(request, agency_id: int):
         "page_obj": page,
         "members": page.object_list,
         "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
+        "can_choose": can(request.user, Action.CHOOSE_REQUIREMENTS, agency),
         # Whose training record the viewer may open: their names link to it.
         "transcript_ids": roster_transcript_ids(
             user=request.user, agency=agency, members=page.object_list

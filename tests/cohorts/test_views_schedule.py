@@ -1008,3 +1008,40 @@ def test_a_session_after_the_trainers_qualification_ends_is_refused():
     with pytest.raises(ValidationError, match="not qualified"):
         session_save(cohort=cohort, actor=trainer, day=later, start_time=time(9), end_time=time(12))
     assert cohort.sessions.count() == 1
+
+
+def test_schedule_sets_the_training_category_practical_unless_chosen(client):
+    course, eligible, *_ = _eligibility_setup()
+    host = AgencyFactory(country="TH", time_zone="Asia/Bangkok")
+    _login(client, eligible)
+    url = reverse("cohorts:new") + f"?course={course.slug}"
+    client.post(url, _new_cohort_data(course, host, [eligible], category="tracing"))
+    client.post(url, _new_cohort_data(course, host, [eligible], title="Untagged"))
+    assert Cohort.objects.get(title="Tracing in Bangkok").category == "tracing"
+    assert Cohort.objects.get(title="Untagged").category == "practical"
+    response = client.get(url)
+    assert 'name="category"' in response.content.decode()
+
+
+def test_edit_changes_the_training_category_with_an_audit_row(client):
+    cohort = build_cohort()
+    trainer = _login(client, cohort.trainers.first())
+    url = reverse("cohorts:edit", args=[cohort.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name not in ("trainers", "prerequisite_modules")
+    }
+    data.update(
+        trainers=[str(trainer.pk)],
+        deadline_date=form.initial["deadline_date"].isoformat(),
+        deadline_time=form.initial["deadline_time"].strftime("%H:%M"),
+        assessment="",
+        category="legal",
+    )
+    assert client.post(url, data).status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.category == "legal"
+    event = AuditEvent.objects.filter(action="cohort.update").latest("pk")
+    assert event.details["fields"] == ["category"]

@@ -200,7 +200,7 @@ def test_in_person_hours_come_from_attended_sessions_only():
     assert result.shortfalls == []
 
 
-def test_required_module_must_be_completed_inside_the_cycle():
+def test_required_module_counts_once_its_last_lesson_is_completed():
     module = ModuleFactory(title="Tracing stolen funds")
     required = requirement_set(minimum_hours={}, required=[f"{module.course.slug}/{module.slug}"])
     agency = agency_following(required)
@@ -224,6 +224,30 @@ def test_required_module_must_be_completed_inside_the_cycle():
         )
     assert result[late.user_id].shortfalls == []
     assert result[early.user_id].shortfalls == ["Module Tracing stolen funds not completed"]
+
+
+def test_required_module_completed_in_an_earlier_cycle_still_counts():
+    """A lesson is completed once: a module done in 2025 stays done in the 2026 cycle (what
+    recurs is the hours and, where asked, a current certificate)."""
+    module = ModuleFactory(title="Tracing stolen funds")
+    required = requirement_set(
+        minimum_hours={"tracing": "1"}, required=[f"{module.course.slug}/{module.slug}"]
+    )
+    member = officer(agency_following(required), seoul(2024, 6, 1))
+    enrollment = EnrollmentFactory(user=member.user, course=module.course)
+    lesson = LessonFactory(module=module)
+    LessonProgress.objects.create(
+        enrollment=enrollment,
+        lesson=lesson,
+        version=lesson.current_version,
+        completed_at=seoul(2025, 3, 1),
+    )
+
+    with time_machine.travel(seoul(2026, 11, 15), tick=False):
+        result = state_of(member)
+
+    # The module is not missing; only this cycle's hours are.
+    assert result.shortfalls == ["1 h of Tracing and analysis"]
 
 
 @pytest.mark.parametrize(
@@ -359,3 +383,54 @@ def test_officers_judged_together_each_keep_their_own_certificate_and_hours():
     # Bound by 2025's cycle, which neither met: overdue.
     assert result[idle.user_id].state == OVERDUE
     assert result[uncertified.user_id].state == OVERDUE
+
+
+def test_portable_hours_query_matches_the_postgresql_one():
+    """SQLite (development) takes the ORM query; PostgreSQL joins the officers' cycles."""
+    from reports.selectors.compliance import _hours_orm, _hours_sql, _plan
+
+    fixed = agency_following(requirement_set())
+    by_start = agency_following(
+        requirement_set(slug="by-start", anchor=RequirementSet.Anchor.START, anchor_date=None)
+    )
+    module = ModuleFactory(category="tracing")
+    cohort = CohortFactory(category="legal", time_zone="Asia/Seoul")
+    members = []
+    for index in range(6):
+        member = officer(
+            fixed if index % 2 else by_start, seoul(2025, 1, 1) + timedelta(days=40 * index)
+        )
+        complete_lessons(member.user, module, seoul(2025, 6, 1) + timedelta(days=50 * index), 2)
+        seat = SeatFactory(cohort=cohort, user=member.user, status=Seat.Status.APPROVED)
+        session = SessionFactory(cohort=cohort, date=date(2026, 2, 2) + timedelta(days=index))
+        Attendance.objects.create(session=session, seat=seat, status="present", source="roster")
+        members.append(member)
+    requirements = {
+        r.agency_id: r
+        for r in AgencyRequirement.objects.select_related("agency", "requirement_set")
+    }
+    with time_machine.travel(seoul(2026, 6, 1), tick=False):
+        plans = [
+            _plan(
+                user_id=m.user_id,
+                agency_id=m.agency_id,
+                started_at=m.created_at,
+                requirement=requirements[m.agency_id],
+                today=None,
+            )
+            for m in members
+        ]
+        sql_online, sql_in_person = _hours_sql(plans)
+        orm_online, orm_in_person = _hours_orm(plans)
+    assert sorted(sql_online) == sorted(orm_online)
+    assert sorted(sql_in_person) == sorted(orm_in_person)
+    assert len(sql_online) >= 4 and len(sql_in_person) == 6
+
+
+def test_an_officer_given_twice_is_answered_once():
+    member = officer(agency_following(requirement_set()), seoul(2026, 1, 1))
+    complete_lessons(member.user, ModuleFactory(category="tracing"), seoul(2026, 2, 1))
+    row = (member.user_id, member.agency_id, member.created_at)
+    with time_machine.travel(seoul(2026, 6, 1), tick=False):
+        result = officers_compliance(officers=[row, row])
+    assert result[member.user_id].hours["tracing"] == Decimal("0.5")

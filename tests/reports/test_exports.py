@@ -280,3 +280,16 @@ def test_cohort_report_of_another_agency_is_404_before_the_password(client):
     stranger = admin_of(AgencyFactory(name="Elsewhere", country="MD"))
     client.force_login(stranger)
     assert client.get(export_url("cohort_report", "csv", cohort=cohort.pk)).status_code == 404
+
+
+def test_include_adds_the_ids_from_the_page_path_and_drops_the_page_number(rf):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/anything/", {"page": "3", "status": "overdue"})
+    html = render_to_string(
+        "reports/includes/export_buttons.html",
+        {"table": "transcript", "user_id": 7, "country_code": "TH", "request": request},
+    )
+    url = reverse("reports:export", kwargs={"table": "transcript", "fmt": "csv"})
+    assert f'href="{url}?status=overdue&amp;user_id=7&amp;country=TH"' in html
+    assert "page=" not in html

@@ -34,9 +34,10 @@ Status = Membership.Status
 AUTH_RECORDS_KEY = "account_authentication_methods"
 AUTH_RECORDS_USER_KEY = "account_authentication_methods_user"
 # Session, user, MFA policy and device, time zone, access (2), page count, export
-# permission (2), training-record permission (2), page rows, navigation roles, session save
+# permission (2), requirement-choice permission (2), training-record permission (2), page rows,
+# navigation roles, session save
 # (3 with its savepoint).
-ROSTER_QUERIES = 17
+ROSTER_QUERIES = 19
 AGENCIES_QUERIES = 11  # the same, less the roster's own; the coordinator has a time zone
 
 

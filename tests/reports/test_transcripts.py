@@ -479,6 +479,26 @@ def test_the_record_page_query_count_does_not_grow_with_the_record(
     assert response.text.count("<tr>") > courses * 4
 
 
+# An agency admin's view adds the MFA middleware's device check (their role needs MFA) and
+# the access check: their memberships, the agency check, the officer's row.
+ADMIN_TRANSCRIPT_QUERIES = TRANSCRIPT_QUERIES + 4
+
+
+@pytest.mark.parametrize("courses", [1, 4])
+def test_an_admins_view_of_a_record_has_the_same_query_count_short_or_long(
+    client, django_assert_num_queries, officer, agency, courses
+):
+    build_long_record(officer, courses=courses)
+    client.force_login(admin_of(agency))
+    url = page(officer.pk)
+    client.get(url)
+
+    with django_assert_num_queries(ADMIN_TRANSCRIPT_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize("courses", [1, 4])
 def test_the_selector_reads_a_record_in_a_fixed_number_of_queries(
     django_assert_num_queries, officer, courses
