@@ -166,16 +166,6 @@ class Attempt(models.Model):
                 name="attempt_one_open_per_quiz",
             ),
         ]
-        indexes = [
-            # An officer's graded attempts at a quiz in time order: "is there an earlier graded
-            # attempt?" (first-attempt pass rates on the dashboards) is one index probe
-            # instead of reading and filtering all of the officer's attempts.
-            models.Index(
-                fields=["user", "quiz", "submitted_at"],
-                condition=models.Q(status="graded"),
-                name="attempt_graded_user_quiz",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.user} - {self.quiz} ({self.get_status_display()})"
