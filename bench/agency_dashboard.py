@@ -58,7 +58,7 @@ def explain(queries: list[dict]) -> None:
     with connection.cursor() as cursor:
         for query in queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 plans.append((0.0, sql, ["(not a SELECT: not explained)"]))
                 continue
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
