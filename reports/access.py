@@ -5,8 +5,8 @@ accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership, User
-from accounts.permissions import Action, agencies_for, can
+from accounts.models import Agency, Membership, User
+from accounts.permissions import SCOPED, Action, active_memberships, agencies_for, can
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
 from reports.models import ExportJob, Transcript
@@ -32,6 +32,74 @@ def access_cohort_report(*, user, cohort_id: int) -> tuple[Cohort, set[int] | No
     if Action.DECIDE_NOMINATIONS in cohort.actions:
         return cohort, None
     return cohort, nominating_agency_ids(user=user, cohort=cohort)
+
+
+def access_dashboard_agency(*, user, agency_id: int) -> Agency:
+    """An agency whose dashboard this user may see (VIEW_DASHBOARD over it: its admins, the
+    coordinators of its country, staff)."""
+    if not user.is_authenticated:
+        raise Http404
+    agency = agencies_for(user, Action.VIEW_DASHBOARD).filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def dashboard_countries(*, user) -> list[str] | None:
+    """The countries whose dashboard this user may see: None for every country (staff), else
+    those of their current coordinator memberships that give VIEW_DASHBOARD."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_staff:
+        return None
+    # Only coordinators' memberships name a country; the right comes from the permission
+    # matrix, not from the role's name.
+    return sorted(
+        {
+            m.country
+            for m in active_memberships(user)
+            if m.country and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
+        }
+    )
+
+
+def access_dashboard_country(*, user, country: str) -> str:
+    """A country whose dashboard this user may see: a coordinator of that country, or staff.
+    The country must have an agency; 404 otherwise."""
+    countries = dashboard_countries(user=user)
+    country = country.upper()
+    if countries is not None and country not in countries:
+        raise Http404
+    if not Agency.objects.filter(country=country).exists():
+        raise Http404
+    return country
+
+
+def access_dashboard_programme(*, user) -> None:
+    """The programme dashboard: staff only."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise Http404
+
+
+def dashboard_scopes(*, user) -> dict:
+    """The dashboards a user may open: {"programme": bool, "countries": [...],
+    "agencies": [Agency...]}; the agencies are their own as agency admin (coordinators and
+    staff reach agencies through the country and programme dashboards)."""
+    if not user.is_authenticated:
+        return {"programme": False, "countries": [], "agencies": []}
+    programme = bool(user.is_active and user.is_staff)
+    countries = [] if programme else dashboard_countries(user=user) or []
+    agencies = []
+    if not programme:
+        own = [
+            m.agency_id
+            for m in active_memberships(user)
+            if m.agency_id and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
+        ]
+        agencies = list(
+            agencies_for(user, Action.VIEW_DASHBOARD).filter(pk__in=own).order_by("name")
+        )
+    return {"programme": programme, "countries": countries, "agencies": agencies}
 
 
 def access_export_job(*, user, job_id: int) -> ExportJob:

@@ -4,7 +4,15 @@ view lives here, the top layer). Mounted at the site's root so every path stays 
 
 from django.urls import path
 
-from reports.views import agencies, cohorts, exports, personal_data, requirements, transcripts
+from reports.views import (
+    agencies,
+    cohorts,
+    dashboards,
+    exports,
+    personal_data,
+    requirements,
+    transcripts,
+)
 
 app_name = "reports"
 
@@ -22,6 +30,15 @@ urlpatterns = [
         "cohorts/<int:cohort_id>/report.csv",
         cohorts.export,
         name="cohort_report_export",
+    ),
+    path("dashboards/", dashboards.index, name="dashboards"),
+    path("dashboards/programme/", dashboards.programme, name="dashboard_programme"),
+    path("dashboards/country/<str:country>/", dashboards.country, name="dashboard_country"),
+    path("dashboards/agency/<int:agency_id>/", dashboards.agency, name="dashboard_agency"),
+    path(
+        "dashboards/agency/<int:agency_id>/officers/",
+        dashboards.officers,
+        name="dashboard_officers",
     ),
     path("account/data.json", personal_data.data_export, name="personal_data_export"),
     # Table exports (reports.exports): the table's name and format in the path, its
