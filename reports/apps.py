@@ -16,11 +16,10 @@ class ReportsConfig(AppConfig):
         content_extension_register(
             "requirements", validate=requirement_sets_validate, sync=requirement_sets_sync
         )
-        import reports.exports.tables_compliance  # noqa: F401 (registers its export table)
-
         # Each report's export tables register themselves (reports.exports.registry).
         from reports.exports import (  # noqa: F401
             tables_cohort_report,
+            tables_compliance,
             tables_dashboards,
             tables_roster,
             tables_transcripts,
@@ -34,15 +33,15 @@ class ReportsConfig(AppConfig):
                 roles=frozenset({"agency_admin", "coordinator", "staff"}),
             ),
             NavItem(
-                _("Dashboards"),
-                "reports:dashboards",
-                order=55,
-                roles=frozenset({"agency_admin", "coordinator", "staff"}),
-            ),
-            NavItem(
                 _("My training record"),
                 "reports:my_transcript",
                 order=45,
                 roles=frozenset({"officer"}),
+            ),
+            NavItem(
+                _("Dashboards"),
+                "reports:dashboards",
+                order=55,
+                roles=frozenset({"agency_admin", "coordinator", "staff"}),
             ),
         )

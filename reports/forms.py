@@ -46,6 +46,18 @@ class RosterFilterForm(forms.Form):
         }
 
 
+class RequirementChoiceForm(forms.Form):
+    """The requirement set an agency follows, or none."""
+
+    requirement_set = forms.ModelChoiceField(
+        label=_("Requirement set"),
+        queryset=RequirementSet.objects.all(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No requirement"),
+    )
+
+
 # The dashboards count officers by default; coordinators belong to no agency.
 DASHBOARD_ROLE_CHOICES = ROSTER_ROLE_CHOICES
 
@@ -126,15 +138,3 @@ class DashboardFilterForm(forms.Form):
             date_from=data.get("date_from") or self.default_from,
             date_to=data.get("date_to") or self.default_to,
         )
-
-
-class RequirementChoiceForm(forms.Form):
-    """The requirement set an agency follows, or none."""
-
-    requirement_set = forms.ModelChoiceField(
-        label=_("Requirement set"),
-        queryset=RequirementSet.objects.all(),
-        required=False,
-        widget=forms.RadioSelect,
-        empty_label=_("No requirement"),
-    )

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from reports.access import (
     access_dashboard_country,
     access_dashboard_programme,
     dashboard_scopes,
+    roster_transcript_ids,
 )
 from reports.forms import ROSTER_STATUS_LABELS, DashboardFilterForm
 from reports.selectors.dashboards import (
@@ -201,7 +202,7 @@ def officers(request, agency_id: int):
         "filters": filters,
         "page_obj": page,
         "members": page.object_list,
-        "rows": [(m, _transcript_url(m.user_id)) for m in page.object_list],
+        "rows": _rows_with_records(request.user, agency, page.object_list),
         "status_labels": ROSTER_STATUS_LABELS,
         "back": reverse("reports:dashboard_agency", args=[agency.pk])
         + _filter_query(request, drop=("figure", "page")),
@@ -227,13 +228,19 @@ def _country_export_links(request, country: str) -> list[tuple[str, str]]:
     ]
 
 
-def _transcript_url(user_id: int) -> str:
-    """The officer's training record, once the transcripts work provides the page (its URL
-    name is agreed: reports:transcript with user_id)."""
-    try:
-        return reverse("reports:transcript", kwargs={"user_id": user_id})
-    except NoReverseMatch:
-        return ""
+def _rows_with_records(user, agency, members) -> list[tuple]:
+    """(membership, its training record's URL or "") for each row: a link only where the
+    viewer may open the record (a coordinator sees the figures, not the records)."""
+    may_open = roster_transcript_ids(user=user, agency=agency, members=members)
+    return [
+        (
+            m,
+            reverse("reports:transcript", kwargs={"user_id": m.user_id})
+            if m.user_id in may_open
+            else "",
+        )
+        for m in members
+    ]
 
 
 def _figure_label(figure: str, filters) -> str:

@@ -285,18 +285,31 @@ def test_officer_list_page_lists_the_officers_of_a_figure(client, scene):
     assert client.get(url, {"figure": "nonsense"}).status_code == 404
 
 
+def test_officer_names_link_to_their_record_only_for_those_who_may_open_it(client, scene):
+    """The agency admin may open each officer's training record; a coordinator of the country
+    sees the same list (the figures) without the links (no VIEW_TRANSCRIPT)."""
+    url = reverse("reports:dashboard_officers", args=[scene.agency.pk])
+    record = reverse("reports:transcript", kwargs={"user_id": scene.o1.pk})
+    client.force_login(scene.admin)
+    assert record in client.get(url, {"figure": "enrolled"}).content.decode()
+    client.force_login(coordinator_of(scene.agency.country))
+    html = client.get(url, {"figure": "enrolled"}).content.decode()
+    assert scene.o1.email in html
+    assert record not in html
+
+
 # Queries of each page for an agency admin: session, user, memberships (MFA policy and
 # access), MFA device, the access check, the filter form's courses and units, then the
 # dashboard's own reads, navigation roles and the session save (3 with its savepoint).
 # Agency: headline (1), compliance (officers + the requirement sets: 2), modules,
 # lessons read, pass rates (one window query), months (4), cohorts (4: held seats, the
 # cohorts, sessions held, attended marks). Officers: the
-# figure's list and its count.
+# figure's list and its count, and whose training records the viewer may open (2).
 # Country and programme: agencies or countries (1), headline (1), compliance (2); staff
 # have no membership to read for the access check.
 PINNED = {
     "agency": 24,
-    "officers": 15,
+    "officers": 17,
     "country": 16,
     "programme": 13,
 }
