@@ -141,12 +141,20 @@ def recreate() -> None:
 
 
 def migration_state() -> str:
-    """The migrations on disk (every app's graph), as one hash."""
+    """The migrations on disk (every app's graph): names and file contents, as one hash, so an
+    edited migration counts as a change too."""
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    nodes = sorted(f"{app}.{name}" for app, name in loader.graph.nodes)
-    return hashlib.sha256("\n".join(nodes).encode()).hexdigest()
+    digest = hashlib.sha256()
+    for key in sorted(loader.graph.nodes):
+        digest.update(f"{key[0]}.{key[1]}\n".encode())
+        source = getattr(
+            sys.modules.get(type(loader.graph.nodes[key]).__module__), "__file__", None
+        )
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
 
 
 def read_marker() -> dict | None:
