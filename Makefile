@@ -34,7 +34,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF and 600 certificates in bulk"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF, 600 certificates in bulk and the dashboards at 20,000 officers"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -97,7 +97,8 @@ test: setup-test lint
 
 # Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
 # worker, sync_content on the full curriculum (first run and no-change run), and tracing-lab
-# graph generation.
+# graph generation; the agency and programme dashboards and a transcript on a seeded database
+# of 20,000 + 20,200 officers (bench/seed_scale.py, kept between runs).
 bench: setup-test
 	$(PY) bench/certificate_latency.py
 	$(PY) bench/sync_content.py
@@ -106,6 +107,7 @@ bench: setup-test
 	$(PY) bench/pdf_signing.py
 	$(PY) bench/pdf_render.py
 	$(PY) bench/certificate_throughput.py
+	$(PY) bench/agency_dashboard.py
 
 clean:
 	rm -rf $(VENV) var

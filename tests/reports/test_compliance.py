@@ -344,6 +344,47 @@ def test_query_count_does_not_grow_with_officers(count, django_assert_num_querie
     assert len(result) == count
 
 
+def test_officers_judged_together_each_keep_their_own_certificate_and_hours():
+    """One call over several officers (as the dashboards make it): each officer's certificate
+    and hours are theirs, and officers lacking the same thing read the same words."""
+    course = CourseFactory()
+    module = ModuleFactory(course=course, category="tracing")
+    required = requirement_set(
+        minimum_hours={"tracing": "1"}, required=[course.slug], certificate_current=True
+    )
+    agency = agency_following(required)
+    certified, uncertified, idle = (officer(agency, seoul(2025, 1, 1)) for _ in range(3))
+    with time_machine.travel(seoul(2026, 6, 1), tick=False):
+        for member in (certified, uncertified):
+            complete_lessons(member.user, module, seoul(2026, 2, 1), count=2)
+            Enrollment.objects.filter(user=member.user, course=course).update(
+                completed_at=seoul(2026, 2, 2)
+            )
+        CertificateFactory(
+            enrollment=Enrollment.objects.get(user=certified.user, course=course),
+            status=Certificate.Status.ISSUED,
+            pdf="certificates/c.pdf",
+            issued_at=timezone.now(),
+            valid_until=None,
+        )
+        result = officers_compliance(
+            officers=[
+                (m.user_id, m.agency_id, m.created_at) for m in (certified, uncertified, idle)
+            ]
+        )
+    assert result[certified.user_id].shortfalls == []
+    assert result[certified.user_id].state == COMPLIANT
+    assert result[uncertified.user_id].shortfalls == ["No current certificate"]
+    assert result[idle.user_id].shortfalls == [
+        "1 h of Tracing and analysis",
+        f"Course {course.title} not completed",
+        "No current certificate",
+    ]
+    # Bound by 2025's cycle, which neither met: overdue.
+    assert result[idle.user_id].state == OVERDUE
+    assert result[uncertified.user_id].state == OVERDUE
+
+
 def test_portable_hours_query_matches_the_postgresql_one():
     """SQLite (development) takes the ORM query; PostgreSQL joins the officers' cycles."""
     from reports.selectors.compliance import _hours_orm, _hours_sql, _plan
