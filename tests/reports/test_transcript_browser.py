@@ -5,9 +5,9 @@ scroll inside their own box); the officer downloads their own CSV without a pass
 import pytest
 from django.urls import reverse
 
-from reports.services.transcripts import transcript_create
 from tests.e2e.test_accessibility import sign_in
 from tests.factories import TEST_PASSWORD
+from tests.reports.test_transcript_pdf import transcript_made
 from tests.reports.test_transcripts import build_long_record
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -28,7 +28,7 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("width", [1200, 375])
 def test_the_record_and_verify_pages_pass_axe_and_fit_a_phone(browser, live_server, officer, width):
     build_long_record(officer, courses=1)
-    made = transcript_create(officer=officer, actor=officer, language="en")
+    made = transcript_made(officer=officer, actor=officer, language="en")
     context = browser.new_context(viewport={"width": width, "height": 800}, accept_downloads=True)
     page = context.new_page()
     found = {}
