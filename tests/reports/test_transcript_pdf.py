@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Membership
+from core.models import OutboxMessage
+from core.outbox import outbox_send_again
 from reports.models import Transcript
 from reports.selectors.transcripts import training_record, transcript_rows
 from reports.services.transcripts import (
@@ -25,7 +27,7 @@ from reports.services.transcripts import (
     transcript_verify_url,
 )
 from tests.core.signing import pdfsig, validate, with_one_byte_changed_in_a_content_stream
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of, staff_user
 from tests.reports.test_transcripts import complete_course
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,56 @@ def test_the_verify_page_is_rate_limited_with_the_certificate_verify_limit(clien
     codes = [client.get(verify_url(made)).status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+# The worker's part: idempotent, and failures shown where the requester looks.
+
+
+def test_rendering_a_ready_transcript_again_leaves_it_alone(made):
+    again = transcript_render(transcript_id=made.pk)
+
+    assert (again.pdf.name, again.pdf_sha256, again.rendered_at) == (
+        made.pdf.name,
+        made.pdf_sha256,
+        made.rendered_at,
+    )
+    assert AuditEvent.objects.filter(action="transcript.create").count() == 1
+
+
+def test_a_requester_who_lost_access_before_the_worker_ran_gets_a_failed_transcript(officer):
+    admin = admin_of(officer.memberships.get().agency)
+    asked = transcript_request(officer=officer, actor=admin, language="en")
+    admin.memberships.update(status=Membership.Status.LEFT)
+
+    made = transcript_render(transcript_id=asked.pk)
+
+    assert (made.status, made.pdf.name, made.lines) == (Transcript.Status.FAILED, "", 0)
+    assert "no longer" in made.error
+    assert AuditEvent.objects.get(action="transcript.fail").outcome == "failure"
+    assert not AuditEvent.objects.filter(action="transcript.create").exists()
+
+
+def test_the_outbox_giving_up_fails_the_transcript_and_sending_again_reopens_it(
+    officer, settings, deliver_outbox
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    asked = transcript_request(officer=officer, actor=officer, language="ro")
+    message = OutboxMessage.objects.get(payload={"transcript_id": asked.pk})
+    # The signer is unavailable (its key file is missing): every attempt raises.
+    settings.CERT_SIGNING_KEY = "/nonexistent/key.pem"
+
+    deliver_outbox()
+
+    asked.refresh_from_db()
+    message.refresh_from_db()
+    assert (message.status, asked.status) == (OutboxMessage.Status.FAILED, "failed")
+    assert asked.error
+    outbox_send_again(message=message, actor=staff_user())
+    asked.refresh_from_db()
+    assert (asked.status, asked.error) == (Transcript.Status.PENDING, "")
+
+
+def test_a_transcript_still_being_made_has_no_verify_page(client, officer):
+    asked = transcript_request(officer=officer, actor=officer, language="en")
+
+    assert client.get(verify_url(asked)).status_code == 404

@@ -663,3 +663,30 @@ def test_the_export_table_answers_404_for_a_missing_or_malformed_officer_id(offi
     for params in ({}, {"user_id": "abc"}, {"user_id": ["1", "2"]}, {"user_id": officer.pk + 999}):
         with pytest.raises(Http404):
             table.scope(officer, params)
+
+
+# The transcript's page and its JSON, pending or ready, short or long record: session, user,
+# memberships, roles, the transcript (the officer's own needs no access query), session save
+# (3 with its savepoint); the page adds the navigation's roles.
+SIGNED_PAGE_QUERIES = 9
+SIGNED_STATUS_QUERIES = 8
+
+
+@pytest.mark.parametrize("courses", [0, 3])
+def test_the_signed_transcript_page_and_json_have_a_fixed_query_count(
+    client, django_assert_num_queries, officer, courses
+):
+    build_long_record(officer, courses=courses)
+    pending = transcript_request(officer=officer, actor=officer, language="en")
+    ready = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=officer, language="en").pk
+    )
+    client.force_login(officer)
+    for made in (pending, ready):
+        page_url, status_url, _ = signed_urls(made)
+        client.get(page_url)  # warm caches (translations, templates)
+
+        with django_assert_num_queries(SIGNED_PAGE_QUERIES):
+            assert client.get(page_url).status_code == 200
+        with django_assert_num_queries(SIGNED_STATUS_QUERIES):
+            assert client.get(status_url).json()["ready"] is (made == ready)
