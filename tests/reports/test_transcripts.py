@@ -424,6 +424,7 @@ def test_the_record_page_offers_the_signed_pdf_as_a_post_and_csv_and_xlsx(client
     text = client.get(reverse("reports:my_transcript")).text
 
     assert f'<form method="post" action="{request_url(officer)}">' in text
+    assert f'href="{reverse("reports:transcript_csv", args=[officer.pk])}"' in text
     for fmt in ("csv", "xlsx"):
         url = reverse("reports:export", kwargs={"table": "transcript", "fmt": fmt})
         assert f'href="{url}?user_id={officer.pk}"' in text
