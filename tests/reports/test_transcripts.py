@@ -691,3 +691,27 @@ def test_the_signed_transcript_page_and_json_have_a_fixed_query_count(
             assert client.get(page_url).status_code == 200
         with django_assert_num_queries(SIGNED_STATUS_QUERIES):
             assert client.get(status_url).json()["ready"] is (made == ready)
+
+
+# An agency admin's own request adds the MFA middleware's device check and the access check
+# (their memberships, the agency check).
+ADMIN_SIGNED_EXTRA = 3
+
+
+@pytest.mark.parametrize("courses", [0, 3])
+def test_an_admins_signed_transcript_page_and_json_have_a_fixed_query_count(
+    client, django_assert_num_queries, officer, agency, courses
+):
+    build_long_record(officer, courses=courses)
+    admin = admin_of(agency)
+    made = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=admin, language="en").pk
+    )
+    client.force_login(admin)
+    page_url, status_url, _ = signed_urls(made)
+    client.get(page_url)
+
+    with django_assert_num_queries(SIGNED_PAGE_QUERIES + ADMIN_SIGNED_EXTRA):
+        assert client.get(page_url).status_code == 200
+    with django_assert_num_queries(SIGNED_STATUS_QUERIES + ADMIN_SIGNED_EXTRA):
+        assert client.get(status_url).json()["ready"] is True
