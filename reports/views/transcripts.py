@@ -26,7 +26,7 @@ from reports.access import (
 from reports.exports.tables_transcripts import TRANSCRIPT
 from reports.exports.writers import write_csv
 from reports.models import Transcript
-from reports.selectors.transcripts import training_record
+from reports.selectors.transcripts import training_record, transcripts_requested
 from reports.services.transcripts import (
     transcript_download_record,
     transcript_request,
@@ -38,12 +38,13 @@ Status = Transcript.Status
 
 
 def _page(request, officer: User):
-    record = training_record(officer=officer)
-    return render(
-        request,
-        "reports/transcripts/record.html",
-        {"officer": officer, "record": record, "own": officer.pk == request.user.pk},
-    )
+    context = {
+        "officer": officer,
+        "record": training_record(officer=officer),
+        "own": officer.pk == request.user.pk,
+        "transcripts": transcripts_requested(user=request.user, officer=officer),
+    }
+    return render(request, "reports/transcripts/record.html", context)
 
 
 @login_required

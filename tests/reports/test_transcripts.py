@@ -475,6 +475,19 @@ def test_the_export_table_refuses_another_officer(officer, agency):
     assert table.scope(officer, {"user_id": officer.pk}) == agency
 
 
+def test_the_record_page_lists_the_signed_pdfs_the_viewer_asked_for_and_no_others(
+    client, officer, agency
+):
+    own = transcript_request(officer=officer, actor=officer, language="en")
+    admins = transcript_request(officer=officer, actor=admin_of(agency), language="en")
+    client.force_login(officer)
+
+    text = client.get(reverse("reports:my_transcript")).text
+
+    assert reverse("reports:signed_transcript", args=[own.serial]) in text
+    assert admins.serial not in text
+
+
 def test_an_admins_request_asks_for_the_password_and_comes_back_to_a_post_button(
     client, officer, agency, deliver_outbox
 ):
@@ -602,9 +615,10 @@ def build_long_record(officer, *, courses: int):
         assert Enrollment.objects.get(pk=enrollment.pk).completed_at
 
 
-# Session, user, MFA policy and device, time zone, the record's 11 reads, navigation roles,
-# session save (3 with its savepoint). The officer's own page needs no access query.
-TRANSCRIPT_QUERIES = 19
+# Session, user, MFA policy and device, time zone, the record's 11 reads, the viewer's signed
+# PDFs of it, navigation roles, session save (3 with its savepoint). The officer's own page
+# needs no access query.
+TRANSCRIPT_QUERIES = 20
 
 
 @pytest.mark.parametrize("courses", [1, 4])
