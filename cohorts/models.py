@@ -43,6 +43,7 @@ class Cohort(models.Model):
         max_length=20,
         choices=TrainingCategory.choices,
         default=TrainingCategory.PRACTICAL,
+        db_default=TrainingCategory.PRACTICAL,
     )
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(5000)]

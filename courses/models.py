@@ -74,8 +74,13 @@ class Module(models.Model):
     objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     # module.md's `category`: where its lessons' minutes count in a requirement set's hours.
+    # db_default: rows written by code (or migration states) that predate the field get "".
     category = models.CharField(
-        _("training category"), max_length=20, choices=TrainingCategory.choices, blank=True
+        _("training category"),
+        max_length=20,
+        choices=TrainingCategory.choices,
+        blank=True,
+        db_default="",
     )
     source_path = models.CharField(_("source file"), max_length=300)
     content_hash = models.CharField(_("content hash"), max_length=64)

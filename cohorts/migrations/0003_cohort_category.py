@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cohort',
             name='category',
-            field=models.CharField(choices=[('blockchain', 'Blockchain fundamentals'), ('tracing', 'Tracing and analysis'), ('casework', 'Case work'), ('emerging_threats', 'AI and emerging threats'), ('legal', 'Legal process and cooperation'), ('practical', 'Practical exercises')], default='practical', max_length=20, verbose_name='training category'),
+            field=models.CharField(choices=[('blockchain', 'Blockchain fundamentals'), ('tracing', 'Tracing and analysis'), ('casework', 'Case work'), ('emerging_threats', 'AI and emerging threats'), ('legal', 'Legal process and cooperation'), ('practical', 'Practical exercises')], db_default='practical', default='practical', max_length=20, verbose_name='training category'),
         ),
     ]
