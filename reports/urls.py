@@ -51,7 +51,6 @@ urlpatterns = [
     # Training records (transcripts) and the public check of a signed PDF transcript.
     path("training-record/", transcripts.my_transcript, name="my_transcript"),
     path("training-record/<int:user_id>/", transcripts.transcript, name="transcript"),
-    path("training-record/<int:user_id>.csv", transcripts.transcript_csv, name="transcript_csv"),
     path(
         "training-record/<int:user_id>/signed-pdf/",
         transcripts.signed_transcript_request,

@@ -142,7 +142,6 @@ def agency_a_objects():
         "reports:export_job_status": {"job_id": export_job.pk},
         "reports:export_job_download": {"job_id": export_job.pk},
         "reports:transcript": {"user_id": officer.pk},
-        "reports:transcript_csv": {"user_id": officer.pk},
         "reports:signed_transcript_request": {"user_id": officer.pk},
         "reports:signed_transcript": signed,
         "reports:signed_transcript_status": signed,

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -23,8 +23,6 @@ from reports.access import (
     access_transcript,
     access_transcript_verification,
 )
-from reports.exports.tables_transcripts import TRANSCRIPT
-from reports.exports.writers import write_csv
 from reports.models import Transcript
 from reports.selectors.transcripts import training_record, transcripts_requested
 from reports.services.transcripts import (
@@ -32,7 +30,6 @@ from reports.services.transcripts import (
     transcript_request,
     transcript_verify_url,
 )
-from reports.views.exports import file_response
 
 Status = Transcript.Status
 
@@ -55,29 +52,6 @@ def my_transcript(request):
 @login_required
 def transcript(request, user_id: int):
     return _page(request, access_transcript(user=request.user, officer_id=user_id))
-
-
-def _csv(request, officer: User) -> HttpResponse:
-    # The registered "transcript" table and the exports' CSV writer, as for every table.
-    params = {"user_id": officer.pk}
-    written = 0
-
-    def progress(done: int) -> None:
-        nonlocal written
-        written = done
-
-    content = write_csv(
-        TRANSCRIPT.columns(params), TRANSCRIPT.rows(request.user, params), progress=progress
-    )
-    transcript_download_record(
-        officer=officer,
-        actor=request.user,
-        file_format="csv",
-        lines=written,
-        context=AuditContext.from_request(request),
-    )
-    stamp = timezone.localdate().isoformat()
-    return file_response(content, fmt="csv", filename=f"training-record-{officer.pk}-{stamp}.csv")
 
 
 def _request(request, officer: User) -> HttpResponse:
@@ -118,17 +92,8 @@ def _download(request, made: Transcript) -> HttpResponse:
 # An officer's own download needs no second password; anyone else's (an agency admin,
 # programme staff) does, as for any export of personal data. The access check comes first,
 # so a stranger gets the same 404 as for a missing officer, not a password prompt.
-_csv_reauth = reauthentication_required(_csv)
 _request_reauth = reauthentication_required(_request)
 _download_reauth = reauthentication_required(_download)
-
-
-@login_required
-def transcript_csv(request, user_id: int):
-    officer = access_transcript(user=request.user, officer_id=user_id)
-    if officer.pk == request.user.pk:
-        return _csv(request, officer)
-    return _csv_reauth(request, officer)
 
 
 @login_required
