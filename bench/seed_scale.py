@@ -37,7 +37,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "cryptocops_bench_scale"
+# BENCH_SCALE_DB lets two checkouts keep their own seeded copies side by side.
+BENCH_DB = os.environ.get("BENCH_SCALE_DB", "cryptocops_bench_scale")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{PG_SERVER}/{BENCH_DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -160,9 +160,27 @@ def access_transcript(*, user, officer_id: int) -> User:
         raise Http404 from None
 
 
+def access_signed_transcript(*, user, serial: str) -> Transcript:
+    """A signed PDF transcript, for the person who asked for it only (staff too are refused
+    another's), while they may still see the officer's record; 404 otherwise."""
+    if not user.is_authenticated:
+        raise Http404
+    made = (
+        Transcript.objects.select_related("user")
+        .filter(serial=serial, created_by_id=user.pk)
+        .first()
+    )
+    if made is None or not may_view_transcript(user=user, officer_id=made.user_id):
+        raise Http404
+    return made
+
+
 def access_transcript_verification(*, token: str):
-    """Anyone holding a transcript's verify token sees its public facts; 404 otherwise."""
+    """Anyone holding a ready transcript's verify token sees its public facts; 404 otherwise
+    (a transcript still being made has no facts yet)."""
     try:
-        return Transcript.objects.select_related("user", "created_by").get(verify_token=token)
+        return Transcript.objects.select_related("user", "created_by").get(
+            verify_token=token, status=Transcript.Status.READY
+        )
     except Transcript.DoesNotExist:
         raise Http404 from None

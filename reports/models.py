@@ -86,9 +86,15 @@ class AgencyRequirement(models.Model):
 
 
 class Transcript(models.Model):
-    """One officer's training record as downloaded: its serial and verify token, who made it,
-    the audit chain's head at that moment, and the SHA-256 of the signed PDF (the PDF itself
-    is kept in storage under `pdf`)."""
+    """One officer's signed PDF transcript: its serial and verify token, who asked for it
+    (written in the request, status pending), then, by the worker, the lines, the audit
+    chain's head at that moment and the SHA-256 of the signed PDF (kept in storage under
+    `pdf`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     serial = models.CharField(
         _("serial number"), max_length=20, unique=True, default=new_transcript_serial
@@ -104,14 +110,23 @@ class Transcript(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     language = models.CharField(_("language"), max_length=10)
-    # The audit chain's last row when the transcript was made: its id and hash.
-    audit_head_id = models.PositiveBigIntegerField(_("audit chain head (id)"), null=True)
+    # The audit chain's last row when the transcript was made: its id and hash (empty
+    # until the worker has made it).
+    audit_head_id = models.PositiveBigIntegerField(
+        _("audit chain head (id)"), null=True, blank=True
+    )
     audit_head_hash = models.CharField(_("audit chain head (hash)"), max_length=64, blank=True)
     lines = models.PositiveIntegerField(_("lines"), default=0)
     # SHA-256 of the lines as printed (canonical JSON), so a verifier can compare a copy.
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="transcripts/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    # When the worker read the record and the chain's head, and signed the PDF.
+    rendered_at = models.DateTimeField(_("made"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("transcript")

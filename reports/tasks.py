@@ -15,6 +15,11 @@ from reports.services.export_jobs import (
     export_job_reopen,
     export_jobs_expire,
 )
+from reports.services.transcripts import (
+    transcript_give_up,
+    transcript_render,
+    transcript_reopen,
+)
 
 
 class SummaryNotSent(Exception):
@@ -46,6 +51,17 @@ def export_build_task(*, job_id: int) -> str:
 
 outbox_hooks_register(
     export_build_task, on_give_up=export_job_give_up, on_send_again=export_job_reopen
+)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def transcript_render_task(*, transcript_id: int) -> str:
+    """Make a signed PDF transcript (a ready one is left alone)."""
+    return transcript_render(transcript_id=transcript_id).status
+
+
+outbox_hooks_register(
+    transcript_render_task, on_give_up=transcript_give_up, on_send_again=transcript_reopen
 )
 
 

@@ -51,8 +51,26 @@ urlpatterns = [
     # Training records (transcripts) and the public check of a signed PDF transcript.
     path("training-record/", transcripts.my_transcript, name="my_transcript"),
     path("training-record/<int:user_id>/", transcripts.transcript, name="transcript"),
-    path("training-record/<int:user_id>.csv", transcripts.transcript_csv, name="transcript_csv"),
-    path("training-record/<int:user_id>.pdf", transcripts.transcript_pdf, name="transcript_pdf"),
+    path(
+        "training-record/<int:user_id>/signed-pdf/",
+        transcripts.signed_transcript_request,
+        name="signed_transcript_request",
+    ),
+    path(
+        "training-record/transcripts/<str:serial>/",
+        transcripts.signed_transcript,
+        name="signed_transcript",
+    ),
+    path(
+        "training-record/transcripts/<str:serial>/status/",
+        transcripts.signed_transcript_status,
+        name="signed_transcript_status",
+    ),
+    path(
+        "training-record/transcripts/<str:serial>.pdf",
+        transcripts.signed_transcript_download,
+        name="signed_transcript_download",
+    ),
     path(
         "verify/transcripts/<str:token>/",
         transcripts.transcript_verify,

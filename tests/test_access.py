@@ -19,7 +19,7 @@ from certificates.services import certificate_batch_start, certificate_create_fo
 from cohorts.access import cohort_actions
 from courses.models import Lesson
 from courses.services import enrollment_create, lesson_complete
-from reports.models import ExportJob
+from reports.models import ExportJob, Transcript
 from tests.cohorts.access_objects import cohort_context, cohort_urls
 from tests.factories import (
     AgencyFactory,
@@ -117,6 +117,8 @@ def agency_a_objects():
     export_job = ExportJob.objects.create(
         user=admin, agency=agency, table="roster", params={"agency": agency.pk}, format="csv"
     )
+    transcript = Transcript.objects.create(user=officer, created_by=officer, language="en")
+    signed = {"serial": transcript.serial}
     return {
         "_agency": agency,
         "_officer": officer,
@@ -140,8 +142,10 @@ def agency_a_objects():
         "reports:export_job_status": {"job_id": export_job.pk},
         "reports:export_job_download": {"job_id": export_job.pk},
         "reports:transcript": {"user_id": officer.pk},
-        "reports:transcript_csv": {"user_id": officer.pk},
-        "reports:transcript_pdf": {"user_id": officer.pk},
+        "reports:signed_transcript_request": {"user_id": officer.pk},
+        "reports:signed_transcript": signed,
+        "reports:signed_transcript_status": signed,
+        "reports:signed_transcript_download": signed,
         "accounts:person_erase": {"user_id": officer.pk},
         "assessments:attempt": {"attempt_id": attempt.pk},
         "assessments:result": {"attempt_id": attempt.pk},

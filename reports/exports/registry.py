@@ -32,6 +32,12 @@ class ExportTable:
     columns: Callable[[Params], list[str]]
     count: Callable[[Any, Params], int]
     rows: Callable[[Any, Params], Iterable[list]]
+    # Whether the rows are the requesting person's own data (their own training record): then
+    # no password is asked, as for "download my data".
+    own: Callable[[Any, Params], bool] | None = None
+
+    def asks_password(self, user, params: Params) -> bool:
+        return self.personal and not (self.own is not None and self.own(user, params))
 
 
 _tables: dict[str, ExportTable] = {}

@@ -40,5 +40,6 @@ TRANSCRIPT = export_table_register(
         columns=lambda params: transcript_columns(),
         count=lambda user, params: len(_rows(user, params)),
         rows=_rows,
+        own=lambda user, params: _officer_id(params) == user.pk,
     )
 )

@@ -29,7 +29,8 @@ def requirement_set_label(requirement_set: RequirementSet) -> str:
     """The set's name, with the "(demo)" marker always shown for a demonstration set."""
     name = requirement_set.name
     if requirement_set.is_demo and not name.endswith("(demo)"):
-        return f"{name} {_('(demo)')}"
+        marker = _("(demo)")  # outside the f-string, so makemessages finds it
+        return f"{name} {marker}"
     return name
 
 

@@ -19,6 +19,7 @@ from assessments.models import Attempt, LabTrace, Question
 from certificates.models import Certificate
 from cohorts.models import Attendance, Seat, Session
 from courses.models import Enrollment, LessonProgress, Module, TrainingCategory
+from reports.models import Transcript
 from reports.selectors.hours import TOTAL, UNCATEGORISED, hours_by_category
 
 # Which audit actions stand behind a line, per target model. The newest matching event wins:
@@ -612,3 +613,16 @@ def officer_agency(officer: User) -> Agency | None:
         .first()
     )
     return membership.agency if membership else None
+
+
+RECENT_TRANSCRIPTS = 5
+
+
+def transcripts_requested(*, user: User, officer: User) -> list[Transcript]:
+    """The newest signed PDF transcripts of this officer's record that this user asked for
+    (only they may open them), newest first. One query."""
+    return list(
+        Transcript.objects.filter(user=officer, created_by=user).order_by("-created_at", "-pk")[
+            :RECENT_TRANSCRIPTS
+        ]
+    )

@@ -1,6 +1,6 @@
 """Writes for training records: the signed PDF transcript (a Transcript row with its serial,
-the audit chain's head and the SHA-256 of its lines and of the PDF), and the audit row of
-every download."""
+asked for in a request and made by the worker through the outbox, with the audit chain's
+head and the SHA-256 of its lines and of the PDF), and the audit row of every download."""
 
 import hashlib
 import json
@@ -9,16 +9,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import AuditEvent, User
 from core.audit import AuditContext
+from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
 from core.qr import qr_png_data_uri
 from core.signing import sign_pdf
+from reports.access import may_view_transcript
 from reports.models import Transcript
 from reports.selectors.transcripts import (
     officer_agency,
@@ -26,6 +30,8 @@ from reports.selectors.transcripts import (
     transcript_columns,
     transcript_rows,
 )
+
+Status = Transcript.Status
 
 STYLESHEET = "reports/transcript_pdf.css"
 # The visible signature line: top of the first page (PDF points from the bottom left of the
@@ -63,12 +69,53 @@ def _pdf_cell(value) -> str:
 
 
 @transaction.atomic
-def transcript_create(
+def transcript_request(
     *, officer: User, actor: User, language: str, context: AuditContext | None = None
 ) -> Transcript:
-    """Make, sign and store one officer's PDF transcript in one transaction: read the record,
-    then the audit chain's head (each line names its own audit event, all of them at or
-    before that head), render and sign the PDF, store it with its SHA-256, audit it."""
+    """Ask for one officer's signed PDF transcript: the row (serial, verify token, who asked,
+    in which language) is written now, pending; the worker makes the PDF
+    (transcript_render), handed to it through the outbox once this commits."""
+    from reports.tasks import transcript_render_task
+
+    transcript = Transcript(user=officer, created_by=actor, language=language)
+    transcript.full_clean()
+    transcript.save()
+    audit_log(
+        action="transcript.request",
+        actor=actor,
+        target=transcript,
+        agency=officer_agency(officer),
+        details={"officer_id": officer.pk, "serial": transcript.serial, "language": language},
+        context=context,
+    )
+    enqueue_on_commit(transcript_render_task, transcript_id=transcript.pk)
+    return transcript
+
+
+@transaction.atomic
+def transcript_render(*, transcript_id: int) -> Transcript:
+    """Make, sign and store a pending transcript in one transaction (the worker's part):
+    read the record, then the audit chain's head (each line names its own audit event, all
+    of them at or before that head), render and sign the PDF, store it with its SHA-256,
+    audit it. A ready transcript is left alone; one whose requester may no longer see the
+    officer's record fails without a PDF."""
+    transcript = (
+        Transcript.objects.select_for_update(of=("self",))
+        .select_related("user", "created_by")
+        .get(pk=transcript_id)
+    )
+    if transcript.status == Status.READY:
+        return transcript
+    officer, actor, language = transcript.user, transcript.created_by, transcript.language
+    if actor is None or not may_view_transcript(user=actor, officer_id=officer.pk):
+        with translation.override(language):
+            return _fail(
+                transcript,
+                _(
+                    "You may no longer see this officer's training record (your role or "
+                    "agency has changed), so the transcript was not made."
+                ),
+            )
     with translation.override(language):
         record = training_record(officer=officer)
         columns = transcript_columns()
@@ -77,15 +124,11 @@ def transcript_create(
     # chain's lock, in id order, so every event a line names is at or before this head.
     head = AuditEvent.objects.order_by("-id").values_list("id", "row_hash").first()
     head_id, head_hash = head if head else (None, "")
-    transcript = Transcript(
-        user=officer,
-        created_by=actor,
-        language=language,
-        audit_head_id=head_id,
-        audit_head_hash=head_hash,
-        lines=len(rows),
-        content_sha256=lines_sha256(rows),
-    )
+    transcript.audit_head_id = head_id
+    transcript.audit_head_hash = head_hash
+    transcript.lines = len(rows)
+    transcript.content_sha256 = lines_sha256(rows)
+    transcript.rendered_at = timezone.now()
     verify_url = transcript_verify_url(transcript)
     pdf = render_pdf(
         "reports/transcripts/transcript_pdf.html",
@@ -98,7 +141,7 @@ def transcript_create(
             "verify_url": verify_url,
             "qr": qr_png_data_uri(verify_url),
             "issuer": settings.CERT_ISSUER_NAME,
-            "made_at": transcript.created_at.astimezone(UTC),
+            "made_at": transcript.rendered_at.astimezone(UTC),
         },
         language=language,
         stylesheets=(STYLESHEET,),
@@ -111,9 +154,25 @@ def transcript_create(
         reason=f"Training record {transcript.serial}",
         location=settings.SITE_URL,
     )
+    if transcript.pdf:  # a previous attempt's file, if one got this far
+        _delete_on_commit(transcript.pdf.name)
     transcript.pdf_sha256 = hashlib.sha256(signed).hexdigest()
     transcript.pdf.save(f"{transcript.serial}.pdf", ContentFile(signed), save=False)
-    transcript.save(force_insert=True)
+    transcript.status = Status.READY
+    transcript.error = ""
+    transcript.save(
+        update_fields=[
+            "audit_head_id",
+            "audit_head_hash",
+            "lines",
+            "content_sha256",
+            "rendered_at",
+            "pdf",
+            "pdf_sha256",
+            "status",
+            "error",
+        ]
+    )
     audit_log(
         action="transcript.create",
         actor=actor,
@@ -128,9 +187,48 @@ def transcript_create(
             "content_sha256": transcript.content_sha256,
             "pdf_sha256": transcript.pdf_sha256,
         },
-        context=context,
     )
     return transcript
+
+
+def _delete_on_commit(name: str) -> None:
+    # After the commit: a rollback must not leave a transcript pointing at a deleted file.
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def _fail(transcript: Transcript, error: str) -> Transcript:
+    transcript.status = Status.FAILED
+    transcript.error = error
+    transcript.save(update_fields=["status", "error"])
+    audit_log(
+        action="transcript.fail",
+        actor=None,
+        target=transcript,
+        agency=officer_agency(transcript.user),
+        outcome="failure",
+        details={"officer_id": transcript.user_id, "serial": transcript.serial},
+    )
+    return transcript
+
+
+@transaction.atomic
+def transcript_give_up(*, transcript_id: int) -> None:
+    """The outbox gave up making this transcript (every attempt raised): show it failed, so
+    its page stops waiting. Runs in the outbox's transaction."""
+    transcript = Transcript.objects.select_related("user").get(pk=transcript_id)
+    if transcript.status == Status.READY:
+        return
+    with translation.override(transcript.language or settings.LANGUAGE_CODE):
+        _fail(transcript, _("The transcript could not be made. Please ask for it again."))
+
+
+@transaction.atomic
+def transcript_reopen(*, transcript_id: int) -> None:
+    """Staff sent the outbox row again: the transcript waits for the worker once more."""
+    Transcript.objects.filter(pk=transcript_id).exclude(status=Status.READY).update(
+        status=Status.PENDING, error=""
+    )
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ def export(request, table: str, fmt: str):
     # The access check comes before re-authentication, so a stranger gets the same 404 as
     # for a missing object instead of a password prompt.
     agency = export.scope(request.user, params)
-    send = _send_personal if export.personal else _send
+    send = _send_personal if export.asks_password(request.user, params) else _send
     return send(request, export=export, fmt=fmt, params=params, agency=agency)
 
 
@@ -221,7 +221,8 @@ def job_download(request, job_id: int):
         raise Http404
     table = export_table(job.table)
     # A table unknown since the job was made is treated as personal: ask rather than not.
-    send = _download if table is not None and not table.personal else _download_personal
+    asks = table is None or table.asks_password(request.user, job.params)
+    send = _download_personal if asks else _download
     return send(request, job=job)
 
 

@@ -1,35 +1,47 @@
-"""Training records: the page (one's own, or an officer's in one's oversight), its CSV and
-signed PDF downloads, and the public verify page of a PDF transcript."""
+"""Training records: the page (one's own, or an officer's in one's oversight), its CSV
+download, the signed PDF transcript (asked for here, made by the worker, followed and
+downloaded on its own page by the person who asked), and the public verify page."""
 
-import csv
-import io
-from datetime import date, datetime
-from decimal import Decimal
+from functools import wraps
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils import timezone, translation
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from certificates.views.pages import verify_allowed
 from core.audit import AuditContext
-from core.csv import csv_attachment, csv_text
-from reports.access import access_transcript, access_transcript_verification
-from reports.selectors.transcripts import training_record, transcript_columns, transcript_rows
-from reports.services.transcripts import transcript_create, transcript_download_record
+from reports.access import (
+    access_signed_transcript,
+    access_transcript,
+    access_transcript_verification,
+)
+from reports.models import Transcript
+from reports.selectors.transcripts import training_record, transcripts_requested
+from reports.services.transcripts import (
+    transcript_download_record,
+    transcript_request,
+    transcript_verify_url,
+)
+
+Status = Transcript.Status
 
 
 def _page(request, officer: User):
-    record = training_record(officer=officer)
-    return render(
-        request,
-        "reports/transcripts/record.html",
-        {"officer": officer, "record": record, "own": officer.pk == request.user.pk},
-    )
+    context = {
+        "officer": officer,
+        "record": training_record(officer=officer),
+        "own": officer.pk == request.user.pk,
+        "transcripts": transcripts_requested(user=request.user, officer=officer),
+    }
+    return render(request, "reports/transcripts/record.html", context)
 
 
 @login_required
@@ -42,80 +54,131 @@ def transcript(request, user_id: int):
     return _page(request, access_transcript(user=request.user, officer_id=user_id))
 
 
-def _csv_cell(value):
-    """Times in the viewer's time zone, numbers as numbers, text escaped (core.csv)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    if isinstance(value, int | Decimal | date):
-        return value
-    return csv_text(value)
-
-
-def _csv(request, officer: User) -> HttpResponse:
-    record = training_record(officer=officer)
-    rows = transcript_rows(record)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(transcript_columns())
-    for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    transcript_download_record(
-        officer=officer,
-        actor=request.user,
-        file_format="csv",
-        lines=len(rows),
-        context=AuditContext.from_request(request),
+def _request(request, officer: User) -> HttpResponse:
+    """GET: the page with the button (where the password prompt sends one back to); POST:
+    ask the worker for the PDF and follow it on its own page."""
+    if request.method == "POST":
+        made = transcript_request(
+            officer=officer,
+            actor=request.user,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            context=AuditContext.from_request(request),
+        )
+        return redirect("reports:signed_transcript", serial=made.serial)
+    return render(
+        request,
+        "reports/transcripts/request.html",
+        {"officer": officer, "own": officer.pk == request.user.pk},
     )
-    stamp = timezone.localdate().isoformat()
-    return csv_attachment(buffer.getvalue(), f"training-record-{officer.pk}-{stamp}.csv")
 
 
-def _pdf(request, officer: User) -> HttpResponse:
-    context = AuditContext.from_request(request)
-    made = transcript_create(
-        officer=officer,
-        actor=request.user,
-        language=translation.get_language() or "en",
-        context=context,
-    )
+def _download(request, made: Transcript) -> HttpResponse:
     transcript_download_record(
-        officer=officer,
+        officer=made.user,
         actor=request.user,
         file_format="pdf",
         lines=made.lines,
         transcript=made,
-        context=context,
+        context=AuditContext.from_request(request),
     )
-    with made.pdf.open("rb") as stored:
-        body = stored.read()
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{made.serial}.pdf"'
-    return response
+    return FileResponse(
+        made.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{made.serial}.pdf",
+        content_type="application/pdf",
+    )
 
 
 # An officer's own download needs no second password; anyone else's (an agency admin,
 # programme staff) does, as for any export of personal data. The access check comes first,
 # so a stranger gets the same 404 as for a missing officer, not a password prompt.
-_csv_reauth = reauthentication_required(_csv)
-_pdf_reauth = reauthentication_required(_pdf)
+_request_reauth = reauthentication_required(_request)
+_download_reauth = reauthentication_required(_download)
 
 
 @login_required
-def transcript_csv(request, user_id: int):
+@require_http_methods(["GET", "POST"])
+def signed_transcript_request(request, user_id: int):
     officer = access_transcript(user=request.user, officer_id=user_id)
     if officer.pk == request.user.pk:
-        return _csv(request, officer)
-    return _csv_reauth(request, officer)
+        return _request(request, officer)
+    return _request_reauth(request, officer)
+
+
+def _transcript_state(made: Transcript) -> dict:
+    """What the transcript's page and its JSON both show."""
+    ready = made.status == Status.READY and bool(made.pdf)
+    texts = {
+        Status.PENDING: _("Being made: the record is read, then the PDF is signed."),
+        Status.READY: _("Ready: the signed PDF can be downloaded."),
+        Status.FAILED: _("Failed: the transcript could not be made."),
+    }
+    return {
+        "status": made.status,
+        "status_label": str(made.get_status_display()),
+        "ready": ready,
+        "finished": made.status in (Status.READY, Status.FAILED),
+        "text": texts[Status(made.status)],
+        "error": made.error,
+        "download_url": (
+            reverse("reports:signed_transcript_download", args=[made.serial]) if ready else ""
+        ),
+    }
+
+
+def _own_transcript(request, serial: str) -> Transcript:
+    """The requester's own transcript; 404 for anyone else's, before the method is looked
+    at, so a stranger's POST is told nothing either."""
+    made = access_signed_transcript(user=request.user, serial=serial)
+    if request.method not in ("GET", "HEAD"):
+        raise _NotAllowed
+    return made
+
+
+class _NotAllowed(Exception):
+    """Answered 405 by the views below."""
+
+
+def _get_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _NotAllowed:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+
+    return wrapper
 
 
 @login_required
-def transcript_pdf(request, user_id: int):
-    officer = access_transcript(user=request.user, officer_id=user_id)
-    if officer.pk == request.user.pk:
-        return _pdf(request, officer)
-    return _pdf_reauth(request, officer)
+@_get_only
+def signed_transcript(request, serial: str):
+    made = _own_transcript(request, serial)
+    context = {
+        "transcript": made,
+        "officer": made.user,
+        "own": made.user_id == request.user.pk,
+        "state": _transcript_state(made),
+        "verify_url": transcript_verify_url(made),
+    }
+    return render(request, "reports/transcripts/signed.html", context)
+
+
+@login_required
+@_get_only
+def signed_transcript_status(request, serial: str):
+    return JsonResponse(_transcript_state(_own_transcript(request, serial)))
+
+
+@login_required
+@_get_only
+def signed_transcript_download(request, serial: str):
+    made = _own_transcript(request, serial)
+    if not _transcript_state(made)["ready"]:
+        raise Http404
+    if made.user_id == request.user.pk:
+        return _download(request, made)
+    return _download_reauth(request, made)
 
 
 @cache_control(no_store=True)

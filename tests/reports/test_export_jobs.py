@@ -146,11 +146,11 @@ def test_job_page_shows_progress_and_works_without_javascript(signed_in, agency,
     job = ask_for_job(signed_in, agency)
     page = signed_in.get(reverse("reports:export_job", args=[job.pk]))
     assert page.status_code == 200
-    assert '<progress id="export-bar" max="3" value="0">' in page.text
+    assert '<progress id="export-bar" data-progress="bar" max="3" value="0">' in page.text
     assert 'aria-live="polite"' in page.text
     assert "Waiting: 0 of 3 rows written." in page.text
     assert f'href="{reverse("reports:export_job", args=[job.pk])}" id="export-refresh"' in page.text
-    assert "reports/export-progress.js" in page.text and " defer" in page.text
+    assert "reports/job-progress.js" in page.text and " defer" in page.text
     assert reverse("reports:export_jobs") in page.text
     status = signed_in.get(reverse("reports:export_job_status", args=[job.pk])).json()
     assert (status["status"], status["rows_done"], status["rows_total"]) == ("pending", 0, 3)

@@ -14,17 +14,20 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Membership
+from core.models import OutboxMessage
+from core.outbox import outbox_send_again
 from reports.models import Transcript
 from reports.selectors.transcripts import training_record, transcript_rows
 from reports.services.transcripts import (
     SIGNATURE_BOX,
     lines_sha256,
-    transcript_create,
+    transcript_render,
+    transcript_request,
     transcript_verify_url,
 )
 from tests.core.signing import pdfsig, validate, with_one_byte_changed_in_a_content_stream
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of, staff_user
 from tests.reports.test_transcripts import complete_course
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +39,16 @@ def officer():
     return MembershipFactory(agency=agency, user=UserFactory(full_name="Ștefan Rădulescu")).user
 
 
+def transcript_made(*, officer, actor, language: str) -> Transcript:
+    """Asked for as in a request, then made as the worker makes it, in this process."""
+    asked = transcript_request(officer=officer, actor=actor, language=language)
+    return transcript_render(transcript_id=asked.pk)
+
+
 @pytest.fixture
 def made(officer) -> Transcript:
     complete_course(officer, modules=2)
-    return transcript_create(officer=officer, actor=officer, language="ro")
+    return transcript_made(officer=officer, actor=officer, language="ro")
 
 
 def pdf_bytes(transcript: Transcript) -> bytes:
@@ -100,7 +109,7 @@ def test_a_long_multi_page_transcript_numbers_its_pages(officer):
         complete_course(officer, modules=3)
 
     started = time.perf_counter()
-    made = transcript_create(officer=officer, actor=officer, language="en")
+    made = transcript_made(officer=officer, actor=officer, language="en")
     elapsed_ms = (time.perf_counter() - started) * 1000
 
     reader = PdfReader(io.BytesIO(pdf_bytes(made)))
@@ -119,7 +128,7 @@ def test_korean_thai_and_romanian_names_and_labels_render(name, language):
     officer = MembershipFactory(user=UserFactory(full_name=name)).user
     complete_course(officer)
 
-    made = transcript_create(officer=officer, actor=officer, language=language)
+    made = transcript_made(officer=officer, actor=officer, language=language)
 
     text = pdf_text(pdf_bytes(made))
     assert name.replace(" ", "") in text.replace(" ", "")
@@ -134,7 +143,7 @@ def verify_url(made: Transcript) -> str:
 
 def test_the_verify_page_shows_the_facts_and_only_those(client, made, officer):
     admin = admin_of(officer.memberships.get().agency)
-    by_admin = transcript_create(officer=officer, actor=admin, language="en")
+    by_admin = transcript_made(officer=officer, actor=admin, language="en")
 
     response = client.get(verify_url(made))
 
@@ -148,7 +157,7 @@ def test_the_verify_page_shows_the_facts_and_only_those(client, made, officer):
         made.audit_head_hash,
         str(made.audit_head_id),
         str(made.lines),
-        made.created_at.strftime("%Y-%m-%d %H:%M"),
+        made.rendered_at.strftime("%Y-%m-%d %H:%M"),
         "The officer",
     ):
         assert fact in text, fact
@@ -172,3 +181,56 @@ def test_the_verify_page_is_rate_limited_with_the_certificate_verify_limit(clien
     codes = [client.get(verify_url(made)).status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+# The worker's part: idempotent, and failures shown where the requester looks.
+
+
+def test_rendering_a_ready_transcript_again_leaves_it_alone(made):
+    again = transcript_render(transcript_id=made.pk)
+
+    assert (again.pdf.name, again.pdf_sha256, again.rendered_at) == (
+        made.pdf.name,
+        made.pdf_sha256,
+        made.rendered_at,
+    )
+    assert AuditEvent.objects.filter(action="transcript.create").count() == 1
+
+
+def test_a_requester_who_lost_access_before_the_worker_ran_gets_a_failed_transcript(officer):
+    admin = admin_of(officer.memberships.get().agency)
+    asked = transcript_request(officer=officer, actor=admin, language="en")
+    admin.memberships.update(status=Membership.Status.LEFT)
+
+    made = transcript_render(transcript_id=asked.pk)
+
+    assert (made.status, made.pdf.name, made.lines) == (Transcript.Status.FAILED, "", 0)
+    assert "no longer" in made.error
+    assert AuditEvent.objects.get(action="transcript.fail").outcome == "failure"
+    assert not AuditEvent.objects.filter(action="transcript.create").exists()
+
+
+def test_the_outbox_giving_up_fails_the_transcript_and_sending_again_reopens_it(
+    officer, settings, deliver_outbox
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    asked = transcript_request(officer=officer, actor=officer, language="ro")
+    message = OutboxMessage.objects.get(payload={"transcript_id": asked.pk})
+    # The signer is unavailable (its key file is missing): every attempt raises.
+    settings.CERT_SIGNING_KEY = "/nonexistent/key.pem"
+
+    deliver_outbox()
+
+    asked.refresh_from_db()
+    message.refresh_from_db()
+    assert (message.status, asked.status) == (OutboxMessage.Status.FAILED, "failed")
+    assert asked.error
+    outbox_send_again(message=message, actor=staff_user())
+    asked.refresh_from_db()
+    assert (asked.status, asked.error) == (Transcript.Status.PENDING, "")
+
+
+def test_a_transcript_still_being_made_has_no_verify_page(client, officer):
+    asked = transcript_request(officer=officer, actor=officer, language="en")
+
+    assert client.get(verify_url(asked)).status_code == 404

@@ -19,11 +19,14 @@ from assessments.services import attempt_start, attempt_submit
 from certificates.models import Certificate
 from cohorts.models import Attendance
 from cohorts.services.attendance import attendance_mark
+from core.models import OutboxMessage
 from courses.models import Enrollment, LessonProgress, TrainingCategory
 from courses.selectors import enrollment_content_version
 from courses.services import enrollment_create, lesson_complete
 from reports.exports.registry import export_table
+from reports.models import Transcript
 from reports.selectors.transcripts import training_record, transcript_columns, transcript_rows
+from reports.services.transcripts import transcript_render, transcript_request
 from tests.factories import (
     AgencyFactory,
     AttemptFactory,
@@ -311,11 +314,19 @@ def test_an_admin_does_not_see_an_officer_who_only_applied_to_their_agency(clien
 def test_another_officers_downloads_are_404_not_a_password_prompt(client, officer, agency):
     client.force_login(MembershipFactory(agency=agency).user)
 
-    for name in ("reports:transcript_csv", "reports:transcript_pdf"):
-        assert client.get(reverse(name, kwargs={"user_id": officer.pk})).status_code == 404
+    url = reverse("reports:signed_transcript_request", kwargs={"user_id": officer.pk})
+    assert (client.get(url).status_code, client.post(url).status_code) == (404, 404)
+    assert client.get(csv_url(officer)).status_code == 404
+    assert not Transcript.objects.exists()
 
 
 # Downloads.
+
+
+def csv_url(officer) -> str:
+    """The record's CSV: the registered "transcript" table through the export view."""
+    url = reverse("reports:export", kwargs={"table": "transcript", "fmt": "csv"})
+    return f"{url}?user_id={officer.pk}"
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -325,26 +336,73 @@ def csv_rows(response) -> list[list[str]]:
 def test_the_officers_own_csv_needs_no_password_and_is_audited(client, officer, record_parts):
     client.force_login(officer)
 
-    response = client.get(reverse("reports:transcript_csv", kwargs={"user_id": officer.pk}))
+    response = client.get(csv_url(officer))
 
     assert response.status_code == 200
     rows = csv_rows(response)
     assert rows[0] == transcript_columns()
     assert len(rows) - 1 == len(transcript_rows(training_record(officer=officer)))
-    event = AuditEvent.objects.get(action="transcript.download")
+    event = AuditEvent.objects.get(action="report.export")
     assert event.actor == officer
-    assert event.details["format"] == "csv"
-    assert event.details["own"] is True
+    assert (event.details["table"], event.details["format"]) == ("transcript", "csv")
 
 
-def test_the_officers_own_pdf_needs_no_password_and_is_audited(client, officer):
+def request_url(officer) -> str:
+    return reverse("reports:signed_transcript_request", kwargs={"user_id": officer.pk})
+
+
+def signed_urls(made: Transcript) -> list[str]:
+    return [
+        reverse(name, args=[made.serial])
+        for name in (
+            "reports:signed_transcript",
+            "reports:signed_transcript_status",
+            "reports:signed_transcript_download",
+        )
+    ]
+
+
+def test_the_officers_own_request_needs_no_password_and_is_made_by_the_worker(
+    client, officer, agency, deliver_outbox
+):
     client.force_login(officer)
 
-    response = client.get(reverse("reports:transcript_pdf", kwargs={"user_id": officer.pk}))
+    response = client.post(request_url(officer))
 
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
     made = officer.transcripts.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:signed_transcript", args=[made.serial])
+    assert (made.status, made.created_by, made.language, made.pdf.name) == (
+        Transcript.Status.PENDING,
+        officer,
+        "en",
+        "",
+    )
+    asked = AuditEvent.objects.get(action="transcript.request")
+    assert (asked.actor, asked.agency, asked.target_id) == (officer, agency, str(made.pk))
+    assert not AuditEvent.objects.filter(action="transcript.create").exists()
+    message = OutboxMessage.objects.get(kind="reports.tasks.transcript_render_task")
+    assert message.payload == {"transcript_id": made.pk}
+
+    page_text = client.get(response["Location"]).text
+    assert "Being made" in page_text and 'aria-live="polite"' in page_text
+    assert "reports/job-progress.js" in page_text
+    assert client.get(signed_urls(made)[1]).json()["finished"] is False
+    assert client.get(signed_urls(made)[2]).status_code == 404  # not ready yet
+
+    deliver_outbox()
+
+    made.refresh_from_db()
+    assert made.status == Transcript.Status.READY and made.rendered_at and made.pdf_sha256
+    state = client.get(signed_urls(made)[1]).json()
+    assert (state["status"], state["ready"], state["finished"]) == ("ready", True, True)
+    assert state["download_url"] == signed_urls(made)[2]
+    page_text = client.get(signed_urls(made)[0]).text
+    assert made.serial in page_text and made.verify_token in page_text
+    response = client.get(state["download_url"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     event = AuditEvent.objects.get(action="transcript.download")
     assert (event.actor, event.details["format"], event.details["serial"]) == (
         officer,
@@ -354,28 +412,50 @@ def test_the_officers_own_pdf_needs_no_password_and_is_audited(client, officer):
     assert event.details["own"] is True
 
 
+def test_the_request_url_shows_a_confirmation_page_on_get_and_writes_nothing(client, officer):
+    client.force_login(officer)
+
+    response = client.get(request_url(officer))
+
+    assert response.status_code == 200
+    assert f'<form method="post" action="{request_url(officer)}">' in response.text
+    assert "Make a signed PDF" in response.text
+    assert not Transcript.objects.exists()
+
+
+def test_the_record_page_offers_the_signed_pdf_as_a_post_and_csv_and_xlsx(client, officer):
+    client.force_login(officer)
+
+    text = client.get(reverse("reports:my_transcript")).text
+
+    assert f'<form method="post" action="{request_url(officer)}">' in text
+    for fmt in ("csv", "xlsx"):
+        url = reverse("reports:export", kwargs={"table": "transcript", "fmt": fmt})
+        assert f'href="{url}?user_id={officer.pk}"' in text
+
+
 def test_an_admins_csv_asks_for_the_password_again(client, officer, agency, record_parts):
     admin = admin_of(agency)
     client.force_login(admin)
-    url = reverse("reports:transcript_csv", kwargs={"user_id": officer.pk})
+    url = csv_url(officer)
 
     response = client.get(url)
 
     assert response.status_code == 302
     assert "reauthenticate" in response["Location"]
-    assert not AuditEvent.objects.filter(action="transcript.download").exists()
+    assert not AuditEvent.objects.filter(action="report.export").exists()
 
     reauthenticated_now(client, admin)
     response = client.get(url)
 
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action="transcript.download")
-    assert (event.actor, event.agency, event.details["own"]) == (admin, agency, False)
+    event = AuditEvent.objects.get(action="report.export")
+    assert (event.actor, event.agency, event.details["table"]) == (admin, agency, "transcript")
 
 
 def test_the_csv_and_the_export_table_have_the_same_rows(client, officer, record_parts):
     client.force_login(officer)
-    response = client.get(reverse("reports:transcript_csv", kwargs={"user_id": officer.pk}))
+    response = client.get(csv_url(officer))
     table = export_table("transcript")
 
     assert table.personal
@@ -399,27 +479,108 @@ def test_the_export_table_refuses_another_officer(officer, agency):
     assert table.scope(officer, {"user_id": officer.pk}) == agency
 
 
-def test_an_admins_pdf_asks_for_the_password_then_makes_an_audited_transcript(
+def test_the_record_page_lists_the_signed_pdfs_the_viewer_asked_for_and_no_others(
     client, officer, agency
+):
+    own = transcript_request(officer=officer, actor=officer, language="en")
+    admins = transcript_request(officer=officer, actor=admin_of(agency), language="en")
+    client.force_login(officer)
+
+    text = client.get(reverse("reports:my_transcript")).text
+
+    assert reverse("reports:signed_transcript", args=[own.serial]) in text
+    assert admins.serial not in text
+
+
+def test_an_admins_request_asks_for_the_password_and_comes_back_to_a_post_button(
+    client, officer, agency, deliver_outbox
 ):
     admin = admin_of(agency)
     client.force_login(admin)
-    url = reverse("reports:transcript_pdf", kwargs={"user_id": officer.pk})
 
-    assert client.get(url).status_code == 302
+    response = client.post(request_url(officer))
+
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]
+    assert not Transcript.objects.exists()
+
+    # allauth sends the admin back to the same URL as a GET: the page with the button.
     reauthenticated_now(client, admin)
-    response = client.get(url)
+    assert "Make a signed PDF" in client.get(request_url(officer)).text
+    response = client.post(request_url(officer))
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
     made = officer.transcripts.get()
+    assert response["Location"] == reverse("reports:signed_transcript", args=[made.serial])
     assert made.created_by == admin
+    deliver_outbox()
+    made.refresh_from_db()
     create = AuditEvent.objects.get(action="transcript.create")
-    download = AuditEvent.objects.get(action="transcript.download")
-    assert create.target_id == str(made.pk)
-    assert download.details["serial"] == made.serial
-    assert download.details["format"] == "pdf"
+    assert (create.actor, create.target_id) == (admin, str(made.pk))
     assert made.audit_head_id is not None and made.audit_head_id < create.pk
+    response = client.get(reverse("reports:signed_transcript_download", args=[made.serial]))
+    assert response.status_code == 200
+    download = AuditEvent.objects.get(action="transcript.download")
+    assert (download.actor, download.agency) == (admin, agency)
+    assert (download.details["serial"], download.details["own"]) == (made.serial, False)
+
+
+def test_an_admins_download_asks_for_the_password_again(client, officer, agency):
+    admin = admin_of(agency)
+    made = transcript_request(officer=officer, actor=admin, language="en")
+    transcript_render(transcript_id=made.pk)
+    client.force_login(admin)
+    download = reverse("reports:signed_transcript_download", args=[made.serial])
+
+    assert client.get(signed_urls(made)[0]).status_code == 200
+    response = client.get(download)
+
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]
+    assert not AuditEvent.objects.filter(action="transcript.download").exists()
+
+
+@pytest.mark.parametrize(
+    "who", ["the officer", "another admin of the agency", "staff", "another officer"]
+)
+def test_only_the_requester_sees_a_transcripts_page_status_and_pdf(client, officer, agency, who):
+    admin = admin_of(agency)
+    made = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=admin, language="en").pk
+    )
+    user = {
+        "the officer": lambda: officer,
+        "another admin of the agency": lambda: admin_of(agency),
+        "staff": staff_user,
+        "another officer": lambda: MembershipFactory(agency=agency).user,
+    }[who]()
+    client.force_login(user)
+    reauthenticated_now(client, user)
+
+    for url in signed_urls(made):
+        assert (client.get(url).status_code, client.post(url).status_code) == (404, 404), url
+    missing = reverse("reports:signed_transcript", args=["TR-NOSUCHSERIAL"])
+    assert client.get(missing).status_code == 404
+
+
+def test_a_requester_who_lost_access_to_the_record_loses_the_transcript_too(
+    client, officer, agency
+):
+    admin = admin_of(agency)
+    made = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=admin, language="en").pk
+    )
+    admin.memberships.update(status=Membership.Status.LEFT)
+    client.force_login(admin)
+    reauthenticated_now(client, admin)
+
+    assert [client.get(url).status_code for url in signed_urls(made)] == [404, 404, 404]
+
+
+def test_the_transcript_pages_answer_post_with_405_to_the_requester(client, officer):
+    made = transcript_request(officer=officer, actor=officer, language="en")
+    client.force_login(officer)
+
+    assert [client.post(url).status_code for url in signed_urls(made)] == [405, 405, 405]
 
 
 def test_the_roster_links_officers_to_their_records(client, officer, agency):
@@ -458,9 +619,10 @@ def build_long_record(officer, *, courses: int):
         assert Enrollment.objects.get(pk=enrollment.pk).completed_at
 
 
-# Session, user, MFA policy and device, time zone, the record's 11 reads, navigation roles,
-# session save (3 with its savepoint). The officer's own page needs no access query.
-TRANSCRIPT_QUERIES = 19
+# Session, user, MFA policy and device, time zone, the record's 11 reads, the viewer's signed
+# PDFs of it, navigation roles, session save (3 with its savepoint). The officer's own page
+# needs no access query.
+TRANSCRIPT_QUERIES = 20
 
 
 @pytest.mark.parametrize("courses", [1, 4])
@@ -520,3 +682,54 @@ def test_the_export_table_answers_404_for_a_missing_or_malformed_officer_id(offi
     for params in ({}, {"user_id": "abc"}, {"user_id": ["1", "2"]}, {"user_id": officer.pk + 999}):
         with pytest.raises(Http404):
             table.scope(officer, params)
+
+
+# The transcript's page and its JSON, pending or ready, short or long record: session, user,
+# memberships, roles, the transcript (the officer's own needs no access query), session save
+# (3 with its savepoint); the page adds the navigation's roles.
+SIGNED_PAGE_QUERIES = 9
+SIGNED_STATUS_QUERIES = 8
+
+
+@pytest.mark.parametrize("courses", [0, 3])
+def test_the_signed_transcript_page_and_json_have_a_fixed_query_count(
+    client, django_assert_num_queries, officer, courses
+):
+    build_long_record(officer, courses=courses)
+    pending = transcript_request(officer=officer, actor=officer, language="en")
+    ready = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=officer, language="en").pk
+    )
+    client.force_login(officer)
+    for made in (pending, ready):
+        page_url, status_url, _ = signed_urls(made)
+        client.get(page_url)  # warm caches (translations, templates)
+
+        with django_assert_num_queries(SIGNED_PAGE_QUERIES):
+            assert client.get(page_url).status_code == 200
+        with django_assert_num_queries(SIGNED_STATUS_QUERIES):
+            assert client.get(status_url).json()["ready"] is (made == ready)
+
+
+# An agency admin's own request adds the MFA middleware's device check and the access check
+# (their memberships, the agency check).
+ADMIN_SIGNED_EXTRA = 3
+
+
+@pytest.mark.parametrize("courses", [0, 3])
+def test_an_admins_signed_transcript_page_and_json_have_a_fixed_query_count(
+    client, django_assert_num_queries, officer, agency, courses
+):
+    build_long_record(officer, courses=courses)
+    admin = admin_of(agency)
+    made = transcript_render(
+        transcript_id=transcript_request(officer=officer, actor=admin, language="en").pk
+    )
+    client.force_login(admin)
+    page_url, status_url, _ = signed_urls(made)
+    client.get(page_url)
+
+    with django_assert_num_queries(SIGNED_PAGE_QUERIES + ADMIN_SIGNED_EXTRA):
+        assert client.get(page_url).status_code == 200
+    with django_assert_num_queries(SIGNED_STATUS_QUERIES + ADMIN_SIGNED_EXTRA):
+        assert client.get(status_url).json()["ready"] is True
