@@ -9,10 +9,11 @@ run again.
 First the agencies and people (accounts.demo), then an upcoming in-person cohort in each
 demo country (cohorts.demo), then certificates in each state of their lifecycle (issued,
 superseded by a corrected reissue, revoked, expiring soon: certificates.demo), rendered in
-this process. Cohorts and certificates need the course: run `manage.py sync_content` before
-(`make run` does: migrate, sync_content, seed_demo). The command lives in the certificates
-app, the highest layer whose demo data it loads, because a lower app must not depend on a
-higher one.
+this process, then each demo agency follows its country's demonstration requirement set
+(reports.demo). Cohorts, certificates and requirement sets need the content: run
+`manage.py sync_content` before (`make run` does: migrate, sync_content, seed_demo). The
+command lives in reports, the highest layer whose demo data it loads, because a lower app
+must not depend on a higher one.
 
 Refuses to run with DEBUG off, unless told --i-know-this-is-not-production: demo accounts
 with a published password must never reach a real deployment.
@@ -25,6 +26,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, seed_demo
 from certificates.demo import seed_demo_certificates
 from cohorts.demo import DEMO_COURSE_SLUG, seed_demo_cohorts
+from reports.demo import seed_demo_requirements
 
 
 class Command(BaseCommand):
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             # A dry run renders nothing: a PDF stored in the file storage would outlive the
             # rollback.
             certificates = seed_demo_certificates(course_slug=course, render=not dry_run)
+            requirements = seed_demo_requirements()
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
@@ -73,7 +76,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cohort {verb}: {title}")
         for title in cohorts.kept:
             self.stdout.write(f"Demo cohort already there: {title}")
-        for note in cohorts.notes + certificates.notes:
+        follows = "would follow" if dry_run else "now follows"
+        for agency, name in requirements.chosen:
+            self.stdout.write(f"Demo agency {follows}: {agency} -> {name}")
+        for agency, name in requirements.kept:
+            self.stdout.write(f"Demo agency already follows: {agency} -> {name}")
+        for note in cohorts.notes + certificates.notes + requirements.notes:
             self.stdout.write(self.style.WARNING(note))
         self.write_certificates(certificates, dry_run=dry_run)
         if dry_run:
