@@ -47,7 +47,7 @@ os.environ.setdefault("DEBUG", "true")
 
 DEFAULTS = {
     # Raised whenever what the seeder writes changes, so a stale database is rebuilt.
-    "layout": 2,
+    "layout": 3,
     "seed": 13,
     "big": 20_000,
     "big_cohorts": 300,
@@ -271,7 +271,7 @@ class Seeder:
         from assessments.models import Attempt
         from certificates.models import Certificate
         from cohorts.models import Attendance, Cohort, Participation, Seat, Session
-        from courses.models import Course, Enrollment, Lesson, LessonProgress
+        from courses.models import Course, Enrollment, Lesson, LessonProgress, ModuleProgress
 
         self.params = params
         self.anchor = anchor
@@ -290,6 +290,7 @@ class Seeder:
             "Membership": Membership,
             "Enrollment": Enrollment,
             "LessonProgress": LessonProgress,
+            "ModuleProgress": ModuleProgress,
             "Attempt": Attempt,
             "Certificate": Certificate,
             "Cohort": Cohort,
@@ -346,9 +347,15 @@ class Seeder:
             if not modules or modules[-1]["id"] != lesson.module_id:
                 quiz = lesson.module.quiz
                 modules.append(
-                    {"id": lesson.module_id, "quiz_id": quiz.pk, "quiz_hash": quiz.content_hash}
+                    {
+                        "id": lesson.module_id,
+                        "quiz_id": quiz.pk,
+                        "quiz_hash": quiz.content_hash,
+                        "lessons": 0,
+                    }
                 )
             modules[-1]["last"] = len(rows)
+            modules[-1]["lessons"] += 1
             rows.append((lesson.pk, lesson.current_version_id, len(modules) - 1))
         hours = (Decimal(sum(lesson.minutes for lesson in lessons)) / 60).quantize(Decimal("0.1"))
         return {"course": course, "lessons": rows, "modules": modules, "hours": hours, **plan}
@@ -415,6 +422,20 @@ class Seeder:
                 )
             )
             module = modules[module_index]
+            # The module's summary (courses.ModuleProgress, as lesson_complete keeps it) once
+            # the officer stops reading it: at its last lesson or at the last lesson read.
+            if module["last"] == position or position == read - 1:
+                lessons_read = position - (module["last"] - module["lessons"])
+                self.rows["ModuleProgress"].append(
+                    (
+                        self.ids.take(self.models["ModuleProgress"]),
+                        enrollment_id,
+                        module["id"],
+                        lessons_read,
+                        when,
+                        when if lessons_read == module["lessons"] else None,
+                    )
+                )
             if module["last"] != position:
                 continue
             if not completed and rng.random() > plan["tries_quiz"]:
@@ -634,6 +655,11 @@ class Seeder:
             self.rows["LessonProgress"],
         )
         copy(
+            m["ModuleProgress"],
+            ["id", "enrollment_id", "module_id", "lessons_read", "last_read_at", "completed_at"],
+            self.rows["ModuleProgress"],
+        )
+        copy(
             m["Attempt"],
             [
                 "id",
@@ -826,6 +852,9 @@ def big_agency_counts() -> dict[str, int]:
         "lesson progress": "SELECT count(*) FROM courses_lessonprogress p JOIN courses_enrollment"
         " e ON e.id = p.enrollment_id JOIN accounts_membership m ON m.user_id = e.user_id"
         " WHERE m.agency_id = %(a)s",
+        "module progress": "SELECT count(*) FROM courses_moduleprogress p JOIN"
+        " courses_enrollment e ON e.id = p.enrollment_id JOIN accounts_membership m"
+        " ON m.user_id = e.user_id WHERE m.agency_id = %(a)s",
         "quiz attempts": "SELECT count(*) FROM assessments_attempt t JOIN accounts_membership m"
         " ON m.user_id = t.user_id WHERE m.agency_id = %(a)s",
         "certificates": "SELECT count(*) FROM certificates_certificate c JOIN accounts_membership"

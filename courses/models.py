@@ -209,6 +209,41 @@ class LessonProgress(models.Model):
         return f"{self.enrollment} - {self.lesson}"
 
 
+class ModuleProgress(models.Model):
+    """How far an enrollment has read one module: a summary of its LessonProgress rows, kept
+    by courses.services.lesson_complete in the same transaction (and lesson_refresh_complete
+    for last_read_at), so reports count modules read without aggregating lesson progress.
+
+    lessons_read counts the module's lessons read (progress is unique per lesson, and a lesson
+    is never deleted while progress on it exists: PROTECT). last_read_at is the latest
+    completed_at of those progress rows. completed_at is when every lesson of the module was
+    last all read (the time of the read that reached the module's lesson count then): content
+    sync may add a lesson to the module afterwards, so "all lessons read now" is
+    lessons_read >= the module's current lesson count, and readers compare the counts rather
+    than trust completed_at alone.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="module_progress"
+    )
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
+    lessons_read = models.PositiveIntegerField(_("lessons read"), default=0)
+    last_read_at = models.DateTimeField(_("last read"))
+    completed_at = models.DateTimeField(_("all lessons read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("module progress")
+        verbose_name_plural = _("module progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "module"], name="moduleprogress_unique_module"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} - {self.module}"
+
+
 class TranslationBase(models.Model):
     """What every translated file records: where it came from, and whether the English text
     it was made from (source_hash) is still the current one."""

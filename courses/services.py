@@ -4,6 +4,8 @@ courses.pipeline.sync)."""
 import logging
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,6 +18,7 @@ from courses.models import (
     Enrollment,
     Lesson,
     LessonProgress,
+    ModuleProgress,
     strictest_access,
 )
 from courses.signals import course_completed
@@ -49,6 +52,7 @@ def lesson_complete(
         defaults={"version_id": lesson.current_version_id},
     )
     if created:
+        module_progress_record(progress=progress, module_id=lesson.module_id)
         audit_log(
             action="lesson.complete",
             actor=enrollment.user,
@@ -58,6 +62,35 @@ def lesson_complete(
         )
         enrollment_evaluate_completion(enrollment=enrollment, context=context)
     return progress
+
+
+def module_progress_record(*, progress: LessonProgress, module_id: int) -> None:
+    """Count a newly written LessonProgress in its module's summary, in the caller's
+    transaction (lesson_complete's; fixtures that write progress rows directly call it too): one
+    lesson count, then an insert or an increment. completed_at is set by the read that
+    reaches the module's lesson count at that moment (see ModuleProgress)."""
+    lesson_count = Lesson.objects.filter(module_id=module_id).count()
+    read_at = progress.completed_at
+    summary, created = ModuleProgress.objects.get_or_create(
+        enrollment_id=progress.enrollment_id,
+        module_id=module_id,
+        defaults={
+            "lessons_read": 1,
+            "last_read_at": read_at,
+            "completed_at": read_at if lesson_count <= 1 else None,
+        },
+    )
+    if not created:
+        # One UPDATE: the row lock orders concurrent reads of the same module; the right-hand
+        # sides see the row before this read.
+        ModuleProgress.objects.filter(pk=summary.pk).update(
+            lessons_read=F("lessons_read") + 1,
+            last_read_at=Greatest("last_read_at", Value(read_at)),
+            completed_at=Case(
+                When(lessons_read__gte=lesson_count - 1, then=Value(read_at)),
+                default=F("completed_at"),
+            ),
+        )
 
 
 @transaction.atomic
@@ -105,6 +138,10 @@ def lesson_refresh_complete(
     progress.version_id = current
     progress.completed_at = timezone.now()
     progress.save(update_fields=["version", "completed_at"])
+    # The summary's last_read_at stays the latest completed_at of the module's progress.
+    ModuleProgress.objects.filter(
+        enrollment_id=progress.enrollment_id, module_id=progress.lesson.module_id
+    ).update(last_read_at=Greatest("last_read_at", Value(progress.completed_at)))
     audit_log(
         action="lesson.refresh",
         actor=progress.enrollment.user,

@@ -12,7 +12,7 @@ from accounts.models import Agency, Membership, TrainerQualification, Unit, User
 from assessments.models import Attempt, Question, Quiz
 from certificates.models import Certificate
 from cohorts.models import Cohort, Participation, Seat, Session
-from courses.models import Course, Enrollment, Lesson, LessonVersion, Module
+from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonVersion, Module
 from courses.pipeline.render import render_markdown
 
 TEST_PASSWORD = "correct horse battery staple 42"
@@ -234,6 +234,21 @@ def build_course(*, lessons_per_module: int = 2, modules: int = 2, questions: in
                 kind=Question.Kind.MULTIPLE if index % 2 else Question.Kind.SINGLE,
             )
     return course
+
+
+def lesson_read(enrollment: Enrollment, lesson: Lesson, *, completed_at=None) -> LessonProgress:
+    """A lesson read at a given time, as lesson_complete writes it (its progress row and the
+    module's summary) without the course-completion side effects."""
+    from courses.services import module_progress_record
+
+    progress = LessonProgress.objects.create(
+        enrollment=enrollment,
+        lesson=lesson,
+        version=lesson.current_version,
+        completed_at=completed_at or timezone.now(),
+    )
+    module_progress_record(progress=progress, module_id=lesson.module_id)
+    return progress
 
 
 def correct_answers(quiz: Quiz) -> dict[str, list[str]]:

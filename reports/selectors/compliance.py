@@ -43,7 +43,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     Q,
     Sum,
     Value,
@@ -55,7 +54,15 @@ from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat, Session
-from courses.models import Course, Enrollment, Lesson, LessonProgress, Module, TrainingCategory
+from courses.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    ModuleProgress,
+    TrainingCategory,
+)
 from reports.models import AgencyRequirement, RequirementSet
 from reports.selectors.hours import TOTAL
 
@@ -418,14 +425,12 @@ def _completions(plans: list[_Plan], required: _Required):
             course_done[(user_id, course_id)] = completed_at
     if required.modules:
         lesson_counts = {module.pk: count for module, count in required.modules.values()}
-        rows = (
-            LessonProgress.objects.filter(
-                enrollment__user_id__in=user_ids, lesson__module_id__in=lesson_counts
-            )
-            .values_list("enrollment__user_id", "lesson__module_id")
-            .annotate(done=Count("lesson", distinct=True), last=Max("completed_at"))
-            .order_by()
-        )
+        # The module summaries (courses.ModuleProgress), one row per enrollment and module;
+        # all read = as many lessons read as the module has now (content sync may have added
+        # one since), dated by the latest read, as the lesson progress rows would say.
+        rows = ModuleProgress.objects.filter(
+            enrollment__user_id__in=user_ids, module_id__in=lesson_counts
+        ).values_list("enrollment__user_id", "module_id", "lessons_read", "last_read_at")
         for user_id, module_id, done, last in rows:
             if lesson_counts[module_id] and done >= lesson_counts[module_id]:
                 module_done[(user_id, module_id)] = last

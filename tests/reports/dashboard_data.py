@@ -7,7 +7,7 @@ from django.utils import timezone
 from assessments.models import Attempt
 from certificates.models import Certificate
 from cohorts.models import Attendance, Seat
-from courses.models import Enrollment, LessonProgress
+from courses.models import Enrollment
 from reports.selectors.dashboards import DashboardFilters, default_date_range
 from tests.factories import (
     AgencyFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     admin_of,
     build_cohort,
     build_course,
+    lesson_read,
 )
 
 
@@ -29,12 +30,7 @@ def filters_for(course, **kwargs) -> DashboardFilters:
 
 def read(enrollment: Enrollment, module, *, when=None) -> None:
     for lesson in module.lessons.all():
-        LessonProgress.objects.create(
-            enrollment=enrollment,
-            lesson=lesson,
-            version=lesson.current_version,
-            completed_at=when or timezone.now(),
-        )
+        lesson_read(enrollment, lesson, completed_at=when or timezone.now())
 
 
 def graded(user, quiz, *, passed: bool, when=None) -> Attempt:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from cohorts.models import Attendance, Seat
-from courses.models import Enrollment, LessonProgress
+from courses.models import Enrollment
 from reports.models import AgencyRequirement, RequirementSet
 from reports.selectors.compliance import (
     AT_RISK,
@@ -32,6 +32,7 @@ from tests.factories import (
     ModuleFactory,
     SeatFactory,
     SessionFactory,
+    lesson_read,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +78,7 @@ def complete_lessons(user, module, at: datetime, count: int = 1):
     enrollment, _created = Enrollment.objects.get_or_create(user=user, course=module.course)
     for _ in range(count):
         lesson = LessonFactory(module=module, minutes=30)
-        LessonProgress.objects.create(
-            enrollment=enrollment, lesson=lesson, version=lesson.current_version, completed_at=at
-        )
+        lesson_read(enrollment, lesson, completed_at=at)
 
 
 def state_of(membership, today: date | None = None):
@@ -208,14 +207,11 @@ def test_required_module_counts_once_its_last_lesson_is_completed():
     enrollment = EnrollmentFactory(user=late.user, course=module.course)
     first, second = LessonFactory(module=module), LessonFactory(module=module)
     for lesson, at in ((first, seoul(2025, 12, 1)), (second, seoul(2026, 2, 1))):
-        LessonProgress.objects.create(
-            enrollment=enrollment, lesson=lesson, version=lesson.current_version, completed_at=at
-        )
+        lesson_read(enrollment, lesson, completed_at=at)
     early_enrollment = EnrollmentFactory(user=early.user, course=module.course)
-    LessonProgress.objects.create(
-        enrollment=early_enrollment,
-        lesson=first,
-        version=first.current_version,
+    lesson_read(
+        early_enrollment,
+        first,
         completed_at=seoul(2026, 2, 1),
     )
     with time_machine.travel(seoul(2026, 6, 1), tick=False):
@@ -236,10 +232,9 @@ def test_required_module_completed_in_an_earlier_cycle_still_counts():
     member = officer(agency_following(required), seoul(2024, 6, 1))
     enrollment = EnrollmentFactory(user=member.user, course=module.course)
     lesson = LessonFactory(module=module)
-    LessonProgress.objects.create(
-        enrollment=enrollment,
-        lesson=lesson,
-        version=lesson.current_version,
+    lesson_read(
+        enrollment,
+        lesson,
         completed_at=seoul(2025, 3, 1),
     )
 
@@ -434,3 +429,40 @@ def test_an_officer_given_twice_is_answered_once():
     with time_machine.travel(seoul(2026, 6, 1), tick=False):
         result = officers_compliance(officers=[row, row])
     assert result[member.user_id].hours["tracing"] == Decimal("0.5")
+
+
+def test_required_module_completions_from_module_progress_equal_the_lesson_progress_aggregate():
+    """The "required module completed" evidence reads the module summaries
+    (courses.ModuleProgress) and gives what aggregating LessonProgress gives, on the dashboard
+    scene (o1 read both modules, o2 module 1, o3 one lesson of module 2 added here)."""
+    from types import SimpleNamespace
+
+    from django.db.models import Count, Max
+
+    from courses.models import LessonProgress
+    from reports.selectors.compliance import _completions, _Required
+    from tests.reports.dashboard_data import Scene
+
+    scene = Scene()
+    partial = Enrollment.objects.get(user=scene.o3, course=scene.course)
+    lesson_read(partial, scene.m2.lessons.first(), completed_at=seoul(2026, 2, 1))
+    officers = [scene.o1, scene.o2, scene.o3, scene.o4]
+    modules = {
+        f"{scene.course.slug}/{m.slug}": (m, m.lessons.count()) for m in (scene.m1, scene.m2)
+    }
+    lesson_counts = {module.pk: count for module, count in modules.values()}
+    expected = {
+        (row["enrollment__user_id"], row["lesson__module_id"]): row["last"]
+        for row in LessonProgress.objects.filter(enrollment__user__in=officers)
+        .values("enrollment__user_id", "lesson__module_id")
+        .annotate(n=Count("pk"), last=Max("completed_at"))
+        if row["n"] >= lesson_counts[row["lesson__module_id"]]
+    }
+    assert len(expected) == 3
+
+    _course_done, module_done = _completions(
+        [SimpleNamespace(user_id=user.pk) for user in officers],
+        _Required(courses={}, modules=modules),
+    )
+
+    assert module_done == expected

@@ -365,3 +365,58 @@ def test_compliance_split_and_its_officer_lists_follow_the_agencys_requirement(c
     client.force_login(admin_of(agency))
     response = client.get(reverse("reports:dashboard_agency", args=[agency.pk]))
     assert response.context["chart_data"]["compliance"]["series"][0]["data"] == [0, 1, 1, 0]
+
+
+def _read_all_from_lesson_progress(scene):
+    """The funnel's "all lessons read" and its officers' dates the old way: aggregated from
+    LessonProgress (a count of the module's lessons read reaching its lesson count)."""
+    from django.db.models import Count, Max
+
+    from courses.models import LessonProgress
+
+    members = Membership.objects.filter(
+        pk__in=[
+            m.pk
+            for m in dashboard_officers(
+                agency=scene.agency, figure="enrolled", filters=scene.filters()
+            )
+        ]
+    )
+    per_module = {}
+    for module in (scene.m1, scene.m2):
+        rows = (
+            LessonProgress.objects.filter(
+                enrollment__course=scene.course,
+                enrollment__user_id__in=members.values("user_id"),
+                lesson__module=module,
+            )
+            .values("enrollment__user_id")
+            .annotate(n=Count("pk"), last=Max("completed_at"))
+            .filter(n__gte=module.lessons.count())
+        )
+        per_module[module.pk] = {row["enrollment__user_id"]: row["last"] for row in rows}
+    return per_module
+
+
+def test_funnel_and_officers_from_module_progress_equal_the_lesson_progress_aggregate(scene):
+    """The funnel and the officer list behind "all lessons read" read the module summaries
+    (courses.ModuleProgress) and give what aggregating LessonProgress gives, dates included."""
+    from tests.factories import lesson_read
+
+    # o3 part-way through both modules (one lesson of each, one of them read yesterday).
+    partial = Enrollment.objects.get(user=scene.o3, course=scene.course)
+    lesson_read(partial, scene.m2.lessons.first())
+    lesson_read(partial, scene.m1.lessons.first(), completed_at=timezone.now() - timedelta(1))
+    filters = scene.filters()
+    expected = _read_all_from_lesson_progress(scene)
+
+    data = agency_dashboard(agency=scene.agency, filters=filters)
+
+    assert {m.module_id: m.read_all for m in data.modules} == {
+        pk: len(users) for pk, users in expected.items()
+    }
+    for module_id, users in expected.items():
+        listed = dashboard_officers(
+            agency=scene.agency, figure=f"read:{module_id}", filters=filters
+        )
+        assert {m.user_id: m.figure_date for m in listed} == users
