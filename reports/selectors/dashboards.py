@@ -726,18 +726,26 @@ def _module_figure(figure: str, *, members, filters: DashboardFilters):
 CROSS_COLUMNS = (*HEADLINE, *COMPLIANCE_STATES)
 
 
+def cross_columns(data: CrossDashboard) -> list[str]:
+    """The columns of a country or programme table: "not yet evaluated" only while some
+    officer counted has no compliance summary yet."""
+    return [column for column in CROSS_COLUMNS if column != PENDING or data.total.get(PENDING)]
+
+
 def cross_table(data: CrossDashboard):
     """The rows and total of a country or programme dashboard as shown and exported: small
     cells suppressed, and the cells that would give them away (reports.suppression)."""
+    columns = cross_columns(data)
     rows = [
-        (row.key, row.label, {column: row.headline.get(column) for column in CROSS_COLUMNS})
+        (row.key, row.label, {column: row.headline.get(column) for column in columns})
         for row in data.rows
     ]
-    total = {column: data.total.get(column) for column in CROSS_COLUMNS}
+    total = {column: data.total.get(column) for column in columns}
+    states = [state for state in COMPLIANCE_STATES if state in columns]
     return suppress_table(
         rows,
         total,
-        columns=list(CROSS_COLUMNS),
-        row_groups=[(list(COMPLIANCE_STATES), VETTED)],
+        columns=columns,
+        row_groups=[(states, VETTED)],
         rates={"completion": (COMPLETED, ENROLLED)},
     )
