@@ -9,6 +9,10 @@ agencies or countries. Who is counted ("the selection") is the agency's membersh
 the filters: role (default officer), roster status (default approved with current vetting)
 and unit. The date range applies to dated measures only: completions, quiz passes and
 attendance.
+
+The compliance split is not judged here: it counts the officer compliance summary
+(reports.ComplianceState, kept by reports.services.compliance_states) joined to the
+selection; officers of an agency with a requirement and no summary yet are "not yet evaluated".
 """
 
 from collections import defaultdict
