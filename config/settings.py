@@ -415,6 +415,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.compliance_summaries_task",
         "schedule": env_int("COMPLIANCE_SUMMARY_SECONDS", 86400),
     },
+    # The officer compliance summary (reports.ComplianceState) judged again for every agency
+    # with a requirement: states move with the date (at risk, overdue, a new cycle).
+    "compliance-states": {
+        "task": "reports.tasks.compliance_states_daily_task",
+        "schedule": env_int("COMPLIANCE_STATES_SECONDS", 86400),
+    },
     # Files of exports whose download link has expired (EXPORT_LINK_HOURS) are deleted.
     "export-files-expire": {
         "task": "reports.tasks.export_files_expire_task",

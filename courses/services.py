@@ -21,7 +21,7 @@ from courses.models import (
     ModuleProgress,
     strictest_access,
 )
-from courses.signals import course_completed
+from courses.signals import course_completed, lesson_completed
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def lesson_complete(
             details={"lesson_id": lesson.pk, "version_id": lesson.current_version_id},
             context=context,
         )
+        lesson_completed.send(sender=LessonProgress, enrollment=enrollment, progress=progress)
         enrollment_evaluate_completion(enrollment=enrollment, context=context)
     return progress
 

@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from core.nav import NavItem, register
         from courses.pipeline.extensions import content_extension_register
+        from reports import receivers  # noqa: F401  (connects signal receivers)
         from reports.services.requirement_sets import (
             requirement_sets_sync,
             requirement_sets_validate,

@@ -215,3 +215,41 @@ class ComplianceSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.user_id} {self.month:%Y-%m}"
+
+
+class ComplianceState(models.Model):
+    """One officer membership's compliance as last judged by
+    reports.selectors.compliance.officers_compliance: a summary the dashboards count with one
+    GROUP BY instead of judging every officer on every view. Derived data, rewritten by
+    reports.services.compliance_states when the evidence changes and daily (states move with
+    the date)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="compliance_state"
+    )
+    requirement_set = models.ForeignKey(
+        RequirementSet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # One of reports.selectors.compliance.STATES.
+    state = models.CharField(_("state"), max_length=10)
+    cycle_start = models.DateField(_("cycle start"), null=True, blank=True)
+    cycle_end = models.DateField(_("cycle end"), null=True, blank=True)
+    # {category: hours as a decimal string}, "total" too: the current cycle's.
+    hours = models.JSONField(_("hours"), default=dict)
+    # What is missing, as facts (not text): ["hours", category, "3.5"], ["module", title],
+    # ["course", title], ["certificate"]; worded in the viewer's language by
+    # reports.selectors.compliance.shortfall_lines.
+    shortfalls = models.JSONField(_("shortfalls"), default=list)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("compliance state")
+        verbose_name_plural = _("compliance states")
+        indexes = [
+            models.Index(fields=["agency", "state"], name="compliancestate_agency_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.state}"

@@ -4,6 +4,11 @@ from celery import shared_task
 
 from core.outbox import outbox_hooks_register
 from reports.models import ComplianceSummary
+from reports.services.compliance_states import (
+    compliance_state_refresh_officer,
+    compliance_states_refresh,
+    compliance_states_refresh_all,
+)
 from reports.services.compliance_summary import (
     compliance_summaries_queue,
     compliance_summary_reopen,
@@ -69,3 +74,21 @@ outbox_hooks_register(
 def export_files_expire_task() -> int:
     """Daily: delete the files of exports whose link has expired."""
     return len(export_jobs_expire())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compliance_state_refresh_task(*, user_id: int) -> int:
+    """One officer's evidence changed: judge their memberships again (idempotent)."""
+    return compliance_state_refresh_officer(user_id=user_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compliance_states_refresh_task(*, agency_id: int) -> int:
+    """An agency's requirement changed: judge all its officers again (idempotent)."""
+    return compliance_states_refresh(agency_id=agency_id)
+
+
+@shared_task
+def compliance_states_daily_task() -> int:
+    """Daily in beat: states move with the date (at risk, overdue, a new cycle)."""
+    return compliance_states_refresh_all()

@@ -19,6 +19,7 @@ from certificates.badges.credential import credential_json
 from certificates.models import Certificate
 from certificates.rendering import CURRENT_TEMPLATE_VERSION, render_certificate_pdf
 from certificates.services.statuslist import status_list_allocate
+from certificates.signals import certificate_status_changed_send
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit, requeue_on_commit
 from core.signing import signing_level
@@ -208,6 +209,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
                 "signed_at": signed_at.isoformat(),
             },
         )
+        certificate_status_changed_send(certificate)
         if certificate.supersedes_id:
             _supersede(certificate)
     return certificate
@@ -222,6 +224,7 @@ def _supersede(certificate: Certificate) -> None:
     old.status = Certificate.Status.SUPERSEDED
     old.superseded_at = certificate.issued_at
     old.save(update_fields=["status", "superseded_at"])
+    certificate_status_changed_send(old)
     audit_log(
         action="certificate.supersede",
         target=old,

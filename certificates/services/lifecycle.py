@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.services import audit_log
 from certificates.models import Certificate
 from certificates.services.statuslist import status_list_set
+from certificates.signals import certificate_status_changed_send
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 
@@ -72,6 +73,7 @@ def certificate_revoke(
     certificate.revoked_at = timezone.now()
     certificate.revocation_reason = reason_category
     certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    certificate_status_changed_send(certificate)
     status_list_set(certificate=certificate, purpose="revocation", value=True)
     if old == Status.SUSPENDED:
         status_list_set(certificate=certificate, purpose="suspension", value=False)
@@ -104,6 +106,7 @@ def certificate_suspend(
     certificate.status = Status.SUSPENDED
     certificate.suspended_at = timezone.now()
     certificate.save(update_fields=["status", "suspended_at"])
+    certificate_status_changed_send(certificate)
     status_list_set(certificate=certificate, purpose="suspension", value=True)
     audit_log(
         action="certificate.suspend",
@@ -133,6 +136,7 @@ def certificate_reinstate(
         certificate.status = Status.ISSUED
     certificate.suspended_at = None
     certificate.save(update_fields=["status", "suspended_at", "superseded_at"])
+    certificate_status_changed_send(certificate)
     status_list_set(certificate=certificate, purpose="suspension", value=False)
     audit_log(
         action="certificate.reinstate",

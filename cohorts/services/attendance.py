@@ -26,6 +26,7 @@ from cohorts.checkin import Verdict, check_code, check_token, sessions_open_for,
 from cohorts.models import Attendance, Seat, Session, SignInSheet
 from cohorts.selectors.cohorts import cohort_seats
 from cohorts.services.completion import seat_evaluate_completion
+from cohorts.signals import attendance_marked
 from core.audit import AuditContext
 from core.outbox import enqueue_on_commit
 from core.pdf import render_pdf
@@ -88,6 +89,7 @@ def attendance_mark(
         },
         context=context,
     )
+    attendance_marked.send(sender=Attendance, attendance=attendance, seat=seat)
     seat_evaluate_completion(seat=seat, context=context)
     return attendance, True
 

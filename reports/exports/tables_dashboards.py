@@ -108,7 +108,12 @@ def _cross_rows(data) -> list[list]:
     rows, total = cross_table(data)
     out = []
     for row in [*rows, total]:
-        cells = [row.cells[column].export_value() for column in CROSS_COLUMNS]
+        # The page leaves "not yet evaluated" out while it is 0 everywhere; the file always
+        # has the column (its header does not depend on the data): 0 then.
+        cells = [
+            row.cells[column].export_value() if column in row.cells else 0
+            for column in CROSS_COLUMNS
+        ]
         rate = row.rates["completion"].export_value()
         label = row.label if row is not total else _("Total")
         out.append([label, *cells[:3], rate, *cells[3:]])

@@ -85,6 +85,9 @@ class OfficerCompliance:
     cycle_end: date | None
     hours: dict[str, Decimal] = field(default_factory=dict)  # current cycle; "total" too
     shortfalls: list[str] = field(default_factory=list)  # translated
+    # The same as facts, for storing (reports.models.ComplianceState.shortfalls): JSON-ready
+    # lists, hours as decimal strings; shortfall_lines() words them in the active language.
+    facts: list[list] = field(default_factory=list)
 
 
 def state_labels() -> dict[str, str]:
@@ -551,6 +554,26 @@ class _Texts:
         return _("No current certificate")
 
 
+def fact_json(fact: tuple) -> list:
+    """A shortfall fact as stored (JSON): Decimal hours as a string."""
+    return [str(part) if isinstance(part, Decimal) else part for part in fact]
+
+
+def shortfall_lines(facts) -> list[str]:
+    """Stored shortfall facts (ComplianceState.shortfalls) worded in the active language."""
+    texts = _Texts()
+    lines = []
+    for fact in facts:
+        fact = tuple(fact)
+        if fact and fact[0] == "hours":
+            try:
+                fact = (fact[0], fact[1], Decimal(str(fact[2])))
+            except (InvalidOperation, IndexError):
+                continue
+        lines.append(texts.line(fact))
+    return lines
+
+
 def _certificate_ok(plan: _Plan, rules: _Rules, certified: dict[int, set[int]]) -> bool:
     if not plan.requirement_set.certificate_current:
         return True
@@ -652,5 +675,6 @@ def officers_compliance(
             cycle_end=plan.cycle_end,
             hours=_current_hours(current_hours),
             shortfalls=shortfalls,
+            facts=[fact_json(fact) for fact in missing],
         )
     return result

@@ -9,6 +9,10 @@ agencies or countries. Who is counted ("the selection") is the agency's membersh
 the filters: role (default officer), roster status (default approved with current vetting)
 and unit. The date range applies to dated measures only: completions, quiz passes and
 attendance.
+
+The compliance split is not judged here: it counts the officer compliance summary
+(reports.ComplianceState, kept by reports.services.compliance_states) joined to the
+selection; officers of an agency with a requirement and no summary yet are "not yet evaluated".
 """
 
 from collections import defaultdict
@@ -49,12 +53,14 @@ from reports.selectors.compliance import (
     COMPLIANT,
     NO_REQUIREMENT,
     OVERDUE,
-    officers_compliance,
 )
 from reports.selectors.rosters import LAPSED, _current_approved_q, _lapsed_q
 from reports.suppression import suppress_table
 
-COMPLIANCE_STATES = (COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT)
+# Officers of an agency with a requirement whose summary (reports.ComplianceState) is not
+# written yet, or was written for the set the agency followed before.
+PENDING = "pending"
+COMPLIANCE_STATES = (COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT, PENDING)
 
 EXPIRING_DAYS = 90
 
@@ -83,6 +89,7 @@ def figure_labels() -> dict[str, str]:
         AT_RISK: _("At risk"),
         OVERDUE: _("Overdue"),
         NO_REQUIREMENT: _("No requirement"),
+        PENDING: _("Not yet evaluated"),
     }
 
 
@@ -188,8 +195,10 @@ class Headline:
     completed: int = 0
     certified: int = 0
     expiring: int = 0
-    # Of the vetted officers: compliant, at_risk, overdue, none.
+    # Of the vetted officers: compliant, at_risk, overdue, none, pending.
     compliance: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPLIANCE_STATES, 0))
+    # The oldest summary counted (reports.ComplianceState.computed_at); None without any.
+    compliance_as_of: datetime | None = None
 
     def get(self, figure: str) -> int:
         if figure in COMPLIANCE_STATES:
@@ -201,11 +210,17 @@ class Headline:
             setattr(self, figure, getattr(self, figure) + getattr(other, figure))
         for state in COMPLIANCE_STATES:
             self.compliance[state] += other.compliance[state]
+        self.compliance_as_of = _oldest(self.compliance_as_of, other.compliance_as_of)
+
+
+def _oldest(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None or second is None:
+        return first or second
+    return min(first, second)
 
 
 def _headlines(*, members: QuerySet[Membership], filters, group: str, now) -> dict:
-    """{group value: Headline} (group: "agency_id" or "agency__country"). Two queries, and the
-    compliance selector's."""
+    """{group value: Headline} (group: "agency_id" or "agency__country"). Two queries."""
     figures = {
         figure: Count("user_id", distinct=True, filter=_figure_q(figure, filters=filters, now=now))
         for figure in HEADLINE
@@ -214,25 +229,40 @@ def _headlines(*, members: QuerySet[Membership], filters, group: str, now) -> di
     result: dict = defaultdict(Headline)
     for row in rows:
         result[row[group]] = Headline(**{figure: row[figure] for figure in HEADLINE})
-    states = _compliance_states(members=members, group=group)
-    for (key, _user_id), state in states.items():
-        result[key].compliance[state] += 1
+    split = (
+        _judged(members)
+        .values(group, "compliance")
+        .annotate(n=Count("user_id", distinct=True), as_of=Min("compliance_state__computed_at"))
+        .order_by()
+    )
+    for row in split:
+        headline = result[row[group]]
+        headline.compliance[row["compliance"]] += row["n"]
+        headline.compliance_as_of = _oldest(headline.compliance_as_of, row["as_of"])
     return result
 
 
-def _compliance_states(*, members: QuerySet[Membership], group: str) -> dict[tuple, str]:
-    """{(group value, user id): compliance state} of the vetted officers among the members."""
-    vetted = list(
-        members.filter(_current_approved_q(cutoff=vetting_cutoff()))
-        .values_list(group, "user_id", "agency_id", "created_at")
-        .distinct()
+def _compliance_case() -> Case:
+    """A membership's compliance state as last summarised (reports.ComplianceState): "none"
+    when its agency follows no requirement, PENDING when no summary of the set the agency
+    follows is written yet."""
+    return Case(
+        When(agency__requirement__isnull=True, then=Value(NO_REQUIREMENT)),
+        When(
+            compliance_state__requirement_set_id=F("agency__requirement__requirement_set_id"),
+            then=F("compliance_state__state"),
+        ),
+        default=Value(PENDING),
+        output_field=CharField(),
     )
-    officers = list({(user_id, agency_id, started) for _k, user_id, agency_id, started in vetted})
-    states = officers_compliance(officers=officers)
-    return {
-        (key, user_id): states[user_id].state if user_id in states else NO_REQUIREMENT
-        for key, user_id, _a, _s in vetted
-    }
+
+
+def _judged(members: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The vetted officer memberships among the members, each with its `compliance` state:
+    the summary joined (no judging here: reports.services.compliance_states writes it)."""
+    return members.filter(
+        _current_approved_q(cutoff=vetting_cutoff()), role=Membership.Role.OFFICER
+    ).annotate(compliance=_compliance_case())
 
 
 @dataclass
@@ -295,8 +325,8 @@ def _percent(numerator: int, denominator: int) -> Decimal | None:
 def agency_dashboard(
     *, agency: Agency, filters: DashboardFilters, today: date | None = None
 ) -> AgencyDashboard:
-    """Everything the agency dashboard shows, exact (no suppression). Eight queries, plus the
-    compliance selector's."""
+    """Everything the agency dashboard shows, exact (no suppression). The compliance split is
+    the summary's (reports.ComplianceState), counted in one GROUP BY."""
     now = timezone.now()
     members = selection(filters=filters, agency_ids=[agency.pk])
     headline = _headlines(members=members, filters=filters, group="agency_id", now=now).get(
@@ -554,8 +584,7 @@ class CrossDashboard:
 
 def country_dashboard(*, country: str, filters: DashboardFilters) -> CrossDashboard:
     """A row of headline figures per agency of the country (every agency, even with nobody
-    counted), and their total. Exact figures: the view suppresses small cells. Three queries,
-    plus the compliance selector's."""
+    counted), and their total. Exact figures: the view suppresses small cells. Four queries."""
     now = timezone.now()
     members = selection(filters=filters, country=country)
     headlines = _headlines(members=members, filters=filters, group="agency_id", now=now)
@@ -567,8 +596,7 @@ def country_dashboard(*, country: str, filters: DashboardFilters) -> CrossDashbo
 
 
 def programme_dashboard(*, filters: DashboardFilters) -> CrossDashboard:
-    """A row of headline figures per country with agencies, and their total. Three queries,
-    plus the compliance selector's."""
+    """A row of headline figures per country with agencies, and their total. Four queries."""
     now = timezone.now()
     members = selection(filters=filters)
     headlines = _headlines(members=members, filters=filters, group="agency__country", now=now)
@@ -612,9 +640,7 @@ def dashboard_officers(
         members = members.filter(_figure_q(figure, filters=filters, now=now))
         figure_date = _figure_date(figure, filters=filters, now=now)
     elif figure in COMPLIANCE_STATES:
-        states = _compliance_states(members=members, group="agency_id")
-        user_ids = [user_id for (_key, user_id), state in states.items() if state == figure]
-        members = members.filter(_current_approved_q(cutoff=vetting_cutoff()), user_id__in=user_ids)
+        members = _judged(members).filter(compliance=figure)
         figure_date = F("vetted_at")
     else:
         members, figure_date = _module_figure(figure, members=members, filters=filters)
@@ -691,18 +717,26 @@ def _module_figure(figure: str, *, members, filters: DashboardFilters):
 CROSS_COLUMNS = (*HEADLINE, *COMPLIANCE_STATES)
 
 
+def cross_columns(data: CrossDashboard) -> list[str]:
+    """The columns of a country or programme table: "not yet evaluated" only while some
+    officer counted has no compliance summary yet."""
+    return [column for column in CROSS_COLUMNS if column != PENDING or data.total.get(PENDING)]
+
+
 def cross_table(data: CrossDashboard):
     """The rows and total of a country or programme dashboard as shown and exported: small
     cells suppressed, and the cells that would give them away (reports.suppression)."""
+    columns = cross_columns(data)
     rows = [
-        (row.key, row.label, {column: row.headline.get(column) for column in CROSS_COLUMNS})
+        (row.key, row.label, {column: row.headline.get(column) for column in columns})
         for row in data.rows
     ]
-    total = {column: data.total.get(column) for column in CROSS_COLUMNS}
+    total = {column: data.total.get(column) for column in columns}
+    states = [state for state in COMPLIANCE_STATES if state in columns]
     return suppress_table(
         rows,
         total,
-        columns=list(CROSS_COLUMNS),
-        row_groups=[(list(COMPLIANCE_STATES), VETTED)],
+        columns=columns,
+        row_groups=[(states, VETTED)],
         rates={"completion": (COMPLETED, ENROLLED)},
     )

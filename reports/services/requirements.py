@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.audit import audit_log
 from accounts.models import Agency, User
 from core.audit import AuditContext
+from core.outbox import enqueue_on_commit
 from reports.models import AgencyRequirement, RequirementSet
 
 
@@ -53,4 +54,8 @@ def agency_requirement_choose(
         },
         context=context,
     )
+    from reports.tasks import compliance_states_refresh_task
+
+    # Every officer is judged against the new set (or their rows go, without one).
+    enqueue_on_commit(compliance_states_refresh_task, agency_id=agency.pk)
     return result

@@ -26,6 +26,7 @@ from reports.selectors.dashboards import (
     ENROLLED,
     EXPIRING,
     OVERDUE,
+    PENDING,
     VETTED,
     agency_dashboard,
     country_dashboard,
@@ -69,8 +70,11 @@ def agency(request, agency_id: int):
         (key, labels[key], data.headline.get(key), link(key))
         for key in (VETTED, ENROLLED, COMPLETED, CERTIFIED, EXPIRING, OVERDUE)
     ]
+    # "Not yet evaluated" only while some officer has no summary yet.
     compliance = [
-        (key, labels[key], data.headline.get(key), link(key)) for key in COMPLIANCE_STATES
+        (key, labels[key], data.headline.get(key), link(key))
+        for key in COMPLIANCE_STATES
+        if key != PENDING or data.headline.get(key)
     ]
     modules = [
         {
@@ -175,6 +179,8 @@ def _cross(request, *, form, data, country: str):
         "labels": figure_labels(),
         "chart_data": chart_data,
         "k": small_cell_k(),
+        "show_pending": bool(data.total.get(PENDING)),
+        "compliance_as_of": data.total.compliance_as_of,
         "action": (
             reverse("reports:dashboard_country", args=[country])
             if country

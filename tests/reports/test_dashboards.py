@@ -16,6 +16,7 @@ from reports.selectors.dashboards import (
     dashboard_officers,
     programme_dashboard,
 )
+from reports.services.compliance_states import compliance_states_refresh
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -44,7 +45,7 @@ def test_agency_headline_figures_count_current_officers_of_the_agency(scene):
     h = data.headline
     assert (h.vetted, h.enrolled, h.completed, h.certified, h.expiring) == (4, 3, 1, 1, 1)
     # Nobody follows a requirement set yet: every vetted officer has none.
-    assert h.compliance == {"compliant": 0, "at_risk": 0, "overdue": 0, "none": 4}
+    assert h.compliance == {"compliant": 0, "at_risk": 0, "overdue": 0, "none": 4, "pending": 0}
 
 
 def test_agency_funnel_counts_lessons_read_and_quizzes_passed_per_module(scene):
@@ -301,17 +302,17 @@ def test_officer_names_link_to_their_record_only_for_those_who_may_open_it(clien
 # Queries of each page for an agency admin: session, user, memberships (MFA policy and
 # access), MFA device, the access check, the filter form's courses and units, then the
 # dashboard's own reads, navigation roles and the session save (3 with its savepoint).
-# Agency: headline (1), compliance (officers + the requirement sets: 2), modules,
+# Agency: headline (1), compliance (1: the summary, reports.ComplianceState), modules,
 # lessons read, pass rates (one window query), months (4), cohorts (4: held seats, the
 # cohorts, sessions held, attended marks). Officers: the
 # figure's list and its count, and whose training records the viewer may open (2).
-# Country and programme: agencies or countries (1), headline (1), compliance (2); staff
+# Country and programme: agencies or countries (1), headline (1), compliance (1); staff
 # have no membership to read for the access check.
 PINNED = {
-    "agency": 24,
+    "agency": 23,
     "officers": 17,
-    "country": 16,
-    "programme": 13,
+    "country": 15,
+    "programme": 12,
 }
 
 
@@ -356,8 +357,26 @@ def test_compliance_split_and_its_officer_lists_follow_the_agencys_requirement(c
         agency=agency, user=UserFactory(), created_at=timezone.now() - timedelta(days=100)
     ).user
     filters = filters_for(build_course(modules=1, questions=1))
+    # Before the summary is written: not yet evaluated (shown only then).
     data = agency_dashboard(agency=agency, filters=filters)
-    assert data.headline.compliance == {"compliant": 0, "at_risk": 1, "overdue": 1, "none": 0}
+    assert data.headline.compliance == {
+        "compliant": 0,
+        "at_risk": 0,
+        "overdue": 0,
+        "none": 0,
+        "pending": 2,
+    }
+    assert data.headline.compliance_as_of is None
+    compliance_states_refresh(agency_id=agency.pk)
+    data = agency_dashboard(agency=agency, filters=filters)
+    assert data.headline.compliance == {
+        "compliant": 0,
+        "at_risk": 1,
+        "overdue": 1,
+        "none": 0,
+        "pending": 0,
+    }
+    assert data.headline.compliance_as_of is not None
     assert data.headline.vetted == 2
     for figure, user in (("overdue", overdue), ("at_risk", at_risk)):
         listed = dashboard_officers(agency=agency, figure=figure, filters=filters)
