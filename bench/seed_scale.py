@@ -47,7 +47,7 @@ os.environ.setdefault("DEBUG", "true")
 
 DEFAULTS = {
     # Raised whenever what the seeder writes changes, so a stale database is rebuilt.
-    "layout": 3,
+    "layout": 4,
     "seed": 13,
     "big": 20_000,
     "big_cohorts": 300,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_auditevent_target_index'),
-        ('reports', '0003_exportjob_language_time_zone'),
+        ('reports', '0004_transcript_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
