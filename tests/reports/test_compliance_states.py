@@ -2,11 +2,13 @@
 kept current by the evidence writes (through the outbox), by the requirement chosen and daily;
 the dashboards count it instead of judging every officer per view."""
 
+import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -254,3 +256,18 @@ def test_officers_without_a_summary_yet_are_shown_as_not_yet_evaluated(client):
     assert b"Not yet evaluated" in response.content
     listed = dashboard_officers(agency=scene.agency, figure="pending", filters=scene.filters())
     assert {m.user_id for m in listed} == {scene.o1.pk, scene.o2.pk, scene.o3.pk, scene.o4.pk}
+
+
+def test_the_compliance_refresh_command_writes_what_the_daily_task_would():
+    """Run once after migrating, so the dashboards need not wait for the nightly run."""
+    agency = following(requirement())
+    first, second = officer(agency), officer(agency)
+    out = io.StringIO()
+
+    call_command("compliance_refresh", "--dry-run", stdout=out)
+    assert not ComplianceState.objects.exists()
+    assert "would judge 2 officer membership(s) of 1 agency(ies)" in out.getvalue()
+
+    call_command("compliance_refresh", stdout=out)
+    assert {state_of(first), state_of(second)} == {AT_RISK}
+    assert "2 officer compliance state(s) written" in out.getvalue()
