@@ -110,6 +110,16 @@ def test_a_lesson_completed_changes_the_officers_state_once_the_outbox_is_delive
     assert state_of(membership) == COMPLIANT
 
 
+def test_an_officer_whose_agency_follows_no_requirement_queues_no_refresh(deliver_outbox):
+    """Most events happen where no requirement is followed: no outbox row, no task."""
+    membership = officer(AgencyFactory())
+    course = build_course(modules=1, lessons_per_module=1, questions=1)
+    enrollment = enrollment_create(user=membership.user, course=course)
+    lesson_complete(enrollment=enrollment, lesson=Lesson.objects.get(module__course=course))
+    assert "reports.tasks.compliance_state_refresh_task" not in deliver_outbox()
+    assert not ComplianceState.objects.exists()
+
+
 def test_attendance_marked_changes_the_officers_state(deliver_outbox):
     agency = following(requirement())
     cohort = build_cohort(
