@@ -233,26 +233,26 @@ def test_the_dashboards_split_equals_the_compliance_selectors_on_the_scene():
 PINNED_WITH_REQUIREMENT = {"agency": 23, "officers": 17}
 
 
-@pytest.mark.parametrize("page", ["agency", "officers"])
+@pytest.mark.parametrize("view", ["agency", "officers"])
 def test_dashboard_query_counts_with_a_requirement_are_pinned_and_flat(
-    client, page, django_assert_num_queries
+    client, view, django_assert_num_queries
 ):
     scene = Scene()
     AgencyRequirement.objects.create(agency=scene.agency, requirement_set=requirement())
     client.force_login(scene.admin)
     url = reverse("reports:dashboard_agency", args=[scene.agency.pk])
-    if page == "officers":
+    if view == "officers":
         url = reverse("reports:dashboard_officers", args=[scene.agency.pk]) + "?figure=at_risk"
     grow(scene, 2)
     compliance_states_refresh(agency_id=scene.agency.pk)
-    with django_assert_num_queries(PINNED_WITH_REQUIREMENT[page]):
+    with django_assert_num_queries(PINNED_WITH_REQUIREMENT[view]):
         assert client.get(url).status_code == 200
     grow(scene, 18)
     compliance_states_refresh(agency_id=scene.agency.pk)
-    with django_assert_num_queries(PINNED_WITH_REQUIREMENT[page]):
+    with django_assert_num_queries(PINNED_WITH_REQUIREMENT[view]):
         response = client.get(url)
         assert response.status_code == 200
-    if page == "agency":
+    if view == "agency":
         assert b"Compliance as of" in response.content
         assert b"Not yet evaluated" not in response.content
 

@@ -316,18 +316,18 @@ PINNED = {
 }
 
 
-@pytest.mark.parametrize("page", ["agency", "officers", "country", "programme"])
+@pytest.mark.parametrize("view", ["agency", "officers", "country", "programme"])
 def test_dashboard_query_counts_are_pinned_and_flat_at_2_and_20_officers(
-    client, scene, page, django_assert_num_queries
+    client, scene, view, django_assert_num_queries
 ):
-    viewer = {"country": coordinator_of("KR"), "programme": staff_user()}.get(page, scene.admin)
+    viewer = {"country": coordinator_of("KR"), "programme": staff_user()}.get(view, scene.admin)
     client.force_login(viewer)
-    url = urls(scene)[page]
+    url = urls(scene)[view]
     grow(scene, 2)
-    with django_assert_num_queries(PINNED[page]):
+    with django_assert_num_queries(PINNED[view]):
         assert client.get(url).status_code == 200
     grow(scene, 18)
-    with django_assert_num_queries(PINNED[page]):
+    with django_assert_num_queries(PINNED[view]):
         assert client.get(url).status_code == 200
 
 
