@@ -2,7 +2,6 @@
 transaction that caused it with its core outbox row; the worker sends it after commit and
 the outbox's sweeper queues it again when a broker message is lost or a send fails."""
 
-import logging
 import secrets
 from datetime import datetime, timedelta
 from email.message import MIMEPart
@@ -22,10 +21,8 @@ from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
 from cohorts.models import Cohort, Notice, Seat, Session
 from cohorts.templatetags.cohort_times import session_times
-from core.mail import mail_text
+from core.mail import FAILED, SKIPPED, delivery_attempt, mail_text
 from core.outbox import enqueue_many_on_commit, enqueue_on_commit
-
-logger = logging.getLogger(__name__)
 
 Kind = Notice.Kind
 
@@ -219,42 +216,36 @@ def notice_send(*, notice_id: int) -> bool:
             return True
         seat = notice.seat
         details = {"notice_id": notice.pk, "kind": notice.kind, "seat_id": seat.pk}
-        skip = _skip_reason(notice)
-        if skip:
-            notice.sent_at = timezone.now()
-            notice.last_error = skip
-            notice.save(update_fields=["sent_at", "last_error"])
+        built = {}
+
+        def send() -> None:
+            message, built["method"] = _build_message(notice)
+            message.send()
+
+        outcome = delivery_attempt(notice, skip=_skip_reason(notice), send=send, what="Notice")
+        if outcome == SKIPPED:
             audit_log(
-                action="cohort.notice_skip",
-                target=notice,
-                agency=seat.agency,
-                details=details,
+                action="cohort.notice_skip", target=notice, agency=seat.agency, details=details
             )
             return True
-        notice.attempts += 1
-        try:
-            message, method = _build_message(notice)
-            message.send()
-        except Exception as exc:
-            notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            notice.save(update_fields=["attempts", "last_error"])
+        if outcome == FAILED:
             audit_log(
                 action="cohort.notice_send",
                 target=notice,
                 agency=seat.agency,
                 outcome=AuditEvent.Outcome.FAILURE,
-                details={**details, "error": type(exc).__name__, "attempts": notice.attempts},
+                details={
+                    **details,
+                    "error": notice.last_error.split(":", 1)[0],
+                    "attempts": notice.attempts,
+                },
             )
-            logger.warning("Notice %s not sent (%s); left for the sweeper", notice.pk, exc)
             return False
-        notice.sent_at = timezone.now()
-        notice.last_error = ""
-        notice.save(update_fields=["attempts", "sent_at", "last_error"])
         audit_log(
             action="cohort.notice_send",
             target=notice,
             agency=seat.agency,
-            details={**details, "calendar": method or ""},
+            details={**details, "calendar": built.get("method") or ""},
         )
         return True
 

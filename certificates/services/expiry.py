@@ -2,12 +2,10 @@
 or 7 days before valid_until), one CertificateReminder row each, with its outbox row; the
 worker then emails the holder in their language with the renewal link."""
 
-import logging
 import math
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,10 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.services import audit_log
 from certificates.models import Certificate, CertificateReminder
 from certificates.selectors import reminders_due
-from core.mail import mail_text
+from core.mail import FAILED, SKIPPED, delivery_attempt, mail_text, send_automatic
 from core.outbox import enqueue_many_on_commit
-
-logger = logging.getLogger(__name__)
 
 
 def _send_task():
@@ -123,31 +119,18 @@ def certificate_reminder_send(*, reminder_id: int) -> bool:
             return True
         certificate = reminder.certificate
         details = {"reminder_id": reminder.pk, "days_before": reminder.days_before}
-        skip = _skip_reason(reminder)
-        if skip:
-            reminder.sent_at = timezone.now()
-            reminder.last_error = skip
-            reminder.save(update_fields=["sent_at", "last_error"])
-            audit_log(action="certificate.reminder_skip", target=certificate, details=details)
-            return True
-        reminder.attempts += 1
-        try:
+
+        def send() -> None:
             subject, body = render_reminder(reminder)
-            EmailMessage(
-                subject=subject,
-                body=body,
-                to=[certificate.user.email],
-                headers={"Auto-Submitted": "auto-generated"},
-            ).send()
-        except Exception as exc:
-            reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            reminder.save(update_fields=["attempts", "last_error"])
-            logger.warning("Reminder %s not sent (%s); left for the sweeper", reminder.pk, exc)
+            send_automatic(subject=subject, body=body, to=certificate.user.email)
+
+        outcome = delivery_attempt(
+            reminder, skip=_skip_reason(reminder), send=send, what="Reminder"
+        )
+        if outcome == FAILED:
             return False
-        reminder.sent_at = timezone.now()
-        reminder.last_error = ""
-        reminder.save(update_fields=["attempts", "sent_at", "last_error"])
-        audit_log(action="certificate.reminder_send", target=certificate, details=details)
+        action = "certificate.reminder_skip" if outcome == SKIPPED else "certificate.reminder_send"
+        audit_log(action=action, target=certificate, details=details)
         return True
 
 

@@ -3,12 +3,10 @@ for each approved admin of an agency that follows a requirement set, one Complia
 row each with its outbox row; the worker then builds the summary (counts per state, the
 overdue and at-risk officers by name) and emails it in the admin's language."""
 
-import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Membership
 from accounts.permissions import memberships_that_count
-from core.mail import mail_text
+from core.mail import FAILED, SKIPPED, delivery_attempt, mail_text, send_automatic
 from core.outbox import enqueue_many_on_commit
 from reports.models import AgencyRequirement, ComplianceSummary
 from reports.selectors.compliance import (
@@ -29,8 +27,6 @@ from reports.selectors.compliance import (
     officers_compliance,
 )
 from reports.selectors.requirements import requirement_set_label
-
-logger = logging.getLogger(__name__)
 
 # Names listed per state in one email; the rest are counted ("and 12 more").
 NAMES_SHOWN = 50
@@ -181,39 +177,22 @@ def compliance_summary_send(*, summary_id: int) -> bool:
         if summary is None or summary.sent_at is not None:
             return True
         details = {"summary_id": summary.pk, "month": summary.month.isoformat()}
-        skip = _skip_reason(summary)
-        if skip:
-            summary.sent_at = timezone.now()
-            summary.last_error = skip
-            summary.save(update_fields=["sent_at", "last_error"])
-            audit_log(
-                action="reports.compliance_summary_skip",
-                target=summary.user,
-                agency=summary.agency,
-                details=details,
-            )
-            return True
-        summary.attempts += 1
-        try:
+
+        def send() -> None:
             subject, body = render_compliance_summary(summary)
-            EmailMessage(
-                subject=subject,
-                body=body,
-                to=[summary.user.email],
-                headers={"Auto-Submitted": "auto-generated"},
-            ).send()
-        except Exception as exc:
-            summary.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            summary.save(update_fields=["attempts", "last_error"])
-            logger.warning(
-                "Compliance summary %s not sent (%s); left for the sweeper", summary.pk, exc
-            )
+            send_automatic(subject=subject, body=body, to=summary.user.email)
+
+        outcome = delivery_attempt(
+            summary, skip=_skip_reason(summary), send=send, what="Compliance summary"
+        )
+        if outcome == FAILED:
             return False
-        summary.sent_at = timezone.now()
-        summary.last_error = ""
-        summary.save(update_fields=["attempts", "sent_at", "last_error"])
         audit_log(
-            action="reports.compliance_summary_send",
+            action=(
+                "reports.compliance_summary_skip"
+                if outcome == SKIPPED
+                else "reports.compliance_summary_send"
+            ),
             target=summary.user,
             agency=summary.agency,
             details=details,
