@@ -19,13 +19,13 @@ from reports.access import (
     roster_transcript_ids,
 )
 from reports.forms import ROSTER_STATUS_LABELS, DashboardFilterForm
+from reports.selectors.compliance import OVERDUE
 from reports.selectors.dashboards import (
     CERTIFIED,
     COMPLETED,
     COMPLIANCE_STATES,
     ENROLLED,
     EXPIRING,
-    OVERDUE,
     PENDING,
     VETTED,
     agency_dashboard,

@@ -382,7 +382,8 @@ def test_officers_judged_together_each_keep_their_own_certificate_and_hours():
 
 def test_portable_hours_query_matches_the_postgresql_one():
     """SQLite (development) takes the ORM query; PostgreSQL joins the officers' cycles."""
-    from reports.selectors.compliance import _hours_orm, _hours_sql, _plan
+    from reports.selectors.compliance.cycles import _plan
+    from reports.selectors.compliance.evidence import _hours_orm, _hours_sql
 
     fixed = agency_following(requirement_set())
     by_start = agency_following(
@@ -440,7 +441,7 @@ def test_required_module_completions_from_module_progress_equal_the_lesson_progr
     from django.db.models import Count, Max
 
     from courses.models import LessonProgress
-    from reports.selectors.compliance import _completions, _Required
+    from reports.selectors.compliance.evidence import _completions, _Required
     from tests.reports.dashboard_data import Scene
 
     scene = Scene()

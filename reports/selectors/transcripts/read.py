@@ -1,18 +1,11 @@
-"""An officer's training record (transcript): every course, module and lesson completion with
-the content version seen, quiz attempts and lab results, cohort sessions and attendance,
-certificates, hours per category, and for each line the audit event behind it. A fixed number
-of queries however long the record (pinned in tests/reports/test_transcripts.py)."""
+"""Reading an officer's training record: every completion, attempt, lab result, session, certificate and hours, with the audit event behind each line, in a fixed number of queries; the agency it belongs to; the signed transcripts a viewer asked for."""
 
-import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Agency, AuditEvent, Membership, User
 from assessments.models import Attempt, LabTrace, Question
@@ -21,161 +14,28 @@ from cohorts.models import Attendance, Seat, Session
 from courses.models import Enrollment, LessonProgress, Module, TrainingCategory
 from reports.models import Transcript
 from reports.selectors.hours import TOTAL, UNCATEGORISED, hours_by_category
-
-# Which audit actions stand behind a line, per target model. The newest matching event wins:
-# a lesson re-read after a material change (lesson.refresh) or a regraded attempt is
-# recorded by its latest event, the one that made the line what it shows now.
-LESSON_ACTIONS = ("lesson.complete", "lesson.refresh")
-ENROLLMENT_ACTIONS = ("enrollment.create",)
-COMPLETION_ACTIONS = ("course.complete",)
-ATTEMPT_ACTIONS = ("attempt.grade", "attempt.regrade")
-ATTENDANCE_ACTIONS = ("cohort.attendance_mark",)
-CERTIFICATE_ACTIONS = (
-    "certificate.create",
-    "certificate.issue",
-    "certificate.revoke",
-    "certificate.suspend",
-    "certificate.reinstate",
-    "certificate.supersede",
-    "certificate.reissue",
-    "certificate.renew",
+from reports.selectors.transcripts.record import (
+    ATTEMPT_ACTIONS,
+    ATTENDANCE_ACTIONS,
+    CERTIFICATE_ACTIONS,
+    COMMIT_PREFIX,
+    COMPLETION_ACTIONS,
+    ENROLLMENT_ACTIONS,
+    HASH_PREFIX,
+    LESSON_ACTIONS,
+    CertificateLine,
+    CourseLine,
+    HoursLine,
+    LabLine,
+    LessonLine,
+    ModuleLine,
+    QuizLine,
+    SessionLine,
+    TrainingRecord,
+    _content_version,
+    certificate_status,
+    certificate_status_label,
 )
-
-HASH_PREFIX = 12
-COMMIT_PREFIX = 10
-
-
-@dataclass(frozen=True)
-class CourseLine:
-    enrollment_id: int
-    course: str
-    enrolled_at: datetime
-    completed_at: datetime | None
-    content_version: str  # fingerprint of the lesson versions read (enrollment_content_version)
-    lessons_done: int
-    lessons_total: int
-    audit_id: int | None  # course.complete when completed, else enrollment.create
-
-
-@dataclass(frozen=True)
-class ModuleLine:
-    course: str
-    module: str
-    category: str
-    lessons_done: int
-    lessons_total: int
-    completed_at: datetime | None  # the last lesson read, once all are
-    audit_id: int | None  # the event of that last lesson
-
-
-@dataclass(frozen=True)
-class LessonLine:
-    progress_id: int
-    course: str
-    module: str
-    lesson: str
-    completed_at: datetime
-    version: int
-    content_hash: str  # prefix
-    git_commit: str  # prefix
-    minutes: int
-    audit_id: int | None
-
-
-@dataclass(frozen=True)
-class QuizLine:
-    quiz: str
-    course: str
-    module: str
-    attempts: int
-    best_score: Decimal | None
-    last_attempt_at: datetime | None
-    passed_at: datetime | None
-    audit_id: int | None  # the passing attempt's grade, else the last attempt's
-
-
-@dataclass(frozen=True)
-class LabLine:
-    attempt_id: int
-    quiz: str
-    question: str
-    submitted_at: datetime
-    score: Decimal  # percent of the question
-    steps: int  # steps in the officer's trace
-    audit_id: int | None
-
-
-@dataclass(frozen=True)
-class SessionLine:
-    cohort: str
-    title: str
-    date: object  # the venue's date
-    start_time: object
-    end_time: object
-    time_zone: str
-    status: str  # an Attendance.Status value, "" when not marked
-    status_label: str
-    cancelled: bool
-    hours: Decimal
-    audit_id: int | None
-
-
-@dataclass(frozen=True)
-class CertificateLine:
-    serial: str
-    revision: int
-    course: str
-    issued_at: datetime | None
-    valid_until: datetime | None
-    status: str  # issued, suspended, revoked, expired, superseded, pending, failed
-    status_label: str
-    audit_id: int | None
-
-
-@dataclass(frozen=True)
-class HoursLine:
-    category: str
-    label: str
-    hours: Decimal
-
-
-@dataclass
-class TrainingRecord:
-    officer: User
-    courses: list[CourseLine] = field(default_factory=list)
-    modules: list[ModuleLine] = field(default_factory=list)
-    lessons: list[LessonLine] = field(default_factory=list)
-    quizzes: list[QuizLine] = field(default_factory=list)
-    labs: list[LabLine] = field(default_factory=list)
-    sessions: list[SessionLine] = field(default_factory=list)
-    certificates: list[CertificateLine] = field(default_factory=list)
-    hours: list[HoursLine] = field(default_factory=list)
-
-    @property
-    def total_hours(self) -> Decimal:
-        return sum((line.hours for line in self.hours), Decimal(0))
-
-
-def _content_version(hashes: list[tuple[int, str]]) -> str:
-    """courses.selectors.enrollment_content_version, from rows already read (that function
-    reads them itself, a query per enrollment; a test keeps the two equal)."""
-    digest = hashlib.sha256()
-    for lesson_id, content_hash in sorted(hashes):
-        digest.update(f"{lesson_id}:{content_hash};".encode())
-    return digest.hexdigest()[:32]
-
-
-def certificate_status(certificate: Certificate, now=None) -> str:
-    """issued / suspended / revoked / expired / superseded (or pending / failed)."""
-    if certificate.status == Certificate.Status.ISSUED and certificate.is_expired(now):
-        return "expired"
-    return certificate.status
-
-
-def certificate_status_label(status: str) -> str:
-    if status == "expired":
-        return _("Expired")
-    return str(Certificate.Status(status).label)
 
 
 class _AuditIndex:
@@ -455,147 +315,6 @@ def training_record(*, officer: User) -> TrainingRecord:
         )
         record.hours.append(HoursLine(category=category, label=label, hours=value))
     return record
-
-
-# One table of lines, for the CSV download, the export table "transcript", the signed PDF and
-# its content hash: the same rows everywhere.
-
-
-def transcript_columns() -> list[str]:
-    return [
-        _("Section"),
-        _("Course"),
-        _("Item"),
-        _("Date"),
-        _("Version or details"),
-        _("Result or status"),
-        _("Hours"),
-        _("Audit event"),
-    ]
-
-
-def _hours(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"))
-
-
-def transcript_rows(record: TrainingRecord) -> list[list]:
-    """The record's lines: [section, course, item, date, details, result, hours, audit id].
-    Dates are aware datetimes (UTC) or, for a session, the venue's date; hours are Decimals."""
-    rows: list[list] = []
-    for line in record.courses:
-        rows.append(
-            [
-                _("Course"),
-                line.course,
-                _("Enrolled %(date)s") % {"date": line.enrolled_at.date().isoformat()},
-                line.completed_at,
-                _("Content version %(version)s") % {"version": line.content_version},
-                _("Completed") if line.completed_at else _("In progress"),
-                None,
-                line.audit_id,
-            ]
-        )
-    for line in record.modules:
-        rows.append(
-            [
-                _("Module"),
-                line.course,
-                line.module,
-                line.completed_at,
-                _("%(done)s of %(total)s lessons read")
-                % {"done": line.lessons_done, "total": line.lessons_total},
-                _("Completed") if line.completed_at else _("In progress"),
-                None,
-                line.audit_id,
-            ]
-        )
-    for line in record.lessons:
-        rows.append(
-            [
-                _("Lesson"),
-                line.course,
-                f"{line.module} / {line.lesson}",
-                line.completed_at,
-                _("Version %(number)s, hash %(hash)s, commit %(commit)s")
-                % {
-                    "number": line.version,
-                    "hash": line.content_hash,
-                    "commit": line.git_commit or "-",
-                },
-                _("Read"),
-                _hours(Decimal(line.minutes) / 60),
-                line.audit_id,
-            ]
-        )
-    for line in record.quizzes:
-        rows.append(
-            [
-                _("Quiz"),
-                line.course,
-                line.quiz,
-                line.passed_at or line.last_attempt_at,
-                ngettext(
-                    "%(count)s attempt, best %(best)s%%, last %(last)s",
-                    "%(count)s attempts, best %(best)s%%, last %(last)s",
-                    line.attempts,
-                )
-                % {
-                    "count": line.attempts,
-                    "best": line.best_score,
-                    "last": line.last_attempt_at.date().isoformat()
-                    if line.last_attempt_at
-                    else "-",
-                },
-                _("Passed") if line.passed_at else _("Not passed"),
-                None,
-                line.audit_id,
-            ]
-        )
-    for line in record.labs:
-        rows.append(
-            [
-                _("Lab"),
-                line.quiz,
-                line.question,
-                line.submitted_at,
-                _("Attempt %(attempt)s, %(steps)s trace steps")
-                % {"attempt": line.attempt_id, "steps": line.steps},
-                _("Score %(score)s%%") % {"score": line.score},
-                None,
-                line.audit_id,
-            ]
-        )
-    for line in record.sessions:
-        rows.append(
-            [
-                _("Session"),
-                line.cohort,
-                line.title or line.cohort,
-                line.date,
-                f"{line.start_time:%H:%M}-{line.end_time:%H:%M} ({line.time_zone})",
-                line.status_label,
-                _hours(line.hours),
-                line.audit_id,
-            ]
-        )
-    for line in record.certificates:
-        rows.append(
-            [
-                _("Certificate"),
-                line.course,
-                line.serial if line.revision == 1 else f"{line.serial} r{line.revision}",
-                line.issued_at,
-                _("Valid until %(date)s") % {"date": line.valid_until.date().isoformat()}
-                if line.valid_until
-                else _("Does not expire"),
-                line.status_label,
-                None,
-                line.audit_id,
-            ]
-        )
-    for line in record.hours:
-        rows.append([_("Hours"), "", line.label, None, "", "", _hours(line.hours), None])
-    return rows
 
 
 def officer_agency(officer: User) -> Agency | None:

@@ -1,23 +1,8 @@
-"""Reads for the completion dashboards: one agency's figures (headline, module funnel, quiz
-pass rates, completions per month, cohorts with attendance, compliance split), the same
-headline figures per agency of a country and per country of the programme, and the officers
-behind each figure.
-
-Every read aggregates in SQL (GROUP BY, COUNT ... FILTER, uncorrelated IN subqueries that
-PostgreSQL hashes once) and costs a fixed number of queries whatever the number of officers,
-agencies or countries. Who is counted ("the selection") is the agency's memberships matching
-the filters: role (default officer), roster status (default approved with current vetting)
-and unit. The date range applies to dated measures only: completions, quiz passes and
-attendance.
-
-The compliance split is not judged here: it counts the officer compliance summary
-(reports.ComplianceState, kept by reports.services.compliance_states) joined to the
-selection; officers of an agency with a requirement and no summary yet are "not yet evaluated".
-"""
+"""One agency's dashboard: headline figures, the per-module funnel and pass rates, completions per month, its cohorts and the compliance split, aggregated in SQL in a fixed number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection
@@ -25,7 +10,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -33,159 +17,31 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Agency, Membership
 from accounts.permissions import vetting_cutoff
 from assessments.models import Attempt
-from certificates.models import Certificate
 from cohorts.models import Attendance, Cohort, Seat, Session
-from courses.models import Course, Enrollment, Module, ModuleProgress
+from courses.models import Enrollment, Module, ModuleProgress
 from reports.selectors.compliance import (
-    AT_RISK,
-    COMPLIANT,
     NO_REQUIREMENT,
-    OVERDUE,
 )
-from reports.selectors.rosters import LAPSED, _current_approved_q, _lapsed_q
-from reports.suppression import suppress_table
-
-# Officers of an agency with a requirement whose summary (reports.ComplianceState) is not
-# written yet, or was written for the set the agency followed before.
-PENDING = "pending"
-COMPLIANCE_STATES = (COMPLIANT, AT_RISK, OVERDUE, NO_REQUIREMENT, PENDING)
-
-EXPIRING_DAYS = 90
-
-# The headline figures, in the order the pages show them; each is also an officer list.
-VETTED = "vetted"
-ENROLLED = "enrolled"
-COMPLETED = "completed"
-CERTIFIED = "certified"
-EXPIRING = "expiring"
-HEADLINE = (VETTED, ENROLLED, COMPLETED, CERTIFIED, EXPIRING)
-# Figures of a module: "read:<module id>" (all lessons read), "passed:<module id>" (quiz
-# passed in the period), "first:<module id>" (first graded attempt passed, in the period).
-MODULE_FIGURES = ("read", "passed", "tried", "first")
-FIGURES = (*HEADLINE, *COMPLIANCE_STATES)
-
-
-def figure_labels() -> dict[str, str]:
-    """The figures' names in the active language."""
-    return {
-        VETTED: _("Officers vetted"),
-        ENROLLED: _("Enrolled"),
-        COMPLETED: _("Completed in the period"),
-        CERTIFIED: _("Certified (current)"),
-        EXPIRING: _("Certificates expiring within 90 days"),
-        COMPLIANT: _("Compliant"),
-        AT_RISK: _("At risk"),
-        OVERDUE: _("Overdue"),
-        NO_REQUIREMENT: _("No requirement"),
-        PENDING: _("Not yet evaluated"),
-    }
-
-
-@dataclass(frozen=True)
-class DashboardFilters:
-    course: Course | None
-    unit_id: int | None = None
-    status: str = Membership.Status.APPROVED  # a roster status; "" for any
-    role: str = Membership.Role.OFFICER  # "" for any
-    date_from: date | None = None
-    date_to: date | None = None  # inclusive
-
-    def window(self) -> tuple[datetime | None, datetime | None]:
-        """[since, until) in the active time zone (the viewer's)."""
-        zone = timezone.get_current_timezone()
-        since = until = None
-        if self.date_from:
-            since = datetime.combine(self.date_from, time.min, tzinfo=zone)
-        if self.date_to:
-            until = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=zone)
-        return since, until
-
-
-def default_date_range(today: date | None = None) -> tuple[date, date]:
-    """The last 12 months: from the first day of the month 11 months ago to today."""
-    today = today or timezone.localdate()
-    month = today.month - 11
-    year = today.year
-    if month <= 0:
-        month += 12
-        year -= 1
-    return date(year, month, 1), today
-
-
-def _in_window(field_name: str, since, until) -> Q:
-    q = Q()
-    if since is not None:
-        q &= Q(**{f"{field_name}__gte": since})
-    if until is not None:
-        q &= Q(**{f"{field_name}__lt": until})
-    return q
-
-
-def selection(*, filters: DashboardFilters, agency_ids=None, country: str | None = None):
-    """The memberships counted: in these agencies (or this country's, or every agency),
-    matching the role, roster status and unit filters."""
-    members = Membership.objects.filter(agency__isnull=False)
-    if agency_ids is not None:
-        members = members.filter(agency_id__in=agency_ids)
-    if country is not None:
-        members = members.filter(agency__country=country)
-    if filters.role:
-        members = members.filter(role=filters.role)
-    if filters.unit_id:
-        members = members.filter(unit_id=filters.unit_id)
-    if filters.status:
-        cutoff = vetting_cutoff()
-        if filters.status == LAPSED:
-            members = members.filter(_lapsed_q(cutoff=cutoff))
-        elif filters.status == Membership.Status.APPROVED:
-            members = members.filter(_current_approved_q(cutoff=cutoff))
-        else:
-            members = members.filter(status=filters.status)
-    return members.order_by()
-
-
-def _current_certificates(*, course: Course | None, now: datetime) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(course=course, status=Certificate.Status.ISSUED).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
-    )
-
-
-def _figure_q(figure: str, *, filters: DashboardFilters, now: datetime) -> Q:
-    """The condition on a membership (its user) for a headline figure."""
-    since, until = filters.window()
-    enrollments = Enrollment.objects.filter(course=filters.course)
-    certificates = _current_certificates(course=filters.course, now=now)
-    if figure == VETTED:
-        return _current_approved_q(cutoff=vetting_cutoff())
-    if figure == ENROLLED:
-        return Q(user_id__in=enrollments.values("user_id"))
-    if figure == COMPLETED:
-        return Q(
-            user_id__in=enrollments.filter(
-                _in_window("completed_at", since, until), completed_at__isnull=False
-            ).values("user_id")
-        )
-    if figure == CERTIFIED:
-        return Q(user_id__in=certificates.values("user_id"))
-    if figure == EXPIRING:
-        return Q(
-            user_id__in=certificates.filter(
-                valid_until__lte=now + timedelta(days=EXPIRING_DAYS)
-            ).values("user_id")
-        )
-    raise ValueError(figure)
+from reports.selectors.dashboards.filters import (
+    COMPLIANCE_STATES,
+    HEADLINE,
+    PENDING,
+    DashboardFilters,
+    _figure_q,
+    _in_window,
+    selection,
+)
+from reports.selectors.rosters import _current_approved_q
 
 
 @dataclass
@@ -570,181 +426,3 @@ def _cohorts(*, agency: Agency, members, filters: DashboardFilters, now) -> list
         )
         for c in cohorts
     ]
-
-
-# Cross-agency dashboards ---------------------------------------------------------------
-
-
-@dataclass
-class CrossRow:
-    key: str | int  # agency id or country code
-    label: str
-    headline: Headline
-
-
-@dataclass
-class CrossDashboard:
-    filters: DashboardFilters
-    rows: list[CrossRow]
-    total: Headline
-    country: str = ""
-
-
-def country_dashboard(*, country: str, filters: DashboardFilters) -> CrossDashboard:
-    """A row of headline figures per agency of the country (every agency, even with nobody
-    counted), and their total. Exact figures: the view suppresses small cells. Four queries."""
-    now = timezone.now()
-    members = selection(filters=filters, country=country)
-    headlines = _headlines(members=members, filters=filters, group="agency_id", now=now)
-    rows = [
-        CrossRow(key=agency.pk, label=agency.name, headline=headlines.get(agency.pk, Headline()))
-        for agency in Agency.objects.filter(country=country).order_by("name")
-    ]
-    return CrossDashboard(filters=filters, rows=rows, total=_total(rows), country=country)
-
-
-def programme_dashboard(*, filters: DashboardFilters) -> CrossDashboard:
-    """A row of headline figures per country with agencies, and their total. Four queries."""
-    now = timezone.now()
-    members = selection(filters=filters)
-    headlines = _headlines(members=members, filters=filters, group="agency__country", now=now)
-    countries = Agency.objects.order_by("country").values_list("country", flat=True).distinct()
-    rows = [
-        CrossRow(key=code, label=code, headline=headlines.get(code, Headline()))
-        for code in countries
-    ]
-    return CrossDashboard(filters=filters, rows=rows, total=_total(rows))
-
-
-def _total(rows: list[CrossRow]) -> Headline:
-    total = Headline()
-    for row in rows:
-        total.add(row.headline)
-    return total
-
-
-# The officers behind a figure ------------------------------------------------------------
-
-
-def figure_valid(figure: str) -> bool:
-    if figure in FIGURES:
-        return True
-    kind, _sep, pk = figure.partition(":")
-    return kind in MODULE_FIGURES and pk.isdigit()
-
-
-def dashboard_officers(
-    *, agency: Agency, figure: str, filters: DashboardFilters
-) -> QuerySet[Membership]:
-    """The memberships counted in one figure of the agency dashboard, with their person,
-    unit, roster status and the figure's date (`figure_date`), in name order; one row per
-    person. Raises ValueError for an unknown figure."""
-    if not figure_valid(figure):
-        raise ValueError(figure)
-    now = timezone.now()
-    members = selection(filters=filters, agency_ids=[agency.pk])
-    figure_date = Value(None, output_field=DateTimeField())
-    if figure in HEADLINE:
-        members = members.filter(_figure_q(figure, filters=filters, now=now))
-        figure_date = _figure_date(figure, filters=filters, now=now)
-    elif figure in COMPLIANCE_STATES:
-        members = _judged(members).filter(compliance=figure)
-        figure_date = F("vetted_at")
-    else:
-        members, figure_date = _module_figure(figure, members=members, filters=filters)
-    cutoff = vetting_cutoff()
-    # One row per person: the lowest membership id among theirs in the selection.
-    first = members.values("user_id").annotate(first=Min("pk")).values("first")
-    return (
-        Membership.objects.filter(pk__in=first)
-        .select_related("user", "unit")
-        .annotate(
-            roster_status=Case(
-                When(_lapsed_q(cutoff=cutoff), then=Value(LAPSED)),
-                default=F("status"),
-                output_field=CharField(),
-            ),
-            figure_date=figure_date,
-        )
-        .order_by("user__full_name", "user__email", "pk")
-    )
-
-
-def _figure_date(figure: str, *, filters: DashboardFilters, now):
-    user = OuterRef("user_id")
-    enrollment = Enrollment.objects.filter(course=filters.course, user_id=user)
-    certificates = _current_certificates(course=filters.course, now=now).filter(user_id=user)
-    if figure == VETTED:
-        return F("vetted_at")
-    if figure == ENROLLED:
-        return Subquery(enrollment.values("enrolled_at")[:1])
-    if figure == COMPLETED:
-        return Subquery(enrollment.values("completed_at")[:1])
-    if figure == CERTIFIED:
-        return Subquery(certificates.order_by("-issued_at").values("issued_at")[:1])
-    return Subquery(certificates.order_by("valid_until").values("valid_until")[:1])
-
-
-def _module_figure(figure: str, *, members, filters: DashboardFilters):
-    kind, _sep, pk = figure.partition(":")
-    module_id = int(pk)
-    since, until = filters.window()
-    user = OuterRef("user_id")
-    if kind == "read":
-        # The module summaries: all read = as many lessons read as the module has now (a
-        # module without lessons is never all read); dated by the latest read.
-        lessons = Module.objects.filter(pk=module_id, course=filters.course).annotate(
-            n=Count("lessons")
-        )
-        read = ModuleProgress.objects.filter(
-            enrollment__course=filters.course,
-            module_id=module_id,
-            lessons_read__gte=Subquery(lessons.filter(n__gt=0).values("n")[:1]),
-        )
-        members = members.filter(user_id__in=read.values("enrollment__user_id"))
-        date_sq = Subquery(read.filter(enrollment__user_id=user).values("last_read_at")[:1])
-        return members, date_sq
-    graded = Attempt.objects.filter(
-        quiz__module_id=module_id,
-        quiz__module__course=filters.course,
-        status=Attempt.Status.GRADED,
-    ).filter(_in_window("submitted_at", since, until))
-    if kind == "tried":
-        chosen = graded
-    elif kind == "passed":
-        chosen = graded.filter(passed=True)
-    else:  # first: the first graded attempt passed
-        chosen = graded.filter(_first_attempt_q(), passed=True)
-    members = members.filter(user_id__in=chosen.values("user_id"))
-    date_sq = Subquery(
-        chosen.filter(user_id=user).order_by("submitted_at").values("submitted_at")[:1]
-    )
-    return members, date_sq
-
-
-CROSS_COLUMNS = (*HEADLINE, *COMPLIANCE_STATES)
-
-
-def cross_columns(data: CrossDashboard) -> list[str]:
-    """The columns of a country or programme table: "not yet evaluated" only while some
-    officer counted has no compliance summary yet."""
-    return [column for column in CROSS_COLUMNS if column != PENDING or data.total.get(PENDING)]
-
-
-def cross_table(data: CrossDashboard):
-    """The rows and total of a country or programme dashboard as shown and exported: small
-    cells suppressed, and the cells that would give them away (reports.suppression)."""
-    columns = cross_columns(data)
-    rows = [
-        (row.key, row.label, {column: row.headline.get(column) for column in columns})
-        for row in data.rows
-    ]
-    total = {column: data.total.get(column) for column in columns}
-    states = [state for state in COMPLIANCE_STATES if state in columns]
-    return suppress_table(
-        rows,
-        total,
-        columns=columns,
-        row_groups=[(states, VETTED)],
-        rates={"completion": (COMPLETED, ENROLLED)},
-    )
