@@ -138,3 +138,20 @@ def test_a_colleagues_pass_does_not_open_my_review(officer_client, officer, quiz
     )
     response = officer_client.get(reverse("assessments:result", args=[mine.pk]))
     assert response.context["show_feedback"] is False
+
+
+def test_content_report_counts_lessons_words_and_question_types(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.courses.test_editorial import write_reviewed_course
+
+    write_reviewed_course(tmp_path)
+    out = StringIO()
+    call_command("content_report", "--path", str(tmp_path), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1].startswith("module 1 module-one: lessons=2 words=")
+    assert "objectives=4 sources=2 questions=5" in lines[1]
+    assert "types=single:3,true_false:1,numeric:1 longest_right=0/3 (0%)" in lines[1]
+    assert lines[2].startswith("total: modules=1 lessons=2")
