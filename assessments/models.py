@@ -20,6 +20,10 @@ class Quiz(models.Model):
         _("attempt limit"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
     cooldown_minutes = models.PositiveIntegerField(_("minutes between attempts"), default=0)
+    # At most this many attempts started in any 24 hours (a final assessment's retake limit).
+    attempts_per_day = models.PositiveSmallIntegerField(
+        _("attempts per 24 hours"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     time_limit_minutes = models.PositiveIntegerField(
         _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
@@ -29,6 +33,7 @@ class Quiz(models.Model):
         choices=[
             ("after_attempt", _("After each attempt")),
             ("after_close", _("Once the quiz closes")),
+            ("after_pass", _("Once the learner has passed or has no attempt left")),
         ],
         default="after_attempt",
     )
@@ -94,6 +99,11 @@ class Question(models.Model):
     points = models.PositiveSmallIntegerField(_("points"), default=1)
     partial = models.BooleanField(_("partial credit"), default=False)
     shuffle = models.BooleanField(_("shuffle options"), default=True)
+    # The id of the lesson objective this question tests (a lesson's `objectives` in its
+    # module); the result page names the objectives of missed questions.
+    objective = models.CharField(
+        _("objective"), max_length=50, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("question")

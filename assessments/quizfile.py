@@ -17,8 +17,9 @@ from courses.pipeline.source import (
 
 QUIZ_KEYS = {
     "slug", "title", "pass_mark", "draw", "questions", "max_attempts", "cooldown_minutes",
-    "time_limit_minutes", "feedback", "closes", "access",
+    "time_limit_minutes", "feedback", "closes", "access", "attempts_per_day",
 }  # fmt: skip
+FEEDBACK_POLICIES = ("after_attempt", "after_close", "after_pass")
 
 
 def _is_int(value, low: int, high: int) -> bool:
@@ -74,14 +75,15 @@ def quiz_validate(doc: Document) -> list[ContentError]:
         error("'pass_mark' must be a whole number from 1 to 100", "pass_mark")
     for key, low, high in (
         ("max_attempts", 1, 100),
+        ("attempts_per_day", 1, 100),
         ("cooldown_minutes", 0, 10080),
         ("time_limit_minutes", 1, 600),
     ):
         if key in data and not _is_int(data[key], low, high):
             error(f"'{key}' must be a whole number from {low} to {high}", key)
     feedback = data.get("feedback", "after_attempt")
-    if feedback not in {"after_attempt", "after_close"}:
-        error("'feedback' must be after_attempt or after_close", "feedback")
+    if feedback not in FEEDBACK_POLICIES:
+        error(f"'feedback' must be one of {', '.join(FEEDBACK_POLICIES)}", "feedback")
     if "closes" in data and _parse_closes(data["closes"]) is None:
         error(
             "'closes' must be a date and time with a time zone, e.g. 2026-12-31T23:59:00+00:00",
@@ -119,6 +121,11 @@ def quiz_validate(doc: Document) -> list[ContentError]:
             seen_keys.add(qkey)
         if not isinstance(question.get("prompt"), str) or not question["prompt"].strip():
             error("question 'prompt' is required text", *where)
+        objective = question.get("objective")
+        if objective is not None and (
+            not isinstance(objective, str) or not SLUG_RE.match(objective) or len(objective) > 50
+        ):
+            error("'objective' must be the id of a lesson objective in this module", *where)
         _check_question(question, YamlCheck(error, where))
     return errors
 
@@ -137,6 +144,7 @@ def _question_fields(item: dict) -> dict:
         "points": item.get("points", 1),
         "partial": item.get("partial", False),
         "shuffle": item.get("shuffle", True),
+        "objective": item.get("objective") or "",
     }
 
 
@@ -179,6 +187,7 @@ def quiz_sync(*, module, doc: Document | None, access: str = "le_only") -> str:
     quiz.draw = data.get("draw")
     quiz.max_attempts = data.get("max_attempts")
     quiz.cooldown_minutes = data.get("cooldown_minutes", 0)
+    quiz.attempts_per_day = data.get("attempts_per_day")
     quiz.time_limit_minutes = data.get("time_limit_minutes")
     quiz.feedback = data.get("feedback", "after_attempt")
     quiz.closes_at = _parse_closes(data["closes"]) if "closes" in data else None

@@ -29,6 +29,11 @@ class AttemptNotAllowed(Exception):
     pass
 
 
+def _hours_minutes(delta: timedelta) -> dict:
+    minutes = int(delta.total_seconds() // 60) + 1
+    return {"hours": minutes // 60, "minutes": minutes % 60}
+
+
 def attempt_start_problem(*, user: User, quiz: Quiz, now=None) -> str | None:
     """Why a new attempt cannot start now (attempt limit, cooldown), or None."""
     now = now or timezone.now()
@@ -37,6 +42,18 @@ def attempt_start_problem(*, user: User, quiz: Quiz, now=None) -> str | None:
         return _("You have used all %(count)s attempts for this quiz.") % {
             "count": quiz.max_attempts
         }
+    if quiz.attempts_per_day:
+        window = now - timedelta(hours=24)
+        recent = sorted(attempts.filter(started_at__gt=window).values_list("started_at", flat=True))
+        if len(recent) >= quiz.attempts_per_day:
+            ready = recent[-quiz.attempts_per_day] + timedelta(hours=24)
+            return _(
+                "You have started %(count)s attempts in the last 24 hours. You can start "
+                "a new attempt in %(hours)s h %(minutes)s min."
+            ) % {
+                "count": quiz.attempts_per_day,
+                **_hours_minutes(ready - now),
+            }
     if quiz.cooldown_minutes:
         last = attempts.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
         if last is not None:

@@ -118,6 +118,11 @@ class Lesson(models.Model):
     current_version = models.ForeignKey(
         "LessonVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # From the lesson's front matter (content/README.md, "Sources and objectives"): the date
+    # its facts were last checked, and what an officer should be able to do after it, as
+    # [{"id": ..., "text": ...}]. Empty for lessons imported before the keys existed.
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    objectives = models.JSONField(_("objectives"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson")

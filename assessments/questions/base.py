@@ -13,7 +13,9 @@ from django import forms
 from assessments.models import Question
 
 # Keys every question may have in quiz.yaml, whatever its type.
-COMMON_KEYS = frozenset({"key", "type", "prompt", "explanation", "points", "partial", "shuffle"})
+COMMON_KEYS = frozenset(
+    {"key", "type", "prompt", "explanation", "points", "partial", "shuffle", "objective"}
+)
 
 
 def as_list(value) -> list[str]:

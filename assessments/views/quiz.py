@@ -136,9 +136,17 @@ def attempt_save(request, attempt_id: int):
 
 
 def feedback_visible(attempt: Attempt) -> bool:
+    """Whether the result may show right answers and explanations (the quiz's policy):
+    after_close once the quiz has closed; after_pass once the learner has passed this quiz
+    or used every attempt of its limit, so retakes cannot be answered from earlier reviews."""
     quiz = attempt.quiz
     if quiz.feedback == "after_close":
         return quiz.closes_at is not None and timezone.now() >= quiz.closes_at
+    if quiz.feedback == "after_pass":
+        attempts = Attempt.objects.filter(user_id=attempt.user_id, quiz=quiz)
+        if attempts.filter(passed=True).exists():
+            return True
+        return quiz.max_attempts is not None and attempts.count() >= quiz.max_attempts
     return True
 
 
@@ -149,11 +157,13 @@ def attempt_result(request, attempt_id: int):
         return redirect("assessments:attempt", attempt_id=attempt.pk)
     translation = quiz_translation(quiz=attempt.quiz, language=get_language())
     show_feedback = feedback_visible(attempt)
-    review = []
+    review, revisit = [], []
     if show_feedback:
         texts = translation.questions if translation else {}
         for question in attempt_questions(attempt=attempt):
             review.append(_review_item(question, attempt, texts.get(question.key, {})))
+    elif attempt.quiz.feedback == "after_pass":
+        revisit = _objectives_to_revisit(attempt)
     return render(
         request,
         "assessments/attempt_result.html",
@@ -164,8 +174,27 @@ def attempt_result(request, attempt_id: int):
             "title": translation.title if translation else attempt.quiz.title,
             "review": review,
             "show_feedback": show_feedback,
+            "revisit": revisit,
         },
     )
+
+
+def _objectives_to_revisit(attempt: Attempt) -> list[dict]:
+    """The lesson objectives of the questions this attempt missed, each with its lesson, in
+    course order: what to reread, without giving away the answers."""
+    missed = set()
+    for question in attempt_questions(attempt=attempt):
+        score = attempt.question_scores.get(question.key)
+        if score is None:
+            score = question_score(question, attempt.answers.get(question.key))
+        if question.objective and score < 1:
+            missed.add(question.objective)
+    items = []
+    for lesson in attempt.quiz.module.lessons.order_by("order"):
+        for objective in lesson.objectives or []:
+            if objective.get("id") in missed:
+                items.append({"text": objective["text"], "lesson": lesson})
+    return items
 
 
 def _review_item(question, attempt: Attempt, local: dict) -> dict:

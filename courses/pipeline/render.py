@@ -25,6 +25,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from courses.pipeline.lessonmeta import lesson_body
 from courses.pipeline.media import IMAGE_SUFFIXES, svg_problems
 from courses.pipeline.source import ACCESS_RANK, ContentError, CourseSource
 
@@ -355,8 +356,11 @@ def render_content(
                         lesson_url=lesson_urls.get,
                         term_url=term_url,
                         media_url=lambda rel, slug=course.slug: urls.media(slug, rel),
+                        source=doc.body,
                     )
-                    lesson.html[language] = render_markdown(doc.body, context, language)
+                    body, uncited = lesson_body(lesson, doc, language, context.problem)
+                    errors.extend(uncited)
+                    lesson.html[language] = render_markdown(body, context, language)
                     lesson.assets |= context.assets
                     errors.extend(
                         ContentError(doc.path, doc.body_line + problem.line - 1, problem.message)

@@ -73,6 +73,11 @@ class LessonSource:
     minutes: int
     access: str
     material: bool
+    # reviewed / objectives / sources (courses.pipeline.lessonmeta): when the facts were last
+    # checked, what the lesson teaches (ids the quiz names) and where its facts come from.
+    reviewed: Any = None
+    objectives: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
     translations: dict[str, TranslationSource] = field(default_factory=dict)
     # Filled by render_content: the sanitized HTML per language ("en" and translations).
     html: dict[str, str] = field(default_factory=dict)

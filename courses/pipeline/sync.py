@@ -123,6 +123,8 @@ def _sync_lesson(
             "order": source.order,
             "minutes": source.minutes,
             "access": source.access,
+            "reviewed_on": source.reviewed,
+            "objectives": [{"id": o.id, "text": o.text} for o in source.objectives],
         },
     )
     doc, html = source.doc, source.html["en"]

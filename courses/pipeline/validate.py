@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from courses.models import TrainingCategory
+from courses.pipeline import lessonmeta
 from courses.pipeline.source import (
     ACCESS_LEVELS,
     ACCESS_RANK,
@@ -130,7 +131,9 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
         return None
     check = _Checker(doc, errors)
     data = doc.data
-    check.allowed({"slug", "title", "order", "minutes", "access", "material"}, data)
+    check.allowed(
+        {"slug", "title", "order", "minutes", "access", "material", *lessonmeta.LESSON_KEYS}, data
+    )
     access = data.get("access", "public")
     if access not in ACCESS_LEVELS:
         check.error(f"'access' must be one of {', '.join(ACCESS_LEVELS)}", "access")
@@ -149,6 +152,9 @@ def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource 
         minutes=check.integer(data, "minutes", low=1, high=600),
         access=access if access in ACCESS_LEVELS else "public",
         material=material,
+        reviewed=lessonmeta.reviewed_date(data.get("reviewed"), check.error),
+        objectives=lessonmeta.objectives_list(data.get("objectives"), check.error),
+        sources=lessonmeta.sources_list(data.get("sources"), check.error),
     )
 
 
@@ -272,6 +278,7 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
         check.error("the module has no lessons")
     _unique(module.lessons, "slug", "lesson slug", errors)
     module.lessons.sort(key=lambda item: (item.order, item.slug))
+    errors.extend(lessonmeta.objective_clashes(module.lessons))
     if module.glossary_doc is not None:
         # A glossary holds definitions, not tradecraft: it may be opened deliberately.
         module.glossary_access = _declared_access(

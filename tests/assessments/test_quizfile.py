@@ -205,7 +205,7 @@ QUIZ_MISTAKES = {
     "unknown feedback": (
         "feedback: never\n",
         "feedback",
-        "'feedback' must be after_attempt or after_close",
+        "'feedback' must be one of after_attempt, after_close, after_pass",
     ),
     "closes without a time zone": (
         "closes: 2026-12-31T23:59:00\n",

@@ -14,6 +14,7 @@ from certificates.models import Certificate
 from courses.models import Course, Lesson
 from courses.pipeline.sync import content_sync
 from tests.certificates.pdf import pdf_facts
+from tests.e2e.answers import question_answer_fill
 from tests.e2e.conftest import confirmation_link
 from tests.factories import MembershipFactory
 from tests.polling import wait_for
@@ -84,10 +85,7 @@ def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
                 page.get_by_label("To which chain did it cross?").select_option(key.bridge_chain)
         questions = quiz.questions.filter(key__in=attempt.question_keys).exclude(kind="lab")
         for question in questions.order_by("order"):
-            block = page.locator("fieldset", has_text=question.prompt)
-            for choice in question.choices:
-                if choice["correct"]:  # options are shuffled per attempt: pick by text
-                    block.get_by_label(choice["text"], exact=True).check()
+            question_answer_fill(page, question, attempt.seed)
         page.get_by_role("button", name="Submit answers").click()
         page.get_by_role("heading", name="Passed", exact=True).wait_for()
         page.get_by_role("link", name="Back to the course").click()

@@ -1,7 +1,8 @@
 """Import content/ (courses, modules, lessons, quizzes) into the database.
 
     manage.py sync_content            import; when no file changed, only hashes are read
-    manage.py sync_content --check    validate and render only, print path:line: message per error
+    manage.py sync_content --check    validate and render only, then the editorial review
+                                      (courses.pipeline.editorial); path:line: message per error
     manage.py sync_content --dry-run  import inside a transaction, report, roll back
     manage.py sync_content --force    re-import even if no file changed
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from courses.pipeline.editorial import content_review
 from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
 
 
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         if check:
             courses, errors = content_validate(root=root)
             self._fail_on(errors)
+            self._fail_on(content_review(courses))
             lessons = sum(len(m.lessons) for c in courses for m in c.modules)
             self.stdout.write(
                 self.style.SUCCESS(f"content OK: {len(courses)} course(s), {lessons} lesson(s)")

@@ -1,0 +1,65 @@
+"""The editorial review: the curriculum's own bar, on top of what the import needs.
+
+The import (content_sync) refuses only what it cannot store or render safely. The editorial
+review is what `sync_content --check` adds, and what CI runs on the real tree
+(tests/courses/test_content.py): every lesson says when its facts were checked, what it
+teaches and where its facts come from; other apps add their rules (the quiz rules in
+assessments.quizreview) with editorial_rule_register. Test fixtures that exercise the import
+need not satisfy it.
+"""
+
+from collections.abc import Callable
+
+from courses.pipeline.source import ContentError, CourseSource
+
+EditorialRule = Callable[[list[CourseSource]], list[ContentError]]
+_rules: dict[str, EditorialRule] = {}
+
+
+def editorial_rule_register(name: str, rule: EditorialRule) -> None:
+    """Register (or, on a second ready(), replace) the rule called `name`."""
+    _rules[name] = rule
+
+
+def lesson_metadata_problems(courses: list[CourseSource]) -> list[ContentError]:
+    """Every English lesson has `reviewed`, `objectives` and `sources` (README, "Sources")."""
+    errors = []
+    for course in courses:
+        for module in course.modules:
+            for lesson in module.lessons:
+                data, doc = lesson.doc.data, lesson.doc
+                if "reviewed" not in data:
+                    errors.append(
+                        ContentError(
+                            doc.path,
+                            1,
+                            "'reviewed' is required: the date the lesson's facts were last "
+                            "checked (YYYY-MM-DD)",
+                        )
+                    )
+                if "objectives" not in data:
+                    errors.append(
+                        ContentError(
+                            doc.path,
+                            1,
+                            "'objectives' is required: 2 to 4 items with 'id' and 'text'",
+                        )
+                    )
+                if "sources" not in data:
+                    errors.append(
+                        ContentError(
+                            doc.path,
+                            1,
+                            "'sources' is required: the publications the lesson's figures, "
+                            "dates, cases and legal statements come from",
+                        )
+                    )
+    return errors
+
+
+def content_review(courses: list[CourseSource]) -> list[ContentError]:
+    """Every editorial rule's problems with the parsed, valid tree."""
+    errors = lesson_metadata_problems(courses)
+    for name in sorted(_rules):
+        errors.extend(_rules[name](courses))
+    return errors
