@@ -59,14 +59,18 @@ def write_course(root: Path, *, lessons=("one", "two"), quiz: str | None = QUIZ)
     return module
 
 
-def test_real_content_is_valid():
+def test_real_content_is_valid_and_passes_the_editorial_review():
     from django.conf import settings
 
-    courses, errors = load_content(settings.CONTENT_DIR)
+    from courses.pipeline.editorial import content_review
+    from courses.pipeline.sync import content_validate
+
+    courses, errors = content_validate(root=settings.CONTENT_DIR)
     assert errors == []
+    assert [str(problem) for problem in content_review(courses)] == []
     assert courses[0].slug == "crypto-investigation"
     modules = courses[0].modules
-    assert len(modules) == 6
+    assert len(modules) == 9
     for module in modules:
         assert len(module.lessons) >= 4, module.slug
         assert len(module.objectives) >= 3, module.slug

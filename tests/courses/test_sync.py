@@ -22,7 +22,7 @@ def test_sync_imports_real_content_then_changes_nothing():
     lessons = Lesson.objects.filter(module__course=course)
     assert lessons.count() >= 24
     assert all(lesson.current_version.body_html.strip() for lesson in lessons)
-    assert Quiz.objects.filter(module__course=course).count() == 6
+    assert Quiz.objects.filter(module__course=course).count() == 9
     versions_before = LessonVersion.objects.count()
 
     second = content_sync(root=settings.CONTENT_DIR)

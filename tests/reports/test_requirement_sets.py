@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from courses.pipeline.sync import ContentInvalid, content_sync
 from reports.models import AgencyRequirement, RequirementSet
-from tests.courses.test_content import write_course
+from tests.courses.test_editorial import write_reviewed_course
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ certificate_current: true
 
 
 def content_with(tmp_path: Path, **files: str) -> Path:
-    write_course(tmp_path)
+    write_reviewed_course(tmp_path)  # one that also passes --check's editorial review
     folder = tmp_path / "requirements"
     folder.mkdir()
     for name, text in files.items():
