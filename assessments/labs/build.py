@@ -29,6 +29,9 @@ from assessments.labs.utxo import UtxoSweep
 
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+# Byte -> character tables (bytes.translate), the same mapping as indexing by b % size.
+_TO_BECH32 = bytes(ord(_BECH32[b % 32]) for b in range(256))
+_TO_BASE58 = bytes(ord(_BASE58[b % 58]) for b in range(256))
 
 
 def _decimal(units: int, places: int) -> Decimal:
@@ -86,15 +89,15 @@ class _Builder(TracedFlow, Decoys, UtxoSweep, TronEnergy, Commingling):
             if chain == "ethereum":
                 candidate = "0x" + digest[:20].hex()
             elif chain == "tron":
-                candidate = "T" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "T" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2sh":
-                candidate = "3" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "3" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2pkh":
-                candidate = "1" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "1" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2tr":
-                candidate = "bc1p" + "".join(_BECH32[b % 32] for b in digest[:58])
+                candidate = "bc1p" + digest[:58].translate(_TO_BECH32).decode()
             else:
-                candidate = "bc1q" + "".join(_BECH32[b % 32] for b in digest[:38])
+                candidate = "bc1q" + digest[:38].translate(_TO_BECH32).decode()
             if candidate not in self.addresses:
                 return candidate
 
