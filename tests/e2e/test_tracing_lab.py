@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.urls import reverse
 
 from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Question
 from assessments.questions.lab import lab_graph
+from assessments.services import attempt_start
 from courses.models import Course
 from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create
@@ -135,3 +137,53 @@ def test_officer_examines_a_utxo_transaction_and_is_graded(page, live_server, of
     page.get_by_role("heading", name="Passed", exact=True).wait_for()
     page.get_by_text("You scored 100%").wait_for()
     assert key.change_output in page.locator("main").inner_text()
+
+
+def test_new_lab_pages_have_no_serious_accessibility_violations(page, live_server, officer, course):
+    """axe-core on the pages the new scenarios add or fill: a transaction's inputs and outputs,
+    an address with many transactions, and an address with energy delegations."""
+    from tests.e2e.test_accessibility import problems
+
+    quiz = course.modules.first().quiz
+    for key, scenario in (
+        ("sweep", "utxo_sweep"),
+        ("energy", "tron_energy"),
+        ("libr", "commingling"),
+    ):
+        QuestionFactory(
+            quiz=quiz,
+            key=key,
+            kind="lab",
+            prompt=f"Lab {scenario}",
+            choices=[],
+            explanation="",
+            spec={
+                "params": {"scenario": scenario, "peel_hops": 6, "noise": 30, "difficulty": "hard"}
+            },
+        )
+    enrollment = enrollment_create(user=officer, course=course)
+    attempt = attempt_start(user=officer, quiz=quiz, enrollment=enrollment)
+    sweep = lab_graph(Question.objects.get(quiz=quiz, key="sweep"), attempt.seed)
+    energy = lab_graph(Question.objects.get(quiz=quiz, key="energy"), attempt.seed)
+    libr = lab_graph(Question.objects.get(quiz=quiz, key="libr"), attempt.seed)
+    rented = next(
+        d.target for d in energy.delegations if energy.addresses[d.source].kind == "rental"
+    )
+    paths = [
+        reverse("assessments:lab_tx", args=[attempt.pk, "sweep", sweep.briefing["change_tx"]]),
+        reverse("assessments:lab_address", args=[attempt.pk, "sweep", sweep.start_address]),
+        reverse("assessments:lab_address", args=[attempt.pk, "energy", rented]),
+        reverse("assessments:lab_address", args=[attempt.pk, "libr", libr.start_address]),
+        reverse("assessments:attempt", args=[attempt.pk]),
+    ]
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email:").fill(officer.email)
+    page.get_by_label("Password:").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+    found = {}
+    for path in paths:
+        page.goto(base + path)
+        found[path] = problems(page)
+    assert {path: issues for path, issues in found.items() if issues} == {}
