@@ -240,6 +240,15 @@ class LabGraph:
         return found
 
 
+def totals_by_asset(transfers: list[Transfer]) -> str:
+    """What the transfers add up to, per asset ("1.5 BTC" or "120.00 USDT, 30.000000 TRX"):
+    a Tron address holds USDT and the TRX for its fees, which never add together."""
+    totals: dict[str, Decimal] = {}
+    for transfer in transfers:
+        totals[transfer.asset] = totals.get(transfer.asset, Decimal(0)) + transfer.amount
+    return ", ".join(f"{format(amount, 'f')} {asset}" for asset, amount in totals.items())
+
+
 def round_sig(units: int, digits: int) -> int:
     """Round down to `digits` significant digits: the "round number" a person would type."""
     size = len(str(units))

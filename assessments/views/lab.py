@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import access_lab
+from assessments.labs.graph import totals_by_asset
 from assessments.labs.svg import render_graph_svg
 from assessments.questions.lab import lab_graph
 from assessments.selectors import lab_trace, lab_trace_steps
@@ -277,8 +278,8 @@ def lab_trace_csv(request, attempt_id: int, question_key: str):
         lab_trace_steps(attempt=attempt, question_key=question.key), start=1
     ):
         node = graph.addresses.get(step["address"])
-        received = sum((t.amount for t in graph.incoming(step["address"])), start=0)
-        sent = sum((t.amount for t in graph.outgoing(step["address"])), start=0)
+        received = totals_by_asset(graph.incoming(step["address"]))
+        sent = totals_by_asset(graph.outgoing(step["address"]))
         writer.writerow(
             [
                 number,

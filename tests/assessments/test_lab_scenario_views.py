@@ -146,3 +146,16 @@ def test_another_users_lab_pages_are_404(client, course, officer, name):
     target = graph.briefing["change_tx"] if name == "lab_tx" else graph.start_address
     client.force_login(UserFactory())
     assert client.get(lab_url(name, attempt, target)).status_code == 404
+
+
+def test_trace_csv_totals_each_asset_apart(officer_client, course, officer):
+    attempt = make_attempt(course, officer, "tron_energy")
+    graph = lab_graph(Question.objects.get(key="lab1"), attempt.seed)
+    funder = next(a.id for a in graph.addresses.values() if a.kind == "funder")
+    topped = next(t.target for t in graph.outgoing(funder) if t.asset == "TRX")
+    officer_client.post(lab_url("lab_trace_add", attempt, topped), {"note": "topped up"})
+    csv_text = officer_client.get(lab_url("lab_trace_csv", attempt)).content.decode()
+    row = next(line for line in csv_text.splitlines() if topped in line)
+    usdt = sum(t.amount for t in graph.incoming(topped) if t.asset == "USDT")
+    trx = sum(t.amount for t in graph.incoming(topped) if t.asset == "TRX")
+    assert f"{usdt} USDT" in row and f"{trx} TRX" in row
