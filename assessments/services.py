@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from assessments.grading import attempt_score
+from assessments.labs.graph import totals_by_asset
 from assessments.models import Attempt, AttemptAnswer, LabTrace, Question, Quiz, Regrade
 from assessments.questions.lab import lab_graph
 from assessments.selectors import attempt_questions
@@ -390,8 +391,8 @@ def lab_trace_pdf_render(*, trace_id: int) -> LabTrace:
                     "address": step["address"],
                     "chain": node.chain if node else "",
                     "label": node.label if node else "",
-                    "received": sum((t.amount for t in graph.incoming(step["address"])), start=0),
-                    "sent": sum((t.amount for t in graph.outgoing(step["address"])), start=0),
+                    "received": totals_by_asset(graph.incoming(step["address"])),
+                    "sent": totals_by_asset(graph.outgoing(step["address"])),
                     "note": step.get("note", ""),
                 }
             )

@@ -24,6 +24,11 @@ urlpatterns = [
         name="lab_address",
     ),
     path(
+        "attempts/<int:attempt_id>/lab/<str:question_key>/tx/<str:tx_id>/",
+        lab.lab_tx,
+        name="lab_tx",
+    ),
+    path(
         "attempts/<int:attempt_id>/lab/<str:question_key>/address/<str:address>/trace/",
         lab.lab_trace_add,
         name="lab_trace_add",

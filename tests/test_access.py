@@ -156,6 +156,7 @@ def agency_a_objects():
         "assessments:lab_trace_pdf": lab,
         "assessments:lab_trace_pdf_prepare": lab,
         "assessments:lab_address": {**lab, "address": "addr1"},
+        "assessments:lab_tx": {**lab, "tx_id": "tx1"},
         "assessments:lab_trace_add": {**lab, "address": "addr1"},
         "assessments:lab_trace_remove": {**lab, "index": 0},
         "assessments:trainer_items": {"quiz_id": module.quiz.pk},

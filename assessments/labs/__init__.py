@@ -53,6 +53,19 @@ received. ``Transfer.fee`` is the network fee in the chain's native coin (BTC, E
 ``Transfer.fee_asset``): it comes out of the sender's balance for BTC and ETH transfers, while
 the sender of a USDT transfer pays it in ETH or TRX held elsewhere.
 
+``utxo_sweep`` (module 2, Bitcoin transactions with several inputs and outputs):
+    The thief's wallet spends its reported address together with other addresses of the same
+    wallet (common-input ownership), pays a roundish amount to an unlabelled exchange deposit
+    address and keeps non-round change in a fresh address of the same script type, which it
+    spends with more of its addresses next time. The exchanges sweep those deposit addresses,
+    with other customers', into labelled hot wallets. One of the thief's coins also joins a
+    CoinJoin (equal outputs, strangers' inputs) that must not be clustered. The tasks: the
+    wallet's other addresses, the change output of a transaction named in the case file
+    (``LabGraph.briefing``), and the unlabelled deposit addresses with the amounts sent.
+
+``tron_energy`` (module 3, USDT-TRC20): see tron.py. ``commingling`` (module 9): see
+commingle.py (LIBR).
+
 The answer key is read from the generated graph itself (the address ``kind``, which the officer
 never sees), so it follows the money actually generated: only deposits made by the traced flow
 count, never decoys.

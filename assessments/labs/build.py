@@ -9,6 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from assessments.labs.commingle import Commingling
 from assessments.labs.decoys import Decoys
 from assessments.labs.graph import (
     DAY,
@@ -16,14 +17,21 @@ from assessments.labs.graph import (
     EXCHANGE_NAMES,
     NATIVE_ASSET,
     Address,
+    Delegation,
     LabGraph,
     LabParams,
+    Transaction,
     Transfer,
 )
 from assessments.labs.scenarios import TracedFlow
+from assessments.labs.tron import TronEnergy
+from assessments.labs.utxo import UtxoSweep
 
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+# Byte -> character tables (bytes.translate), the same mapping as indexing by b % size.
+_TO_BECH32 = bytes(ord(_BECH32[b % 32]) for b in range(256))
+_TO_BASE58 = bytes(ord(_BASE58[b % 58]) for b in range(256))
 
 
 def _decimal(units: int, places: int) -> Decimal:
@@ -31,7 +39,7 @@ def _decimal(units: int, places: int) -> Decimal:
     return Decimal(f"{whole}.{fraction:0{places}d}")
 
 
-class _Builder(TracedFlow, Decoys):
+class _Builder(TracedFlow, Decoys, UtxoSweep, TronEnergy, Commingling):
     """Builds one graph. All randomness comes from one random.Random(seed), in a fixed order."""
 
     def __init__(self, seed: int, params: LabParams) -> None:
@@ -63,6 +71,12 @@ class _Builder(TracedFlow, Decoys):
         self.consolidation_emptied = 0
         self.flow_end = 0
         self.bridge_seq: int | None = None
+        self.seq = 0
+        self.raw_txs: list[tuple] = []
+        self.raw_delegations: list[tuple] = []
+        self.briefing_seq: dict[str, int] = {}
+        self.otc_names: set[str] = set()
+        self.rental = ""
 
     # -- primitives --------------------------------------------------------------------------
 
@@ -75,15 +89,15 @@ class _Builder(TracedFlow, Decoys):
             if chain == "ethereum":
                 candidate = "0x" + digest[:20].hex()
             elif chain == "tron":
-                candidate = "T" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "T" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2sh":
-                candidate = "3" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "3" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2pkh":
-                candidate = "1" + "".join(_BASE58[b % 58] for b in digest[:33])
+                candidate = "1" + digest[:33].translate(_TO_BASE58).decode()
             elif style == "p2tr":
-                candidate = "bc1p" + "".join(_BECH32[b % 32] for b in digest[:58])
+                candidate = "bc1p" + digest[:58].translate(_TO_BECH32).decode()
             else:
-                candidate = "bc1q" + "".join(_BECH32[b % 32] for b in digest[:38])
+                candidate = "bc1q" + digest[:38].translate(_TO_BECH32).decode()
             if candidate not in self.addresses:
                 return candidate
 
@@ -97,9 +111,47 @@ class _Builder(TracedFlow, Decoys):
     ) -> int:
         if amount <= 0 or fee < 0:
             raise RuntimeError(f"lab generator produced a bad amount {amount} / fee {fee}")
-        seq = len(self.raw)
+        seq = self.seq
+        self.seq += 1
         self.raw.append((t, seq, chain, source, target, amount, asset, fee))
         return seq
+
+    def utxo_tx(self, t: int, inputs: list[tuple[str, int]], outputs: list[tuple[str, int]]) -> int:
+        """A Bitcoin transaction with several inputs and outputs (amounts in sats); the fee is
+        what the inputs hold beyond the outputs. Also adds one transfer per input and output
+        pair (each output split in proportion to the inputs), all with the transaction's id."""
+        total_in = sum(amount for _, amount in inputs)
+        fee = total_in - sum(amount for _, amount in outputs)
+        if fee < 0 or any(amount <= 0 for _, amount in (*inputs, *outputs)):
+            raise RuntimeError("lab generator produced an unbalanced transaction")
+        seq = self.seq
+        self.seq += 1
+        self.raw_txs.append((t, seq, tuple(inputs), tuple(outputs), fee))
+        merged: dict[str, int] = {}
+        for address_id, amount in inputs:
+            merged[address_id] = merged.get(address_id, 0) + amount
+        sources = list(merged.items())
+        fees: dict[str, int] = {}
+        fee_left = fee
+        for index, (source, held) in enumerate(sources):
+            fees[source] = fee_left if index == len(sources) - 1 else fee * held // total_in
+            fee_left -= fees[source]
+        for target, amount in outputs:
+            left = amount
+            for index, (source, held) in enumerate(sources):
+                share = left if index == len(sources) - 1 else amount * held // total_in
+                left -= share
+                if share > 0:
+                    # Each input's fee share rides on its first leg, so it sends what it held.
+                    leg_fee = fees.pop(source, 0)
+                    self.raw.append((t, seq, "bitcoin", source, target, share, "BTC", leg_fee))
+        return seq
+
+    def delegate(self, t: int, source: str, target: str, energy: int, days: int) -> None:
+        """A Tron energy delegation (a resource record, not a transfer of value)."""
+        seq = self.seq
+        self.seq += 1
+        self.raw_delegations.append((t, seq, source, target, energy, days))
 
     def later(self, t: int, low_minutes: int, high_minutes: int) -> int:
         return t + self.rng.randint(low_minutes * 60, high_minutes * 60)
@@ -143,11 +195,18 @@ class _Builder(TracedFlow, Decoys):
     # -- assembly ----------------------------------------------------------------------------
 
     def build(self) -> LabGraph:
-        if self.params.scenario == "peel_chain":
+        scenario = self.params.scenario
+        if scenario == "peel_chain":
             self.scenario_peel_chain()
             self.decoys(None)
-        else:
+        elif scenario == "mixer_swap_bridge":
             self.decoys(self.scenario_mixer_swap_bridge())
+        elif scenario == "utxo_sweep":
+            self.scenario_utxo_sweep()
+        elif scenario == "tron_energy":
+            self.scenario_tron_energy()
+        else:
+            self.scenario_commingling()
         self.raw.sort()
         transfers = []
         seed = self.seed
@@ -166,12 +225,43 @@ class _Builder(TracedFlow, Decoys):
                     fee=_decimal(fee, DECIMAL_PLACES[NATIVE_ASSET[chain]]),
                 )
             )
+        places = DECIMAL_PLACES["BTC"]
+        transactions = {}
+        for t, seq, inputs, outputs, fee in sorted(self.raw_txs):
+            tx_id = hashlib.sha256(f"cryptocops-lab:{seed}:tx:{seq}".encode()).hexdigest()
+            transactions[tx_id] = Transaction(
+                id=tx_id,
+                chain="bitcoin",
+                time=base + timedelta(seconds=t),
+                inputs=tuple((a, _decimal(amount, places)) for a, amount in inputs),
+                outputs=tuple((a, _decimal(amount, places)) for a, amount in outputs),
+                fee=_decimal(fee, places),
+                asset="BTC",
+            )
+        delegations = [
+            Delegation(
+                id=hashlib.sha256(f"cryptocops-lab:{seed}:delegation:{seq}".encode()).hexdigest(),
+                source=source,
+                target=target,
+                energy=energy,
+                time=base + timedelta(seconds=t),
+                days=days,
+            )
+            for t, seq, source, target, energy, days in sorted(self.raw_delegations)
+        ]
+        briefing = {
+            name: hashlib.sha256(f"cryptocops-lab:{seed}:tx:{seq}".encode()).hexdigest()
+            for name, seq in self.briefing_seq.items()
+        }
         return LabGraph(
             seed=seed,
             params=self.params,
             addresses=dict(self.addresses),
             transfers=transfers,
             start_address=self.collection,
+            transactions=transactions,
+            delegations=delegations,
+            briefing=briefing,
         )
 
 

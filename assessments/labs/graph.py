@@ -16,7 +16,17 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
-SCENARIOS = ("peel_chain", "mixer_swap_bridge")
+SCENARIOS = ("peel_chain", "mixer_swap_bridge", "utxo_sweep", "tron_energy", "commingling")
+# The first two scenarios ask for the consolidation address and the exchanges; the others
+# have their own tasks (see TASKS).
+CLASSIC_SCENARIOS = ("peel_chain", "mixer_swap_bridge")
+TASKS = {
+    "peel_chain": ("exchanges", "consolidation"),
+    "mixer_swap_bridge": ("exchanges", "consolidation", "bridge"),
+    "utxo_sweep": ("cluster", "change_output", "deposits"),
+    "tron_energy": ("trail", "exchanges"),
+    "commingling": ("commingled", "libr_withdrawal", "libr_remaining"),
+}
 DIFFICULTIES = ("intro", "standard", "hard")
 CHAINS = ("bitcoin", "ethereum", "tron")
 KINDS = (
@@ -31,6 +41,13 @@ KINDS = (
     "consolidation",
     "decoy",
     "change",
+    "wallet",  # utxo_sweep: an address of the thief's wallet (the cluster)
+    "coinjoin",  # utxo_sweep: the thief's outputs of a CoinJoin (not provable by common input)
+    "funder",  # tron_energy: the launderer's TRX top-up address
+    "rental",  # tron_energy: the energy-rental service
+    "otc",  # tron_energy: an OTC desk endpoint
+    "commingled",  # commingling: the account where stolen and clean funds mix
+    "clean",  # commingling: a source of clean funds
 )
 NATIVE_ASSET = {"bitcoin": "BTC", "ethereum": "ETH", "tron": "TRX"}
 DECIMAL_PLACES = {"BTC": 8, "ETH": 6, "USDT": 2, "TRX": 6}
@@ -52,12 +69,15 @@ SWAP_LABEL = "Swap: SwiftSwap router"
 BRIDGE_LABEL = "Bridge: Wormgate bridge contract"
 BRIDGE_RELEASE_LABEL = "Bridge: Wormgate bridge release (tron)"
 COLLECTION_LABEL = "Scam collection address (reported)"
+RENTAL_LABEL = "Energy rental: VoltLease"
+OTC_NAMES = ("Golden Lotus OTC", "Danube OTC desk", "Mekong Pay OTC")
 
 # Kinds that make up the scammer's side of the money trail, and the services it pays into.
 FLOW_KINDS = frozenset({"scammer", "consolidation", "peel"})
 SERVICE_KINDS = frozenset({"exchange_deposit", "mixer", "swap", "bridge"})
 
 EXCHANGE_LABEL = re.compile(r"^Exchange: (?P<name>.+) \((?:deposit|hot wallet)\)$")
+OTC_LABEL = re.compile(r"^OTC: (?P<name>.+)$")
 DAY = 86_400
 
 
@@ -135,6 +155,34 @@ class Transfer:
         return NATIVE_ASSET[self.chain]
 
 
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A Bitcoin transaction with several inputs and outputs (utxo_sweep). Its value also
+    appears as transfers (one per input and output pair, the output split in proportion to
+    the inputs, as address-graph tools draw it), all with the transaction's id."""
+
+    id: str
+    chain: str
+    time: datetime
+    inputs: tuple[tuple[str, Decimal], ...]
+    outputs: tuple[tuple[str, Decimal], ...]
+    fee: Decimal
+    asset: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    """A Tron resource delegation: `source` lends `energy` to `target` (tron_energy), so the
+    target can move USDT without holding TRX for the fee."""
+
+    id: str
+    source: str
+    target: str
+    energy: int
+    time: datetime
+    days: int
+
+
 @dataclass(frozen=True)
 class LabGraph:
     seed: int
@@ -142,8 +190,14 @@ class LabGraph:
     addresses: dict[str, Address]
     transfers: list[Transfer]
     start_address: str
+    transactions: dict[str, Transaction] = field(default_factory=dict)
+    delegations: list[Delegation] = field(default_factory=list)
+    # What the case file names for the officer (a transaction to examine); never the answers.
+    briefing: dict[str, str] = field(default_factory=dict)
     _out: dict[str, list[Transfer]] = field(init=False, repr=False, compare=False)
     _in: dict[str, list[Transfer]] = field(init=False, repr=False, compare=False)
+    _txs: dict[str, list[Transaction]] = field(init=False, repr=False, compare=False)
+    _delegated: dict[str, list[Delegation]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         out: dict[str, list[Transfer]] = {}
@@ -151,8 +205,27 @@ class LabGraph:
         for transfer in self.transfers:
             out.setdefault(transfer.source, []).append(transfer)
             inc.setdefault(transfer.target, []).append(transfer)
+        txs: dict[str, list[Transaction]] = {}
+        for tx in self.transactions.values():
+            for address_id in dict.fromkeys(a for a, _ in (*tx.inputs, *tx.outputs)):
+                txs.setdefault(address_id, []).append(tx)
+        delegated: dict[str, list[Delegation]] = {}
+        for record in self.delegations:
+            delegated.setdefault(record.source, []).append(record)
+            if record.target != record.source:
+                delegated.setdefault(record.target, []).append(record)
         object.__setattr__(self, "_out", out)
         object.__setattr__(self, "_in", inc)
+        object.__setattr__(self, "_txs", txs)
+        object.__setattr__(self, "_delegated", delegated)
+
+    def transactions_of(self, address_id: str) -> list[Transaction]:
+        """Multi-input/multi-output transactions the address takes part in, in time order."""
+        return list(self._txs.get(address_id, ()))
+
+    def delegations_of(self, address_id: str) -> list[Delegation]:
+        """Energy delegations the address gave or received, in time order."""
+        return list(self._delegated.get(address_id, ()))
 
     def outgoing(self, address_id: str) -> list[Transfer]:
         return list(self._out.get(address_id, ()))
@@ -165,6 +238,15 @@ class LabGraph:
         found.update(t.source for t in self._in.get(address_id, ()))
         found.discard(address_id)
         return found
+
+
+def totals_by_asset(transfers: list[Transfer]) -> str:
+    """What the transfers add up to, per asset ("1.5 BTC" or "120.00 USDT, 30.000000 TRX"):
+    a Tron address holds USDT and the TRX for its fees, which never add together."""
+    totals: dict[str, Decimal] = {}
+    for transfer in transfers:
+        totals[transfer.asset] = totals.get(transfer.asset, Decimal(0)) + transfer.amount
+    return ", ".join(f"{format(amount, 'f')} {asset}" for asset, amount in totals.items())
 
 
 def round_sig(units: int, digits: int) -> int:
@@ -188,4 +270,11 @@ def graph_fingerprint(graph: LabGraph) -> str:
             f"|T|{t.id}|{t.chain}|{t.source}|{t.target}|{t.amount}|{t.asset}|"
             f"{t.time.isoformat()}|{t.fee}".encode()
         )
+    for tx in graph.transactions.values():
+        digest.update(
+            f"|X|{tx.id}|{tx.time.isoformat()}|{tx.inputs}|{tx.outputs}|{tx.fee}".encode()
+        )
+    for d in graph.delegations:
+        digest.update(f"|D|{d.id}|{d.source}|{d.target}|{d.energy}|{d.time.isoformat()}".encode())
+    digest.update(repr(sorted(graph.briefing.items())).encode())
     return digest.hexdigest()

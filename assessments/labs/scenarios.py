@@ -68,6 +68,13 @@ class TracedFlow:
         """Pay into an exchange deposit address; the exchange sweeps it to its hot wallet."""
         rng = self.rng
         name = self.pick_exchange()
+        if name in self.otc_names:
+            # An OTC desk's address is its own: the desk pays out in cash, nothing is swept.
+            if name not in self.deposits:
+                self.deposits[name] = [self.address(chain, "otc", f"OTC: {name}")]
+            self.transfer(t, chain, source, self.deposits[name][0], amount, asset, fee)
+            self.flow_end = max(self.flow_end, t)
+            return
         pool = self.deposits.setdefault(name, [])
         if not pool or (len(pool) < 3 and rng.random() < 0.3):
             label = f"Exchange: {name} (deposit)"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.access import access_lab
+from assessments.labs.graph import totals_by_asset
 from assessments.labs.svg import render_graph_svg
 from assessments.questions.lab import lab_graph
 from assessments.selectors import lab_trace, lab_trace_steps
@@ -27,6 +28,19 @@ from core.csv import csv_attachment, csv_text
 
 def _address_url(attempt_id: int, key: str, address: str) -> str:
     return reverse("assessments:lab_address", args=[attempt_id, key, address])
+
+
+def _tx_url(attempt_id: int, key: str, tx_id: str) -> str:
+    return reverse("assessments:lab_tx", args=[attempt_id, key, tx_id])
+
+
+def _briefing(graph, attempt_id: int, key: str) -> dict:
+    """What the case file names (a transaction to examine), with a link where it has a page."""
+    found = {}
+    for name, tx_id in graph.briefing.items():
+        url = _tx_url(attempt_id, key, tx_id) if tx_id in graph.transactions else None
+        found[name] = {"id": tx_id, "url": url}
+    return found
 
 
 @login_required
@@ -56,9 +70,38 @@ def lab_address(request, attempt_id: int, question_key: str, address: str):
                 "transfer": t,
                 "other": graph.addresses[getattr(t, other_end)],
                 "url": _address_url(attempt.pk, question.key, getattr(t, other_end)),
+                "tx_url": _tx_url(attempt.pk, question.key, t.id)
+                if t.id in graph.transactions
+                else None,
             }
             for t in transfers
         ]
+
+    transactions = []
+    for tx in graph.transactions_of(address):
+        sent = sum((amount for a, amount in tx.inputs if a == address), start=tx.fee * 0)
+        received = sum((amount for a, amount in tx.outputs if a == address), start=tx.fee * 0)
+        transactions.append(
+            {
+                "tx": tx,
+                "url": _tx_url(attempt.pk, question.key, tx.id),
+                "sent": sent,
+                "received": received,
+            }
+        )
+    delegations = [
+        {
+            "record": record,
+            "given": record.source == address,
+            "other": graph.addresses[record.target if record.source == address else record.source],
+            "url": _address_url(
+                attempt.pk,
+                question.key,
+                record.target if record.source == address else record.source,
+            ),
+        }
+        for record in graph.delegations_of(address)
+    ]
 
     incoming, outgoing = graph.incoming(address), graph.outgoing(address)
     svg = render_graph_svg(
@@ -80,6 +123,48 @@ def lab_address(request, attempt_id: int, question_key: str, address: str):
             "steps": steps,
             "in_trace": address in visited,
             "is_start": address == graph.start_address,
+            "transactions": transactions,
+            "delegations": delegations[:200],
+            "delegations_hidden": max(0, len(delegations) - 200),
+            "briefing": _briefing(graph, attempt.pk, question.key)
+            if address == graph.start_address
+            else {},
+        },
+    )
+
+
+@login_required
+def lab_tx(request, attempt_id: int, question_key: str, tx_id: str):
+    """A multi-input, multi-output transaction: every input and output with its address."""
+    attempt, question = access_lab(
+        user=request.user, attempt_id=attempt_id, question_key=question_key
+    )
+    graph = lab_graph(question, attempt.seed)
+    tx = graph.transactions.get(tx_id)
+    if tx is None:
+        raise Http404
+
+    def rows(entries):
+        return [
+            {
+                "address": graph.addresses[address_id],
+                "amount": amount,
+                "url": _address_url(attempt.pk, question.key, address_id),
+            }
+            for address_id, amount in entries
+        ]
+
+    return render(
+        request,
+        "assessments/lab_tx.html",
+        {
+            "attempt": attempt,
+            "question": question,
+            "tx": tx,
+            "inputs": rows(tx.inputs),
+            "outputs": rows(tx.outputs),
+            "total_in": sum((amount for _, amount in tx.inputs), start=tx.fee * 0),
+            "total_out": sum((amount for _, amount in tx.outputs), start=tx.fee * 0),
         },
     )
 
@@ -193,8 +278,8 @@ def lab_trace_csv(request, attempt_id: int, question_key: str):
         lab_trace_steps(attempt=attempt, question_key=question.key), start=1
     ):
         node = graph.addresses.get(step["address"])
-        received = sum((t.amount for t in graph.incoming(step["address"])), start=0)
-        sent = sum((t.amount for t in graph.outgoing(step["address"])), start=0)
+        received = totals_by_asset(graph.incoming(step["address"]))
+        sent = totals_by_asset(graph.outgoing(step["address"]))
         writer.writerow(
             [
                 number,

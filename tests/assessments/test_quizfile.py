@@ -473,4 +473,3 @@ def test_closes_in_another_zone_is_kept_as_the_same_instant(tmp_path):
     closes_at = Quiz.objects.get(slug="engine-quiz").closes_at
     assert closes_at == datetime(2030, 1, 1, 5, 0, tzinfo=UTC)
     assert closes_at == datetime(2030, 1, 1, tzinfo=timezone(timedelta(hours=-5)))
-

@@ -7,15 +7,14 @@ from django.conf import settings as django_settings
 
 from accounts.models import Membership
 from accounts.services import membership_approve
-from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Quiz
-from assessments.questions.lab import lab_graph
 from certificates.models import Certificate
 from courses.models import Course, Lesson
 from courses.pipeline.sync import content_sync
 from tests.certificates.pdf import pdf_facts
 from tests.e2e.answers import question_answer_fill
 from tests.e2e.conftest import confirmation_link
+from tests.e2e.labs import lab_answer_fill
 from tests.factories import MembershipFactory
 from tests.polling import wait_for
 
@@ -73,16 +72,7 @@ def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
         page.get_by_role("button", name="Submit answers").wait_for()
         attempt = Attempt.objects.get(quiz=quiz, user__email="e2e.officer@knpa.example")
         for lab in quiz.questions.filter(key__in=attempt.question_keys, kind="lab"):
-            key = answer_key(lab_graph(lab, attempt.seed))
-            page.get_by_label(re.compile("Which exchanges received")).fill(
-                "\n".join(f"{name}: {amount}" for name, amount in key.exchanges.items())
-            )
-            page.get_by_label("Which address is the consolidation point?").fill(
-                key.consolidation_address
-            )
-            if key.bridge_hop:
-                page.get_by_label(re.compile("Which transaction crossed")).fill(key.bridge_hop)
-                page.get_by_label("To which chain did it cross?").select_option(key.bridge_chain)
+            lab_answer_fill(page, lab, attempt)
         questions = quiz.questions.filter(key__in=attempt.question_keys).exclude(kind="lab")
         for question in questions.order_by("order"):
             question_answer_fill(page, question, attempt.seed)
