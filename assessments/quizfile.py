@@ -130,7 +130,7 @@ def quiz_validate(doc: Document) -> list[ContentError]:
     return errors
 
 
-def _question_fields(item: dict) -> dict:
+def question_fields(item: dict) -> dict:
     """The stored form of one quiz.yaml question."""
     kind = item["type"]
     qtype = question_type(kind)
@@ -202,7 +202,7 @@ def quiz_sync(*, module, doc: Document | None, access: str = "le_only") -> str:
     for order, item in enumerate(data["questions"], start=1):
         keys.append(item["key"])
         question, _created = Question.objects.update_or_create(
-            quiz=quiz, key=item["key"], defaults={"order": order, **_question_fields(item)}
+            quiz=quiz, key=item["key"], defaults={"order": order, **question_fields(item)}
         )
         if item["key"] in before and before[item["key"]] != _answer_key(question):
             changed.add(item["key"])

@@ -17,7 +17,13 @@ from difflib import SequenceMatcher
 
 import yaml
 
-from courses.pipeline.source import ContentError, CourseSource, Document, ModuleSource
+from courses.pipeline.source import (
+    ContentError,
+    CourseSource,
+    Document,
+    ModuleSource,
+    yaml_load,
+)
 
 LONGEST_SHARE_MAX = 0.35
 # Compared word by word (difflib's ratio over the two word lists): before issue 14, eight
@@ -62,7 +68,7 @@ def knowledge_checks(doc: Document) -> list[KnowledgeCheck]:
     checks = []
     for match in CHECK_BLOCK_RE.finditer(doc.body):
         try:
-            data = yaml.safe_load(match.group(1))
+            data = yaml_load(match.group(1))
         except yaml.YAMLError:
             continue  # the renderer reports it
         if isinstance(data, dict) and isinstance(data.get("question"), str):

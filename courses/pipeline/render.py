@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from courses.pipeline.lessonmeta import lesson_body
 from courses.pipeline.media import IMAGE_SUFFIXES, svg_problems
-from courses.pipeline.source import ACCESS_RANK, ContentError, CourseSource
+from courses.pipeline.source import ACCESS_RANK, ContentError, CourseSource, yaml_load
 
 ADMONITION_TYPES = {"note", "tip", "warning", "important"}
 
@@ -161,7 +161,7 @@ class CheckBlocks(Preprocessor):
                             line=start + 2 + offset,
                         )
                 try:
-                    data = yaml.safe_load("\n".join(body))
+                    data = yaml_load("\n".join(body))
                 except yaml.YAMLError as exc:
                     mark = getattr(exc, "problem_mark", None)
                     line = start + 2 + (mark.line if mark else 0)

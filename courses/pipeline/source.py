@@ -182,10 +182,30 @@ def _line_map(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
             _line_map(item, item_path, lines)
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python one took
+# most of an import's time. Same safe constructor, same node marks for path:line messages.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_load(text: str) -> Any:
+    """yaml.safe_load, with libyaml's parser."""
+    return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+
+
+def _compose_and_construct(text: str) -> tuple[Any, Any]:
+    """The node tree (for each key's line) and the data, from one parse."""
+    loader = YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def parse_yaml(text: str, *, path: str, first_line: int = 1) -> tuple[Document | None, list]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line

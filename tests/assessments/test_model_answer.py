@@ -2,13 +2,16 @@
 that its grading gives full marks, for every question of the real course and every type."""
 
 import pytest
+from django.conf import settings
 
 from assessments.forms import AttemptForm
 from assessments.grading import model_answer, model_answers, question_score
 from assessments.models import Question, Quiz
 from assessments.questions import NoModelAnswer, question_types
 from assessments.questions.short_text import pattern_example
+from assessments.quizfile import question_fields
 from courses.pipeline.sync import content_sync
+from courses.pipeline.validate import load_content
 from tests.assessments.test_quizfile import EVERY_TYPE
 from tests.courses.test_content import write_course
 
@@ -17,11 +20,21 @@ pytestmark = pytest.mark.django_db
 SEEDS = (0, 1, 7, 2**31 + 11, 2**48 - 1, 193_507_728_114)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def real_questions() -> list[Question]:
-    """Every question of the real course in content/, as sync_content imports it."""
-    content_sync()
-    return list(Question.objects.select_related("quiz").order_by("quiz__slug", "order"))
+    """Every question of the real course in content/, built with the field mapping
+    sync_content stores (quizfile.question_fields), one unsaved Quiz per module: the
+    model answers need no database, and a real import costs seconds per test."""
+    courses, errors = load_content(settings.CONTENT_DIR)
+    assert errors == []
+    questions = []
+    for number, module in enumerate(courses[0].modules, start=1):
+        quiz = Quiz(pk=number, slug=module.extra_files["quiz.yaml"].data["slug"])
+        for order, item in enumerate(module.extra_files["quiz.yaml"].data["questions"]):
+            questions.append(
+                Question(quiz=quiz, key=item["key"], order=order, **question_fields(item))
+            )
+    return questions
 
 
 @pytest.fixture
