@@ -2,7 +2,6 @@
 seed, the structure each scenario teaches, its decoys), LIBR arithmetic, and grading."""
 
 import re
-import time
 from datetime import UTC
 from decimal import Decimal
 
@@ -96,21 +95,6 @@ def test_graph_invariants(scenario, difficulty, seed):
     svg = render_graph_svg(graph, focus=graph.start_address, visited=[], href=lambda a: "#")
     for kind in ("wallet", "funder", "commingled", "coinjoin"):
         assert f">{kind}<" not in svg
-
-
-@pytest.mark.parametrize("difficulty", DIFFICULTIES)
-def test_generation_of_500_transfers_takes_under_20_ms(difficulty):
-    for scenario in NEW:
-        params = lab(scenario, difficulty, peel_hops=150, noise=300)
-        generate(1, params)
-        samples = []
-        for seed in range(5):
-            started = time.perf_counter()
-            graph = generate(seed, params)
-            samples.append((time.perf_counter() - started) * 1000 * 500 / len(graph.transfers))
-        # Twice the budget in the test, so a busy CI machine does not fail it; the bench
-        # (bench/lab_generation.py) prints the real figures.
-        assert sorted(samples)[2] < 40, (scenario, samples)
 
 
 @pytest.mark.parametrize("scenario", NEW)
