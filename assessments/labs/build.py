@@ -22,6 +22,7 @@ from assessments.labs.graph import (
     LabParams,
     Transaction,
     Transfer,
+    round_sig,
 )
 from assessments.labs.scenarios import TracedFlow
 from assessments.labs.tron import TronEnergy
@@ -184,6 +185,39 @@ class _Builder(TracedFlow, Decoys, UtxoSweep, TronEnergy, Commingling):
                 chain, "exchange_hot", f"Exchange: {name} (hot wallet)", self.style(chain)
             )
         return self.hot[key]
+
+    def victims_pay(
+        self, chain: str, asset: str, low: int, high: int, span: int
+    ) -> tuple[int, int]:
+        """Each victim pays the collection address once within `span` seconds, an amount in
+        [low, high] (base units, 3 significant figures): returns (total paid, last time).
+        For the newer scenarios; peel_chain and mixer_swap_bridge keep their own order of
+        draws, so an attempt's seed still gives the graph it gave."""
+        total = last = 0
+        for number in range(1, self.params.victims + 1):
+            when = self.rng.randint(0, span)
+            amount = round_sig(self.rng.randint(low, high), 3)
+            victim = self.address(chain, "victim", f"Victim {number} (reported)")
+            self.transfer(when, chain, victim, self.collection, amount, asset, self.fee(chain))
+            self.victim_payments.append((victim, when, amount))
+            total += amount
+            last = max(last, when)
+        return total, last
+
+    def exchanges_fund_victims(
+        self, chain: str, asset: str, budget: int, *, extra_share: float = 0.0
+    ) -> int:
+        """Decoys: exchange withdrawals that paid for some of the victims' payments (they
+        lead back to the victims, not onward), `extra_share` at most above what was paid.
+        Uses up to `budget` transfers and returns what is left of it."""
+        for victim, paid, needed in self.victim_payments:
+            if budget and self.rng.random() < 0.6:
+                hot = self.hot_wallet(chain, self.rng.choice(self.all_exchange_names))
+                extra = int(needed * self.rng.uniform(0, extra_share)) if extra_share else 0
+                when = paid - self.rng.randint(3_600, 4 * DAY)
+                self.transfer(when, chain, hot, victim, needed + extra, asset, self.fee(chain))
+                budget -= 1
+        return budget
 
     def decoy(self, chain: str, fresh: float = 0.45) -> str:
         pool = self.decoy_pool.setdefault(chain, [])

@@ -38,17 +38,7 @@ class Commingling:
         rng, params = self.rng, self.params
         collection = self.collection = self.address("tron", "scammer", COLLECTION_LABEL)
         account = self.address("tron", "commingled")
-        span = rng.randint(1, 6) * DAY
-        stolen = 0
-        last = 0
-        for number in range(1, params.victims + 1):
-            when = rng.randint(0, span)
-            amount = round_sig(rng.randint(200_000, 5_000_000), 3)
-            victim = self.address("tron", "victim", f"Victim {number} (reported)")
-            self.transfer(when, "tron", victim, collection, amount, "USDT", self.fee("tron"))
-            self.victim_payments.append((victim, when, amount))
-            stolen += amount
-            last = max(last, when)
+        stolen, last = self.victims_pay("tron", "USDT", 200_000, 5_000_000, rng.randint(1, 6) * DAY)
 
         balance = taint = 0
         now = last - rng.randint(2, 8) * DAY
@@ -127,12 +117,7 @@ class Commingling:
     def _commingling_decoys(self) -> None:
         rng = self.rng
         budget = self.params.noise + (self.params.noise // 2 if self.hard else 0)
-        for victim, paid, needed in self.victim_payments:
-            if budget and rng.random() < 0.6:
-                hot = self.hot_wallet("tron", rng.choice(self.all_exchange_names))
-                when = paid - rng.randint(3_600, 4 * DAY)
-                self.transfer(when, "tron", hot, victim, needed, "USDT", self.fee("tron"))
-                budget -= 1
+        budget = self.exchanges_fund_victims("tron", "USDT", budget)
         window = (-2 * DAY, self.flow_end + DAY)
         kinds = {"tron_pay": 3, "tron_hot_out": 2, "tron_hot_in": 1}
         names, weights = list(kinds), list(kinds.values())

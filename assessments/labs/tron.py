@@ -25,17 +25,7 @@ class TronEnergy:
         hops = max(2, min(params.peel_hops, 60))
         collection = self.collection = self.address("tron", "scammer", COLLECTION_LABEL)
         consolidation = self.consolidation = self.address("tron", "consolidation")
-        span = rng.randint(1, 8) * DAY
-        total = 0
-        last = 0
-        for number in range(1, params.victims + 1):
-            when = rng.randint(0, span)
-            amount = round_sig(rng.randint(500_000, 8_000_000), 3)
-            victim = self.address("tron", "victim", f"Victim {number} (reported)")
-            self.transfer(when, "tron", victim, collection, amount, "USDT", self.fee("tron"))
-            self.victim_payments.append((victim, when, amount))
-            total += amount
-            last = max(last, when)
+        total, last = self.victims_pay("tron", "USDT", 500_000, 8_000_000, rng.randint(1, 8) * DAY)
         if total < hops * 5_000:
             extra = self.address("tron", "victim", f"Victim {params.victims + 1} (reported)")
             self.transfer(last, "tron", extra, collection, hops * 5_000, "USDT", self.fee("tron"))
@@ -102,12 +92,7 @@ class TronEnergy:
         rng = self.rng
         budget = self.params.noise + (self.params.noise // 2 if self.hard else 0)
         window = (-2 * DAY, max(self.flow_end, 1) + DAY)
-        for victim, paid, needed in self.victim_payments:
-            if budget and rng.random() < 0.6:
-                hot = self.hot_wallet("tron", rng.choice(self.all_exchange_names))
-                when = paid - rng.randint(3_600, 4 * DAY)
-                self.transfer(when, "tron", hot, victim, needed, "USDT", self.fee("tron"))
-                budget -= 1
+        budget = self.exchanges_fund_victims("tron", "USDT", budget)
         # The rental service lends energy to many unrelated addresses, which move USDT too.
         customers = max(4, budget // 3)
         for _ in range(customers):

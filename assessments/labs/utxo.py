@@ -166,15 +166,7 @@ class UtxoSweep:
     def _utxo_decoys(self) -> None:
         rng = self.rng
         budget = self.params.noise + (self.params.noise // 2 if self.hard else 0)
-        for victim, paid, needed in self.victim_payments:
-            if budget and rng.random() < 0.6:
-                hot = self.hot_wallet("bitcoin", rng.choice(self.all_exchange_names))
-                extra = int(needed * rng.uniform(0, 0.05))
-                when = paid - rng.randint(3_600, 4 * DAY)
-                self.transfer(
-                    when, "bitcoin", hot, victim, needed + extra, "BTC", self.fee("bitcoin")
-                )
-                budget -= 1
+        budget = self.exchanges_fund_victims("bitcoin", "BTC", budget, extra_share=0.05)
         categories = {"btc_pay": 4, "btc_pay_change": 3, "hot_out": 3, "hot_in": 2, "multi": 2}
         names, weights = list(categories), list(categories.values())
         window = (-2 * DAY, self.flow_end + DAY)
