@@ -11,7 +11,9 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 # The suite runs in two halves: first, in TEST_PROCESSES parallel processes (pytest-xdist),
 # every test that needs neither the session's shared Celery worker nor a browser, each
 # process with its own test database and Redis database (tests/parallel.py: process N uses
-# the Redis database N after TEST_REDIS_URL's); then the rest, in one process. A closing check
+# the Redis database N after TEST_REDIS_URL's); then the worker and browser tests, also in
+# TEST_PROCESSES processes, each with its own Celery worker, live server and Chromium on its
+# own databases (one process took 4.5 min for them once the curriculum grew). A closing check
 # (tests/suite_split.py) proves the halves ran every test once and prints both runs' totals.
 TEST_PROCESSES ?= 2
 PARALLEL_TESTS := not worker and not e2e
@@ -89,7 +91,7 @@ test: setup-test lint
 	@status=0; \
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(PARALLEL_TESTS)" \
 		--record-selection=var/test-runs/parallel.json --junitxml=var/test-runs/parallel.xml || status=1; \
-	$(TEST_ENV) $(PY) -m pytest -m "not ($(PARALLEL_TESTS))" \
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not ($(PARALLEL_TESTS))" \
 		--record-selection=var/test-runs/serial.json --junitxml=var/test-runs/serial.xml || status=1; \
 	$(PY) -m tests.suite_split var/test-runs/parallel.json var/test-runs/parallel.xml \
 		var/test-runs/serial.json var/test-runs/serial.xml || status=1; \

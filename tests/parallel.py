@@ -41,7 +41,7 @@ def _move_this_process() -> None:
 _move_this_process()
 
 
-# Tests that need the session's shared Celery worker or a browser run in the serial half of
+# Tests that need the session's shared Celery worker or a browser run in the second half of
 # `make test` (`-m "worker or e2e"`). A test that asks for one of these fixtures and forgets
 # its marker is marked here, so it cannot land in the parallel half.
 MARKER_FOR_FIXTURE = {

@@ -22,17 +22,21 @@ from tests.factories import TEST_PASSWORD, QuestionFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
+def sign_in(page, base: str, officer) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email:").fill(officer.email)
+    page.get_by_label("Password:").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+
+
 def test_officer_traces_the_funds_and_is_graded(page, live_server, officer):
     content_sync(root=django_settings.CONTENT_DIR)
     course = Course.objects.get(slug="crypto-investigation")
     enrollment_create(user=officer, course=course)
     base = live_server.url
 
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email:").fill(officer.email)
-    page.get_by_label("Password:").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+    sign_in(page, base, officer)
 
     page.goto(f"{base}/courses/crypto-investigation/quizzes/tracing-stolen-funds/")
     page.get_by_role("button", name="Start the quiz").click()
@@ -105,11 +109,7 @@ def test_officer_examines_a_utxo_transaction_and_is_graded(page, live_server, of
     )
     enrollment_create(user=officer, course=course)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email:").fill(officer.email)
-    page.get_by_label("Password:").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+    sign_in(page, base, officer)
 
     page.goto(f"{base}/courses/{course.slug}/quizzes/{quiz.module.slug}/")
     page.get_by_role("button", name="Start the quiz").click()
@@ -180,11 +180,7 @@ def test_new_lab_pages_have_no_serious_accessibility_violations(page, live_serve
         reverse("assessments:attempt", args=[attempt.pk]),
     ]
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email:").fill(officer.email)
-    page.get_by_label("Password:").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
+    sign_in(page, base, officer)
     found = {}
     for path in paths:
         page.goto(base + path)
