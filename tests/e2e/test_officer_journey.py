@@ -9,8 +9,9 @@ from accounts.models import Membership
 from accounts.services import membership_approve
 from assessments.models import Attempt, Quiz
 from certificates.models import Certificate
-from courses.models import Course, Lesson
+from courses.models import Course, Enrollment, Lesson
 from courses.pipeline.sync import content_sync
+from courses.services import lesson_complete
 from tests.certificates.pdf import pdf_facts
 from tests.e2e.answers import question_answer_fill
 from tests.e2e.conftest import confirmation_link
@@ -59,10 +60,21 @@ def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(
     page.get_by_role("link", name="Courses", exact=True).click()
     page.get_by_role("link", name=synced_content.title).click()
     page.get_by_role("button", name="Enroll in this course").click()
-    lesson_count = Lesson.objects.filter(module__course=synced_content).count()
-    for _ in range(lesson_count):
+    # Module 1 is read in the browser, lesson after lesson ("Mark as complete" moves on to the
+    # next one); the other 42 lessons are marked through the service that button calls, since
+    # clicking them proves nothing more and costs a quarter of the journey.
+    lessons = Lesson.objects.filter(module__course=synced_content).order_by(
+        "module__order", "order"
+    )
+    first_module = [lesson for lesson in lessons if lesson.module.order == lessons[0].module.order]
+    for lesson in first_module:
+        page.get_by_role("heading", name=lesson.title, exact=True).wait_for()
         page.get_by_role("button", name="Mark as complete").click()
         page.wait_for_load_state()
+    enrollment = Enrollment.objects.get(user__email="e2e.officer@knpa.example")
+    for lesson in lessons[len(first_module) :]:
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    page.goto(f"{base}{synced_content.get_absolute_url()}")
     page.get_by_text("All lessons read.").first.wait_for()
 
     # Pass every module quiz with the right answers.
