@@ -41,12 +41,18 @@ help:
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
 
-$(VENV)/.installed-base: requirements/base.txt $(VENV)/.python
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+# pip installs uv (pinned with hashes), and uv installs the locked requirements: the same
+# hashes are checked, in about 5 s instead of pip's 45 s for the development set.
+$(VENV)/.uv: requirements/bootstrap.txt $(VENV)/.python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bootstrap.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.python
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+$(VENV)/.installed-base: requirements/base.txt $(VENV)/.uv
+	$(PY) -m uv pip install --quiet --python $(PY) --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.uv
+	$(PY) -m uv pip install --quiet --python $(PY) --require-hashes -r requirements/dev.txt
 	@touch $@ $(VENV)/.installed-base
 
 setup-run: $(VENV)/.installed-base
