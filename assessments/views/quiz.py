@@ -179,15 +179,21 @@ def attempt_result(request, attempt_id: int):
     )
 
 
+def _graded_score(question, attempt: Attempt) -> float:
+    """The question's score as graded, or, for attempts graded before per-question scores
+    were kept, graded again from the stored answer."""
+    score = attempt.question_scores.get(question.key)
+    if score is None:
+        score = question_score(question, attempt.answers.get(question.key))
+    return score
+
+
 def _objectives_to_revisit(attempt: Attempt) -> list[dict]:
     """The lesson objectives of the questions this attempt missed, each with its lesson, in
     course order: what to reread, without giving away the answers."""
     missed = set()
     for question in attempt_questions(attempt=attempt):
-        score = attempt.question_scores.get(question.key)
-        if score is None:
-            score = question_score(question, attempt.answers.get(question.key))
-        if question.objective and score < 1:
+        if question.objective and _graded_score(question, attempt) < 1:
             missed.add(question.objective)
     items = []
     for lesson in attempt.quiz.module.lessons.order_by("order"):
@@ -199,9 +205,7 @@ def _objectives_to_revisit(attempt: Attempt) -> list[dict]:
 
 def _review_item(question, attempt: Attempt, local: dict) -> dict:
     value = attempt.answers.get(question.key)
-    score = attempt.question_scores.get(question.key)
-    if score is None:  # attempts graded before per-question scores were kept
-        score = question_score(question, value)
+    score = _graded_score(question, attempt)
     item = {
         "key": question.key,
         "kind": question.kind,

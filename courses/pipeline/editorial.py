@@ -21,40 +21,23 @@ def editorial_rule_register(name: str, rule: EditorialRule) -> None:
     _rules[name] = rule
 
 
+REQUIRED_LESSON_KEYS = {
+    "reviewed": "the date the lesson's facts were last checked (YYYY-MM-DD)",
+    "objectives": "2 to 4 items with 'id' and 'text'",
+    "sources": "the publications the lesson's figures, dates, cases and legal statements come from",
+}
+
+
 def lesson_metadata_problems(courses: list[CourseSource]) -> list[ContentError]:
     """Every English lesson has `reviewed`, `objectives` and `sources` (README, "Sources")."""
-    errors = []
-    for course in courses:
-        for module in course.modules:
-            for lesson in module.lessons:
-                data, doc = lesson.doc.data, lesson.doc
-                if "reviewed" not in data:
-                    errors.append(
-                        ContentError(
-                            doc.path,
-                            1,
-                            "'reviewed' is required: the date the lesson's facts were last "
-                            "checked (YYYY-MM-DD)",
-                        )
-                    )
-                if "objectives" not in data:
-                    errors.append(
-                        ContentError(
-                            doc.path,
-                            1,
-                            "'objectives' is required: 2 to 4 items with 'id' and 'text'",
-                        )
-                    )
-                if "sources" not in data:
-                    errors.append(
-                        ContentError(
-                            doc.path,
-                            1,
-                            "'sources' is required: the publications the lesson's figures, "
-                            "dates, cases and legal statements come from",
-                        )
-                    )
-    return errors
+    return [
+        ContentError(lesson.doc.path, 1, f"'{key}' is required: {what}")
+        for course in courses
+        for module in course.modules
+        for lesson in module.lessons
+        for key, what in REQUIRED_LESSON_KEYS.items()
+        if key not in lesson.doc.data
+    ]
 
 
 def content_review(courses: list[CourseSource]) -> list[ContentError]:
