@@ -298,9 +298,7 @@ class CourseMarkdown(Extension):
             "glossary_links",
             175,
         )
-        md.treeprocessors.register(
-            ResolveLinks(md, self.context, self.language), "course_links", 5
-        )
+        md.treeprocessors.register(ResolveLinks(md, self.context, self.language), "course_links", 5)
 
 
 def render_markdown(text: str, context: RenderContext | None = None, language: str = "en") -> str:

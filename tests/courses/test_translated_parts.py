@@ -99,11 +99,11 @@ def test_lesson_translation_objectives_must_map_every_english_id(tmp_path, objec
 
 
 @pytest.mark.django_db
-def test_lesson_page_shows_translated_objectives_and_marks_english_ones(
-    tmp_path, client, officer
-):
+def test_lesson_page_shows_translated_objectives_and_marks_english_ones(tmp_path, client, officer):
     module = course_with_objectives(tmp_path)
-    korean_lesson(module, "objectives:\n  read-keys: 키를 읽습니다.\n  read-hash: 해시를 읽습니다.\n")
+    korean_lesson(
+        module, "objectives:\n  read-keys: 키를 읽습니다.\n  read-hash: 해시를 읽습니다.\n"
+    )
     content_sync(root=tmp_path)
     officer.language = "ko"
     officer.save(update_fields=["language"])
@@ -111,7 +111,10 @@ def test_lesson_page_shows_translated_objectives_and_marks_english_ones(
     client.force_login(officer)
     lesson = Lesson.objects.get(slug="one")
     translation = LessonTranslation.objects.get(lesson=lesson)
-    assert translation.objectives == {"read-keys": "키를 읽습니다.", "read-hash": "해시를 읽습니다."}
+    assert translation.objectives == {
+        "read-keys": "키를 읽습니다.",
+        "read-hash": "해시를 읽습니다.",
+    }
 
     page = client.get(lesson.get_absolute_url()).content.decode()
     assert "<li>키를 읽습니다.</li>" in page and "<li>해시를 읽습니다.</li>" in page
@@ -172,7 +175,14 @@ def test_attempt_and_review_show_translated_items_and_pairs(tmp_path, client, of
     client.force_login(officer)
 
     page = client.get(reverse("assessments:attempt", args=[attempt.pk])).content.decode()
-    for text in ("해시를 수집합니다", "체인을 식별합니다", "해시", "키", "트랜잭션의 지문", "비밀 숫자"):
+    for text in (
+        "해시를 수집합니다",
+        "체인을 식별합니다",
+        "해시",
+        "키",
+        "트랜잭션의 지문",
+        "비밀 숫자",
+    ):
         assert text in page
     for english in ("Collect the hashes", "A fingerprint of a transaction", ">Key<"):
         assert english not in page
