@@ -197,6 +197,34 @@ class CheckBlocks(Preprocessor):
         return out
 
 
+# In a table a plain `|` ends the cell, so a glossary link there is written [[Term\|shown]].
+# This preprocessor swaps that escaped bar for a separator the table parser does not see.
+LINK_SEPARATOR = "\x1f"
+GLOSSARY_LINK_PATTERN = r"\[\[([^\]\|\x1f\n]+?)(?:[\|\x1f]([^\]\n]+?))?\]\]"
+_ESCAPED_LINK_BAR = re.compile(r"(\[\[[^\]\|\n]*?)\\\|")
+_TABLE_LINK_BAR = re.compile(r"\[\[[^\]\|\n]*?\|[^\]\n]*?\]\]")
+
+
+class TableSafeGlossaryLinks(Preprocessor):
+    def __init__(self, md, context: RenderContext):
+        super().__init__(md)
+        self.context = context
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            line = _ESCAPED_LINK_BAR.sub(lambda m: m.group(1) + LINK_SEPARATOR, line)
+            broken = _TABLE_LINK_BAR.search(line) if line.lstrip().startswith("|") else None
+            if broken:
+                self.context.problem(
+                    "in a table, '|' ends the cell: write the glossary link as "
+                    "[[Term\\|shown text]]",
+                    needle=broken.group(0),
+                )
+            out.append(line)
+        return out
+
+
 class GlossaryLinks(InlineProcessor):
     def __init__(self, pattern: str, md, context: RenderContext):
         super().__init__(pattern, md)
@@ -208,7 +236,10 @@ class GlossaryLinks(InlineProcessor):
         element = ET.Element("a")
         element.text = shown
         if url is None:
-            self.context.problem(f"glossary term '{term}' is not defined", needle=m.group(0))
+            self.context.problem(
+                f"glossary term '{term}' is not defined",
+                needle=m.group(0).replace(LINK_SEPARATOR, "\\|"),
+            )
             element.tag = "span"
         else:
             element.set("href", url)
@@ -293,8 +324,9 @@ class CourseMarkdown(Extension):
 
     def extendMarkdown(self, md):
         md.preprocessors.register(CheckBlocks(md, self.context, self.labels), "course_checks", 29)
+        md.preprocessors.register(TableSafeGlossaryLinks(md, self.context), "table_links", 28)
         md.inlinePatterns.register(
-            GlossaryLinks(r"\[\[([^\]\|\n]+?)(?:\|([^\]\n]+?))?\]\]", md, self.context),
+            GlossaryLinks(GLOSSARY_LINK_PATTERN, md, self.context),
             "glossary_links",
             175,
         )

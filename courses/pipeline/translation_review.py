@@ -30,7 +30,7 @@ from courses.pipeline.source import (
 
 TERMINOLOGY_DIR = "terminology"
 TERM_KEYS = {"en", "approved", "variants", "note", "source"}
-_GLOSSARY_LINK = re.compile(r"\[\[([^\]\|\n]+?)(?:\|([^\]\n]+?))?\]\]")
+_GLOSSARY_LINK = re.compile(r"\[\[([^\]\|\n]+?)(?:\\?\|([^\]\n]+?))?\]\]")
 
 
 @dataclass
