@@ -13,7 +13,7 @@ from courses.models import ContentAsset, Course, Lesson, LessonTranslation
 from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create
 from tests.courses.test_content import write_course
-from tests.courses.test_pipeline import SVG, errors_for, lesson_text
+from tests.courses.test_pipeline import GLOSSARY, SVG, errors_for, lesson_text
 
 OBJECTIVES = (
     "objectives:\n"
@@ -247,3 +247,25 @@ def test_translated_diagram_is_checked_like_the_english_one(tmp_path):
     )
     found = errors_for(tmp_path)
     assert any("media/flow.ko.svg:1: SVG must not contain <script>" in e for e in found), found
+
+
+# -- glossary links in tables --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_glossary_links_in_tables_escape_the_bar(tmp_path):
+    module = write_course(tmp_path)
+    (module / "glossary.yaml").write_text(GLOSSARY)
+    table = "| Step | Where |\n|---|---|\n| one | a [[UTXO\\|spent output]] here |\n"
+    (module / "01-one.md").write_text(lesson_text(table))
+    assert errors_for(tmp_path) == []
+    content_sync(root=tmp_path)
+    html = Lesson.objects.get(slug="one").current_version.body_html
+    assert ">spent output</a> here</td>" in html
+
+    # The plain bar used to end the cell and drop the rest of the row without a word.
+    (module / "01-one.md").write_text(lesson_text(table.replace("\\|", "|")))
+    assert errors_for(tmp_path) == [
+        f"{tmp_path.name}/courses/basics/01-module/01-one.md:9: in a table, '|' ends the "
+        "cell: write the glossary link as [[Term\\|shown text]]"
+    ]
