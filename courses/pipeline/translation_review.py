@@ -5,7 +5,8 @@ translation of each English term (every glossary term, and the legal and procedu
 the course uses), with a note and, where there is one, the official source. `sync_content
 --check` then verifies:
 
-- every translated glossary entry's `name` uses the approved translation (an error);
+- every translated glossary entry's `name` uses the approved translation, or one of the
+  `variants` listed with it (inflected forms: an error otherwise);
 - where a translated lesson links a glossary term, the shown text uses the approved
   translation or one of its listed `variants` (a warning, as inflected forms vary);
 - where an English lesson links a glossary term, its translation uses an approved form
@@ -199,7 +200,7 @@ def _glossary_problems(doc: Document, language: str, bases: dict) -> list[Conten
                     f"the glossary term '{item['term']}' has no approved translation in {rel_base}",
                 )
             )
-        elif entry.approved.casefold() not in str(item.get("name", "")).casefold():
+        elif not entry.used_in(str(item.get("name", ""))):
             problems.append(
                 ContentError(
                     doc.path,
