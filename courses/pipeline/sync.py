@@ -27,7 +27,7 @@ from courses.models import (
     ModuleTranslation,
 )
 from courses.pipeline.extensions import content_extensions
-from courses.pipeline.media import asset_content_type
+from courses.pipeline.media import asset_content_type, translated_svg_errors
 from courses.pipeline.render import render_content, render_markdown, site_urls
 from courses.pipeline.source import (
     MODULE_FILES,
@@ -85,6 +85,7 @@ def _git_commit(root: Path) -> str:
 def content_validate(*, root: Path) -> tuple[list[CourseSource], list[ContentError]]:
     """Parse, check and render everything under root without writing (sync_content --check)."""
     courses, errors = load_content(root)
+    errors.extend(translated_svg_errors(root))
     # Other apps' files (content/requirements/, say) are checked with the courses they name.
     for extension in content_extensions():
         extension.validate(root=root, courses=courses, errors=errors)
