@@ -20,11 +20,13 @@ from courses.models import (
     ContentFile,
     Course,
     GlossaryTerm,
+    GlossaryTranslation,
     Lesson,
     LessonTranslation,
     LessonVersion,
     Module,
     ModuleTranslation,
+    SourceSnapshot,
 )
 from courses.pipeline.extensions import content_extensions
 from courses.pipeline.media import asset_content_type, translated_svg_errors
@@ -211,6 +213,20 @@ def _sync_glossary(module: Module, source: ModuleSource, report: SyncReport) -> 
             report.add(f"glossary {module.course.slug}/{module.slug}/{entry.anchor}", status)
         keep.append(entry.anchor)
     GlossaryTerm.objects.filter(module=module).exclude(anchor__in=keep).delete()
+    for language, translation in source.glossary_translations.items():
+        _upsert(
+            GlossaryTranslation,
+            {"module": module, "language": language},
+            {
+                "source_path": translation.doc.path,
+                "content_hash": translation.doc.content_hash,
+                "source_hash": translation.source_hash,
+                "is_stale": translation.is_stale,
+            },
+        )
+    GlossaryTranslation.objects.filter(module=module).exclude(
+        language__in=list(source.glossary_translations)
+    ).delete()
 
 
 def _sync_module_translations(module: Module, source: ModuleSource, report: SyncReport) -> None:
@@ -264,6 +280,32 @@ def _sync_assets(course: Course, source: CourseSource, report: SyncReport) -> No
         gone.delete()
 
 
+def _sync_snapshots(course: Course, source: CourseSource, root: Path) -> None:
+    """Keep the text of every English file that can be translated, once per sha256: what a
+    translation's source_hash names (courses.selectors.translation_changes). Old texts stay,
+    so a translation made months ago can still be compared with today's English."""
+    docs = []
+    for module in source.modules:
+        docs += [module.doc, *(lesson.doc for lesson in module.lessons)]
+        docs += [module.glossary_doc] if module.glossary_doc is not None else []
+        docs += list(module.extra_files.values())
+    known = set(
+        SourceSnapshot.objects.filter(path__in=[doc.path for doc in docs]).values_list(
+            "path", "sha256"
+        )
+    )
+    SourceSnapshot.objects.bulk_create(
+        SourceSnapshot(
+            course=course,
+            path=doc.path,
+            sha256=doc.content_hash,
+            text=(root.parent / doc.path).read_text(encoding="utf-8"),
+        )
+        for doc in docs
+        if (doc.path, doc.content_hash) not in known
+    )
+
+
 def _remove_missing(queryset, keep_slugs: set[str], what: str, report: SyncReport) -> None:
     """Delete rows whose files are gone, unless officers' records still point at them."""
     for obj in queryset.exclude(slug__in=keep_slugs):
@@ -315,6 +357,9 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
                 "source_path": module_source.doc.path,
                 "content_hash": module_source.doc.content_hash,
                 "glossary_access": module_source.glossary_access,
+                "glossary_hash": (
+                    module_source.glossary_doc.content_hash if module_source.glossary_doc else ""
+                ),
             },
         )
         report.add(f"module {source.slug}/{module_source.slug}", status)
@@ -387,7 +432,8 @@ def content_sync(
     report = SyncReport(git_commit=_git_commit(root))
     with transaction.atomic():
         for source in courses:
-            _sync_course(source, report.git_commit, report)
+            course = _sync_course(source, report.git_commit, report)
+            _sync_snapshots(course, source, root)
         Course.objects.exclude(slug__in={source.slug for source in courses}).update(
             is_published=False
         )
