@@ -91,6 +91,13 @@ def write_reviewed_tree(root: Path) -> Path:
     (module / "media" / "flow.svg").write_text(SVG)
     keys = module / "01-keys.md"
     keys.write_text(keys.read_text() + "\n![A flow](media/flow.svg)\n")
+    # The terminology base the review checks glossary translations against (translate_all's
+    # name for UTXO).
+    (root / "terminology").mkdir()
+    for language in ("ko", "th", "ro"):
+        (root / "terminology" / f"{language}.yaml").write_text(
+            f"language: {language}\nterms:\n- en: UTXO\n  approved: 미사용 출력\n"
+        )
     return module
 
 
