@@ -274,3 +274,18 @@ def test_changes_page_is_404_for_officers_unvetted_trainers_and_unknown_rows(
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # anonymous: sent to sign in
+
+
+def test_trainer_pages_speak_the_trainers_language(client, tmp_path):
+    module = write_translated(tmp_path)
+    make_all_stale(module, tmp_path)
+    trainer = MembershipFactory(role=Membership.Role.TRAINER).user
+    with_totp(trainer)
+    trainer.language = "ko"
+    trainer.save()
+    client.force_login(trainer)
+    listing = client.get(reverse("courses:trainer_content")).text
+    assert '<html lang="ko">' in listing
+    assert "영어 변경 사항" in listing and "번역 파일" in listing and "용어집" in listing
+    changes = client.get(changes_url("quiz", QuizTranslation.objects.get())).text
+    assert "번역 이후 영어 변경 사항" in changes and "번역한 영어 버전에서 현재 버전까지" in changes
