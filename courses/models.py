@@ -331,11 +331,36 @@ class GlossaryTranslation(TranslationBase):
         return f"{self.module} glossary [{self.language}]"
 
 
+class DiagramTranslation(TranslationBase):
+    """A media/NAME.LANG.svg beside an English diagram a lesson shows: where it came from and
+    whether it is stale. The file itself is served as a ContentAsset like any image."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="diagram_translations"
+    )
+    # A diagram has no title of its own; trainers see its file name.
+    title = models.CharField(_("title"), max_length=200, blank=True, db_default="")
+    # sha256 of the English SVG now: what source_hash is compared with, and which English
+    # text (SourceSnapshot) the trainers' diff ends at.
+    english_hash = models.CharField(_("English content hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("diagram translation")
+        verbose_name_plural = _("diagram translations")
+        constraints = [
+            models.UniqueConstraint(fields=["source_path"], name="diagramtranslation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_path
+
+
 class SourceSnapshot(models.Model):
-    """The text of an English file (a lesson, module.md, glossary.yaml, quiz.yaml) as one
-    import saw it, once per sha256: the text a translation's source_hash names, so trainers
-    can see what changed in English since the translation was made. LessonVersion keeps only
-    a lesson's body (its hash is the whole file's), hence a snapshot of the whole file."""
+    """The text of an English file (a lesson, module.md, glossary.yaml, quiz.yaml, a diagram
+    a lesson shows) as one import saw it, once per sha256: the text a translation's
+    source_hash names, so trainers can see what changed in English since the translation was
+    made. LessonVersion keeps only a lesson's body (its hash is the whole file's), hence a
+    snapshot of the whole file."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     path = models.CharField(_("source file"), max_length=300)

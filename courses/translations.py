@@ -1,7 +1,7 @@
 """The kinds of translated file trainers see in the stale list (lessons, modules, glossaries,
-quizzes), each with its model and how a row reaches its English original.
+quizzes, diagrams), each with its model and how a row reaches its English original.
 
-Lessons, modules and glossaries are this app's; assessments registers quizzes with
+Lessons, modules, glossaries and diagrams are this app's; assessments registers quizzes with
 translation_kind_register, since a lower layer never imports a higher one.
 """
 
@@ -12,7 +12,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import GlossaryTranslation, LessonTranslation, Module, ModuleTranslation
+from courses.models import (
+    DiagramTranslation,
+    GlossaryTranslation,
+    LessonTranslation,
+    Module,
+    ModuleTranslation,
+)
 
 
 @dataclass(frozen=True)
@@ -83,5 +89,17 @@ translation_kind_register(
         title=lambda row: row.module.title,
         english_hash=lambda row: row.module.glossary_hash,
         order=30,
+    )
+)
+translation_kind_register(
+    TranslationKind(
+        slug="diagram",
+        label=_("Diagram"),
+        model=DiagramTranslation,
+        related=("module__course",),
+        module=lambda row: row.module,
+        title=lambda row: english_path(row.source_path, row.language).rsplit("/", 1)[-1],
+        english_hash=lambda row: row.english_hash,
+        order=50,
     )
 )

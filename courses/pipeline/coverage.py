@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from courses.pipeline.media import svg_language, svg_source_hash
+from courses.pipeline.media import diagram_is_stale, diagram_translations, english_diagrams
 from courses.pipeline.source import TRANSLATION_LANGUAGES, CourseSource, TranslationSource
 
 WORD_RE = re.compile(r"\w+")
@@ -90,18 +90,13 @@ def _stale(translations: dict[str, TranslationSource]) -> dict[str, bool]:
 
 def _diagrams(course: CourseSource, root: Path) -> Iterator[EnglishFile]:
     """The English SVGs the course's lessons show (render_content filled course.assets)."""
-    for rel in sorted(course.assets):
-        path = course.folder / rel
-        if path.suffix.lower() != ".svg" or svg_language(path) is not None:
-            continue
+    for path in english_diagrams(course.assets, course.folder):
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        stale = {}
-        for language in TRANSLATION_LANGUAGES:
-            translated = path.with_name(f"{path.stem}.{language}{path.suffix}")
-            if translated.is_file():
-                source_hash = svg_source_hash(translated.read_bytes())
-                stale[language] = source_hash is None or not digest.startswith(source_hash)
+        stale = {
+            language: diagram_is_stale(translated.read_bytes(), digest)
+            for language, translated in diagram_translations(path).items()
+        }
         yield EnglishFile(str(path.relative_to(root.parent)), svg_words(data), stale)
 
 

@@ -94,6 +94,33 @@ def svg_language(path: Path) -> str | None:
     return None
 
 
+def english_diagrams(assets, course_folder: Path) -> list[Path]:
+    """The English SVGs among a course's images (CourseSource.assets once rendered: paths
+    relative to the course folder), translated ones left out."""
+    return [
+        course_folder / rel
+        for rel in sorted(assets)
+        if Path(rel).suffix.lower() == ".svg" and svg_language(Path(rel)) is None
+    ]
+
+
+def diagram_translations(english: Path) -> dict[str, Path]:
+    """The translations beside an English diagram, by language: media/NAME.LANG.svg."""
+    found = {}
+    for language in TRANSLATION_LANGUAGES:
+        path = english.with_name(f"{english.stem}.{language}{english.suffix}")
+        if path.is_file():
+            found[language] = path
+    return found
+
+
+def diagram_is_stale(translated: bytes, english_hash: str) -> bool:
+    """A translated diagram is stale unless its source_hash is a prefix of the English sha256
+    (no comment at all counts as stale; --check reports it)."""
+    source_hash = svg_source_hash(translated)
+    return source_hash is None or not english_hash.startswith(source_hash)
+
+
 def translated_svg_errors(root: Path) -> list[ContentError]:
     """Every translated diagram under root/courses must name an English SVG that exists, carry
     its source_hash comment and be as static and self-contained as any served SVG."""

@@ -19,6 +19,7 @@ from courses.models import (
     ContentAsset,
     ContentFile,
     Course,
+    DiagramTranslation,
     GlossaryTerm,
     GlossaryTranslation,
     Lesson,
@@ -29,7 +30,14 @@ from courses.models import (
     SourceSnapshot,
 )
 from courses.pipeline.extensions import content_extensions
-from courses.pipeline.media import asset_content_type, translated_svg_errors
+from courses.pipeline.media import (
+    asset_content_type,
+    diagram_is_stale,
+    diagram_translations,
+    english_diagrams,
+    svg_source_hash,
+    translated_svg_errors,
+)
 from courses.pipeline.render import render_content, render_markdown, site_urls
 from courses.pipeline.source import (
     MODULE_FILES,
@@ -294,21 +302,55 @@ def _sync_snapshots(course: Course, source: CourseSource, root: Path) -> None:
         docs += [module.doc, *(lesson.doc for lesson in module.lessons)]
         docs += [module.glossary_doc] if module.glossary_doc is not None else []
         docs += list(module.extra_files.values())
+    texts = {(doc.path, doc.content_hash): root.parent / doc.path for doc in docs}
+    for path in english_diagrams(source.assets, source.folder):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        texts[(str(path.relative_to(root.parent)), digest)] = path
     known = set(
-        SourceSnapshot.objects.filter(path__in=[doc.path for doc in docs]).values_list(
+        SourceSnapshot.objects.filter(path__in=[path for path, _hash in texts]).values_list(
             "path", "sha256"
         )
     )
     SourceSnapshot.objects.bulk_create(
         SourceSnapshot(
-            course=course,
-            path=doc.path,
-            sha256=doc.content_hash,
-            text=(root.parent / doc.path).read_text(encoding="utf-8"),
+            course=course, path=path, sha256=digest, text=file.read_text(encoding="utf-8")
         )
-        for doc in docs
-        if (doc.path, doc.content_hash) not in known
+        for (path, digest), file in texts.items()
+        if (path, digest) not in known
     )
+
+
+def _sync_diagram_translations(course: Course, source: CourseSource, root: Path) -> None:
+    """A row per translated diagram (media/NAME.LANG.svg) of a module's media folder, with
+    its staleness, for the trainers' list; the SVG itself is an asset like any image."""
+    by_slug = {module.slug: module for module in Module.objects.filter(course=course)}
+    modules = {
+        module_source.folder.resolve(): by_slug[module_source.slug]
+        for module_source in source.modules
+    }
+    keep = []
+    for english in english_diagrams(source.assets, source.folder):
+        module = modules.get(english.parent.parent.resolve())
+        if module is None or english.parent.name != "media":
+            continue  # a diagram outside a module's media folder is counted, not listed
+        digest = hashlib.sha256(english.read_bytes()).hexdigest()
+        for language, translated in diagram_translations(english).items():
+            data = translated.read_bytes()
+            rel = str(translated.relative_to(root.parent))
+            _upsert(
+                DiagramTranslation,
+                {"source_path": rel},
+                {
+                    "module": module,
+                    "language": language,
+                    "content_hash": hashlib.sha256(data).hexdigest(),
+                    "source_hash": svg_source_hash(data) or "",
+                    "is_stale": diagram_is_stale(data, digest),
+                    "english_hash": digest,
+                },
+            )
+            keep.append(rel)
+    DiagramTranslation.objects.filter(module__course=course).exclude(source_path__in=keep).delete()
 
 
 def _remove_missing(queryset, keep_slugs: set[str], what: str, report: SyncReport) -> None:
@@ -439,6 +481,7 @@ def content_sync(
         for source in courses:
             course = _sync_course(source, report.git_commit, report)
             _sync_snapshots(course, source, root)
+            _sync_diagram_translations(course, source, root)
         Course.objects.exclude(slug__in={source.slug for source in courses}).update(
             is_published=False
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from assessments.models import QuizTranslation
 from courses.models import (
+    DiagramTranslation,
     GlossaryTranslation,
     LessonTranslation,
     ModuleTranslation,
@@ -17,7 +18,13 @@ from courses.models import (
 from courses.pipeline.sync import content_sync
 from courses.translations import english_path
 from tests.courses.test_content import write_course
-from tests.courses.test_coverage import markdown_translation, quiz_translation, short_hash
+from tests.courses.test_coverage import (
+    SVG,
+    markdown_translation,
+    quiz_translation,
+    short_hash,
+    svg_translation,
+)
 from tests.courses.test_pipeline import GLOSSARY
 from tests.factories import MembershipFactory, with_totp
 
@@ -289,3 +296,38 @@ def test_trainer_pages_speak_the_trainers_language(client, tmp_path):
     assert "영어 변경 사항" in listing and "번역 파일" in listing and "용어집" in listing
     changes = client.get(changes_url("quiz", QuizTranslation.objects.get())).text
     assert "번역 이후 영어 변경 사항" in changes and "번역한 영어 버전에서 현재 버전까지" in changes
+
+
+def test_stale_diagram_translations_are_listed_with_their_english_changes(trainer_client, tmp_path):
+    module = write_course(tmp_path)
+    media = module / "media"
+    media.mkdir()
+    english = media / "flow.svg"
+    english.write_text(SVG)
+    edit(
+        module / "01-one.md",
+        "Body text for one.",
+        "Body text for one.\n\n![A flow](media/flow.svg)",
+    )
+    (media / "flow.ko.svg").write_text(svg_translation(english))
+    (media / "flow.th.svg").write_text(svg_translation(english))
+    content_sync(root=tmp_path)
+    assert not DiagramTranslation.objects.filter(is_stale=True).exists()
+    assert SourceSnapshot.objects.filter(path__endswith="media/flow.svg").count() == 1
+
+    english.write_text(SVG.replace("Victim", "Victim\n").replace("wallet", "exchange"))
+    (media / "flow.th.svg").write_text(svg_translation(english))  # Thai brought up to date
+    content_sync(root=tmp_path)
+
+    korean = DiagramTranslation.objects.get(language="ko")
+    assert korean.is_stale and not DiagramTranslation.objects.get(language="th").is_stale
+    listing = trainer_client.get(reverse("courses:trainer_content")).text
+    assert listing.count(f'href="{changes_url("diagram", korean)}"') == 1
+    assert f"<code>{korean.source_path}</code>" in listing and "flow.th.svg" not in listing
+    page = trainer_client.get(changes_url("diagram", korean)).text
+    assert (
+        '<span class="visually-hidden">added: </span>+  &lt;tspan&gt;exchange&lt;/tspan&gt;' in page
+    )
+    (media / "flow.ko.svg").unlink()
+    content_sync(root=tmp_path)
+    assert list(DiagramTranslation.objects.values_list("language", flat=True)) == ["th"]
