@@ -8,7 +8,13 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from courses.pipeline.coverage import QUIZ_TEXT_KEYS, svg_words, translation_coverage, yaml_words
+from courses.pipeline.coverage import (
+    QUIZ_TEXT_KEYS,
+    LanguageCoverage,
+    svg_words,
+    translation_coverage,
+    yaml_words,
+)
 from courses.pipeline.media import svg_source_hash
 from courses.pipeline.sync import content_validate
 from tests.courses.test_content import write_course
@@ -219,3 +225,14 @@ def test_a_valid_translated_diagram_passes_the_check(tmp_path):
     module = write_tree(tmp_path)
     translate_all(module, "ko")
     assert content_validate(root=tmp_path)[1] == []
+
+
+def test_coverage_line_groups_thousands():
+    line = LanguageCoverage("ko", files=96, total_files=96, words=84210, total_words=84210)
+    assert str(line) == "ko: 96/96 files, 84,210/84,210 words, 0 stale, 0 missing"
+
+
+def test_translations_option_needs_check(tmp_path):
+    write_tree(tmp_path)
+    with pytest.raises(CommandError, match="--translations goes with --check"):
+        call_command("sync_content", "--translations", "--path", str(tmp_path))
