@@ -43,11 +43,16 @@ def lesson_metadata_problems(courses: list[CourseSource]) -> list[ContentError]:
 
 def content_review(courses: list[CourseSource]) -> list[ContentError]:
     """Every editorial rule's problems with the parsed, valid tree."""
-    from courses.pipeline.translation_review import number_format_problems, terminology_errors
+    from courses.pipeline.translation_review import (
+        number_format_problems,
+        terminology_errors,
+        untranslated_parts,
+    )
 
     errors = lesson_metadata_problems(courses)
     errors.extend(terminology_errors(courses))
     errors.extend(number_format_problems(courses))
+    errors.extend(untranslated_parts(courses))
     for name in sorted(_rules):
         errors.extend(_rules[name](courses))
     return errors

@@ -5,7 +5,8 @@ translation of each English term (every glossary term, and the legal and procedu
 the course uses), with a note and, where there is one, the official source. `sync_content
 --check` then verifies:
 
-- every translated glossary entry's `name` uses the approved translation (an error);
+- every translated glossary entry's `name` uses the approved translation, or one of the
+  `variants` listed with it (inflected forms: an error otherwise);
 - where a translated lesson links a glossary term, the shown text uses the approved
   translation or one of its listed `variants` (a warning, as inflected forms vary);
 - where an English lesson links a glossary term, its translation uses an approved form
@@ -199,7 +200,7 @@ def _glossary_problems(doc: Document, language: str, bases: dict) -> list[Conten
                     f"the glossary term '{item['term']}' has no approved translation in {rel_base}",
                 )
             )
-        elif entry.approved.casefold() not in str(item.get("name", "")).casefold():
+        elif not entry.used_in(str(item.get("name", ""))):
             problems.append(
                 ContentError(
                     doc.path,
@@ -320,6 +321,66 @@ def number_format_problems(courses: list[CourseSource]) -> list[ContentError]:
         if language in NUMBER_STYLE
         for problem in _document_number_problems(doc, language)
     ]
+
+
+# -- parts a translation must not leave in English -------------------------------------------
+
+QUIZ_PARTS = {"ordering": "items", "matching": "pairs"}
+
+
+def untranslated_parts(courses: list[CourseSource]) -> list[ContentError]:
+    """Translations that leave part of their English file untranslated: a lesson's
+    objectives, a module's objectives, a quiz's ordering items and matching pairs. (The import
+    accepts them, so an older translation still loads; the page then shows that part in
+    English, marked.)"""
+    problems = []
+    for course in courses:
+        for module in course.modules:
+            for translation in module.translations.values():
+                if module.objectives and not translation.doc.data.get("objectives"):
+                    problems.append(
+                        ContentError(
+                            translation.doc.path, 1, "'objectives' of the module are not translated"
+                        )
+                    )
+            for lesson in module.lessons:
+                for translation in lesson.translations.values():
+                    if lesson.objectives and "objectives" not in translation.doc.data:
+                        problems.append(
+                            ContentError(
+                                translation.doc.path,
+                                1,
+                                "'objectives' is required: the lesson's objectives by id ("
+                                + ", ".join(o.id for o in lesson.objectives)
+                                + ")",
+                            )
+                        )
+            quiz = module.extra_files.get("quiz.yaml")
+            for translation in module.extra_translations.get("quiz.yaml", {}).values():
+                problems.extend(_quiz_parts_missing(quiz, translation.doc))
+    return problems
+
+
+def _quiz_parts_missing(english: Document | None, doc: Document) -> list[ContentError]:
+    if english is None:
+        return []
+    kinds = {
+        q.get("key"): q.get("type")
+        for q in english.data.get("questions", [])
+        if isinstance(q, dict)
+    }
+    problems = []
+    for index, item in enumerate(doc.data.get("questions") or []):
+        part = QUIZ_PARTS.get(kinds.get(item.get("key")))
+        if part and part not in item:
+            problems.append(
+                ContentError(
+                    doc.path,
+                    doc.line("questions", index),
+                    f"question '{item.get('key')}' needs '{part}': its texts are not translated",
+                )
+            )
+    return problems
 
 
 def terminology_errors(courses: list[CourseSource]) -> list[ContentError]:

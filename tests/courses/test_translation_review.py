@@ -14,6 +14,7 @@ from courses.pipeline.translation_review import (
     number_problems,
     terminology_errors,
     terminology_warnings,
+    untranslated_parts,
 )
 from tests.courses.test_content import write_course
 from tests.courses.test_editorial import write_reviewed_course
@@ -123,20 +124,24 @@ def test_lessons_get_warnings_not_errors_for_unapproved_terms(tmp_path):
     assert terminology_warnings(parsed(tmp_path)) == []
 
 
+KEYS_OBJECTIVES = "objectives:\n  explain-keys: x\n  derive-address: y\n"
+
+
 def test_check_prints_warnings_and_passes(tmp_path, capsys):
     module = write_reviewed_course(tmp_path)
     (module / "glossary.yaml").write_text(GLOSSARY)
     english = module / "01-keys.md"
     english.write_text(english.read_text().replace("## Keys", "## Keys\n\nA [[UTXO]]."))
     (module / "01-keys.ko.md").write_text(
-        f'---\ntitle: 키\nsource_hash: "{digest(english)}"\n---\n[[UTXO|UTXO]] 서명[^fips-186-5].\n'
+        f'---\ntitle: 키\nsource_hash: "{digest(english)}"\n{KEYS_OBJECTIVES}---\n'
+        "[[UTXO|UTXO]] 서명[^fips-186-5].\n"
     )
     (tmp_path / "terminology").mkdir()
     (tmp_path / "terminology" / "ko.yaml").write_text(BASE_KO)
     call_command("sync_content", "--check", "--path", str(tmp_path))
     captured = capsys.readouterr()
     assert "content OK" in captured.out
-    assert "01-keys.ko.md:5: warning: the link to 'UTXO' shows 'UTXO'" in captured.err
+    assert "01-keys.ko.md:8: warning: the link to 'UTXO' shows 'UTXO'" in captured.err
 
 
 # -- numbers -------------------------------------------------------------------------------
@@ -188,8 +193,38 @@ def test_number_errors_fail_the_check(tmp_path):
     module = write_reviewed_course(tmp_path)
     english = module / "01-keys.md"
     (module / "01-keys.ro.md").write_text(
-        f'---\ntitle: Chei\nsource_hash: "{digest(english)}"\n---\n'
+        f'---\ntitle: Chei\nsource_hash: "{digest(english)}"\n{KEYS_OBJECTIVES}---\n'
         "Standardul[^fips-186-5] a costat 2,500 USD.\n"
     )
     with pytest.raises(CommandError, match="1 content error"):
         call_command("sync_content", "--check", "--path", str(tmp_path))
+
+
+# -- parts left in English -----------------------------------------------------------------
+
+
+def test_the_check_requires_objectives_items_and_pairs_in_translations(tmp_path):
+    from tests.courses.test_translated_parts import (
+        KOREAN_ITEMS,
+        KOREAN_PAIRS,
+        course_with_objectives,
+        korean_lesson,
+        korean_quiz,
+    )
+
+    module = course_with_objectives(tmp_path)
+    korean_lesson(module, "")
+    (module / "quiz.ko.yaml").write_text(korean_quiz(module, items=KOREAN_ITEMS))
+    found = [str(e) for e in untranslated_parts(parsed(tmp_path))]
+    assert found == [
+        f"{tmp_path.name}/courses/basics/01-module/01-one.ko.md:1: 'objectives' is required: "
+        "the lesson's objectives by id (read-keys, read-hash)",
+        f"{tmp_path.name}/courses/basics/01-module/quiz.ko.yaml:7: question 'q2' needs "
+        "'pairs': its texts are not translated",
+    ]
+
+    korean_lesson(module, "objectives:\n  read-keys: 키\n  read-hash: 해시\n")
+    (module / "quiz.ko.yaml").write_text(
+        korean_quiz(module, items=KOREAN_ITEMS, pairs=KOREAN_PAIRS)
+    )
+    assert untranslated_parts(parsed(tmp_path)) == []
