@@ -32,8 +32,17 @@ def short_hash(path: Path) -> str:
 
 
 def markdown_translation(english: Path, body: str = "본문", *, stale: bool = False) -> str:
+    """A translation of a lesson or module.md; a lesson's objectives are translated too (the
+    editorial review asks for every one of them)."""
     digest = "0" * 12 if stale else short_hash(english)
-    return f'---\ntitle: 번역\nsource_hash: "{digest}"\n---\n{body}\n'
+    front = yaml.safe_load(english.read_text().split("---\n")[1]) or {}
+    objectives = "".join(
+        f"  {item['id']}: 번역된 목표\n"
+        for item in front.get("objectives") or []
+        if isinstance(item, dict) and "id" in item
+    )
+    objectives = f"objectives:\n{objectives}" if objectives else ""
+    return f'---\ntitle: 번역\nsource_hash: "{digest}"\n{objectives}---\n{body}\n'
 
 
 def svg_translation(english: Path, *, digest: str | None = None) -> str:
