@@ -16,6 +16,7 @@ from courses.models import (
     SourceSnapshot,
 )
 from courses.pipeline.sync import content_sync
+from courses.services import enrollment_create
 from courses.translations import english_path
 from tests.courses.test_content import write_course
 from tests.courses.test_coverage import (
@@ -331,3 +332,18 @@ def test_stale_diagram_translations_are_listed_with_their_english_changes(traine
     (media / "flow.ko.svg").unlink()
     content_sync(root=tmp_path)
     assert list(DiagramTranslation.objects.values_list("language", flat=True)) == ["th"]
+
+
+def test_learners_still_see_a_stale_lesson_translations_notice(client, officer, tmp_path):
+    module = write_translated(tmp_path)
+    make_all_stale(module, tmp_path)
+    lesson = LessonTranslation.objects.get(language="ko").lesson
+    enrollment_create(user=officer, course=lesson.module.course)
+    officer.language = "ko"
+    officer.save()
+    client.force_login(officer)
+    page = client.get(lesson.get_absolute_url()).text
+    assert '<p class="message message-warning" role="note">' in page and "번역" in page
+    (module / "01-one.ko.md").write_text(markdown_translation(module / "01-one.md"))
+    content_sync(root=tmp_path)
+    assert "message-warning" not in client.get(lesson.get_absolute_url()).text
