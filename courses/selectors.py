@@ -372,6 +372,7 @@ class TranslationChanges:
     kept English texts); current is today's English text, None when not on record either."""
 
     english_path: str
+    language_name: str
     old: str | None
     current: str | None
     lines: list[DiffLine]
@@ -406,7 +407,13 @@ def translation_changes(*, kind: TranslationKind, translation) -> TranslationCha
         if version is not None and current_version is not None:
             old, current = version.source_text, current_version.source_text
     lines = source_diff(old, current) if old is not None and current is not None else []
-    return TranslationChanges(english_path=path, old=old, current=current, lines=lines)
+    return TranslationChanges(
+        english_path=path,
+        language_name=dict(settings.LANGUAGES).get(translation.language, translation.language),
+        old=old,
+        current=current,
+        lines=lines,
+    )
 
 
 def lesson_versions(*, lesson: Lesson) -> QuerySet[LessonVersion]:

@@ -1,6 +1,5 @@
 """Course pages: catalog, course outline with progress, lessons, enroll and complete."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -282,7 +281,6 @@ def trainer_translation_changes(request, kind: str, translation_id: int):
             "kind": kind,
             "translation": translation,
             "title": kind.title(translation),
-            "language_name": dict(settings.LANGUAGES).get(translation.language),
             "changes": translation_changes(kind=kind, translation=translation),
         },
     )
