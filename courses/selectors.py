@@ -339,7 +339,7 @@ class StaleLanguage:
 
 
 def stale_translations() -> list[StaleLanguage]:
-    """Stale lesson, module, glossary and quiz translations, per translation language in
+    """Stale lesson, module, glossary, quiz and diagram translations, per language in
     order, each language's rows in curriculum order. One query per kind of file."""
     rows = [
         StaleTranslation(kind, translation)
