@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for, can
 from courses.models import ContentAccess, ContentAsset, Course, Enrollment, Lesson, Module
+from courses.translations import TRANSLATION_KINDS
 
 
 def access_course(*, user, course_slug: str) -> Course:
@@ -102,6 +103,18 @@ def access_lesson_for_trainer(*, user, lesson_id: int) -> Lesson:
     return get_object_or_404(
         Lesson.objects.select_related("module__course", "current_version"), pk=lesson_id
     )
+
+
+def access_translation_for_trainer(*, user, kind_slug: str, translation_id: int):
+    """A translated file's row (lesson, module, glossary or quiz) and its kind, for trainers."""
+    access_trainer_area(user=user)
+    kind = TRANSLATION_KINDS.get(kind_slug)
+    if kind is None:
+        raise Http404
+    translation = get_object_or_404(
+        kind.model.objects.select_related(*kind.related), pk=translation_id
+    )
+    return kind, translation
 
 
 def access_asset(*, user, course_slug: str, path: str):

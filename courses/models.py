@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,11 @@ class Module(models.Model):
         max_length=12,
         choices=ContentAccess.choices,
         default=ContentAccess.LAW_ENFORCEMENT,
+    )
+    # sha256 of glossary.yaml ("" without one): the English text its translations are compared
+    # with (SourceSnapshot). db_default: rows imported before the field existed get "".
+    glossary_hash = models.CharField(
+        _("glossary content hash"), max_length=64, blank=True, db_default=""
     )
 
     class Meta:
@@ -300,6 +306,77 @@ class ModuleTranslation(TranslationBase):
 
     def __str__(self) -> str:
         return f"{self.module} [{self.language}]"
+
+
+class GlossaryTranslation(TranslationBase):
+    """A glossary.LANG.yaml: where it came from and whether it is stale. The translated names
+    and definitions themselves are kept on each GlossaryTerm."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="glossary_translations"
+    )
+    # A glossary has no title of its own.
+    title = models.CharField(_("title"), max_length=200, blank=True, db_default="")
+
+    class Meta:
+        verbose_name = _("glossary translation")
+        verbose_name_plural = _("glossary translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "language"], name="glossarytranslation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} glossary [{self.language}]"
+
+
+class DiagramTranslation(TranslationBase):
+    """A media/NAME.LANG.svg beside an English diagram a lesson shows: where it came from and
+    whether it is stale. The file itself is served as a ContentAsset like any image."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="diagram_translations"
+    )
+    # A diagram has no title of its own; trainers see its file name.
+    title = models.CharField(_("title"), max_length=200, blank=True, db_default="")
+    # sha256 of the English SVG now: what source_hash is compared with, and which English
+    # text (SourceSnapshot) the trainers' diff ends at.
+    english_hash = models.CharField(_("English content hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("diagram translation")
+        verbose_name_plural = _("diagram translations")
+        constraints = [
+            models.UniqueConstraint(fields=["source_path"], name="diagramtranslation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_path
+
+
+class SourceSnapshot(models.Model):
+    """The text of an English file (a lesson, module.md, glossary.yaml, quiz.yaml, a diagram
+    a lesson shows) as one import saw it, once per sha256: the text a translation's
+    source_hash names, so trainers can see what changed in English since the translation was
+    made. LessonVersion keeps only a lesson's body (its hash is the whole file's), hence a
+    snapshot of the whole file."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(_("source file"), max_length=300)
+    sha256 = models.CharField(_("content hash"), max_length=64)
+    text = models.TextField(_("text"))
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now, db_default=Now())
+
+    class Meta:
+        verbose_name = _("English source snapshot")
+        verbose_name_plural = _("English source snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["path", "sha256"], name="sourcesnapshot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} @ {self.sha256[:12]}"
 
 
 class GlossaryTerm(models.Model):

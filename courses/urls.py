@@ -16,6 +16,11 @@ urlpatterns = [
         name="trainer_version",
     ),
     path("trainer/lessons/<int:lesson_id>/diff/", views.trainer_diff, name="trainer_diff"),
+    path(
+        "trainer/translations/<slug:kind>/<int:translation_id>/changes/",
+        views.trainer_translation_changes,
+        name="trainer_translation_changes",
+    ),
     path("agency/refreshers/", views.agency_refreshers, name="agency_refreshers"),
     path("<slug:course_slug>/", views.course_detail, name="detail"),
     path("<slug:course_slug>/enroll/", views.enroll, name="enroll"),

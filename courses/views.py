@@ -19,6 +19,7 @@ from courses.access import (
     access_lesson_for_trainer,
     access_lesson_to_read,
     access_trainer_area,
+    access_translation_for_trainer,
     agencies_administered,
     open_access_levels,
 )
@@ -42,6 +43,7 @@ from courses.selectors import (
     needs_refresher,
     refreshers_for_agencies,
     stale_translations,
+    translation_changes,
 )
 from courses.services import enrollment_create, lesson_complete, lesson_refresh_complete
 
@@ -263,5 +265,22 @@ def trainer_diff(request, lesson_id: int):
             "old": old,
             "new": new,
             "lines": source_diff(old.source_text, new.source_text),
+        },
+    )
+
+
+@login_required
+def trainer_translation_changes(request, kind: str, translation_id: int):
+    kind, translation = access_translation_for_trainer(
+        user=request.user, kind_slug=kind, translation_id=translation_id
+    )
+    return render(
+        request,
+        "courses/trainer_translation_changes.html",
+        {
+            "kind": kind,
+            "translation": translation,
+            "title": kind.title(translation),
+            "changes": translation_changes(kind=kind, translation=translation),
         },
     )

@@ -17,7 +17,7 @@ from accounts.services import invitation_create
 from assessments.services import attempt_start
 from certificates.services import certificate_batch_start, certificate_create_for_completion
 from cohorts.access import cohort_actions
-from courses.models import Lesson
+from courses.models import Lesson, LessonTranslation
 from courses.services import enrollment_create, lesson_complete
 from reports.models import ExportJob, Transcript
 from tests.cohorts.access_objects import cohort_context, cohort_urls
@@ -104,6 +104,10 @@ def agency_a_objects():
         "lesson_slug": lesson.slug,
     }
     member = {"membership_id": pending.pk}
+    translation = LessonTranslation.objects.create(
+        lesson=lesson, language="ko", title="번역", body_html="<p>번역</p>",
+        source_path="content/x.ko.md", content_hash="a" * 64, source_hash="b" * 12,
+    ).pk  # fmt: skip
     QuestionFactory(
         quiz=module.quiz, key="lab1", order=50, kind="lab", prompt="Trace.", choices=[],
         explanation="", spec={"params": {"scenario": "peel_chain"}},
@@ -187,6 +191,7 @@ def agency_a_objects():
         "courses:trainer_lesson": {"lesson_id": lesson.pk},
         "courses:trainer_version": {"lesson_id": lesson.pk, "number": 1},
         "courses:trainer_diff": {"lesson_id": lesson.pk},
+        "courses:trainer_translation_changes": {"kind": "lesson", "translation_id": translation},
         "mfa_remove_webauthn": {"pk": key.pk},
         "mfa_edit_webauthn": {"pk": key.pk},
     }
@@ -242,6 +247,7 @@ TRAINERS_OPEN = {
     "courses:trainer_lesson",
     "courses:trainer_version",
     "courses:trainer_diff",
+    "courses:trainer_translation_changes",
     "assessments:trainer_items",
     "assessments:trainer_items_csv",
 }

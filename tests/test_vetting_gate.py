@@ -21,7 +21,7 @@ from assessments.services import (
     lab_trace_add_step,
     lab_trace_pdf_render,
 )
-from courses.models import ContentAsset, GlossaryTerm, Lesson
+from courses.models import ContentAsset, GlossaryTerm, Lesson, LessonTranslation
 from courses.services import enrollment_create
 from tests.factories import (
     AgencyFactory,
@@ -169,11 +169,18 @@ def test_unvetted_officer_still_opens_public_material(client, le_world, kind):
 def trainer_urls(course) -> list[str]:
     lesson = Lesson.objects.filter(module__course=course).first()
     quiz = course.modules.first().quiz
+    translation = LessonTranslation.objects.get_or_create(
+        lesson=lesson,
+        language="ko",
+        defaults={"title": "번역", "body_html": "<p>번역</p>", "source_path": "x.ko.md",
+                  "content_hash": "a" * 64, "source_hash": "b" * 12},
+    )[0]  # fmt: skip
     return [
         reverse("courses:trainer_content"),
         reverse("courses:trainer_lesson", args=[lesson.pk]),
         reverse("courses:trainer_version", args=[lesson.pk, 1]),
         reverse("courses:trainer_diff", args=[lesson.pk]) + "?from=1&to=1",
+        reverse("courses:trainer_translation_changes", args=["lesson", translation.pk]),
         reverse("assessments:trainer_quizzes"),
         reverse("assessments:trainer_items", args=[quiz.pk]),
         reverse("assessments:trainer_items_csv", args=[quiz.pk]),

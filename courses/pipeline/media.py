@@ -5,6 +5,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from courses.pipeline.source import TRANSLATION_LANGUAGES, ContentError
+
 IMAGE_SUFFIXES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
@@ -63,3 +65,86 @@ def svg_problems(data: bytes) -> list[str]:
 
 def asset_content_type(path: str) -> str:
     return IMAGE_SUFFIXES[Path(path).suffix.lower()]
+
+
+# A translated diagram (media/NAME.ko.svg) names the English SVG it was made from in a
+# comment on its first or second line (after an XML declaration), as Markdown translations
+# do in their front matter: <!-- source_hash: "3fa2b1c09d4e" -->
+_SVG_SOURCE_HASH_RE = re.compile(r'^\s*<!--\s*source_hash:\s*"([0-9a-f]{8,64})"\s*-->\s*$')
+
+
+def svg_source_hash(data: bytes) -> str | None:
+    """The source_hash of a translated SVG, or None when the comment is absent or malformed."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    for line in text.lstrip("\ufeff").splitlines()[:2]:
+        match = _SVG_SOURCE_HASH_RE.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def svg_language(path: Path) -> str | None:
+    """'ko' for NAME.ko.svg, a translated diagram; None for an English one."""
+    parts = path.name.split(".")
+    if len(parts) == 3 and parts[2].lower() == "svg" and parts[1] in TRANSLATION_LANGUAGES:
+        return parts[1]
+    return None
+
+
+def english_diagrams(assets, course_folder: Path) -> list[Path]:
+    """The English SVGs among a course's images (CourseSource.assets once rendered: paths
+    relative to the course folder), translated ones left out."""
+    return [
+        course_folder / rel
+        for rel in sorted(assets)
+        if Path(rel).suffix.lower() == ".svg" and svg_language(Path(rel)) is None
+    ]
+
+
+def diagram_translations(english: Path) -> dict[str, Path]:
+    """The translations beside an English diagram, by language: media/NAME.LANG.svg."""
+    found = {}
+    for language in TRANSLATION_LANGUAGES:
+        path = english.with_name(f"{english.stem}.{language}{english.suffix}")
+        if path.is_file():
+            found[language] = path
+    return found
+
+
+def diagram_is_stale(translated: bytes, english_hash: str) -> bool:
+    """A translated diagram is stale unless its source_hash is a prefix of the English sha256
+    (no comment at all counts as stale; --check reports it)."""
+    source_hash = svg_source_hash(translated)
+    return source_hash is None or not english_hash.startswith(source_hash)
+
+
+def translated_svg_errors(root: Path) -> list[ContentError]:
+    """Every translated diagram under root/courses must name an English SVG that exists, carry
+    its source_hash comment and be as static and self-contained as any served SVG."""
+    errors = []
+    for path in sorted((root / "courses").rglob("*.svg")):
+        language = svg_language(path)
+        if language is None:
+            continue
+        rel = str(path.relative_to(root.parent))
+        english = path.with_name(path.name.replace(f".{language}.", "."))
+        if not english.is_file():
+            errors.append(
+                ContentError(rel, 1, f"translates '{english.name}', which does not exist")
+            )
+            continue
+        data = path.read_bytes()
+        if svg_source_hash(data) is None:
+            errors.append(
+                ContentError(
+                    rel,
+                    1,
+                    "the first or second line must be the comment <!-- source_hash: "
+                    '"3fa2b1c09d4e" --> with 8 to 64 hex characters of the English SVG\'s sha256',
+                )
+            )
+        errors.extend(ContentError(rel, 1, problem) for problem in svg_problems(data))
+    return errors

@@ -19,15 +19,25 @@ from courses.models import (
     ContentAsset,
     ContentFile,
     Course,
+    DiagramTranslation,
     GlossaryTerm,
+    GlossaryTranslation,
     Lesson,
     LessonTranslation,
     LessonVersion,
     Module,
     ModuleTranslation,
+    SourceSnapshot,
 )
 from courses.pipeline.extensions import content_extensions
-from courses.pipeline.media import asset_content_type
+from courses.pipeline.media import (
+    asset_content_type,
+    diagram_is_stale,
+    diagram_translations,
+    english_diagrams,
+    svg_source_hash,
+    translated_svg_errors,
+)
 from courses.pipeline.render import render_content, render_markdown, site_urls
 from courses.pipeline.source import (
     MODULE_FILES,
@@ -85,6 +95,7 @@ def _git_commit(root: Path) -> str:
 def content_validate(*, root: Path) -> tuple[list[CourseSource], list[ContentError]]:
     """Parse, check and render everything under root without writing (sync_content --check)."""
     courses, errors = load_content(root)
+    errors.extend(translated_svg_errors(root))
     # Other apps' files (content/requirements/, say) are checked with the courses they name.
     for extension in content_extensions():
         extension.validate(root=root, courses=courses, errors=errors)
@@ -215,6 +226,20 @@ def _sync_glossary(module: Module, source: ModuleSource, report: SyncReport) -> 
             report.add(f"glossary {module.course.slug}/{module.slug}/{entry.anchor}", status)
         keep.append(entry.anchor)
     GlossaryTerm.objects.filter(module=module).exclude(anchor__in=keep).delete()
+    for language, translation in source.glossary_translations.items():
+        _upsert(
+            GlossaryTranslation,
+            {"module": module, "language": language},
+            {
+                "source_path": translation.doc.path,
+                "content_hash": translation.doc.content_hash,
+                "source_hash": translation.source_hash,
+                "is_stale": translation.is_stale,
+            },
+        )
+    GlossaryTranslation.objects.filter(module=module).exclude(
+        language__in=list(source.glossary_translations)
+    ).delete()
 
 
 def _sync_module_translations(module: Module, source: ModuleSource, report: SyncReport) -> None:
@@ -268,6 +293,66 @@ def _sync_assets(course: Course, source: CourseSource, report: SyncReport) -> No
         gone.delete()
 
 
+def _sync_snapshots(course: Course, source: CourseSource, root: Path) -> None:
+    """Keep the text of every English file that can be translated, once per sha256: what a
+    translation's source_hash names (courses.selectors.translation_changes). Old texts stay,
+    so a translation made months ago can still be compared with today's English."""
+    docs = []
+    for module in source.modules:
+        docs += [module.doc, *(lesson.doc for lesson in module.lessons)]
+        docs += [module.glossary_doc] if module.glossary_doc is not None else []
+        docs += list(module.extra_files.values())
+    texts = {(doc.path, doc.content_hash): root.parent / doc.path for doc in docs}
+    for path in english_diagrams(source.assets, source.folder):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        texts[(str(path.relative_to(root.parent)), digest)] = path
+    known = set(
+        SourceSnapshot.objects.filter(path__in=[path for path, _hash in texts]).values_list(
+            "path", "sha256"
+        )
+    )
+    SourceSnapshot.objects.bulk_create(
+        SourceSnapshot(
+            course=course, path=path, sha256=digest, text=file.read_text(encoding="utf-8")
+        )
+        for (path, digest), file in texts.items()
+        if (path, digest) not in known
+    )
+
+
+def _sync_diagram_translations(course: Course, source: CourseSource, root: Path) -> None:
+    """A row per translated diagram (media/NAME.LANG.svg) of a module's media folder, with
+    its staleness, for the trainers' list; the SVG itself is an asset like any image."""
+    by_slug = {module.slug: module for module in Module.objects.filter(course=course)}
+    modules = {
+        module_source.folder.resolve(): by_slug[module_source.slug]
+        for module_source in source.modules
+    }
+    keep = []
+    for english in english_diagrams(source.assets, source.folder):
+        module = modules.get(english.parent.parent.resolve())
+        if module is None or english.parent.name != "media":
+            continue  # a diagram outside a module's media folder is counted, not listed
+        digest = hashlib.sha256(english.read_bytes()).hexdigest()
+        for language, translated in diagram_translations(english).items():
+            data = translated.read_bytes()
+            rel = str(translated.relative_to(root.parent))
+            _upsert(
+                DiagramTranslation,
+                {"source_path": rel},
+                {
+                    "module": module,
+                    "language": language,
+                    "content_hash": hashlib.sha256(data).hexdigest(),
+                    "source_hash": svg_source_hash(data) or "",
+                    "is_stale": diagram_is_stale(data, digest),
+                    "english_hash": digest,
+                },
+            )
+            keep.append(rel)
+    DiagramTranslation.objects.filter(module__course=course).exclude(source_path__in=keep).delete()
+
+
 def _remove_missing(queryset, keep_slugs: set[str], what: str, report: SyncReport) -> None:
     """Delete rows whose files are gone, unless officers' records still point at them."""
     for obj in queryset.exclude(slug__in=keep_slugs):
@@ -319,6 +404,9 @@ def _sync_course(source: CourseSource, git_commit: str, report: SyncReport) -> C
                 "source_path": module_source.doc.path,
                 "content_hash": module_source.doc.content_hash,
                 "glossary_access": module_source.glossary_access,
+                "glossary_hash": (
+                    module_source.glossary_doc.content_hash if module_source.glossary_doc else ""
+                ),
             },
         )
         report.add(f"module {source.slug}/{module_source.slug}", status)
@@ -391,7 +479,9 @@ def content_sync(
     report = SyncReport(git_commit=_git_commit(root))
     with transaction.atomic():
         for source in courses:
-            _sync_course(source, report.git_commit, report)
+            course = _sync_course(source, report.git_commit, report)
+            _sync_snapshots(course, source, root)
+            _sync_diagram_translations(course, source, root)
         Course.objects.exclude(slug__in={source.slug for source in courses}).update(
             is_published=False
         )

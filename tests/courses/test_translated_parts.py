@@ -217,7 +217,10 @@ def svg_course(root: Path) -> Path:
     return module
 
 
-KOREAN_SVG = SVG.replace("<title>Flow</title>", "<title>흐름</title>")
+# A translated diagram names the English SVG it was made from (courses.pipeline.media).
+KOREAN_SVG = f'<!-- source_hash: "{hashlib.sha256(SVG.encode()).hexdigest()[:12]}" -->\n' + (
+    SVG.replace("<title>Flow</title>", "<title>흐름</title>")
+)
 
 
 @pytest.mark.django_db

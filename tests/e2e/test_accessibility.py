@@ -138,3 +138,35 @@ def test_pages_have_no_serious_violations(browser, live_server, officer, agency,
 def test_the_checker_finds_a_planted_problem(page):
     page.set_content('<html lang="en"><body><main><img src="x.png"></main></body></html>')
     assert any(issue.startswith("image-alt") for issue in problems(page))
+
+
+def test_trainer_translation_pages_have_no_serious_violations(browser, live_server, tmp_path):
+    """The stale translations per language and the English-changes page (a diff, and the
+    page for a version not on record)."""
+    from assessments.models import QuizTranslation
+    from courses.models import GlossaryTranslation, SourceSnapshot
+    from tests.courses.test_translation_changes import make_all_stale, write_translated
+    from tests.factories import MembershipFactory
+
+    module = write_translated(tmp_path)
+    make_all_stale(module, tmp_path)
+    quiz = QuizTranslation.objects.get()
+    glossary = GlossaryTranslation.objects.get()
+    SourceSnapshot.objects.filter(sha256__startswith=glossary.source_hash).delete()
+    trainer = MembershipFactory(role=Membership.Role.TRAINER).user
+    secret = with_totp(trainer)
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    found = {}
+    try:
+        sign_in(page, live_server.url, trainer.email, TEST_PASSWORD, secret)
+        for path in (
+            reverse("courses:trainer_content"),
+            reverse("courses:trainer_translation_changes", args=["quiz", quiz.pk]),
+            reverse("courses:trainer_translation_changes", args=["glossary", glossary.pk]),
+        ):
+            assert page.goto(live_server.url + path).status == 200, path
+            found[path] = problems(page)
+    finally:
+        context.close()
+    assert {path: issues for path, issues in found.items() if issues} == {}

@@ -4,6 +4,10 @@
     manage.py sync_content --check    validate and render only, then the editorial review
                                       (courses.pipeline.editorial); path:line: message per error,
                                       and path:line: warning: ... for terms to look at
+    manage.py sync_content --check --translations
+                                      and then translation coverage per language (files,
+                                      words, stale, missing; courses.pipeline.coverage); fails
+                                      when any English file lacks a translation
     manage.py sync_content --dry-run  import inside a transaction, report, roll back
     manage.py sync_content --force    re-import even if no file changed
 
@@ -15,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from courses.pipeline.coverage import translation_coverage
 from courses.pipeline.editorial import content_review
 from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
 from courses.pipeline.translation_review import terminology_warnings
@@ -27,10 +32,26 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="Validate only; write nothing.")
         parser.add_argument("--dry-run", action="store_true", help="Import, report, roll back.")
         parser.add_argument("--force", action="store_true", help="Import even if nothing changed.")
+        parser.add_argument(
+            "--translations",
+            action="store_true",
+            help="With --check: print translation coverage; fail if any is missing.",
+        )
         parser.add_argument("--path", type=Path, default=None, help="Content folder.")
 
-    def handle(self, *args, check: bool, dry_run: bool, force: bool, path: Path | None, **options):
+    def handle(
+        self,
+        *args,
+        check: bool,
+        dry_run: bool,
+        force: bool,
+        translations: bool,
+        path: Path | None,
+        **options,
+    ):
         root = path or settings.CONTENT_DIR
+        if translations and not check:
+            raise CommandError("--translations goes with --check")
         if check:
             courses, errors = content_validate(root=root)
             self._fail_on(errors)
@@ -41,6 +62,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"content OK: {len(courses)} course(s), {lessons} lesson(s)")
             )
+            if translations:
+                self._report_coverage(courses, root)
             return
         try:
             report = content_sync(root=root, dry_run=dry_run, force=force)
@@ -65,6 +88,16 @@ class Command(BaseCommand):
                 f"(commit {report.git_commit[:12] or 'unknown'})"
             )
         )
+
+    def _report_coverage(self, courses, root: Path) -> None:
+        coverage = translation_coverage(courses, root)
+        for language in coverage:
+            self.stdout.write(str(language))
+        missing = [(language.language, path) for language in coverage for path in language.missing]
+        for language, path in missing:
+            self.stderr.write(f"missing {language}: {path}")
+        if missing:
+            raise CommandError(f"{len(missing)} translation(s) missing")
 
     def _fail_on(self, errors) -> None:
         if not errors:
