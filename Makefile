@@ -92,7 +92,7 @@ test: setup-test lint
 	$(DEPLOY_ENV) CERT_SIGNING_KEY=$$keys/key.pem CERT_SIGNING_CERT=$$keys/cert.pem \
 		OB_SIGNING_KEY=$$keys/ob-ed25519.pem \
 		$(PY) manage.py check --deploy --fail-level WARNING
-	$(TEST_ENV) $(PY) manage.py sync_content --check
+	$(TEST_ENV) $(PY) manage.py sync_content --check --translations
 	@rm -rf var/test-runs
 	@status=0; \
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(PARALLEL_TESTS)" \
