@@ -51,6 +51,10 @@ ALLOWED_ATTRIBUTES = {
     "li": {"id", "class"},
     "sup": {"id"},
 }
+# A code block wider than the column scrolls sideways; a keyboard can only scroll what it can
+# focus, so every `pre` joins the tab order (axe: scrollable-region-focusable). Set here, after
+# sanitizing, so a source cannot choose another value.
+FORCED_ATTRIBUTES = {"pre": {"tabindex": "0"}}
 
 
 @dataclass
@@ -293,6 +297,7 @@ def render_markdown(text: str, context: RenderContext | None = None, language: s
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
     )
 
 
