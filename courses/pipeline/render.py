@@ -51,10 +51,11 @@ ALLOWED_ATTRIBUTES = {
     "li": {"id", "class"},
     "sup": {"id"},
 }
-# A code block wider than the column scrolls sideways; a keyboard can only scroll what it can
-# focus, so every `pre` joins the tab order (axe: scrollable-region-focusable). Set here, after
-# sanitizing, so a source cannot choose another value.
-FORCED_ATTRIBUTES = {"pre": {"tabindex": "0"}}
+# A code block or table wider than the column scrolls sideways (site.css); a keyboard can only
+# scroll what it can focus, so every `pre` and `table` joins the tab order (axe:
+# scrollable-region-focusable). Set here, after sanitizing, so a source cannot choose another
+# value.
+FORCED_ATTRIBUTES = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
 
 
 @dataclass
