@@ -258,9 +258,8 @@ class Crawl:
         name = route_of(urlsplit(path).path)
         if name in self.uncapped and "?" not in path:
             return True
-        key = (name, "?" in path)
-        self.per_pattern[key] += 1
-        return self.per_pattern[key] <= CAP
+        self.per_pattern[name] += 1
+        return self.per_pattern[name] <= CAP
 
     def _landed(self) -> str:
         parts = urlsplit(self.page.url)
@@ -313,7 +312,7 @@ def test_every_page_passes_axe_and_the_html_checker(browser, live_server, tmp_pa
     print(
         f"\n{role}/{language}: {len(crawl.checked)} pages; seed {seeded - started:.1f} s, "
         f"crawl {crawled - seeded:.1f} s (axe {crawl.axe_seconds:.1f} s), "
-        f"Nu checker {time.monotonic() - crawled:.1f} s"
+        f"Nu checker {time.monotonic() - crawled:.1f} s\n" + "\n".join(crawl.checked)
     )
     assert page.url  # the crawl ran
     assert len(crawl.checked) > 1, crawl.checked
