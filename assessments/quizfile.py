@@ -211,8 +211,37 @@ def quiz_sync(*, module, doc: Document | None, access: str = "le_only") -> str:
     return status
 
 
+# What a quiz translation may translate besides the prompt and explanation: for each English
+# list of keyed entries, a mapping {key: text} (choices, ordering items) or {key: {fields}}
+# (matching pairs).
+TRANSLATED_PARTS = {"choices": (), "items": (), "pairs": ("left", "right")}
+
+
+def _keys_of(entries) -> set[str]:
+    if not isinstance(entries, list):
+        return set()
+    return {str(e["key"]) for e in entries if isinstance(e, dict) and "key" in e}
+
+
+def _translates(value, keys: set[str], fields: tuple[str, ...]) -> bool:
+    """Whether value maps exactly these keys to text (fields empty) or to mappings of exactly
+    these text fields."""
+    if not isinstance(value, dict) or {str(k) for k in value} != keys:
+        return False
+    if not fields:
+        return all(isinstance(t, str | int | float) and str(t).strip() for t in value.values())
+    return all(
+        isinstance(t, dict)
+        and set(t) == set(fields)
+        and all(isinstance(t[f], str) and t[f].strip() for f in fields)
+        for t in value.values()
+    )
+
+
 def quiz_translation_validate(doc: Document, english: Document) -> list[ContentError]:
-    """Every English question and choice key must be translated; nothing else may appear."""
+    """Every English question must be translated, with every choice; ordering items and
+    matching pairs may be translated, each for exactly the English keys; nothing else may
+    appear."""
     errors: list[ContentError] = []
 
     def error(message: str, *keys) -> None:
@@ -220,10 +249,8 @@ def quiz_translation_validate(doc: Document, english: Document) -> list[ContentE
 
     if not isinstance(doc.data.get("title"), str) or not doc.data["title"].strip():
         error("'title' is required text", "title")
-    english_questions = {
-        q["key"]: {c["key"] for c in q.get("choices", []) if isinstance(c, dict) and "key" in c}
-        for q in english.data.get("questions", [])
-        if isinstance(q, dict) and "key" in q
+    english = {
+        q["key"]: q for q in english.data.get("questions", []) if isinstance(q, dict) and "key" in q
     }
     questions = doc.data.get("questions")
     if not isinstance(questions, list):
@@ -232,25 +259,37 @@ def quiz_translation_validate(doc: Document, english: Document) -> list[ContentE
     seen = set()
     for index, item in enumerate(questions):
         where = ("questions", index)
-        if not isinstance(item, dict) or item.get("key") not in english_questions:
+        if not isinstance(item, dict) or item.get("key") not in english:
             error("each question needs the 'key' of an English question", *where)
             continue
         seen.add(item["key"])
         for key in item:
-            if key not in {"key", "prompt", "choices", "explanation"}:
+            if key not in {"key", "prompt", *TRANSLATED_PARTS, "explanation"}:
                 error(f"unknown key '{key}'", *where, key)
         if not isinstance(item.get("prompt"), str) or not item["prompt"].strip():
             error("question 'prompt' is required text", *where)
-        choices = item.get("choices")
-        if not english_questions[item["key"]] and choices is None:
-            continue  # not a choice question: prompt and explanation are all there is
-        if not isinstance(choices, dict) or set(choices) != english_questions[item["key"]]:
+        original = english[item["key"]]
+        for part, fields in TRANSLATED_PARTS.items():
+            keys = _keys_of(original.get(part))
+            value = item.get(part)
+            if value is None:
+                continue  # choices are required below; items/pairs may stay English for now
+            if not keys or not _translates(value, keys, fields):
+                shape = "text" if not fields else "{" + ", ".join(fields) + "}"
+                error(
+                    f"'{part}' must map exactly the keys {', '.join(sorted(keys)) or '(none)'} "
+                    f"of the English question to {shape}",
+                    *where,
+                    part,
+                )
+        if _keys_of(original.get("choices")) and item.get("choices") is None:
             error(
-                f"'choices' must translate exactly the choices {', '.join(sorted(english_questions[item['key']]))}",
+                f"'choices' must translate exactly the choices "
+                f"{', '.join(sorted(_keys_of(original['choices'])))}",
                 *where,
                 "choices",
             )
-    missing = sorted(set(english_questions) - seen)
+    missing = sorted(set(english) - seen)
     if missing:
         error(f"questions not translated: {', '.join(missing)}", "questions")
     return errors
@@ -271,7 +310,14 @@ def quiz_translations_sync(*, module, translations: dict) -> None:
                     item["key"]: {
                         "prompt": item["prompt"].strip(),
                         "choices": {
-                            k: str(v).strip() for k, v in (item.get("choices") or {}).items()
+                            str(k): str(v).strip() for k, v in (item.get("choices") or {}).items()
+                        },
+                        "items": {
+                            str(k): str(v).strip() for k, v in (item.get("items") or {}).items()
+                        },
+                        "pairs": {
+                            str(k): {"left": v["left"].strip(), "right": v["right"].strip()}
+                            for k, v in (item.get("pairs") or {}).items()
                         },
                         "explanation": (item.get("explanation") or "").strip(),
                     }

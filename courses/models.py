@@ -270,6 +270,9 @@ class LessonTranslation(TranslationBase):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
     body_html = models.TextField(_("body (rendered, sanitized)"))
     source_text = models.TextField(_("source (Markdown)"), blank=True)
+    # The lesson's objectives in this language: {objective id: text}; empty when the file
+    # does not translate them (the page then shows the English ones, marked as English).
+    objectives = models.JSONField(_("learning objectives"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:

@@ -260,6 +260,32 @@ def lesson_translation(*, lesson: Lesson, language: str) -> LessonTranslation | 
     return LessonTranslation.objects.filter(lesson=lesson, language=language).first()
 
 
+def lesson_objectives(*, lesson: Lesson, translation: LessonTranslation | None) -> list[dict]:
+    """The lesson's objectives as the page shows them: {id, text, english}, in the
+    translation's language where it translates them, else in English (marked so the page can
+    say which language each is in)."""
+    local = (translation.objectives or {}) if translation else {}
+    return [
+        {
+            "id": objective.get("id"),
+            "text": local.get(objective.get("id")) or objective.get("text", ""),
+            "english": translation is not None and objective.get("id") not in local,
+        }
+        for objective in lesson.objectives or []
+    ]
+
+
+def lessons_local(*, lessons: list[Lesson], language: str) -> dict[int, LessonTranslation]:
+    """{lesson id: its translation in language} for these lessons, in one query, with only
+    the title and objectives loaded (empty in English)."""
+    if language == "en":
+        return {}
+    rows = LessonTranslation.objects.filter(lesson__in=lessons, language=language).only(
+        "lesson_id", "language", "title", "objectives"
+    )
+    return {row.lesson_id: row for row in rows}
+
+
 def module_glossary(*, module: Module) -> QuerySet[GlossaryTerm]:
     return GlossaryTerm.objects.filter(module=module).order_by("term")
 

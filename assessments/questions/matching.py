@@ -32,10 +32,16 @@ class Matching(QuestionType):
     def option_keys(self, question: Question) -> list[str]:
         return [pair["key"] for pair in question.spec.get("pairs", [])]
 
+    @staticmethod
+    def _pairs(question: Question, local: dict) -> dict[str, dict]:
+        """Each pair's {left, right} in the page's language (the translation's, else English)."""
+        names = local.get("pairs") or {}
+        return {p["key"]: names.get(p["key"]) or p for p in question.spec["pairs"]}
+
     def fields(self, question, label, order, local):
-        pairs = {p["key"]: p for p in question.spec["pairs"]}
+        pairs = self._pairs(question, local)
         rights = [("", "—")] + [(k, pairs[k]["right"]) for k in order]
-        for pair_key in sorted(pairs, key=lambda k: question.spec["pairs"].index(pairs[k])):
+        for pair_key in (p["key"] for p in question.spec["pairs"]):
             yield (
                 pair_key,
                 forms.ChoiceField(label=pairs[pair_key]["left"], choices=rights, required=False),
@@ -71,7 +77,7 @@ class Matching(QuestionType):
         return {pair["key"]: pair["key"] for pair in question.spec["pairs"]}
 
     def review(self, question, value, seed, local):
-        pairs = {p["key"]: p for p in question.spec["pairs"]}
+        pairs = self._pairs(question, local)
         given = value if isinstance(value, dict) else {}
         return {
             "given": "; ".join(
@@ -79,5 +85,8 @@ class Matching(QuestionType):
                 for k, v in given.items()
                 if k in pairs and v in pairs
             ),
-            "expected": "; ".join(f"{p['left']} = {p['right']}" for p in question.spec["pairs"]),
+            "expected": "; ".join(
+                f"{pairs[p['key']]['left']} = {pairs[p['key']]['right']}"
+                for p in question.spec["pairs"]
+            ),
         }

@@ -1,23 +1,53 @@
 """Number questions: the answer within a tolerance; '1,234.5' and '1234,5' both read."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import get_language
 
 from assessments.models import Question
 from assessments.questions.base import QuestionType, YamlCheck, register
 
+# Languages that write a decimal comma and group thousands with a dot (2.500,75).
+DECIMAL_COMMA = {"ro"}
+_GROUPED = {
+    ",": re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+$"),
+    ".": re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$"),
+}
 
-def parse_number(text) -> Decimal | None:
-    """'1,234.5', '1234,5' and ' 12 ' all read as numbers; anything else is None."""
+
+def parse_number(text, language: str | None = None) -> Decimal | None:
+    """A typed number as the officer's language writes it, or None.
+
+    Both '1.5' and '1,5' read as one and a half, and spaces are ignored. Where both marks
+    appear, the last is the decimal mark ('2,500.75', '2.500,75'). A lone mark followed by
+    exactly three digits is a thousands separator in the language's own style: '2,500' is
+    2500 in English, Korean and Thai, and '8.800' is 8800 in Romanian (language None: English).
+    """
     if isinstance(text, list):
         text = text[0] if text else ""
     if not isinstance(text, str | int | float):
         return None
-    raw = str(text).strip().replace(" ", "").replace("\u00a0", "")
-    if raw.count(",") == 1 and "." not in raw:
-        raw = raw.replace(",", ".")
-    raw = raw.replace(",", "")
+    raw = str(text).strip()
+    for space in (" ", "\u00a0", "\u202f", "\u2009", "'"):
+        raw = raw.replace(space, "")
+    group = "." if (language or "en").split("-")[0] in DECIMAL_COMMA else ","
+    if "," in raw and "." in raw:
+        decimal = "," if raw.rindex(",") > raw.rindex(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _, fraction = raw.rpartition(decimal)
+        if not _GROUPED[thousands].match(whole):
+            return None
+        raw = whole.replace(thousands, "") + "." + fraction
+    elif "," in raw or "." in raw:
+        mark = "," if "," in raw else "."
+        if _GROUPED[mark].match(raw) and (mark == group or raw.count(mark) > 1):
+            raw = raw.replace(mark, "")
+        elif raw.count(mark) == 1:
+            raw = raw.replace(mark, ".")
+        else:
+            return None
     try:
         number = Decimal(raw)
     except InvalidOperation:
@@ -52,6 +82,23 @@ class Numeric(QuestionType):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             ),
         )
+
+    def answer(self, question, cleaned, posted):
+        """What was typed, read in the page's language and kept as plain digits ('8.800' on
+        a Romanian page is kept as '8800'), so grading later, anywhere, reads it the same."""
+        value = super().answer(question, cleaned, posted)
+        if value:
+            number = parse_number(value, get_language())
+            if number is not None:
+                return [format(number, "f")]
+        return value
+
+    def initial(self, question, value):
+        """A saved number shown again with the page's decimal mark ('12,6' in Romanian)."""
+        for suffix, shown in super().initial(question, value):
+            if isinstance(shown, str) and (get_language() or "en")[:2] in DECIMAL_COMMA:
+                shown = shown.replace(".", ",")
+            yield suffix, shown
 
     def score(self, question: Question, value, seed: int) -> float:
         number = parse_number(value)

@@ -28,8 +28,14 @@ class Ordering(QuestionType):
     def option_keys(self, question: Question) -> list[str]:
         return [item["key"] for item in question.spec.get("items", [])]
 
+    @staticmethod
+    def _texts(question: Question, local: dict) -> dict[str, str]:
+        """Each item's text in the page's language (the quiz translation's, else English)."""
+        names = local.get("items") or {}
+        return {i["key"]: names.get(i["key"]) or i["text"] for i in question.spec["items"]}
+
     def fields(self, question, label, order, local):
-        items = {i["key"]: i["text"] for i in question.spec["items"]}
+        items = self._texts(question, local)
         positions = [("", "—")] + [(str(n), str(n)) for n in range(1, len(order) + 1)]
         for item_key in order:
             yield (
@@ -67,8 +73,8 @@ class Ordering(QuestionType):
         return [item["key"] for item in question.spec["items"]]
 
     def review(self, question, value, seed, local):
-        items = {i["key"]: i["text"] for i in question.spec["items"]}
+        items = self._texts(question, local)
         return {
             "given": " → ".join(items.get(k, "?") for k in (value or [])),
-            "expected": " → ".join(i["text"] for i in question.spec["items"]),
+            "expected": " → ".join(items[i["key"]] for i in question.spec["items"]),
         }

@@ -29,6 +29,7 @@ from assessments.services import (
     attempt_submit,
 )
 from core.audit import AuditContext
+from courses.selectors import lessons_local
 
 
 @login_required
@@ -195,11 +196,23 @@ def _objectives_to_revisit(attempt: Attempt) -> list[dict]:
     for question in attempt_questions(attempt=attempt):
         if question.objective and _graded_score(question, attempt) < 1:
             missed.add(question.objective)
+    lessons = list(attempt.quiz.module.lessons.order_by("order"))
+    local = lessons_local(lessons=lessons, language=get_language())
     items = []
-    for lesson in attempt.quiz.module.lessons.order_by("order"):
+    for lesson in lessons:
+        translation = local.get(lesson.pk)
+        texts = (translation.objectives or {}) if translation else {}
         for objective in lesson.objectives or []:
             if objective.get("id") in missed:
-                items.append({"text": objective["text"], "lesson": lesson})
+                text = texts.get(objective["id"])
+                items.append(
+                    {
+                        "text": text or objective["text"],
+                        "english": not text and translation is not None,
+                        "lesson": lesson,
+                        "title": translation.title if translation else lesson.title,
+                    }
+                )
     return items
 
 

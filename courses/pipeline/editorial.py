@@ -3,7 +3,8 @@
 The import (content_sync) refuses only what it cannot store or render safely. The editorial
 review is what `sync_content --check` adds, and what CI runs on the real tree
 (tests/courses/test_content.py): every lesson says when its facts were checked, what it
-teaches and where its facts come from; other apps add their rules (the quiz rules in
+teaches and where its facts come from; translations use the approved terms and the
+language's number format (courses.pipeline.translation_review); other apps add their rules (the quiz rules in
 assessments.quizreview) with editorial_rule_register. Test fixtures that exercise the import
 need not satisfy it.
 """
@@ -42,7 +43,16 @@ def lesson_metadata_problems(courses: list[CourseSource]) -> list[ContentError]:
 
 def content_review(courses: list[CourseSource]) -> list[ContentError]:
     """Every editorial rule's problems with the parsed, valid tree."""
+    from courses.pipeline.translation_review import (
+        number_format_problems,
+        terminology_errors,
+        untranslated_parts,
+    )
+
     errors = lesson_metadata_problems(courses)
+    errors.extend(terminology_errors(courses))
+    errors.extend(number_format_problems(courses))
+    errors.extend(untranslated_parts(courses))
     for name in sorted(_rules):
         errors.extend(_rules[name](courses))
     return errors

@@ -136,6 +136,23 @@ CHECK_LABELS = {
 }
 
 
+# Said under a diagram on a translated page when the diagram has no translation yet (HTML is
+# rendered at import, outside any request, so not through gettext).
+DIAGRAM_IN_ENGLISH = {
+    "ko": "이 도식은 아직 번역되지 않아 영어로 표시됩니다.",
+    "th": "แผนภาพนี้ยังไม่ได้แปล จึงแสดงเป็นภาษาอังกฤษ",
+    "ro": "Această diagramă nu este încă tradusă și este afișată în limba engleză.",
+}
+
+
+def translated_image(target: Path, language: str) -> Path | None:
+    """The translation of an image beside it (media/NAME.ko.svg for media/NAME.svg), if any."""
+    if language == "en":
+        return None
+    local = target.with_name(f"{target.stem}.{language}{target.suffix}")
+    return local if local.is_file() else None
+
+
 class CheckBlocks(Preprocessor):
     """```check fenced blocks (YAML) become knowledge checks before other parsing."""
 
@@ -185,6 +202,34 @@ class CheckBlocks(Preprocessor):
         return out
 
 
+# In a table a plain `|` ends the cell, so a glossary link there is written [[Term\|shown]].
+# This preprocessor swaps that escaped bar for a separator the table parser does not see.
+LINK_SEPARATOR = "\x1f"
+GLOSSARY_LINK_PATTERN = r"\[\[([^\]\|\x1f\n]+?)(?:[\|\x1f]([^\]\n]+?))?\]\]"
+_ESCAPED_LINK_BAR = re.compile(r"(\[\[[^\]\|\n]*?)\\\|")
+_TABLE_LINK_BAR = re.compile(r"\[\[[^\]\|\n]*?\|[^\]\n]*?\]\]")
+
+
+class TableSafeGlossaryLinks(Preprocessor):
+    def __init__(self, md, context: RenderContext):
+        super().__init__(md)
+        self.context = context
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            line = _ESCAPED_LINK_BAR.sub(lambda m: m.group(1) + LINK_SEPARATOR, line)
+            broken = _TABLE_LINK_BAR.search(line) if line.lstrip().startswith("|") else None
+            if broken:
+                self.context.problem(
+                    "in a table, '|' ends the cell: write the glossary link as "
+                    "[[Term\\|shown text]]",
+                    needle=broken.group(0),
+                )
+            out.append(line)
+        return out
+
+
 class GlossaryLinks(InlineProcessor):
     def __init__(self, pattern: str, md, context: RenderContext):
         super().__init__(pattern, md)
@@ -196,7 +241,10 @@ class GlossaryLinks(InlineProcessor):
         element = ET.Element("a")
         element.text = shown
         if url is None:
-            self.context.problem(f"glossary term '{term}' is not defined", needle=m.group(0))
+            self.context.problem(
+                f"glossary term '{term}' is not defined",
+                needle=m.group(0).replace(LINK_SEPARATOR, "\\|"),
+            )
             element.tag = "span"
         else:
             element.set("href", url)
@@ -208,9 +256,10 @@ class GlossaryLinks(InlineProcessor):
 class ResolveLinks(Treeprocessor):
     """Relative .md links become lesson URLs; relative images become media URLs."""
 
-    def __init__(self, md, context: RenderContext):
+    def __init__(self, md, context: RenderContext, language: str = "en"):
         super().__init__(md)
         self.context = context
+        self.language = language
 
     def run(self, root):
         ctx = self.context
@@ -232,6 +281,8 @@ class ResolveLinks(Treeprocessor):
                 ctx.problem(f"broken link: no lesson at '{parts.path}'", needle=href)
                 continue
             element.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
+        fallbacks = []
+        parents = {child: parent for parent in root.iter() for child in parent}
         for element in root.iter("img"):
             src, alt = element.get("src", ""), (element.get("alt") or "").strip()
             parts = urlsplit(src)
@@ -254,10 +305,19 @@ class ResolveLinks(Treeprocessor):
                     f"image '{src}' must be one of {', '.join(sorted(IMAGE_SUFFIXES))}", needle=src
                 )
                 continue
-            rel = target.relative_to(course_dir).as_posix()
+            local = translated_image(target, self.language)
+            rel = (local or target).relative_to(course_dir).as_posix()
             ctx.assets.add(rel)
             element.set("src", ctx.media_url(rel))
             element.set("loading", "lazy")
+            if self.language != "en" and local is None:
+                fallbacks.append(element)
+        for element in fallbacks:  # after the walk: adding elements during iter() is unsafe
+            note = ET.Element("span", {"class": "figure-note"})
+            note.text = DIAGRAM_IN_ENGLISH.get(self.language, "")
+            note.tail, element.tail = element.tail, None
+            parent = parents[element]
+            parent.insert(list(parent).index(element) + 1, note)
 
 
 class CourseMarkdown(Extension):
@@ -265,15 +325,17 @@ class CourseMarkdown(Extension):
         super().__init__()
         self.context = context
         self.labels = CHECK_LABELS.get(language, CHECK_LABELS["en"])
+        self.language = language
 
     def extendMarkdown(self, md):
         md.preprocessors.register(CheckBlocks(md, self.context, self.labels), "course_checks", 29)
+        md.preprocessors.register(TableSafeGlossaryLinks(md, self.context), "table_links", 28)
         md.inlinePatterns.register(
-            GlossaryLinks(r"\[\[([^\]\|\n]+?)(?:\|([^\]\n]+?))?\]\]", md, self.context),
+            GlossaryLinks(GLOSSARY_LINK_PATTERN, md, self.context),
             "glossary_links",
             175,
         )
-        md.treeprocessors.register(ResolveLinks(md, self.context), "course_links", 5)
+        md.treeprocessors.register(ResolveLinks(md, self.context, self.language), "course_links", 5)
 
 
 def render_markdown(text: str, context: RenderContext | None = None, language: str = "en") -> str:

@@ -170,6 +170,11 @@ def _sync_lesson_translations(
             {"lesson": lesson, "language": language},
             {
                 "title": translation.doc.data["title"].strip(),
+                "objectives": {
+                    key: text.strip()
+                    for key, text in (translation.doc.data.get("objectives") or {}).items()
+                }
+                or None,
                 "body_html": source.html[language],
                 "source_text": translation.doc.body,
                 "source_path": translation.doc.path,

@@ -125,6 +125,28 @@ def _translation(
     )
 
 
+def _lesson_objectives_translation(
+    translation: TranslationSource, lesson: LessonSource, errors: list[ContentError]
+) -> None:
+    """A lesson translation's `objectives`: a mapping from every English objective id to its
+    text (optional, but when present exactly the English ids)."""
+    value = translation.doc.data.get("objectives")
+    if value is None:
+        return
+    english = [objective.id for objective in lesson.objectives]
+    ok = isinstance(value, dict) and set(value) == set(english)
+    ok = ok and all(isinstance(text, str) and text.strip() for text in value.values())
+    if not ok:
+        errors.append(
+            ContentError(
+                translation.doc.path,
+                translation.doc.line("objectives"),
+                "'objectives' must map each objective id of the English lesson to its "
+                f"translated text: {', '.join(english) or '(the English lesson has none)'}",
+            )
+        )
+
+
 def _lesson(path: Path, root: Path, errors: list[ContentError]) -> LessonSource | None:
     doc, _rel = read_document(path, root, errors)
     if doc is None:
@@ -321,11 +343,13 @@ def _module(folder: Path, root: Path, errors: list[ContentError]) -> ModuleSourc
                 errors.extend(handler.validate_translation(translation.doc, english))
                 module.extra_translations.setdefault(english_name, {})[language] = translation
         elif english_name in lessons_by_file:
+            lesson = lessons_by_file[english_name]
             translation = _translation(
-                path, root, errors, english=lessons_by_file[english_name].doc, keys={"title"}
+                path, root, errors, english=lesson.doc, keys={"title", "objectives"}
             )
             if translation is not None:
-                lessons_by_file[english_name].translations[language] = translation
+                _lesson_objectives_translation(translation, lesson, errors)
+                lesson.translations[language] = translation
         else:
             errors.append(
                 ContentError(rel, 1, f"translates '{english_name}', which does not exist")

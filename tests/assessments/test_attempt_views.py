@@ -249,7 +249,8 @@ def test_right_answers_posted_like_a_browser_score_full_marks(officer_client, at
     assert graded.score == Decimal("100.00") and graded.passed is True
     assert graded.answers["steps"] == ["photo", "seize", "image"]
     assert graded.answers["match"] == {"btc": "btc", "eth": "eth", "xmr": "xmr", "ln": "ln"}
-    assert graded.answers["fee"] == ["12,6"] and graded.answers["many"] == ["a", "b"]
+    # Kept as plain digits, read in the page's language (here English: a decimal comma).
+    assert graded.answers["fee"] == ["12.6"] and graded.answers["many"] == ["a", "b"]
 
     result = officer_client.get(reverse("assessments:result", args=[attempt.pk]))
     assert "You scored 100%" in result.text
@@ -336,9 +337,10 @@ def test_autosaved_answers_of_every_type_fill_the_page_again(officer_client, att
 
     initial = page.context["form"].initial
     assert initial["q_pick"] == "a" and initial["q_many"] == ["a", "b"]
-    assert initial["q_fee"] == "12,6" and initial["q_coin"] == "bitcoin"
+    # Saved as plain digits, shown with the page's decimal mark (English: a point).
+    assert initial["q_fee"] == "12.6" and initial["q_coin"] == "bitcoin"
     assert initial["q_steps__image"] == "3" and initial["q_match__eth"] == "eth"
-    assert 'value="12,6"' in page.text
+    assert 'value="12.6"' in page.text
     assert '<option value="3" selected>3</option>' in page.text
 
 
@@ -356,3 +358,27 @@ def test_unticking_every_box_clears_a_saved_answer(officer_client, officer, cour
     assert AttemptAnswer.objects.get(attempt=attempt, question_key=multiple.key).value == ["a"]
     officer_client.post(save, {f"q_{multiple.key}__shown": "1"})  # every box unticked
     assert AttemptAnswer.objects.get(attempt=attempt, question_key=multiple.key).value == []
+
+
+@pytest.mark.parametrize(
+    "language, typed, stored, score",
+    [
+        ("en", "12.500", "12.500", 1.0),  # English: a decimal point
+        ("ro", "12.500", "12500", 0.0),  # Romanian: twelve thousand five hundred
+        ("ro", "12,5", "12.5", 1.0),
+        ("ko", "12,500", "12500", 0.0),
+    ],
+)
+def test_numbers_are_read_as_the_officers_language_writes_them(
+    officer_client, officer, attempt, language, typed, stored, score
+):
+    officer.language = language
+    officer.save(update_fields=["language"])
+    officer_client.post(reverse("assessments:save", args=[attempt.pk]), {"q_fee": typed})
+    shown = officer_client.get(reverse("assessments:attempt", args=[attempt.pk]))
+    assert shown.context["form"].initial["q_fee"] == (
+        stored.replace(".", ",") if language == "ro" else stored
+    )
+    graded = take(officer_client, attempt, {**RIGHT, "q_fee": typed})
+    assert graded.answers["fee"] == [stored]
+    assert graded.question_scores["fee"] == score

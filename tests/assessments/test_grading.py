@@ -396,3 +396,34 @@ def test_ordering_is_always_shuffled_never_shown_in_the_right_order(keys):
     assert all(sorted(order) == list(keys) for order in orders)
     assert all(order != list(keys) for order in orders)
     assert option_order(question, 7) == option_order(question, 7)
+
+
+@pytest.mark.parametrize(
+    "text, language, number",
+    [
+        ("2,500", "en", "2500"),
+        ("2,500", "ko", "2500"),
+        ("2,500", "ro", "2.500"),
+        ("8.800", "ro", "8800"),
+        ("8.800", "en", "8.800"),
+        ("249.897,50", "ro", "249897.50"),
+        ("249,897.50", "th", "249897.50"),
+        ("1.234.567", None, "1234567"),
+        ("1 234,5", "ro", "1234.5"),
+        ("0,2985", "ro", "0.2985"),
+        ("0.125", "ro", "0.125"),  # no thousands start with 0
+        ("0,125", "en", "0.125"),
+        ("1,5", None, "1.5"),
+    ],
+)
+def test_parse_number_follows_the_language(text, language, number):
+    from assessments.questions.numeric import parse_number
+
+    assert parse_number(text, language) == Decimal(number)
+
+
+@pytest.mark.parametrize("text", ["1.234,5.6", "12,34,5", "1.5.5", "2,50.0"])
+def test_parse_number_refuses_mixed_up_groupings(text):
+    from assessments.questions.numeric import parse_number
+
+    assert parse_number(text, "ro") is None

@@ -2,7 +2,8 @@
 
     manage.py sync_content            import; when no file changed, only hashes are read
     manage.py sync_content --check    validate and render only, then the editorial review
-                                      (courses.pipeline.editorial); path:line: message per error
+                                      (courses.pipeline.editorial); path:line: message per error,
+                                      and path:line: warning: ... for terms to look at
     manage.py sync_content --dry-run  import inside a transaction, report, roll back
     manage.py sync_content --force    re-import even if no file changed
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from courses.pipeline.editorial import content_review
 from courses.pipeline.sync import ContentInvalid, content_sync, content_validate
+from courses.pipeline.translation_review import terminology_warnings
 
 
 class Command(BaseCommand):
@@ -33,6 +35,8 @@ class Command(BaseCommand):
             courses, errors = content_validate(root=root)
             self._fail_on(errors)
             self._fail_on(content_review(courses))
+            for warning in terminology_warnings(courses):
+                self.stderr.write(str(warning))
             lessons = sum(len(m.lessons) for c in courses for m in c.modules)
             self.stdout.write(
                 self.style.SUCCESS(f"content OK: {len(courses)} course(s), {lessons} lesson(s)")
