@@ -226,6 +226,7 @@ class Crawl:
         self.per_pattern: Counter = Counter()
         self.violations: dict[str, list[str]] = {}
         self.broken: dict[str, int] = {}
+        self.served: dict[str, str] = {}
         self.checked: list[str] = []
         self.enrolled = False
         self.axe_seconds = 0.0
@@ -279,6 +280,7 @@ class Crawl:
             self.violations[path] = found
         if html is not None:
             self.batch.add(path, html)
+            self.served.setdefault("first", html)
         self.checked.append(path)
 
     def _enrol(self):
@@ -316,6 +318,7 @@ def test_every_page_passes_axe_and_the_html_checker(browser, live_server, tmp_pa
     )
     assert page.url  # the crawl ran
     assert len(crawl.checked) > 1, crawl.checked
+    assert f'<html lang="{language}">' in crawl.served["first"]  # the language chosen
     assert crawl.broken == {}
     assert not crawl.violations, "\n".join(
         f"{path}: {issue}" for path, issues in crawl.violations.items() for issue in issues
