@@ -177,3 +177,18 @@ def test_editing_the_trace_makes_the_pdf_stale(officer_client, attempt):
     assert LabTrace.objects.get(pk=trace.pk).pdf_current
     officer_client.post(add, {"note": "second thoughts"})
     assert not LabTrace.objects.get(pk=trace.pk).pdf_current
+
+
+# Short notes: a long one wraps in its table cell, and comes back out of the PDF in pieces.
+@pytest.mark.parametrize("note", ["신고", "แจ้ง", "Ștefănescu"])
+def test_trace_pdf_prints_notes_in_any_script_with_real_glyphs(officer_client, attempt, note):
+    from assessments.services import lab_trace_pdf_render
+    from tests.certificates.pdf import assert_real_glyphs
+
+    graph = lab_graph(Question.objects.get(key="lab1"), attempt.seed)
+    officer_client.post(
+        reverse("assessments:lab_trace_add", args=[attempt.pk, "lab1", graph.start_address]),
+        {"note": note},
+    )
+    trace = lab_trace_pdf_render(trace_id=LabTrace.objects.get(attempt=attempt).pk)
+    assert_real_glyphs(trace.pdf.open("rb").read(), note)

@@ -20,6 +20,7 @@ from cohorts.services.attendance import (
     sign_in_sheet_state,
 )
 from cohorts.services.seats import seat_withdraw
+from tests.certificates.pdf import assert_real_glyphs
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -340,7 +341,13 @@ def test_sign_in_sheet_pdf_lists_every_officer_over_several_pages(settings):
         agency=knpa,
         user=MembershipFactory(agency=knpa, user=UserFactory(full_name="김민준")).user,
     )
-    bulk_seat(cohort, 38)
+    thai = seated(
+        cohort,
+        user=MembershipFactory(
+            agency=cohort.host_agency, user=UserFactory(full_name="สมชาย ใจดี")
+        ).user,
+    )
+    bulk_seat(cohort, 37)
     session = cohort.sessions.first()
     sign_in_sheet_request(session=session, actor=cohort.trainers.first())
 
@@ -354,8 +361,11 @@ def test_sign_in_sheet_pdf_lists_every_officer_over_several_pages(settings):
     assert "Blockchain tracing, Bangkok" in texts[0]
     assert named.user.full_name in whole
     assert "김민준" in whole and "Korean National Police Agency" in whole
-    for n in range(38):
+    for n in range(37):
         assert f"Roster Officer {n:04d}" in whole
+    data = sheet.pdf.open("rb").read()
+    for name in ("김민준", thai.user.full_name, "Somchai Jaidee"):
+        assert_real_glyphs(data, name)
     # The table header and the page number on every page.
     for number, text in enumerate(texts, start=1):
         assert "Signature" in text

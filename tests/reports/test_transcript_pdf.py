@@ -26,6 +26,7 @@ from reports.services.transcripts import (
     transcript_request,
     transcript_verify_url,
 )
+from tests.certificates.pdf import assert_real_glyphs
 from tests.core.signing import pdfsig, validate, with_one_byte_changed_in_a_content_stream
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, admin_of, staff_user
 from tests.reports.test_transcripts import complete_course
@@ -132,6 +133,7 @@ def test_korean_thai_and_romanian_names_and_labels_render(name, language):
 
     text = pdf_text(pdf_bytes(made))
     assert name.replace(" ", "") in text.replace(" ", "")
+    assert_real_glyphs(pdf_bytes(made), name)
 
 
 # The public verify page.
