@@ -68,8 +68,19 @@ setup-run: $(VENV)/.installed-base
 run: setup-run
 	@PORT=$(PORT) scripts/run-dev.sh
 
+# The Nu HTML checker the page crawl validates every page with (tests/e2e/test_crawl.py): the
+# exact version in package-lock.json, from npm into var/node/; run with Java. Its install
+# script, which would download a Java runtime, is not run: ensure-services.sh installs Java.
+VNU_JAR := var/node/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json package-lock.json
+	@mkdir -p var/node
+	cp package.json package-lock.json var/node/
+	cd var/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 setup-test: $(VENV)/.installed-dev
 	@scripts/ensure-services.sh
+	@$(MAKE) --no-print-directory $(VNU_JAR)
 	@mkdir -p var/static
 	$(PY) manage.py signing_dev_keys
 

@@ -28,6 +28,9 @@ SITE_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu
 # poppler-utils: pdfsig, which the tests use to check certificate PDF signatures; openssl:
 # the throwaway signing key `make test` gives `check --deploy`.
 REQUIRED_PACKAGES=(chromium poppler-utils openssl "${SITE_PACKAGES[@]}")
+# Commands the tests need, with the package that provides each when absent (any Java 11+ or
+# npm on PATH will do): java runs the Nu HTML checker, npm installs it (make setup-test).
+REQUIRED_COMMANDS=("java default-jre-headless" "npm npm")
 # --site: what `make run` needs (no database or Redis server, no browser); a missing
 # package is then a warning, since the site still starts without it.
 SITE_ONLY=0
@@ -474,6 +477,25 @@ ensure_redis() {
 # System packages (Chromium for browser tests, WeasyPrint libraries)
 # ----------------------------------------------------------------------------
 
+# Installs the package of each command in REQUIRED_COMMANDS that is not on PATH.
+ensure_commands() {
+	local entry command package missing=()
+	for entry in "${REQUIRED_COMMANDS[@]}"; do
+		read -r command package <<<"$entry"
+		have "$command" || missing+=("$package")
+	done
+	[ "${#missing[@]}" -gt 0 ] || return 0
+	if ! can_apt_install; then
+		die "missing commands for the test suite (Java runs the Nu HTML checker, npm installs it).
+Install them with: sudo apt-get install -y ${missing[*]}"
+	fi
+	apt_install "${missing[@]}"
+	for entry in "${REQUIRED_COMMANDS[@]}"; do
+		read -r command package <<<"$entry"
+		have "$command" || die "$command still not found after installing $package"
+	done
+}
+
 ensure_packages() {
 	local pkgs=() missing=() pkg
 	for pkg in "${REQUIRED_PACKAGES[@]}"; do
@@ -514,6 +536,7 @@ Install them with: sudo apt-get install -y ${missing[*]}"
 		status "packages: ok"
 		return 0
 	fi
+	ensure_commands
 	if [ ! -x "$CHROMIUM_PATH" ]; then
 		die "Chromium not found at $CHROMIUM_PATH. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH."
 	fi

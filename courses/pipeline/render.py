@@ -51,6 +51,11 @@ ALLOWED_ATTRIBUTES = {
     "li": {"id", "class"},
     "sup": {"id"},
 }
+# A code block or table wider than the column scrolls sideways (site.css); a keyboard can only
+# scroll what it can focus, so every `pre` and `table` joins the tab order (axe:
+# scrollable-region-focusable). Set here, after sanitizing, so a source cannot choose another
+# value.
+FORCED_ATTRIBUTES = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
 
 
 @dataclass
@@ -355,6 +360,7 @@ def render_markdown(text: str, context: RenderContext | None = None, language: s
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
     )
 
 

@@ -275,6 +275,16 @@ def test_staff_sees_every_row(client, trail):
     )
 
 
+def test_audit_times_carry_at_most_milliseconds(client):
+    """HTML's `<time datetime>` allows three digits of a second's fraction; stored times
+    have six."""
+    event_at(datetime(2026, 3, 4, 5, 6, 7, 891234, tzinfo=UTC), action="vetting.approve")
+    client.force_login(staff_user())
+    response = client.get(SEARCH)
+    assert '<time datetime="2026-03-04T05:06:07.891+00:00">' in response.text
+    assert ".891234" not in response.text
+
+
 def test_agency_admin_sees_only_their_agencys_rows(client, trail):
     agency_a, _agency_b = trail
     client.force_login(admin_of(agency_a))

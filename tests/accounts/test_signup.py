@@ -114,3 +114,11 @@ def test_unknown_email_login_error_matches_wrong_password(client):
     )
     assert unknown.status_code == known.status_code == 200
     assert unknown.context["form"].errors == known.context["form"].errors
+
+
+def test_signup_page_holds_the_password_rules_in_a_div(client):
+    """The password's help text is a list: inside allauth's paragraphs (as_p) it made the page
+    invalid HTML (an unclosed span, an implied end of paragraph)."""
+    html = client.get(reverse("account_signup")).content.decode()
+    assert '<div class="helptext" id="id_password1_helptext"><ul>' in html
+    assert '<span class="helptext"' not in html

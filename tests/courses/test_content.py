@@ -172,9 +172,17 @@ def test_rendering_keeps_tables_and_code():
             """
         )
     )
-    assert "<table>" in html and "<td>1</td>" in html
-    assert "<pre><code>bc1qexample" in html
+    assert '<table tabindex="0">' in html and "<td>1</td>" in html
+    assert '<pre tabindex="0"><code>bc1qexample' in html
     assert 'rel="noopener noreferrer"' in html
+
+
+def test_code_blocks_are_keyboard_scrollable_whatever_the_source_says():
+    """A wide code block (or table) scrolls sideways; only a focusable one scrolls with the
+    keyboard."""
+    html = render_markdown('```\nbc1qexample\n```\n\n<pre tabindex="-1">raw</pre>\n')
+    assert html.count('<pre tabindex="0">') == 2
+    assert 'tabindex="-1"' not in html
 
 
 def test_check_command_prints_errors_and_fails(tmp_path, capsys):
