@@ -1,12 +1,10 @@
 """Per-request middleware: sessions that idle out, the viewer's time zone, and no caching of
 signed-in pages."""
 
-import time
 import zoneinfo
 from functools import wraps
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -28,25 +26,13 @@ def keeps_session_idle(view):
     return wrapped
 
 
-# When a request last pushed the session's idle expiry forward (seconds since the epoch).
-SESSION_TOUCHED_KEY = "_touched"
-
-
 class IdleSessionMiddleware(SessionMiddleware):
-    """Django's session middleware, with the idle timeout slid forward at most once per
-    SESSION_TOUCH_SECONDS instead of on every request: a page view no longer writes the session
-    row each time (SESSION_SAVE_EVERY_REQUEST is off). So a session ends between
-    SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS and SESSION_COOKIE_AGE after the last request (29
-    to 30 minutes). Views marked with keeps_session_idle never touch it."""
+    """Django's session middleware (SESSION_SAVE_EVERY_REQUEST: each request extends the idle
+    timeout), except for views marked with keeps_session_idle."""
 
     def process_response(self, request, response):
         if getattr(request, "keeps_session_idle", False):
             return response
-        session = getattr(request, "session", None)
-        if session is not None and not session.is_empty():
-            now = int(time.time())
-            if now - session.get(SESSION_TOUCHED_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
-                session[SESSION_TOUCHED_KEY] = now  # modified: saved with a new expiry
         return super().process_response(request, response)
 
 

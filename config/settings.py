@@ -289,12 +289,9 @@ QUIZ_GRACE_SECONDS = env_int("QUIZ_GRACE_SECONDS", 5)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Crypto Crime Training] "
 
-# Idle sessions end after 30 minutes: a request pushes the expiry forward, writing the session
-# at most once a minute (accounts.middleware.IdleSessionMiddleware), so a session ends 29 to 30
-# minutes after its last request and a page view is not a database write.
+# Idle sessions end after 30 minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60)
-SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
