@@ -26,7 +26,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from courses.pipeline.lessonmeta import lesson_body
-from courses.pipeline.media import IMAGE_SUFFIXES, svg_problems
+from courses.pipeline.media import IMAGE_SUFFIXES, diagram_translations, svg_problems
 from courses.pipeline.source import ACCESS_RANK, ContentError, CourseSource, yaml_load
 
 ADMONITION_TYPES = {"note", "tip", "warning", "important"}
@@ -147,10 +147,7 @@ DIAGRAM_IN_ENGLISH = {
 
 def translated_image(target: Path, language: str) -> Path | None:
     """The translation of an image beside it (media/NAME.ko.svg for media/NAME.svg), if any."""
-    if language == "en":
-        return None
-    local = target.with_name(f"{target.stem}.{language}{target.suffix}")
-    return local if local.is_file() else None
+    return diagram_translations(target).get(language)
 
 
 class CheckBlocks(Preprocessor):
