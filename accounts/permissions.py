@@ -158,12 +158,29 @@ def active_memberships(user: User) -> QuerySet[Membership]:
     return memberships_that_count().filter(user=user)
 
 
-def can(user: User, action: Action, agency: Agency | None = None) -> bool:
+def memberships_of(user: User, memberships=None) -> list[Membership]:
+    """The user's memberships that count, for several checks in a row: those already read
+    (memberships), else one query; none for programme staff, whose rights need none."""
+    if memberships is not None:
+        return memberships
+    if not user.is_authenticated or not user.is_active or user.is_staff:
+        return []
+    return list(active_memberships(user))
+
+
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's memberships that count, read once for every check of a request:
+    pass them on to can(), agencies_for() and the access checks."""
+    return memberships_of(request.user)
+
+
+def can(user: User, action: Action, agency: Agency | None = None, memberships=None) -> bool:
+    """memberships: the user's memberships that count, when already read (else one query)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
-    memberships = list(active_memberships(user))
+    memberships = memberships if memberships is not None else list(active_memberships(user))
     if any(action in GLOBAL.get(m.role, ()) for m in memberships):
         return True
     if agency is None:

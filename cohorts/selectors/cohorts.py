@@ -1,8 +1,24 @@
 """Cohorts, their sessions, participations and seats as pages list them, joined up front: a
 page's query count never grows with its rows."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import json
 
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, JSONObject
+
+from accounts.permissions import Action, agencies_for
 from cohorts.access import eligible_officer_memberships
 from cohorts.models import Attendance, Cohort, Participation, Seat, Session
 
@@ -18,6 +34,71 @@ def cohort_participations(*, cohort: Cohort) -> QuerySet[Participation]:
     return Participation.objects.filter(cohort=cohort).select_related("agency")
 
 
+def _json_rows(rows: QuerySet, *, per: str, **fields) -> Subquery:
+    """A correlated subquery giving `rows` (grouped by `per`, the column pointing at the outer
+    row) as one text of comma-separated JSON objects: a short list loaded with its parent row
+    instead of by a query of its own. Standard aggregates only, so SQLite (make run) reads it
+    too; _decoded() turns it back into dicts, in no particular order."""
+    return Subquery(
+        rows.order_by()
+        .values(per)
+        .annotate(json=StringAgg(Cast(JSONObject(**fields), TextField()), Value(",")))
+        .values("json"),
+        output_field=TextField(),
+    )
+
+
+def _decoded(rows: str | None) -> list[dict]:
+    return json.loads(f"[{rows}]") if rows else []
+
+
+def cohort_page_cohorts(*, user) -> QuerySet[Cohort]:
+    """Cohorts with what the cohort page shows beyond their own row, for access_cohort to
+    load in the query that checks access: the prerequisite modules, whether anyone holds or
+    held a seat (may the cohort go back to draft?) and the viewer's own seat, if any."""
+    return Cohort.objects.annotate(
+        prerequisite_rows=_json_rows(
+            Cohort.prerequisite_modules.through.objects.filter(cohort=OuterRef("pk")),
+            per="cohort",
+            id="module_id",
+            title="module__title",
+            order="module__order",
+        ),
+        has_seats=Exists(Seat.objects.filter(cohort=OuterRef("pk"))),
+        viewer_seat=FilteredRelation("seats", condition=Q(seats__user=user.pk)),
+    ).select_related("viewer_seat")
+
+
+def cohort_page(*, cohort: Cohort, user, memberships=None) -> dict:
+    """What the cohort page lists, for a cohort loaded through cohort_page_cohorts(): its
+    sessions, trainers, participating agencies (those whose officers the user nominates
+    apart, as `own_participations`, for an agency admin taking part), prerequisite modules
+    and the user's own seat. Three queries, whatever the number of rows."""
+    participations = Participation.objects.filter(cohort=cohort).select_related("agency")
+    nominating = Action.NOMINATE_OFFICERS in cohort.actions and not user.is_staff
+    if nominating:
+        allowed = agencies_for(user, Action.NOMINATE_OFFICERS, memberships=memberships)
+        participations = participations.annotate(
+            nominated_by_viewer=Exists(allowed.filter(pk=OuterRef("agency_id")))
+        )
+    # By name, as the user's own are listed; the table shows them by role, then name (the
+    # model's order), which a stable sort on the role gives.
+    by_name = list(participations.order_by("agency__name"))
+    my_seat = getattr(cohort, "viewer_seat", None)  # absent, not None, when there is none
+    if my_seat is not None:
+        my_seat.cohort = cohort
+    return {
+        "sessions": list(cohort_sessions(cohort=cohort)),
+        "trainers": list(cohort.trainers.order_by("full_name", "pk")),
+        "participations": sorted(by_name, key=lambda p: p.role),
+        "own_participations": [p for p in by_name if p.nominated_by_viewer] if nominating else [],
+        "prerequisites": sorted(
+            _decoded(cohort.prerequisite_rows), key=lambda m: (m["order"], m["id"])
+        ),
+        "my_seat": my_seat,
+    }
+
+
 def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[Seat]:
     seats = Seat.objects.filter(cohort=cohort).select_related("user", "agency")
     if statuses is not None:
@@ -28,13 +109,15 @@ def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[
 
 
 def session_roster(*, session: Session) -> list[tuple[Seat, Attendance | None]]:
-    """Everyone with a confirmed seat, with their mark for this session (or None): two queries."""
-    seats = list(cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED]))
-    marks = {
-        mark.seat_id: mark
-        for mark in Attendance.objects.filter(session=session, seat__in=[s.pk for s in seats])
-    }
-    return [(seat, marks.get(seat.pk)) for seat in seats]
+    """Everyone with a confirmed seat, with their mark for this session (or None): one query
+    (a seat has at most one mark per session)."""
+    seats = (
+        cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
+        .annotate(mark=FilteredRelation("attendance", condition=Q(attendance__session=session)))
+        .select_related("mark")
+    )
+    # A seat without a mark has no `mark` attribute at all.
+    return [(seat, getattr(seat, "mark", None)) for seat in seats]
 
 
 def cohorts_run_by(*, user) -> QuerySet[Cohort]:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # Checking a file on the page: the login and the user's memberships, the session and the
 # trainer's rights, then one query for the seats, whatever the number of rows.
-UPLOAD_QUERIES = 14
+UPLOAD_QUERIES = 12
 
 
 @pytest.fixture
