@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.access import access_agency
 from accounts.models import Agency
-from accounts.permissions import Action, can
+from accounts.permissions import Action, request_memberships
 from core.audit import AuditContext
-from reports.access import access_roster_agencies, roster_transcript_ids
+from reports.access import access_roster_agencies, access_roster_agency, roster_transcript_ids
 from reports.exports.tables_roster import ROSTER, roster_row
 from reports.exports.writers import write_csv
 from reports.forms import RosterFilterForm
@@ -24,14 +24,19 @@ ROSTER_PAGE_SIZE = 25
 
 @login_required
 def agencies(request):
-    agency_ids = access_roster_agencies(user=request.user)
-    rows = agencies_with_member_counts(agency_ids=agency_ids)
+    rows = access_roster_agencies(
+        user=request.user,
+        agencies=agencies_with_member_counts(),
+        memberships=request_memberships(request),
+    )
     return render(request, "reports/agencies.html", {"agencies": rows})
 
 
 @login_required
 def roster(request, agency_id: int):
-    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.VIEW_ROSTER)
+    agency = access_roster_agency(
+        user=request.user, agency_id=agency_id, memberships=request_memberships(request)
+    )
     form = RosterFilterForm(request.GET)
     filters = form.filters()
     members = agency_roster(agency=agency, **filters)
@@ -41,11 +46,14 @@ def roster(request, agency_id: int):
         "form": form,
         "page_obj": page,
         "members": page.object_list,
-        "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
-        "can_choose": can(request.user, Action.CHOOSE_REQUIREMENTS, agency),
+        "can_export": agency.may_export,
+        "can_choose": agency.may_choose,
         # Whose training record the viewer may open: their names link to it.
         "transcript_ids": roster_transcript_ids(
-            user=request.user, agency=agency, members=page.object_list
+            user=request.user,
+            agency=agency,
+            members=page.object_list,
+            may_view=agency.may_view_transcripts,
         ),
         "filtered": any(filters.values()),
     }

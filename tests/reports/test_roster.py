@@ -33,12 +33,13 @@ Status = Membership.Status
 # records carry "reauthenticated": True (allauth.account.internal.flows.login).
 AUTH_RECORDS_KEY = "account_authentication_methods"
 AUTH_RECORDS_USER_KEY = "account_authentication_methods_user"
-# Session, user, MFA policy and device, time zone, access (2), page count, export
-# permission (2), requirement-choice permission (2), training-record permission (2), page rows,
-# navigation roles, session save
-# (3 with its savepoint).
-ROSTER_QUERIES = 19
-AGENCIES_QUERIES = 11  # the same, less the roster's own; the coordinator has a time zone
+# Session, user, MFA policy and device, time zone, the viewer's memberships, the agency (with
+# whether they may export, choose its requirement set and open training records), page count,
+# page rows, navigation roles, session save (3 with its savepoint).
+ROSTER_QUERIES = 13
+# Session, user, MFA policy and device (the coordinator has a time zone of their own), the
+# viewer's memberships, the agencies with their counts, navigation roles, session save (3).
+AGENCIES_QUERIES = 10
 
 
 def member(agency, *, full_name: str = "", email: str = "", **kwargs) -> Membership:
