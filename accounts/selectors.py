@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, Invitation, Membership, User
+from accounts.viewer import memberships_of
 
 
 def agency_for_email(*, email: str) -> Agency | None:
@@ -21,12 +22,10 @@ def agency_for_email(*, email: str) -> Agency | None:
 
 
 def primary_membership(*, user: User) -> Membership | None:
-    return (
-        Membership.objects.select_related("agency")
-        .filter(user=user)
-        .order_by("created_at", "id")
-        .first()
-    )
+    """The user's first membership (any status), with its agency: from the request's read of
+    the viewer's memberships when there is one."""
+    memberships = memberships_of(user)
+    return memberships[0] if memberships else None
 
 
 def open_invitation(*, agency, email: str):

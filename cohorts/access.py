@@ -26,11 +26,10 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.permissions import (
     Action,
-    active_memberships,
     agencies_for,
     can,
-    memberships_of,
     vetting_cutoff,
+    viewer_active_memberships,
 )
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
@@ -39,14 +38,14 @@ from cohorts.models import Cohort, Participation, Seat, Session
 RELATION = ("viewer_trains", "viewer_participates", "viewer_cohosts", "viewer_has_seat")
 
 
-def _relation(*, user, memberships, cohort: OuterRef) -> dict:
+def _relation(*, user, cohort: OuterRef) -> dict:
     """Annotations saying how the user relates to the cohort `cohort` points at, so that the
     query loading a cohort (or its session, or a seat in it) also answers the access check."""
     if user.is_staff:
         # Staff hold every right but attending; their agencies do not matter.
         participating = None
     else:
-        admin_of = agencies_for(user, Action.NOMINATE_OFFICERS, memberships=memberships)
+        admin_of = agencies_for(user, Action.NOMINATE_OFFICERS)
         participating = Participation.objects.filter(cohort=cohort, agency__in=admin_of)
     return {
         "viewer_trains": Exists(
@@ -60,13 +59,13 @@ def _relation(*, user, memberships, cohort: OuterRef) -> dict:
     }
 
 
-def _actions(*, user, cohort: Cohort, relation: Mapping[str, bool], memberships) -> set[Action]:
+def _actions(*, user, cohort: Cohort, relation: Mapping[str, bool]) -> set[Action]:
     """Every action the user may take on this cohort, from how they relate to it."""
     actions: set[Action] = set()
     if user.is_staff:
         actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
     elif (cohort.created_by_id == user.pk or relation["viewer_trains"]) and can(
-        user, Action.SCHEDULE_COHORTS, memberships=memberships
+        user, Action.SCHEDULE_COHORTS
     ):
         actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS}
     if not user.is_staff:
@@ -85,33 +84,32 @@ def _loaded_relation(obj) -> dict[str, bool]:
     return {name: getattr(obj, name) for name in RELATION}
 
 
-def cohort_actions(*, user, cohort: Cohort, memberships=None) -> set[Action]:
+def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
     """Every action the user may take on this cohort (empty: the cohort does not exist for
-    them). One query (two without the user's memberships)."""
+    them). One query."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    memberships = memberships_of(user, memberships)
     relation = (
         Cohort.objects.filter(pk=cohort.pk)
-        .annotate(**_relation(user=user, memberships=memberships, cohort=OuterRef("pk")))
+        .annotate(**_relation(user=user, cohort=OuterRef("pk")))
         .values(*RELATION)
         .first()
     )
     if relation is None:
         return set()
-    return _actions(user=user, cohort=cohort, relation=relation, memberships=memberships)
+    return _actions(user=user, cohort=cohort, relation=relation)
 
 
-def nominating_agencies(*, user, cohort: Cohort, memberships=None) -> QuerySet:
+def nominating_agencies(*, user, cohort: Cohort) -> QuerySet:
     """The ids of the participating agencies whose officers this user may nominate to the
     cohort, unread: a page filters its rows by them in its own query."""
-    allowed = agencies_for(user, Action.NOMINATE_OFFICERS, memberships=memberships)
+    allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
     return cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True)
 
 
-def nominating_agency_ids(*, user, cohort: Cohort, memberships=None) -> set[int]:
+def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
     """The participating agencies whose officers this user may nominate to the cohort."""
-    return set(nominating_agencies(user=user, cohort=cohort, memberships=memberships))
+    return set(nominating_agencies(user=user, cohort=cohort))
 
 
 def _wanted(action: Action | Iterable[Action]) -> set[Action]:
@@ -124,25 +122,20 @@ def access_cohort(
     cohort_id: int,
     action: Action | Iterable[Action] = Action.VIEW_COHORT,
     cohorts: QuerySet[Cohort] | None = None,
-    memberships=None,
 ) -> Cohort:
     """The cohort if the user may take the action (or any of the actions) on it, else 404.
     The actions found are kept on it as `cohort.actions`, for pages that offer links by
-    action. One query, which also loads what `cohorts` (a page's selector) adds; pass the
-    request's memberships when it has read them."""
+    action. One query, which also loads what `cohorts` (a page's selector) adds."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    memberships = memberships_of(user, memberships)
     cohorts = Cohort.objects.all() if cohorts is None else cohorts
     cohort = get_object_or_404(
         cohorts.select_related("course", "host_agency", "assessment").annotate(
-            **_relation(user=user, memberships=memberships, cohort=OuterRef("pk"))
+            **_relation(user=user, cohort=OuterRef("pk"))
         ),
         pk=cohort_id,
     )
-    actions = _actions(
-        user=user, cohort=cohort, relation=_loaded_relation(cohort), memberships=memberships
-    )
+    actions = _actions(user=user, cohort=cohort, relation=_loaded_relation(cohort))
     if not actions & _wanted(action):
         raise Http404
     cohort.actions = actions
@@ -171,26 +164,15 @@ def _session_or_404(session_id: int) -> Session:
     return get_object_or_404(_sessions(), pk=session_id)
 
 
-def access_session(
-    *, user, session_id: int, action: Action = Action.RUN_COHORT, memberships=None
-) -> Session:
-    """The session if the user may take the action on its cohort, else 404: one query (with
-    the user's memberships when the request has not read them)."""
+def access_session(*, user, session_id: int, action: Action = Action.RUN_COHORT) -> Session:
+    """The session if the user may take the action on its cohort, else 404: one query."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    memberships = memberships_of(user, memberships)
     session = get_object_or_404(
-        _sessions().annotate(
-            **_relation(user=user, memberships=memberships, cohort=OuterRef("cohort_id"))
-        ),
+        _sessions().annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
         pk=session_id,
     )
-    actions = _actions(
-        user=user,
-        cohort=session.cohort,
-        relation=_loaded_relation(session),
-        memberships=memberships,
-    )
+    actions = _actions(user=user, cohort=session.cohort, relation=_loaded_relation(session))
     if action not in actions:
         raise Http404
     session.cohort.actions = actions
@@ -202,24 +184,20 @@ def access_seat(*, user, seat_id: int, action: Action) -> Seat:
     NOMINATE_OFFICERS for their own agency's seats, ATTEND_COHORT for their own seat."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    memberships = memberships_of(user)
     seat = get_object_or_404(
         Seat.objects.select_related(
             "cohort__course", "cohort__host_agency", "user", "agency"
-        ).annotate(**_relation(user=user, memberships=memberships, cohort=OuterRef("cohort_id"))),
+        ).annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
         pk=seat_id,
     )
-    actions = _actions(
-        user=user, cohort=seat.cohort, relation=_loaded_relation(seat), memberships=memberships
-    )
+    actions = _actions(user=user, cohort=seat.cohort, relation=_loaded_relation(seat))
     if action == Action.ATTEND_COHORT:
         if seat.user_id != user.pk or Action.ATTEND_COHORT not in actions:
             raise Http404
     elif action == Action.NOMINATE_OFFICERS:
         if Action.NOMINATE_OFFICERS not in actions or (
             not user.is_staff
-            and seat.agency_id
-            not in nominating_agency_ids(user=user, cohort=seat.cohort, memberships=memberships)
+            and seat.agency_id not in nominating_agency_ids(user=user, cohort=seat.cohort)
         ):
             raise Http404
     elif action not in actions:
@@ -285,7 +263,7 @@ def is_eligible_officer(
 ) -> Membership | None:
     """The officer's active membership (of this agency, or of one of these agencies, when
     given), or None."""
-    memberships = [m for m in active_memberships(user) if m.role == Membership.Role.OFFICER]
+    memberships = [m for m in viewer_active_memberships(user) if m.role == Membership.Role.OFFICER]
     if agency_id is not None:
         memberships = [m for m in memberships if m.agency_id == agency_id]
     if agency_ids is not None:

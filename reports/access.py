@@ -1,66 +1,25 @@
-"""Access checks of reports: the agencies whose roster a user may see (one agency's roster
-page with what else it offers them; its exports check accounts.access.access_agency with
-EXPORT_ROSTER), and the seats of a cohort report a user may see. 404 for missing and
-forbidden alike."""
+"""Access checks of reports: the agencies whose roster a user may see, and the seats of a
+cohort report a user may see. 404 for missing and forbidden alike; one agency's roster is
+accounts.access.access_agency (VIEW_ROSTER or EXPORT_ROSTER)."""
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Agency, Membership, User
-from accounts.permissions import (
-    SCOPED,
-    Action,
-    active_memberships,
-    agencies_for,
-    can,
-    memberships_of,
-)
+from accounts.permissions import SCOPED, Action, agencies_for, can, viewer_active_memberships
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
 from reports.models import ExportJob, Transcript
 
 
-def access_roster_agencies(*, user, agencies: QuerySet[Agency], memberships=None) -> list[Agency]:
+def access_roster_agencies(*, user, agencies: QuerySet[Agency]) -> list[Agency]:
     """Of `agencies` (a page's selector), those whose roster this user may view, read in one
     query; 404 when there are none."""
-    allowed = agencies_for(user, Action.VIEW_ROSTER, memberships=memberships_of(user, memberships))
-    rows = list(agencies.filter(pk__in=allowed.values("pk")))
+    rows = list(agencies.filter(pk__in=agencies_for(user, Action.VIEW_ROSTER).values("pk")))
     if not rows:
         raise Http404
     return rows
-
-
-def _right_over_agency(*, user, action: Action, memberships):
-    """Whether the user may take the action over the agency of the row, as can(user, action,
-    agency) answers it, as an annotation of the query that loads the agency."""
-    if can(user, action, memberships=memberships):  # staff, or a right over any agency
-        return Value(True)
-    return Exists(agencies_for(user, action, memberships=memberships).filter(pk=OuterRef("pk")))
-
-
-def access_roster_agency(*, user, agency_id: int, memberships=None) -> Agency:
-    """An agency whose roster this user may view (accounts.access.access_agency with
-    VIEW_ROSTER), in one query that also says what else the roster offers them: the export
-    (`may_export`), the choice of a requirement set (`may_choose`) and the officers' training
-    records (`may_view_transcripts`). Pass the request's memberships when it has read them."""
-    if not user.is_authenticated:
-        raise Http404
-    memberships = memberships_of(user, memberships)
-    rights = {
-        "may_export": Action.EXPORT_ROSTER,
-        "may_choose": Action.CHOOSE_REQUIREMENTS,
-        "may_view_transcripts": Action.VIEW_TRANSCRIPT,
-    }
-    return get_object_or_404(
-        agencies_for(user, Action.VIEW_ROSTER, memberships=memberships).annotate(
-            **{
-                name: _right_over_agency(user=user, action=action, memberships=memberships)
-                for name, action in rights.items()
-            }
-        ),
-        pk=agency_id,
-    )
 
 
 def access_cohort_report(*, user, cohort_id: int) -> tuple[Cohort, set[int] | None]:
@@ -100,7 +59,7 @@ def dashboard_countries(*, user) -> list[str] | None:
     return sorted(
         {
             m.country
-            for m in active_memberships(user)
+            for m in viewer_active_memberships(user)
             if m.country and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
         }
     )
@@ -136,7 +95,7 @@ def dashboard_scopes(*, user) -> dict:
     if not programme:
         own = [
             m.agency_id
-            for m in active_memberships(user)
+            for m in viewer_active_memberships(user)
             if m.agency_id and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
         ]
         agencies = list(
@@ -176,15 +135,12 @@ def may_view_transcript(*, user, officer_id: int) -> bool:
     )
 
 
-def roster_transcript_ids(*, user, agency, members, may_view: bool | None = None) -> set[int]:
+def roster_transcript_ids(*, user, agency, members) -> set[int]:
     """Of one agency's roster rows (memberships), the users whose training record this user
     may open from it: every approved or left officer of the agency for a holder of
-    VIEW_TRANSCRIPT over it (or staff), and the user themself. Two queries at most, none
-    when may_view (VIEW_TRANSCRIPT over the agency) is known already."""
+    VIEW_TRANSCRIPT over it (or staff), and the user themself. Two queries at most."""
     ids = {member.user_id for member in members if member.user_id == user.pk}
-    if may_view is None:
-        may_view = can(user, Action.VIEW_TRANSCRIPT, agency)
-    if may_view:
+    if can(user, Action.VIEW_TRANSCRIPT, agency):
         ids |= {
             member.user_id
             for member in members

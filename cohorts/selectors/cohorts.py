@@ -69,7 +69,7 @@ def cohort_page_cohorts(*, user) -> QuerySet[Cohort]:
     ).select_related("viewer_seat")
 
 
-def cohort_page(*, cohort: Cohort, user, memberships=None) -> dict:
+def cohort_page(*, cohort: Cohort, user) -> dict:
     """What the cohort page lists, for a cohort loaded through cohort_page_cohorts(): its
     sessions, trainers, participating agencies (those whose officers the user nominates
     apart, as `own_participations`, for an agency admin taking part), prerequisite modules
@@ -77,7 +77,7 @@ def cohort_page(*, cohort: Cohort, user, memberships=None) -> dict:
     participations = Participation.objects.filter(cohort=cohort).select_related("agency")
     nominating = Action.NOMINATE_OFFICERS in cohort.actions and not user.is_staff
     if nominating:
-        allowed = agencies_for(user, Action.NOMINATE_OFFICERS, memberships=memberships)
+        allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
         participations = participations.annotate(
             nominated_by_viewer=Exists(allowed.filter(pk=OuterRef("agency_id")))
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.middleware import keeps_session_idle
-from accounts.permissions import Action, request_memberships
+from accounts.permissions import Action
 from cohorts.access import access_checkin_seat, access_display, access_session
 from cohorts.checkin import (
     Verdict,
@@ -90,12 +90,7 @@ def _roster_rows(rows) -> list[dict]:
 
 @login_required
 def roster(request, session_id: int):
-    session = access_session(
-        user=request.user,
-        session_id=session_id,
-        action=Action.RUN_COHORT,
-        memberships=request_memberships(request),
-    )
+    session = access_session(user=request.user, session_id=session_id, action=Action.RUN_COHORT)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     page = roster_page(session=session)

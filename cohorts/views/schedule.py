@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import Action, agencies_for, request_memberships
+from accounts.permissions import Action, agencies_for
 from cohorts.access import (
     access_cohort,
     access_participation,
@@ -111,16 +111,14 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, cohort_id: int):
-    memberships = request_memberships(request)
     cohort = access_cohort(
         user=request.user,
         cohort_id=cohort_id,
         action=Action.VIEW_COHORT,
         cohorts=cohort_page_cohorts(user=request.user),
-        memberships=memberships,
     )
     actions = cohort.actions
-    page = cohort_page(cohort=cohort, user=request.user, memberships=memberships)
+    page = cohort_page(cohort=cohort, user=request.user)
     context = {
         "cohort": cohort,
         "rights": {str(action) for action in actions},

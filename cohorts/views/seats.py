@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import Action, request_memberships
+from accounts.permissions import Action
 from cohorts.access import (
     access_cohort,
     access_seat,
@@ -163,18 +163,12 @@ class _CountedPaginator(Paginator):
 def cohort_seats(request, cohort_id: int):
     """The host's (or an agency admin's own agency's) seats, grouped, the waiting list in
     order."""
-    memberships = request_memberships(request)
-    cohort = access_cohort(
-        user=request.user,
-        cohort_id=cohort_id,
-        action=Action.VIEW_COHORT,
-        memberships=memberships,
-    )
+    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.VIEW_COHORT)
     actions = cohort.actions
     if Action.DECIDE_NOMINATIONS in actions:
         agency_ids = None
     elif Action.NOMINATE_OFFICERS in actions:
-        agency_ids = nominating_agencies(user=request.user, cohort=cohort, memberships=memberships)
+        agency_ids = nominating_agencies(user=request.user, cohort=cohort)
     else:
         raise Http404
     counts = seat_group_counts(cohort=cohort, agency_ids=agency_ids)

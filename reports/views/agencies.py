@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.access import access_agency
 from accounts.models import Agency
-from accounts.permissions import Action, request_memberships
+from accounts.permissions import Action, can
 from core.audit import AuditContext
-from reports.access import access_roster_agencies, access_roster_agency, roster_transcript_ids
+from reports.access import access_roster_agencies, roster_transcript_ids
 from reports.exports.tables_roster import ROSTER, roster_row
 from reports.exports.writers import write_csv
 from reports.forms import RosterFilterForm
@@ -24,19 +24,13 @@ ROSTER_PAGE_SIZE = 25
 
 @login_required
 def agencies(request):
-    rows = access_roster_agencies(
-        user=request.user,
-        agencies=agencies_with_member_counts(),
-        memberships=request_memberships(request),
-    )
+    rows = access_roster_agencies(user=request.user, agencies=agencies_with_member_counts())
     return render(request, "reports/agencies.html", {"agencies": rows})
 
 
 @login_required
 def roster(request, agency_id: int):
-    agency = access_roster_agency(
-        user=request.user, agency_id=agency_id, memberships=request_memberships(request)
-    )
+    agency = access_agency(user=request.user, agency_id=agency_id, action=Action.VIEW_ROSTER)
     form = RosterFilterForm(request.GET)
     filters = form.filters()
     members = agency_roster(agency=agency, **filters)
@@ -46,14 +40,11 @@ def roster(request, agency_id: int):
         "form": form,
         "page_obj": page,
         "members": page.object_list,
-        "can_export": agency.may_export,
-        "can_choose": agency.may_choose,
+        "can_export": can(request.user, Action.EXPORT_ROSTER, agency),
+        "can_choose": can(request.user, Action.CHOOSE_REQUIREMENTS, agency),
         # Whose training record the viewer may open: their names link to it.
         "transcript_ids": roster_transcript_ids(
-            user=request.user,
-            agency=agency,
-            members=page.object_list,
-            may_view=agency.may_view_transcripts,
+            user=request.user, agency=agency, members=page.object_list
         ),
         "filtered": any(filters.values()),
     }

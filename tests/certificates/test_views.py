@@ -43,7 +43,7 @@ def test_dashboard_shows_upcoming_cohorts_with_a_flat_query_count(
 ):
     cohort = build_cohort(host=agency, title="Seoul cohort")
     seated(cohort, agency=agency, user=officer)
-    with django_assert_num_queries(13) as few:
+    with django_assert_num_queries(7) as few:
         response = officer_client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
     assert "Seoul cohort" in response.text

@@ -19,9 +19,10 @@ from tests.factories import MembershipFactory, SeatFactory, UserFactory, build_c
 
 pytestmark = pytest.mark.django_db
 
-# Checking a file on the page: the login and the user's memberships, the session and the
-# trainer's rights, then one query for the seats, whatever the number of rows.
-UPLOAD_QUERIES = 12
+# Checking a file on the page: the user and their memberships (one read, the trainer's rights
+# too), the session (with how the trainer relates to its cohort), then one query for the
+# seats, whatever the number of rows.
+UPLOAD_QUERIES = 4
 
 
 @pytest.fixture

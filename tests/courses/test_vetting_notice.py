@@ -136,9 +136,9 @@ def test_course_page_query_count_is_flat_with_the_notice(client, agency):
     for course in (small, large):
         Lesson.objects.filter(module__course=course).update(access=Lesson.Access.LAW_ENFORCEMENT)
         enrollment_create(user=officer, course=course)
-    # None per module, lesson or admin: the access check is one query, the notice two (the
-    # officer's membership with its agency, the agency's admins).
-    assert course_page_queries(client, small) == course_page_queries(client, large) == 17
+    # None per module, lesson or admin: the notice reuses the request's read of the officer's
+    # memberships (with the agency) and adds one query, the agency's admins.
+    assert course_page_queries(client, small) == course_page_queries(client, large) == 10
 
 
 def finish_open_parts(officer, course) -> Enrollment:

@@ -33,13 +33,11 @@ Status = Membership.Status
 # records carry "reauthenticated": True (allauth.account.internal.flows.login).
 AUTH_RECORDS_KEY = "account_authentication_methods"
 AUTH_RECORDS_USER_KEY = "account_authentication_methods_user"
-# Session, user, MFA policy and device, time zone, the viewer's memberships, the agency (with
-# whether they may export, choose its requirement set and open training records), page count,
-# page rows, navigation roles, session save (3 with its savepoint).
-ROSTER_QUERIES = 13
-# Session, user, MFA policy and device (the coordinator has a time zone of their own), the
-# viewer's memberships, the agencies with their counts, navigation roles, session save (3).
-AGENCIES_QUERIES = 10
+# User, the viewer's memberships (one read for MFA, time zone, the permission checks and the
+# navigation), the access check's agency, page count, page rows.
+ROSTER_QUERIES = 5
+# The same sign-in, then the agencies the viewer oversees with their counts.
+AGENCIES_QUERIES = 3
 
 
 def member(agency, *, full_name: str = "", email: str = "", **kwargs) -> Membership:
