@@ -18,13 +18,14 @@ import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.permissions import (
+    SCOPED,
     Action,
     agencies_for,
     can,
@@ -38,25 +39,35 @@ from cohorts.models import Cohort, Participation, Seat, Session
 RELATION = ("viewer_trains", "viewer_participates", "viewer_cohosts", "viewer_has_seat")
 
 
-def _relation(*, user, cohort: OuterRef) -> dict:
+def _relation(*, user, cohort: OuterRef, seat: bool = True) -> dict:
     """Annotations saying how the user relates to the cohort `cohort` points at, so that the
-    query loading a cohort (or its session, or a seat in it) also answers the access check."""
-    if user.is_staff:
-        # Staff hold every right but attending; their agencies do not matter.
-        participating = None
-    else:
-        admin_of = agencies_for(user, Action.NOMINATE_OFFICERS)
-        participating = Participation.objects.filter(cohort=cohort, agency__in=admin_of)
-    return {
-        "viewer_trains": Exists(
+    query loading a cohort (or its session, or a seat in it) also answers the access check.
+    Only what can change the answer is asked of the database (each subquery costs CPU to
+    build): whether they train it only if they may schedule cohorts at all, their agencies'
+    part in it only if they nominate officers somewhere (both known from the request's
+    memberships, already read). seat=False leaves out whether they have a seat in it, for a
+    query that joins their seat instead."""
+    no = Value(False)
+    relation = {"viewer_trains": no, "viewer_participates": no, "viewer_cohosts": no}
+    if seat:
+        relation["viewer_has_seat"] = Exists(Seat.objects.filter(cohort=cohort, user=user.pk))
+    if user.is_staff:  # every right but attending, whatever their agencies
+        return relation
+    if can(user, Action.SCHEDULE_COHORTS):
+        relation["viewer_trains"] = Exists(
             Cohort.trainers.through.objects.filter(cohort=cohort, user=user.pk)
-        ),
-        "viewer_participates": Value(False) if participating is None else Exists(participating),
-        "viewer_cohosts": Value(False)
-        if participating is None
-        else Exists(participating.exclude(role=Participation.Role.PARTICIPANT)),
-        "viewer_has_seat": Exists(Seat.objects.filter(cohort=cohort, user=user.pk)),
-    }
+        )
+    if any(
+        Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in viewer_active_memberships(user)
+    ):
+        participating = Participation.objects.filter(
+            cohort=cohort, agency__in=agencies_for(user, Action.NOMINATE_OFFICERS)
+        )
+        relation["viewer_participates"] = Exists(participating)
+        relation["viewer_cohosts"] = Exists(
+            participating.exclude(role=Participation.Role.PARTICIPANT)
+        )
+    return relation
 
 
 def _actions(*, user, cohort: Cohort, relation: Mapping[str, bool]) -> set[Action]:
@@ -80,8 +91,8 @@ def _actions(*, user, cohort: Cohort, relation: Mapping[str, bool]) -> set[Actio
     return actions
 
 
-def _loaded_relation(obj) -> dict[str, bool]:
-    return {name: getattr(obj, name) for name in RELATION}
+def _loaded_relation(obj, **known) -> dict[str, bool]:
+    return {name: known[name] if name in known else getattr(obj, name) for name in RELATION}
 
 
 def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
@@ -125,17 +136,25 @@ def access_cohort(
 ) -> Cohort:
     """The cohort if the user may take the action (or any of the actions) on it, else 404.
     The actions found are kept on it as `cohort.actions`, for pages that offer links by
-    action. One query, which also loads what `cohorts` (a page's selector) adds."""
+    action, and the user's own seat in it (any status) as `cohort.viewer_seat` (or None).
+    One query, which also loads what `cohorts` (a page's selector) adds."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
     cohorts = Cohort.objects.all() if cohorts is None else cohorts
     cohort = get_object_or_404(
-        cohorts.select_related("course", "host_agency", "assessment").annotate(
-            **_relation(user=user, cohort=OuterRef("pk"))
-        ),
+        cohorts.annotate(
+            # At most one seat per officer and cohort (seat_one_per_officer).
+            viewer_seat=FilteredRelation("seats", condition=Q(seats__user=user.pk)),
+            **_relation(user=user, cohort=OuterRef("pk"), seat=False),
+        ).select_related("course", "host_agency", "assessment", "viewer_seat"),
         pk=cohort_id,
     )
-    actions = _actions(user=user, cohort=cohort, relation=_loaded_relation(cohort))
+    # The join leaves the attribute unset when there is no seat.
+    cohort.viewer_seat = getattr(cohort, "viewer_seat", None)
+    if cohort.viewer_seat is not None:
+        cohort.viewer_seat.cohort = cohort
+    relation = _loaded_relation(cohort, viewer_has_seat=cohort.viewer_seat is not None)
+    actions = _actions(user=user, cohort=cohort, relation=relation)
     if not actions & _wanted(action):
         raise Http404
     cohort.actions = actions

@@ -1,26 +1,23 @@
 """Cohorts, their sessions, participations and seats as pages list them, joined up front: a
 page's query count never grows with its rows."""
 
-import json
-
 from django.db.models import (
     Count,
     Exists,
+    F,
     FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    StringAgg,
-    Subquery,
-    TextField,
     Value,
 )
-from django.db.models.functions import Cast, JSONObject
 
+from accounts.models import User
 from accounts.permissions import Action, agencies_for
 from cohorts.access import eligible_officer_memberships
-from cohorts.models import Attendance, Cohort, Participation, Seat, Session
+from cohorts.models import Cohort, Participation, Seat, Session
+from courses.models import Module
 
 
 def cohort_sessions(*, cohort: Cohort, include_cancelled: bool = True) -> QuerySet[Session]:
@@ -34,46 +31,43 @@ def cohort_participations(*, cohort: Cohort) -> QuerySet[Participation]:
     return Participation.objects.filter(cohort=cohort).select_related("agency")
 
 
-def _json_rows(rows: QuerySet, *, per: str, **fields) -> Subquery:
-    """A correlated subquery giving `rows` (grouped by `per`, the column pointing at the outer
-    row) as one text of comma-separated JSON objects: a short list loaded with its parent row
-    instead of by a query of its own. Standard aggregates only, so SQLite (make run) reads it
-    too; _decoded() turns it back into dicts, in no particular order."""
-    return Subquery(
-        rows.order_by()
-        .values(per)
-        .annotate(json=StringAgg(Cast(JSONObject(**fields), TextField()), Value(",")))
-        .values("json"),
-        output_field=TextField(),
+def cohort_page_cohorts() -> QuerySet[Cohort]:
+    """Cohorts with what the cohort page needs beyond their own row, for access_cohort to load
+    in the query that checks access: whether anyone holds or held a seat (may the cohort go
+    back to draft?)."""
+    return Cohort.objects.annotate(has_seats=Exists(Seat.objects.filter(cohort=OuterRef("pk"))))
+
+
+TRAINER, MODULE = "trainer", "module"
+
+
+def _trainers_and_prerequisites(*, cohort: Cohort) -> tuple[list[User], list[Module]]:
+    """The cohort's trainers (by name, as the database sorts names) and its prerequisite
+    modules (in course order): two short lists read in one query, a UNION ALL of rows (kind,
+    id, name or title, display name, order), as the partial objects the page shows."""
+    trainers = Cohort.trainers.through.objects.filter(cohort=cohort).values_list(
+        Value(TRAINER), "user_id", "user__full_name", "user__display_name", Value(0)
     )
-
-
-def _decoded(rows: str | None) -> list[dict]:
-    return json.loads(f"[{rows}]") if rows else []
-
-
-def cohort_page_cohorts(*, user) -> QuerySet[Cohort]:
-    """Cohorts with what the cohort page shows beyond their own row, for access_cohort to
-    load in the query that checks access: the prerequisite modules, whether anyone holds or
-    held a seat (may the cohort go back to draft?) and the viewer's own seat, if any."""
-    return Cohort.objects.annotate(
-        prerequisite_rows=_json_rows(
-            Cohort.prerequisite_modules.through.objects.filter(cohort=OuterRef("pk")),
-            per="cohort",
-            id="module_id",
-            title="module__title",
-            order="module__order",
-        ),
-        has_seats=Exists(Seat.objects.filter(cohort=OuterRef("pk"))),
-        viewer_seat=FilteredRelation("seats", condition=Q(seats__user=user.pk)),
-    ).select_related("viewer_seat")
+    modules = Cohort.prerequisite_modules.through.objects.filter(cohort=cohort).values_list(
+        Value(MODULE), "module_id", "module__title", Value(""), "module__order"
+    )
+    people, prerequisites = [], []
+    for kind, pk, name, display_name, order in trainers.union(modules, all=True).order_by(
+        "user__full_name", "user_id"
+    ):
+        if kind == TRAINER:
+            people.append(User(pk=pk, full_name=name, display_name=display_name))
+        else:
+            prerequisites.append(Module(pk=pk, title=name, order=order))
+    prerequisites.sort(key=lambda module: (module.order, module.pk))
+    return people, prerequisites
 
 
 def cohort_page(*, cohort: Cohort, user) -> dict:
-    """What the cohort page lists, for a cohort loaded through cohort_page_cohorts(): its
-    sessions, trainers, participating agencies (those whose officers the user nominates
-    apart, as `own_participations`, for an agency admin taking part), prerequisite modules
-    and the user's own seat. Three queries, whatever the number of rows."""
+    """What the cohort page lists, for a cohort loaded by access_cohort (through
+    cohort_page_cohorts()): its sessions, trainers, participating agencies (those whose
+    officers the user nominates apart, as `own_participations`, for an agency admin taking
+    part) and prerequisite modules. Three queries, whatever the number of rows."""
     participations = Participation.objects.filter(cohort=cohort).select_related("agency")
     nominating = Action.NOMINATE_OFFICERS in cohort.actions and not user.is_staff
     if nominating:
@@ -84,18 +78,13 @@ def cohort_page(*, cohort: Cohort, user) -> dict:
     # By name, as the user's own are listed; the table shows them by role, then name (the
     # model's order), which a stable sort on the role gives.
     by_name = list(participations.order_by("agency__name"))
-    my_seat = getattr(cohort, "viewer_seat", None)  # absent, not None, when there is none
-    if my_seat is not None:
-        my_seat.cohort = cohort
+    trainers, prerequisites = _trainers_and_prerequisites(cohort=cohort)
     return {
         "sessions": list(cohort_sessions(cohort=cohort)),
-        "trainers": list(cohort.trainers.order_by("full_name", "pk")),
+        "trainers": trainers,
         "participations": sorted(by_name, key=lambda p: p.role),
         "own_participations": [p for p in by_name if p.nominated_by_viewer] if nominating else [],
-        "prerequisites": sorted(
-            _decoded(cohort.prerequisite_rows), key=lambda m: (m["order"], m["id"])
-        ),
-        "my_seat": my_seat,
+        "prerequisites": prerequisites,
     }
 
 
@@ -108,16 +97,24 @@ def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[
     return seats.order_by("user__full_name", "user__email", "pk")
 
 
-def session_roster(*, session: Session) -> list[tuple[Seat, Attendance | None]]:
-    """Everyone with a confirmed seat, with their mark for this session (or None): one query
-    (a seat has at most one mark per session)."""
-    seats = (
+def session_roster(*, session: Session) -> list[dict]:
+    """Everyone with a confirmed seat, with their mark for this session: one query (a seat
+    has at most one mark per session), as the values a roster row shows: seat (its id),
+    walk_in, name, display_name, agency, mark_status (None when unmarked) and note. Values,
+    not objects: building 600 seats, users, agencies and marks costs more than showing them."""
+    return list(
         cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
         .annotate(mark=FilteredRelation("attendance", condition=Q(attendance__session=session)))
-        .select_related("mark")
+        .values(
+            "walk_in",
+            seat=F("pk"),
+            name=F("user__full_name"),
+            display_name=F("user__display_name"),
+            agency_name=F("agency__name"),
+            mark_status=F("mark__status"),
+            note=F("mark__note"),
+        )
     )
-    # A seat without a mark has no `mark` attribute at all.
-    return [(seat, getattr(seat, "mark", None)) for seat in seats]
 
 
 def cohorts_run_by(*, user) -> QuerySet[Cohort]:

@@ -115,7 +115,7 @@ def cohort_detail(request, cohort_id: int):
         user=request.user,
         cohort_id=cohort_id,
         action=Action.VIEW_COHORT,
-        cohorts=cohort_page_cohorts(user=request.user),
+        cohorts=cohort_page_cohorts(),
     )
     actions = cohort.actions
     page = cohort_page(cohort=cohort, user=request.user)
@@ -136,7 +136,7 @@ def cohort_detail(request, cohort_id: int):
     if Action.NOMINATE_OFFICERS in actions and not request.user.is_staff:
         context["own_participations"] = page["own_participations"]
     if Action.ATTEND_COHORT in actions:
-        context["my_seat"] = page["my_seat"]
+        context["my_seat"] = cohort.viewer_seat
     return render(request, "cohorts/detail.html", context)
 
 
