@@ -1,0 +1,82 @@
+"""Every non-trivial read of courses, one module per capability: outline (the catalog and a
+course's structure), progress (enrollments, lessons read, refreshers), lessons (translations,
+glossaries, versions), translations (the trainers' stale list and changes). The names are
+kept here, so callers import them from courses.selectors."""
+
+from courses.selectors.lessons import (
+    content_overview,
+    glossary_terms,
+    lesson_objectives,
+    lesson_translation,
+    lesson_translations,
+    lesson_version,
+    lesson_versions,
+    lessons_local,
+    module_glossary,
+)
+from courses.selectors.outline import (
+    LockedParts,
+    course_catalog,
+    course_lessons,
+    course_minutes,
+    course_outline,
+    locked_parts,
+)
+from courses.selectors.progress import (
+    CourseProgress,
+    completed_lesson_ids,
+    completion_blocker,
+    course_progress,
+    enrolled_course_ids,
+    enrollment_content_version,
+    enrollment_for,
+    enrollment_lesson_versions,
+    lesson_progress,
+    needs_refresher,
+    refreshers_for_agencies,
+    refreshers_for_user,
+    user_enrollments,
+)
+from courses.selectors.translations import (
+    StaleLanguage,
+    StaleTranslation,
+    TranslationChanges,
+    stale_translations,
+    translation_changes,
+)
+
+__all__ = [
+    "CourseProgress",
+    "LockedParts",
+    "StaleLanguage",
+    "StaleTranslation",
+    "TranslationChanges",
+    "completed_lesson_ids",
+    "completion_blocker",
+    "content_overview",
+    "course_catalog",
+    "course_lessons",
+    "course_minutes",
+    "course_outline",
+    "course_progress",
+    "enrolled_course_ids",
+    "enrollment_content_version",
+    "enrollment_for",
+    "enrollment_lesson_versions",
+    "glossary_terms",
+    "lesson_objectives",
+    "lesson_progress",
+    "lesson_translation",
+    "lesson_translations",
+    "lesson_version",
+    "lesson_versions",
+    "lessons_local",
+    "locked_parts",
+    "module_glossary",
+    "needs_refresher",
+    "refreshers_for_agencies",
+    "refreshers_for_user",
+    "stale_translations",
+    "translation_changes",
+    "user_enrollments",
+]
