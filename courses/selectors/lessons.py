@@ -1,15 +1,41 @@
 """Reads of lessons for reading and for trainers: translations, objectives, glossaries,
 versions."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from courses.models import GlossaryTerm, Lesson, LessonTranslation, LessonVersion, Module
 
+# The name under which lessons_to_read joins a lesson's translation.
+_JOINED_TRANSLATION = "translation_in_language"
 
-def lesson_translation(*, lesson: Lesson, language: str) -> LessonTranslation | None:
+
+def lessons_to_read(*, language: str) -> QuerySet[Lesson]:
+    """Lessons as the lesson page reads them, each with its module, course and current version
+    and, outside English, its translation in language, all in one query (read it with
+    lesson_translation). The Markdown sources are left behind: the page shows the HTML."""
+    lessons = Lesson.objects.select_related("module__course", "current_version").defer(
+        "current_version__source_text"
+    )
     if language == "en":
-        return None
-    return LessonTranslation.objects.filter(lesson=lesson, language=language).first()
+        return lessons
+    # At most one row joins: a lesson has one translation per language (a unique constraint).
+    return (
+        lessons.annotate(
+            **{
+                _JOINED_TRANSLATION: FilteredRelation(
+                    "translations", condition=Q(translations__language=language)
+                )
+            }
+        )
+        .select_related(_JOINED_TRANSLATION)
+        .defer(f"{_JOINED_TRANSLATION}__source_text")
+    )
+
+
+def lesson_translation(*, lesson: Lesson) -> LessonTranslation | None:
+    """The translation lessons_to_read joined to this lesson; None in English or when the
+    lesson has none in that language (the join then leaves the attribute unset)."""
+    return getattr(lesson, _JOINED_TRANSLATION, None)
 
 
 def lesson_objectives(*, lesson: Lesson, translation: LessonTranslation | None) -> list[dict]:

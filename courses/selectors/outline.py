@@ -1,10 +1,12 @@
-"""Reads of a course's structure: the catalog, the outline of modules and lessons, what of it
-a learner may not open yet, and its reading time."""
+"""Reads of a course's structure: the catalog, the outline of modules and lessons (cached per
+content generation), what of it a learner may not open yet, and its reading time."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 
+from courses.content_cache import cached_for_content
 from courses.models import Course, Lesson, Module
 
 
@@ -19,13 +21,119 @@ def course_catalog() -> QuerySet[Course]:
     )
 
 
-def course_outline(*, course: Course) -> QuerySet[Module]:
+@dataclass(frozen=True)
+class OutlineLesson:
+    """A lesson as the outline, the pager and the progress bar show it: no text."""
+
+    pk: int
+    module_id: int
+    slug: str
+    title: str
+    minutes: int
+    access: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True)
+class OutlineQuiz:
+    """A module's quiz as the course page shows it (assessments' Quiz, read by name)."""
+
+    title: str
+    access: str
+    pass_mark: int
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    pk: int
+    slug: str
+    title: str
+    intro_html: str
+    objectives: list
+    glossary_count: int
+    glossary_access: str
+    quiz: OutlineQuiz | None
+    lessons: tuple[OutlineLesson, ...]
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """A course's modules and lessons in order, with what the course page and the lesson
+    pager show of them. It depends only on the imported content, so it is built once per
+    content generation (courses.content_cache) and shared by every learner. Titles are the
+    English ones: the outline and the pager are not translated (the lesson page shows the
+    lesson's own translated title)."""
+
+    course_id: int
+    generation: str
+    modules: tuple[OutlineModule, ...]
+    # Every module's lessons in course order (the same objects: pickled once).
+    lessons: tuple[OutlineLesson, ...]
+
+
+def _outline_build(course: Course, generation: str) -> CourseOutline:
+    """Two queries: the modules with their quiz and glossary size, then the lessons."""
     # "quiz" is the reverse one-to-one that assessments adds; joined by name, not imported.
-    return (
+    modules = list(
         Module.objects.filter(course=course)
         .select_related("quiz")
         .annotate(glossary_count=Count("glossary"))
-        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order", "id")))
+        .order_by("order", "id")
+    )
+    lessons: dict[int, list[OutlineLesson]] = {module.pk: [] for module in modules}
+    slugs = {module.pk: module.slug for module in modules}
+    rows = (
+        Lesson.objects.filter(module__course=course)
+        .order_by("order", "id")
+        .values_list("pk", "module_id", "slug", "title", "minutes", "access")
+    )
+    for pk, module_id, slug, title, minutes, access in rows:
+        url = reverse(
+            "courses:lesson",
+            kwargs={
+                "course_slug": course.slug,
+                "module_slug": slugs[module_id],
+                "lesson_slug": slug,
+            },
+        )
+        lessons[module_id].append(OutlineLesson(pk, module_id, slug, title, minutes, access, url))
+    outline_modules = tuple(
+        OutlineModule(
+            pk=module.pk,
+            slug=module.slug,
+            title=module.title,
+            intro_html=module.intro_html,
+            objectives=module.objectives,
+            glossary_count=module.glossary_count,
+            glossary_access=module.glossary_access,
+            quiz=_outline_quiz(getattr(module, "quiz", None)),
+            lessons=tuple(lessons[module.pk]),
+        )
+        for module in modules
+    )
+    return CourseOutline(
+        course_id=course.pk,
+        generation=generation,
+        modules=outline_modules,
+        lessons=tuple(lesson for module in outline_modules for lesson in module.lessons),
+    )
+
+
+def _outline_quiz(quiz) -> OutlineQuiz | None:
+    if quiz is None:
+        return None
+    return OutlineQuiz(title=quiz.title, access=quiz.access, pass_mark=quiz.pass_mark)
+
+
+def course_outline(*, course: Course) -> CourseOutline:
+    """The course's outline from the cache, built (two queries) when the content changed
+    since it was cached."""
+    return cached_for_content(
+        f"courses:outline:{course.pk}",
+        lambda generation: _outline_build(course, generation),
     )
 
 
@@ -33,33 +141,24 @@ def course_outline(*, course: Course) -> QuerySet[Module]:
 class LockedParts:
     """What of a course this learner may not open yet: lessons, quizzes, glossaries."""
 
-    lessons: list[Lesson]
-    quizzes: list
-    glossaries: list[Module]
+    lessons: list[OutlineLesson]
+    quizzes: list[OutlineQuiz]
+    glossaries: list[OutlineModule]
 
     def __bool__(self) -> bool:
         return bool(self.lessons or self.quizzes or self.glossaries)
 
 
-def locked_parts(*, modules: list[Module], open_levels: frozenset[str]) -> LockedParts:
-    """From course_outline's modules, with no further query."""
+def locked_parts(*, outline: CourseOutline, open_levels: frozenset[str]) -> LockedParts:
+    """From the course's outline, with no query."""
     lessons, quizzes, glossaries = [], [], []
-    for module in modules:
-        lessons += [lesson for lesson in module.lessons.all() if lesson.access not in open_levels]
-        quiz = getattr(module, "quiz", None)
-        if quiz is not None and quiz.access not in open_levels:
-            quizzes.append(quiz)
+    for module in outline.modules:
+        lessons += [lesson for lesson in module.lessons if lesson.access not in open_levels]
+        if module.quiz is not None and module.quiz.access not in open_levels:
+            quizzes.append(module.quiz)
         if module.glossary_count and module.glossary_access not in open_levels:
             glossaries.append(module)
     return LockedParts(lessons=lessons, quizzes=quizzes, glossaries=glossaries)
-
-
-def course_lessons(*, course: Course) -> list[Lesson]:
-    return list(
-        Lesson.objects.filter(module__course=course)
-        .select_related("module", "current_version")
-        .order_by("module__order", "module__id", "order", "id")
-    )
 
 
 def course_minutes(*, course: Course) -> int:

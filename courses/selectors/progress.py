@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from courses.completion import requirements_met
 from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonVersion
-from courses.selectors.outline import course_lessons
+from courses.selectors.outline import CourseOutline, OutlineLesson, course_outline
 
 
 def enrolled_course_ids(*, user) -> set[int]:
@@ -21,12 +21,30 @@ def enrollment_for(*, user, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).first()
 
 
-def completed_lesson_ids(*, enrollment: Enrollment | None) -> set[int]:
+@dataclass(frozen=True)
+class LessonsRead:
+    """The lessons an enrollment has read, and those of them whose text changed materially
+    since (a refresher is due)."""
+
+    done_ids: frozenset[int] = frozenset()
+    refresher_ids: frozenset[int] = frozenset()
+
+
+def lessons_read(*, enrollment: Enrollment | None) -> LessonsRead:
+    """One query, whatever the number of lessons read."""
     if enrollment is None:
-        return set()
-    return set(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
+        return LessonsRead()
+    rows = (
+        LessonProgress.objects.filter(enrollment=enrollment)
+        .annotate(refresher=_needs_refresher())
+        .values_list("lesson_id", "refresher")
     )
+    done, refreshers = set(), set()
+    for lesson_id, refresher in rows:
+        done.add(lesson_id)
+        if refresher:
+            refreshers.add(lesson_id)
+    return LessonsRead(done_ids=frozenset(done), refresher_ids=frozenset(refreshers))
 
 
 def user_enrollments(*, user) -> QuerySet[Enrollment]:
@@ -43,32 +61,47 @@ def user_enrollments(*, user) -> QuerySet[Enrollment]:
 
 @dataclass(frozen=True)
 class CourseProgress:
-    """An officer's place in a course: lessons in order, which of them are done, and which
-    access levels the officer may open (every level when not given)."""
+    """An officer's place in a course: its outline, which lessons are done and which of those
+    are due a refresher, and which access levels the officer may open (every level when not
+    given). Lessons are the outline's; a Lesson row works wherever one is looked up by pk."""
 
-    lessons: list[Lesson]
-    done_ids: set[int]
+    outline: CourseOutline
+    done_ids: frozenset[int]
     open_levels: frozenset[str] | None = None
-
-    def is_open(self, lesson: Lesson) -> bool:
-        return self.open_levels is None or lesson.access in self.open_levels
+    refresher_ids: frozenset[int] = frozenset()
 
     @property
-    def open_lessons(self) -> list[Lesson]:
+    def lessons(self) -> tuple[OutlineLesson, ...]:
+        return self.outline.lessons
+
+    def is_open(self, lesson: OutlineLesson) -> bool:
+        return self.open_levels is None or lesson.access in self.open_levels
+
+    def is_done(self, lesson: Lesson | OutlineLesson) -> bool:
+        return lesson.pk in self.done_ids
+
+    def needs_refresher(self, lesson: Lesson | OutlineLesson) -> bool:
+        """Read, and changed materially since."""
+        return lesson.pk in self.refresher_ids
+
+    @property
+    def open_lessons(self) -> list[OutlineLesson]:
         return [lesson for lesson in self.lessons if self.is_open(lesson)]
 
     @property
-    def next_lesson(self) -> Lesson | None:
+    def next_lesson(self) -> OutlineLesson | None:
         """Where to resume: the first lesson not yet completed that the officer may open."""
         return next(
             (lesson for lesson in self.open_lessons if lesson.pk not in self.done_ids), None
         )
 
-    def position(self, lesson: Lesson) -> int:
+    def position(self, lesson: Lesson | OutlineLesson) -> int:
         """Where the lesson stands among all the course's lessons, from 1."""
         return next(i for i, item in enumerate(self.lessons) if item.pk == lesson.pk) + 1
 
-    def open_neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    def open_neighbours(
+        self, lesson: Lesson | OutlineLesson
+    ) -> tuple[OutlineLesson | None, OutlineLesson | None]:
         """The lessons before and after this one for the pager, which moves between lessons
         this officer may open; locked ones are listed on the course page."""
         lessons = self.open_lessons
@@ -80,6 +113,15 @@ class CourseProgress:
     @property
     def minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
+
+    def outline_key(self, *, enrolled: bool) -> str:
+        """All the course page's outline shows that is not in the outline itself: the content
+        generation, the access levels open, whether enrolled (links or not), the lessons done.
+        With the course and the language, the key its rendered fragment is cached under: the
+        fragment is the same HTML for every officer at the same place, and names nobody."""
+        levels = "*" if self.open_levels is None else ",".join(sorted(self.open_levels))
+        done = ",".join(str(pk) for pk in sorted(self.done_ids))
+        return f"{self.outline.generation}|{levels}|{int(enrolled)}|{done}"
 
     @property
     def done(self) -> int:
@@ -97,10 +139,14 @@ class CourseProgress:
 def course_progress(
     *, course: Course, enrollment: Enrollment | None, open_levels: frozenset[str] | None = None
 ) -> CourseProgress:
+    """The outline from the cache and the lessons read in one query: showing where an officer
+    stands costs one query however long the course or the record."""
+    read = lessons_read(enrollment=enrollment)
     return CourseProgress(
-        lessons=course_lessons(course=course),
-        done_ids=completed_lesson_ids(enrollment=enrollment),
+        outline=course_outline(course=course),
+        done_ids=read.done_ids,
         open_levels=open_levels,
+        refresher_ids=read.refresher_ids,
     )
 
 
@@ -176,11 +222,3 @@ def lesson_progress(*, enrollment: Enrollment, lesson: Lesson) -> LessonProgress
         .select_related("version")
         .first()
     )
-
-
-def needs_refresher(*, progress: LessonProgress | None) -> bool:
-    if progress is None:
-        return False
-    return LessonVersion.objects.filter(
-        lesson_id=progress.lesson_id, is_material=True, number__gt=progress.version.number
-    ).exists()

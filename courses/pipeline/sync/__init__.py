@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from accounts.services import audit_log
+from courses.content_cache import content_changed
 from courses.models import ContentFile, Course, Lesson, Module
 from courses.pipeline.extensions import content_extensions
 from courses.pipeline.media import translated_svg_errors
@@ -210,4 +211,10 @@ def content_sync(
             )
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Pages cache what depends on the content (courses.content_cache): a new content
+            # generation now, so this process and the tests see the import at once, and again
+            # once it is committed, since a page built in between read the old rows.
+            content_changed()
+            transaction.on_commit(content_changed)
     return report
