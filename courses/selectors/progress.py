@@ -4,7 +4,8 @@ certificate pins, and the lessons to read again after a material change."""
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from courses.completion import requirements_met
 from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonVersion
@@ -47,13 +48,25 @@ def lessons_read(*, enrollment: Enrollment | None) -> LessonsRead:
     return LessonsRead(done_ids=frozenset(done), refresher_ids=frozenset(refreshers))
 
 
+def _count(queryset, field: str):
+    """A correlated COUNT(*) of queryset, grouped by field (the outer row's key)."""
+    counted = queryset.order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def user_enrollments(*, user) -> QuerySet[Enrollment]:
+    """With lesson_count and done_count: counted per enrollment by subqueries, rather than by
+    joining every lesson of the course to every lesson read (rows ~ lessons x lessons read)."""
     return (
         Enrollment.objects.filter(user=user)
         .select_related("course")
         .annotate(
-            lesson_count=Count("course__modules__lessons", distinct=True),
-            done_count=Count("progress", distinct=True),
+            lesson_count=_count(
+                Lesson.objects.filter(module__course=OuterRef("course_id")), "module__course"
+            ),
+            done_count=_count(
+                LessonProgress.objects.filter(enrollment=OuterRef("pk")), "enrollment"
+            ),
         )
         .order_by("-enrolled_at")
     )
