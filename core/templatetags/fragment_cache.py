@@ -1,8 +1,11 @@
 """{% cache_fragment timeout name var1 var2 ... %}...{% endcache_fragment %}: Django's
 {% cache %}, except that a cache that fails (Redis stopped) renders the fragment instead of
-failing the page. Vary on every input the fragment shows, and never cache a CSRF token or
-anything of one person under a key others can reach."""
+failing the page, and that the key carries a digest of the fragment's own markup, so a
+release (or an edit in development) that changes it never serves the old HTML. Vary on every
+other input the fragment shows (included templates are not in the digest), and never cache a
+CSRF token or anything of one person under a key others can reach."""
 
+import hashlib
 import logging
 
 from django import template
@@ -22,9 +25,7 @@ class FragmentCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context) -> str:
-        key = make_template_fragment_key(
-            self.name, [var.resolve(context) for var in self.vary_on]
-        )
+        key = make_template_fragment_key(self.name, [var.resolve(context) for var in self.vary_on])
         try:
             value = cache.get(key)
         except Exception:
@@ -41,14 +42,20 @@ class FragmentCacheNode(template.Node):
 
 @register.tag("cache_fragment")
 def do_cache_fragment(parser, token):
-    nodelist = parser.parse(("endcache_fragment",))
-    parser.delete_first_token()
     bits = token.split_contents()
     if len(bits) < 3:
         raise template.TemplateSyntaxError(f"{bits[0]} needs a timeout and a fragment name")
+    ahead = parser.tokens[:]  # a stack: the next token last
+    nodelist = parser.parse(("endcache_fragment",))
+    # parse() leaves the end tag on the stack: what lies above it is the fragment's markup.
+    markup = "\x00".join(
+        f"{part.token_type.value}:{part.contents}" for part in ahead[len(parser.tokens) :]
+    )
+    parser.delete_first_token()
+    digest = hashlib.sha256(markup.encode()).hexdigest()[:12]
     return FragmentCacheNode(
         nodelist,
         parser.compile_filter(bits[1]),
-        bits[2],
+        f"{bits[2]}:{digest}",
         [parser.compile_filter(bit) for bit in bits[3:]],
     )

@@ -1,7 +1,8 @@
 """Reads of a course's structure: the catalog, the outline of modules and lessons (cached per
 content generation), what of it a learner may not open yet, and its reading time."""
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
@@ -128,11 +129,23 @@ def _outline_quiz(quiz) -> OutlineQuiz | None:
     return OutlineQuiz(title=quiz.title, access=quiz.access, pass_mark=quiz.pass_mark)
 
 
+# The outline is cached pickled: a release that changes these classes (processes of two
+# releases share the cache while it rolls out) must not read the other's entries.
+_OUTLINE_SHAPE = hashlib.sha256(
+    repr(
+        [
+            (cls.__name__, [field.name for field in fields(cls)])
+            for cls in (CourseOutline, OutlineModule, OutlineLesson, OutlineQuiz)
+        ]
+    ).encode()
+).hexdigest()[:8]
+
+
 def course_outline(*, course: Course) -> CourseOutline:
     """The course's outline from the cache, built (two queries) when the content changed
     since it was cached."""
     return cached_for_content(
-        f"courses:outline:{course.pk}",
+        f"courses:outline:{_OUTLINE_SHAPE}:{course.pk}",
         lambda generation: _outline_build(course, generation),
     )
 

@@ -179,6 +179,11 @@ def content_sync(
     fingerprint = tree_fingerprint(root)
     stored = dict(ContentFile.objects.values_list("path", "content_hash"))
     if not force and stored == fingerprint:
+        if not dry_run:
+            # Every release runs sync_content (deploy/README.md), usually with nothing to
+            # import: a new content generation all the same retires what pages cached under
+            # the last release's templates and translations.
+            content_changed()
         return SyncReport(unchanged=len(fingerprint), skipped=True)
     courses, errors = _validated(root, fingerprint)
     if errors:
