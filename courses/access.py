@@ -1,10 +1,11 @@
 """Access checks for courses, lessons and enrollments: 404 for missing and forbidden alike."""
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for, can
+from core.joins import join_one, joined
 from courses.models import ContentAccess, ContentAsset, Course, Enrollment, Lesson, Module
 from courses.translations import TRANSLATION_KINDS
 
@@ -20,15 +21,12 @@ def access_course_to_read(*, user, course_slug: str) -> tuple[Course, Enrollment
     if not user.is_authenticated:
         raise Http404
     course = get_object_or_404(
-        Course.objects.annotate(
-            viewer_enrollment=FilteredRelation("enrollments", condition=Q(enrollments__user=user))
-        ).select_related("viewer_enrollment"),
+        # One enrollment at most: it is unique per user and course.
+        join_one(Course.objects, name="viewer_enrollment", relation="enrollments", user=user),
         slug=course_slug,
         is_published=True,
     )
-    # The join leaves the attribute unset when the user is not enrolled (one row at most:
-    # an enrollment is unique per user and course).
-    enrollment = getattr(course, "viewer_enrollment", None)
+    enrollment = joined(course, "viewer_enrollment")
     if enrollment is not None:
         enrollment.course = course
     return course, enrollment
@@ -99,24 +97,10 @@ def access_lesson(
     return lesson, enrollment
 
 
-def access_lesson_to_read(
-    *,
-    user,
-    course_slug: str,
-    module_slug: str,
-    lesson_slug: str,
-    lessons: QuerySet[Lesson] | None = None,
-    open_levels: frozenset[str] | None = None,
-):
-    """access_lesson, and a lesson whose text was never imported is not there either."""
-    lesson, enrollment = access_lesson(
-        user=user,
-        course_slug=course_slug,
-        module_slug=module_slug,
-        lesson_slug=lesson_slug,
-        lessons=lessons,
-        open_levels=open_levels,
-    )
+def access_lesson_to_read(**lookup):
+    """access_lesson (the same arguments), and a lesson whose text was never imported is not
+    there either."""
+    lesson, enrollment = access_lesson(**lookup)
     if lesson.current_version is None:
         raise Http404
     return lesson, enrollment

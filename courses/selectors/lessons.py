@@ -1,12 +1,13 @@
 """Reads of lessons for reading and for trainers: translations, objectives, glossaries,
 versions."""
 
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db.models import Count, QuerySet
 
+from core.joins import join_one, joined
 from courses.models import GlossaryTerm, Lesson, LessonTranslation, LessonVersion, Module
 
 # The name under which lessons_to_read joins a lesson's translation.
-_JOINED_TRANSLATION = "translation_in_language"
+_TRANSLATION = "translation_in_language"
 
 
 def lessons_to_read(*, language: str) -> QuerySet[Lesson]:
@@ -18,24 +19,16 @@ def lessons_to_read(*, language: str) -> QuerySet[Lesson]:
     )
     if language == "en":
         return lessons
-    # At most one row joins: a lesson has one translation per language (a unique constraint).
-    return (
-        lessons.annotate(
-            **{
-                _JOINED_TRANSLATION: FilteredRelation(
-                    "translations", condition=Q(translations__language=language)
-                )
-            }
-        )
-        .select_related(_JOINED_TRANSLATION)
-        .defer(f"{_JOINED_TRANSLATION}__source_text")
+    # One translation at most: a lesson has one per language (a unique constraint).
+    return join_one(lessons, name=_TRANSLATION, relation="translations", language=language).defer(
+        f"{_TRANSLATION}__source_text"
     )
 
 
 def lesson_translation(*, lesson: Lesson) -> LessonTranslation | None:
     """The translation lessons_to_read joined to this lesson; None in English or when the
-    lesson has none in that language (the join then leaves the attribute unset)."""
-    return getattr(lesson, _JOINED_TRANSLATION, None)
+    lesson has none in that language."""
+    return joined(lesson, _TRANSLATION)
 
 
 def lesson_objectives(*, lesson: Lesson, translation: LessonTranslation | None) -> list[dict]:
