@@ -1,6 +1,9 @@
-"""Template context: the signed-in user's roles, for navigation (one lazy query)."""
+"""Template context: the signed-in user's roles, for navigation (from the request's one read
+of the viewer's memberships)."""
 
 from django.utils.functional import SimpleLazyObject
+
+from accounts.viewer import memberships_of
 
 
 def roles(request):
@@ -8,7 +11,7 @@ def roles(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return set()
-        found = set(user.memberships.values_list("role", flat=True))
+        found = {membership.role for membership in memberships_of(user)}
         if user.is_staff:
             found.add("staff")
         return found

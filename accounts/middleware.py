@@ -1,16 +1,18 @@
 """Per-request middleware: sessions that idle out, the viewer's time zone, and no caching of
 signed-in pages."""
 
+import time
 import zoneinfo
 from functools import wraps
 
-from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from accounts.permissions import requires_mfa
 from accounts.selectors import primary_membership
+from accounts.viewer import has_mfa_authenticator, reads_close, reads_open
 
 
 def keeps_session_idle(view):
@@ -26,14 +28,46 @@ def keeps_session_idle(view):
     return wrapped
 
 
+# When a request last pushed the session's idle expiry forward (seconds since the epoch).
+SESSION_TOUCHED_KEY = "_touched"
+
+
+def session_touch(session) -> None:
+    """Mark the session as active now: saved at the end of the request with a new expiry."""
+    session[SESSION_TOUCHED_KEY] = int(time.time())
+
+
 class IdleSessionMiddleware(SessionMiddleware):
-    """Django's session middleware (SESSION_SAVE_EVERY_REQUEST: each request extends the idle
-    timeout), except for views marked with keeps_session_idle."""
+    """Django's session middleware, with the idle timeout slid forward at most once per
+    SESSION_TOUCH_SECONDS instead of on every request, so a page view does not write the
+    session (SESSION_SAVE_EVERY_REQUEST is off). A session therefore ends between
+    SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS and SESSION_COOKIE_AGE after the last request
+    (29 to 30 minutes), never later. Views marked with keeps_session_idle never touch it."""
 
     def process_response(self, request, response):
         if getattr(request, "keeps_session_idle", False):
             return response
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            touched = session.get(SESSION_TOUCHED_KEY, 0)
+            if int(time.time()) - touched >= settings.SESSION_TOUCH_SECONDS:
+                session_touch(session)
         return super().process_response(request, response)
+
+
+class ViewerMiddleware:
+    """Opens the request's one read of the viewer's memberships (accounts.viewer): after
+    AuthenticationMiddleware, before anything that asks about roles."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = reads_open()
+        try:
+            return self.get_response(request)
+        finally:
+            reads_close(token)
 
 
 class ViewerTimezoneMiddleware:
@@ -111,9 +145,7 @@ class MfaRequiredMiddleware:
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and requires_mfa(user)
-            and not Authenticator.objects.filter(
-                user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-            ).exists()
+            and not has_mfa_authenticator(user)
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

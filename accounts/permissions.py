@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, Membership, User
+from accounts.viewer import memberships_of
 
 
 class Action(StrEnum):
@@ -158,17 +159,40 @@ def active_memberships(user: User) -> QuerySet[Membership]:
     return memberships_that_count().filter(user=user)
 
 
+def counts(membership: Membership, cutoff) -> bool:
+    """memberships_that_count(), for one membership already read."""
+    if membership.status != Membership.Status.APPROVED:
+        return False
+    if membership.role != Role.OFFICER:
+        return True
+    return membership.vetted_at is not None and membership.vetted_at >= cutoff
+
+
+def viewer_active_memberships(user: User) -> list[Membership]:
+    """active_memberships(user), from the request's one read of the viewer's memberships."""
+    cutoff = vetting_cutoff()
+    return [m for m in memberships_of(user) if counts(m, cutoff)]
+
+
 def can(user: User, action: Action, agency: Agency | None = None) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
-    memberships = list(active_memberships(user))
+    memberships = viewer_active_memberships(user)
     if any(action in GLOBAL.get(m.role, ()) for m in memberships):
         return True
     if agency is None:
         return False
-    return agencies_for(user, action, memberships=memberships).filter(pk=agency.pk).exists()
+    # agencies_for()'s scope, decided on the agency in hand: no query.
+    return any(
+        action in SCOPED.get(m.role, ())
+        and (
+            (m.role == Role.AGENCY_ADMIN and m.agency_id == agency.pk)
+            or (m.role == Role.COORDINATOR and m.country == agency.country)
+        )
+        for m in memberships
+    )
 
 
 def agencies_for(user: User, action: Action, memberships=None) -> QuerySet[Agency]:
@@ -177,7 +201,7 @@ def agencies_for(user: User, action: Action, memberships=None) -> QuerySet[Agenc
         return Agency.objects.none()
     if user.is_staff:
         return Agency.objects.all()
-    memberships = memberships if memberships is not None else list(active_memberships(user))
+    memberships = memberships if memberships is not None else viewer_active_memberships(user)
     scope = Q(pk__in=[])
     for membership in memberships:
         if action not in SCOPED.get(membership.role, ()):
@@ -200,7 +224,7 @@ def schedule_host_agencies(user: User) -> QuerySet[Agency]:
     # One read of the memberships: those that give the right, and where they are bound.
     bound = [
         m.agency_id
-        for m in active_memberships(user)
+        for m in viewer_active_memberships(user)
         if Action.SCHEDULE_COHORTS in GLOBAL.get(m.role, ())
     ]
     if not bound:
@@ -216,9 +240,7 @@ def requires_mfa(user: User) -> bool:
         return False
     if user.is_staff:
         return True
-    roles = set(
-        user.memberships.exclude(status=Membership.Status.REJECTED).values_list("role", flat=True)
-    )
+    roles = {m.role for m in memberships_of(user) if m.status != Membership.Status.REJECTED}
     if roles & {Role.TRAINER, Role.AGENCY_ADMIN, Role.COORDINATOR}:
         return True
     return settings.MFA_REQUIRED_FOR_OFFICERS and bool(roles)

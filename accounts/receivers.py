@@ -7,6 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from accounts.adapters import INVITATION_SESSION_KEY
+from accounts.middleware import session_touch
 from accounts.models import AuditEvent
 from accounts.selectors import invitation_by_token
 from accounts.services import audit_log, invitation_accept, membership_assign_from_email
@@ -70,6 +71,10 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 @receiver(user_logged_in)
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    # Signing in is activity: the idle clock starts now, and the next minute of page views
+    # need not write the session again (IdleSessionMiddleware).
+    if request is not None and hasattr(request, "session"):
+        session_touch(request.session)
     audit_log(
         action="auth.login", actor=user, target=user, context=AuditContext.from_request(request)
     )

@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, Invitation, Membership, User
+from accounts.viewer import memberships_of
 
 
 def agency_for_email(*, email: str) -> Agency | None:
@@ -21,12 +22,10 @@ def agency_for_email(*, email: str) -> Agency | None:
 
 
 def primary_membership(*, user: User) -> Membership | None:
-    return (
-        Membership.objects.select_related("agency")
-        .filter(user=user)
-        .order_by("created_at", "id")
-        .first()
-    )
+    """The user's first membership (any status), with its agency: from the request's read of
+    the viewer's memberships when there is one."""
+    memberships = memberships_of(user)
+    return memberships[0] if memberships else None
 
 
 def open_invitation(*, agency, email: str):
@@ -71,13 +70,10 @@ class VettingState:
 
 
 def vetting_state(*, user: User) -> VettingState:
-    """For the notice shown beside locked material; two queries whatever the rows."""
-    membership = (
-        Membership.objects.select_related("agency")
-        .filter(user=user, agency__isnull=False)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """For the notice shown beside locked material: the latest membership with an agency
+    from the request's read of the viewer's memberships, then one query (the agency's
+    admins) whatever the rows."""
+    membership = next((m for m in reversed(memberships_of(user)) if m.agency_id is not None), None)
     if membership is None:
         return VettingState(reason="no_agency", agency=None, admins=[])
     reason = {

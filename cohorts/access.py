@@ -23,7 +23,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Membership
-from accounts.permissions import Action, active_memberships, agencies_for, can, vetting_cutoff
+from accounts.permissions import (
+    Action,
+    agencies_for,
+    can,
+    vetting_cutoff,
+    viewer_active_memberships,
+)
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
 
@@ -186,7 +192,7 @@ def is_eligible_officer(
 ) -> Membership | None:
     """The officer's active membership (of this agency, or of one of these agencies, when
     given), or None."""
-    memberships = [m for m in active_memberships(user) if m.role == Membership.Role.OFFICER]
+    memberships = [m for m in viewer_active_memberships(user) if m.role == Membership.Role.OFFICER]
     if agency_id is not None:
         memberships = [m for m in memberships if m.agency_id == agency_id]
     if agency_ids is not None:

@@ -82,6 +82,11 @@ MIDDLEWARE = [
     # First, so every response (an error page too) carries the request id.
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML and JSON for clients that accept gzip (a lesson page: about 5 times
+    # smaller), with Django's BREACH mitigation (random padding per response; CSRF tokens
+    # are masked anew on every page). Above WhiteNoise, which serves static files
+    # pre-compressed and marks them so they are left alone here.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's SessionMiddleware, but requests a device makes by itself (the projector's
     # polling) do not keep a signed-in session alive.
@@ -90,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The viewer's memberships, read once per request for everything below that asks.
+    "accounts.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -289,9 +296,15 @@ QUIZ_GRACE_SECONDS = env_int("QUIZ_GRACE_SECONDS", 5)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Crypto Crime Training] "
 
-# Idle sessions end after 30 minutes: every request pushes the expiry forward.
+# Idle sessions end after 30 minutes: a request pushes the expiry forward, writing the session
+# at most once a minute (accounts.middleware.IdleSessionMiddleware), so a session ends 29 to 30
+# minutes after its last request and a page view is not a database write. Sessions are read
+# from the cache (Redis in production) and kept in the database too, so a restart of either
+# signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -25,9 +25,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Checking a file on the page: the login and the admin's memberships, the agency, then two
-# queries whatever the number of rows (members and open invitations).
-UPLOAD_QUERIES = 13
+# Checking a file on the page: the user and the admin's memberships (one read), the agency,
+# then two queries whatever the number of rows (members and open invitations).
+UPLOAD_QUERIES = 5
 
 
 def csv_bytes(*lines: str, bom: bool = False) -> bytes:

@@ -235,7 +235,7 @@ def test_export_query_count_is_the_same_for_one_or_five_enrollments(
     officer_client, officer, django_assert_num_queries
 ):
     learning_records(officer)
-    with django_assert_num_queries(20) as few:
+    with django_assert_num_queries(15) as few:
         response = officer_client.get(reverse("reports:personal_data_export"))
     assert response.status_code == 200
     for _ in range(4):

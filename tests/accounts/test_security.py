@@ -5,15 +5,19 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.adapters import MFAAdapter
 from accounts.models import AuditEvent, Membership
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory, with_totp
+from tests.sessions import forget_cached_session, session_cache_ttl
 
 pytestmark = pytest.mark.django_db
 
@@ -118,23 +122,72 @@ def test_failed_logins_from_one_address_are_rate_limited(client):
 
 
 def test_idle_session_ends_after_thirty_minutes(client, officer, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
-    client.force_login(officer)
-    assert client.get(reverse("certificates:dashboard")).status_code == 200
-    session = Session.objects.get(session_key=client.session.session_key)
-    assert session.expire_date <= timezone.now() + timedelta(minutes=30, seconds=5)
-    # Thirty-one idle minutes later the session is gone.
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
-    response = client.get(reverse("certificates:dashboard"))
+    """Both copies of the session end 30 minutes after the last touch: the database row's
+    expiry, and the Redis copy's time to live (Redis's clock does not travel, so the test
+    reads its TTL and then checks the database alone)."""
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_TOUCH_SECONDS == 60
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    dashboard = reverse("certificates:dashboard")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(officer)
+        key = client.session.session_key
+        assert client.get(dashboard).status_code == 200
+        expires = Session.objects.get(session_key=key).expire_date
+        assert abs(expires - (start + timedelta(minutes=30))) < timedelta(seconds=1)
+        assert 30 * 60 - 5 <= session_cache_ttl(key) <= 30 * 60
+    with time_machine.travel(start + timedelta(minutes=29, seconds=59), tick=False):
+        forget_cached_session(key)
+        assert client.get(dashboard).status_code == 200  # and this request touches it
+    with time_machine.travel(start + timedelta(minutes=59, seconds=59), tick=False):
+        forget_cached_session(key)
+        response = client.get(dashboard)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
-def test_each_request_extends_the_idle_window(client, officer):
-    client.force_login(officer)
-    key = client.session.session_key
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=2))
-    client.get(reverse("certificates:dashboard"))
-    assert Session.objects.get(pk=key).expire_date > timezone.now() + timedelta(minutes=29)
+def test_reads_write_the_session_at_most_once_a_minute_and_the_idle_timeout_holds(client, officer):
+    """A page view is not a database write: the idle expiry slides forward at most once a
+    minute, so a session ends 29 to 30 minutes after the last request, never later."""
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(dashboard).status_code == 200
+        return sum(
+            1
+            for q in queries.captured_queries
+            if '"django_session"' in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))
+        )
+
+    dashboard = reverse("certificates:dashboard")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(officer)  # signing in starts the idle clock
+        key = client.session.session_key
+        assert session_writes() == 0
+        assert session_writes() == 0
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        assert session_writes() == 0
+        expires = Session.objects.get(pk=key).expire_date
+        assert abs(expires - (start + timedelta(minutes=30))) < timedelta(seconds=1)
+    last = start + timedelta(seconds=61)
+    with time_machine.travel(last, tick=False):
+        assert session_writes() == 1
+        expires = Session.objects.get(pk=key).expire_date
+        assert abs(expires - (last + timedelta(minutes=30))) < timedelta(seconds=1)
+        assert 30 * 60 - 5 <= session_cache_ttl(key) <= 30 * 60
+        assert session_writes() == 0
+    # Requests in the next 59 seconds write nothing and do not move the end: at most a minute
+    # of activity is not counted, so the session ends 29 to 30 minutes after the last request.
+    with time_machine.travel(last + timedelta(seconds=59), tick=False):
+        assert session_writes() == 0
+    with time_machine.travel(last + timedelta(minutes=29, seconds=59), tick=False):
+        forget_cached_session(key)
+        assert client.get(dashboard).status_code == 200
+    # That request, 29:59 after the touch, wrote a new end 30 minutes on; past it, nothing holds.
+    with time_machine.travel(last + timedelta(minutes=59, seconds=59), tick=False):
+        forget_cached_session(key)
+        response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_password_reset_does_not_reveal_accounts(client, mailoutbox):

@@ -413,12 +413,11 @@ def test_attempt_page_query_count_is_pinned_and_flat(
     officer.save(update_fields=["language"])
     few = le_quiz_attempt(officer, questions=3, saved=0)
     many = le_quiz_attempt(officer, questions=30, saved=20)
-    # Session, user, memberships and roles (middleware); the attempt with its quiz, enrollment
-    # and the quiz's translation, the access levels (a law-enforcement-only quiz), the
-    # questions drawn, the answers saved; roles (navigation); the session save (three
-    # statements).
+    # The user and the viewer's memberships (every request's; the access check of a
+    # law-enforcement-only quiz reads them), the attempt with its quiz, enrollment and the
+    # quiz's translation, the questions drawn, the answers saved.
     for attempt in (few, many):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(5):
             page = officer_client.get(reverse("assessments:attempt", args=[attempt.pk]))
         assert page.status_code == 200
     assert ("질문" in page.text) == (language == "ko")

@@ -26,10 +26,9 @@ def test_dashboard_lists_courses_and_certificates(officer_client, officer, cours
     assert reverse("certificates:detail", args=[certificate.pk]) in response.text
 
 
-# Session, user, memberships and roles (middleware), the enrollments with their lesson and
-# read counts, the certificates, the refreshers due, the seats with their next session; the
-# session save (three statements).
-DASHBOARD_QUERIES = 12
+# The user and the viewer's memberships (every request's), the enrollments with their lesson
+# and read counts, the certificates, the refreshers due, the seats with their next session.
+DASHBOARD_QUERIES = 6
 
 
 def test_dashboard_query_count_does_not_grow(officer_client, officer, django_assert_num_queries):

@@ -19,9 +19,9 @@ from tests.factories import MembershipFactory, SeatFactory, UserFactory, build_c
 
 pytestmark = pytest.mark.django_db
 
-# Checking a file on the page: the login and the user's memberships, the session and the
-# trainer's rights, then one query for the seats, whatever the number of rows.
-UPLOAD_QUERIES = 14
+# Checking a file on the page: the user and their memberships (one read, the trainer's rights
+# too), the session, then one query for the seats, whatever the number of rows.
+UPLOAD_QUERIES = 5
 
 
 @pytest.fixture

@@ -468,7 +468,7 @@ def test_detail_marks_cancelled_sessions(client):
     assert 'class="cancelled"' in html and "Cancelled" in html
 
 
-DETAIL_QUERIES = 18
+DETAIL_QUERIES = 9
 
 
 def test_detail_query_count_is_the_same_at_2_and_40_seats(client, django_assert_num_queries):
@@ -827,7 +827,7 @@ def test_seats_page_query_count_is_the_same_at_10_and_600_seats(client, django_a
     assert waitlist["total"] == 120
 
 
-SEATS_QUERIES = 16
+SEATS_QUERIES = 7
 
 
 # --- Walk-ins ----------------------------------------------------------------------------
@@ -890,7 +890,7 @@ def _without_token_and_email(response, email: str) -> bytes:
 
 
 # A refused walk-in lookup: the same queries whether the address is unknown or out of scope.
-UNKNOWN_WALK_IN_QUERIES = 16
+UNKNOWN_WALK_IN_QUERIES = 7
 
 
 def test_walk_in_answers_unknown_and_out_of_scope_emails_identically(

@@ -117,3 +117,27 @@ def test_pages_render_in_the_chosen_language(client):
     response = client.get(reverse("core:home"), headers={"accept-language": "ko"})
     assert '<html lang="ko">' in response.text
     assert "계정 만들기" in response.text or "로그인" in response.text
+
+
+def test_pages_are_compressed_for_clients_that_accept_gzip(officer_client):
+    import gzip
+
+    plain = officer_client.get(reverse("courses:catalog"))
+    packed = officer_client.get(reverse("courses:catalog"), HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content)
+    # The CSRF token is masked anew for each page; the rest of the page is the same.
+    assert gzip.decompress(packed.content).decode().count("<main") == plain.text.count("<main")
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django's cached template loader wraps the app loaders when none are named (the
+    default since Django 4.1, in production and development alike)."""
+    from django.template import engines
+
+    engine = engines["django"].engine
+    assert [loader.__class__.__module__ for loader in engine.template_loaders] == [
+        "django.template.loaders.cached"
+    ]

@@ -20,10 +20,9 @@ from tests.factories import build_course, lesson_read
 
 pytestmark = pytest.mark.django_db
 
-# What every signed-in page costs before its view runs: the session, the user, the
-# membership checks of the middleware and the navigation, and the session written back
-# (SAVEPOINT, UPDATE, RELEASE).
-PER_REQUEST = 8
+# What every signed-in page costs before its view runs: the user, and the viewer's
+# memberships (read once, and reused for the access levels, the notice and the navigation).
+PER_REQUEST = 2
 
 
 def lessons_of(course: Course) -> list[Lesson]:
@@ -69,16 +68,16 @@ def warm_count(client, url) -> int:
 
 def test_course_page_query_count_is_pinned_and_flat(officer_client, officer):
     small, large = small_and_large(officer)
-    # The course with the officer's enrollment, the open access levels, the lessons read.
-    assert warm_count(officer_client, small.get_absolute_url()) == PER_REQUEST + 3
-    assert warm_count(officer_client, large.get_absolute_url()) == PER_REQUEST + 3
+    # The course with the officer's enrollment, the lessons read (with the refreshers due).
+    assert warm_count(officer_client, small.get_absolute_url()) == PER_REQUEST + 2
+    assert warm_count(officer_client, large.get_absolute_url()) == PER_REQUEST + 2
 
 
 def test_course_page_builds_the_outline_in_two_queries(officer_client, officer):
     small, large = small_and_large(officer)
     # The modules with their quiz and glossary size, then the lessons.
-    assert count(officer_client, small.get_absolute_url()) == PER_REQUEST + 3 + 2
-    assert count(officer_client, large.get_absolute_url()) == PER_REQUEST + 3 + 2
+    assert count(officer_client, small.get_absolute_url()) == PER_REQUEST + 2 + 2
+    assert count(officer_client, large.get_absolute_url()) == PER_REQUEST + 2 + 2
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
@@ -86,11 +85,11 @@ def test_lesson_page_query_count_is_pinned_and_flat(officer_client, officer, lan
     officer.language = language
     officer.save(update_fields=["language"])
     small, large = small_and_large(officer)
-    # The open access levels, the enrollment with its course, the lesson with its module, text
-    # and translation, the lessons read (with the refreshers due).
+    # The enrollment with its course, the lesson with its module, text and translation, the
+    # lessons read (with the refreshers due).
     for course in (small, large):
         assert warm_count(officer_client, lessons_of(course)[1].get_absolute_url()) == (
-            PER_REQUEST + 4
+            PER_REQUEST + 3
         )
 
 

@@ -41,15 +41,14 @@ PRESENT, LATE, EXCUSED, ABSENT = (
     Attendance.Status.EXCUSED,
     Attendance.Status.ABSENT,
 )
-# Session, user, MFA policy and device, roles, access (cohort, trainer rights, admin rights,
-# seat), sessions, summary (3), page count and rows, completion facts (8), marks, best
-# scores, certificates, the viewer's memberships for the certificates they manage, navigation
-# roles, session save (3 with its savepoint).
-REPORT_QUERIES = 31
-# The same sign-in and access, the re-authentication check (3), the transaction's savepoint,
+# User and the viewer's memberships (read once: MFA, rights, roles), access (cohort, seat),
+# sessions, summary (3), page count and rows, completion facts (8), marks, best scores,
+# certificates. The session is read from Redis and not written on a read.
+REPORT_QUERIES = 21
+# The same sign-in and access, the re-authentication check, the transaction's savepoint,
 # sessions, every seat, completion facts (8), marks, best scores, certificates, the audit row
-# (savepoint, chain lock, chain head, insert, release), session save (3).
-EXPORT_QUERIES = 35
+# (savepoint, chain lock, chain head, insert, release).
+EXPORT_QUERIES = 27
 
 
 def report_url(cohort) -> str:

@@ -28,10 +28,10 @@ pytestmark = pytest.mark.django_db
 
 FORMULA_LIKE = ["=1+1", "+31 6 1234 5678", "@SUM(A1)", "-2"]
 NAMES = ["김민준", "สมชาย ใจดี", *FORMULA_LIKE]
-# Session, user, MFA policy and devices (5), the roster's scope for the check, the count
-# and the rows (2 each), the count, the rows (one cursor), the audit row (6 with its
-# savepoints and chain lock), session save (3).
-EXPORT_QUERIES = 25
+# User and the viewer's memberships (MFA policy and device in the same read), the roster's
+# scope for the check, the count and the rows (2 each), the count, the rows (one cursor),
+# the audit row (6 with its savepoints and chain lock). No session write.
+EXPORT_QUERIES = 17
 VETTED = datetime(2026, 3, 1, 1, 30, tzinfo=UTC)  # 10:30 in Seoul
 
 

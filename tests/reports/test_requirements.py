@@ -180,9 +180,9 @@ def test_page_query_count_does_not_grow_with_sets(client, agency, sets, django_a
         )
     client.force_login(admin_of(agency))
     client.get(page_url(agency))
-    # Session, user, MFA policy (2) and device, time zone, access (2), current choice, sets,
-    # courses, modules, navigation roles, session save (3 with its savepoint).
-    with django_assert_num_queries(15):
+    # User, the viewer's memberships (MFA, time zone, access, navigation), the access check's
+    # agency, current choice, sets, courses, modules.
+    with django_assert_num_queries(7):
         response = client.get(page_url(agency))
     assert response.status_code == 200
 

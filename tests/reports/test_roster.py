@@ -33,12 +33,10 @@ Status = Membership.Status
 # records carry "reauthenticated": True (allauth.account.internal.flows.login).
 AUTH_RECORDS_KEY = "account_authentication_methods"
 AUTH_RECORDS_USER_KEY = "account_authentication_methods_user"
-# Session, user, MFA policy and device, time zone, access (2), page count, export
-# permission (2), requirement-choice permission (2), training-record permission (2), page rows,
-# navigation roles, session save
-# (3 with its savepoint).
-ROSTER_QUERIES = 19
-AGENCIES_QUERIES = 11  # the same, less the roster's own; the coordinator has a time zone
+# User, the viewer's memberships (one read for MFA, time zone, the permission checks and the
+# navigation), the access check's agency, page count, page rows.
+ROSTER_QUERIES = 5
+AGENCIES_QUERIES = 4  # the same sign-in, less the roster's own
 
 
 def member(agency, *, full_name: str = "", email: str = "", **kwargs) -> Membership:
