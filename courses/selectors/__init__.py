@@ -28,7 +28,6 @@ from courses.selectors.outline import (
 )
 from courses.selectors.progress import (
     CourseProgress,
-    LessonsRead,
     completion_blocker,
     course_progress,
     enrolled_course_ids,
@@ -52,7 +51,6 @@ from courses.selectors.translations import (
 __all__ = [
     "CourseOutline",
     "CourseProgress",
-    "LessonsRead",
     "LockedParts",
     "OutlineLesson",
     "OutlineModule",

@@ -4,7 +4,7 @@ content generation), what of it a learner may not open yet, and its reading time
 import hashlib
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 
 from courses.content_cache import cached_for_content
@@ -33,6 +33,9 @@ class OutlineLesson:
     minutes: int
     access: str
     url: str
+    # The number of its latest material version (0: none): whoever read an earlier version
+    # is due a refresher.
+    material_version: int
 
     def get_absolute_url(self) -> str:
         return self.url
@@ -76,7 +79,8 @@ class CourseOutline:
 
 
 def _outline_build(course: Course, generation: str) -> CourseOutline:
-    """Two queries: the modules with their quiz and glossary size, then the lessons."""
+    """Two queries: the modules with their quiz and glossary size, then the lessons with
+    their latest material version."""
     # "quiz" is the reverse one-to-one that assessments adds; joined by name, not imported.
     modules = list(
         Module.objects.filter(course=course)
@@ -88,10 +92,11 @@ def _outline_build(course: Course, generation: str) -> CourseOutline:
     slugs = {module.pk: module.slug for module in modules}
     rows = (
         Lesson.objects.filter(module__course=course)
+        .annotate(material=Max("versions__number", filter=Q(versions__is_material=True)))
         .order_by("order", "id")
-        .values_list("pk", "module_id", "slug", "title", "minutes", "access")
+        .values_list("pk", "module_id", "slug", "title", "minutes", "access", "material")
     )
-    for pk, module_id, slug, title, minutes, access in rows:
+    for pk, module_id, slug, title, minutes, access, material in rows:
         url = reverse(
             "courses:lesson",
             kwargs={
@@ -100,7 +105,9 @@ def _outline_build(course: Course, generation: str) -> CourseOutline:
                 "lesson_slug": slug,
             },
         )
-        lessons[module_id].append(OutlineLesson(pk, module_id, slug, title, minutes, access, url))
+        lessons[module_id].append(
+            OutlineLesson(pk, module_id, slug, title, minutes, access, url, material or 0)
+        )
     outline_modules = tuple(
         OutlineModule(
             pk=module.pk,

@@ -22,30 +22,16 @@ def enrollment_for(*, user, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).first()
 
 
-@dataclass(frozen=True)
-class LessonsRead:
-    """The lessons an enrollment has read, and those of them whose text changed materially
-    since (a refresher is due)."""
-
-    done_ids: frozenset[int] = frozenset()
-    refresher_ids: frozenset[int] = frozenset()
-
-
-def lessons_read(*, enrollment: Enrollment | None) -> LessonsRead:
-    """One query, whatever the number of lessons read."""
+def lessons_read(*, enrollment: Enrollment | None) -> dict[int, int]:
+    """{lesson id: the version number read} of the lessons an enrollment has read: one query,
+    whatever their number."""
     if enrollment is None:
-        return LessonsRead()
-    rows = (
-        LessonProgress.objects.filter(enrollment=enrollment)
-        .annotate(refresher=_needs_refresher())
-        .values_list("lesson_id", "refresher")
+        return {}
+    return dict(
+        LessonProgress.objects.filter(enrollment=enrollment).values_list(
+            "lesson_id", "version__number"
+        )
     )
-    done, refreshers = set(), set()
-    for lesson_id, refresher in rows:
-        done.add(lesson_id)
-        if refresher:
-            refreshers.add(lesson_id)
-    return LessonsRead(done_ids=frozenset(done), refresher_ids=frozenset(refreshers))
 
 
 def _count(queryset, field: str):
@@ -153,13 +139,19 @@ def course_progress(
     *, course: Course, enrollment: Enrollment | None, open_levels: frozenset[str] | None = None
 ) -> CourseProgress:
     """The outline from the cache and the lessons read in one query: showing where an officer
-    stands costs one query however long the course or the record."""
+    stands costs one query however long the course or the record. A lesson read is due a
+    refresher when the outline knows a material version after the one read."""
+    outline = course_outline(course=course)
     read = lessons_read(enrollment=enrollment)
     return CourseProgress(
-        outline=course_outline(course=course),
-        done_ids=read.done_ids,
+        outline=outline,
+        done_ids=frozenset(read),
         open_levels=open_levels,
-        refresher_ids=read.refresher_ids,
+        refresher_ids=frozenset(
+            lesson.pk
+            for lesson in outline.lessons
+            if lesson.pk in read and lesson.material_version > read[lesson.pk]
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from courses.selectors import course_outline
 from courses.services import enrollment_create, lesson_complete
 from tests.core.test_fragment_cache import BrokenCache
 from tests.courses.test_content import LESSON, write_course
+from tests.courses.test_refreshers import edit
 from tests.factories import build_course, lesson_read
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +177,22 @@ def test_imported_content_change_is_seen_on_the_next_request(officer_client, off
     page = officer_client.get(course.get_absolute_url()).text
     assert "Second steps" in page and "Three" in page and "0 of 3 lessons" in page
     assert "Second steps →" in officer_client.get(one.get_absolute_url()).text
+
+
+def test_a_material_change_imported_is_seen_on_the_next_request(officer_client, officer, tmp_path):
+    module = write_course(tmp_path)
+    content_sync(root=tmp_path)
+    course = Course.objects.get(slug="basics")
+    enrollment = enrollment_create(user=officer, course=course)
+    one = Lesson.objects.get(slug="one")
+    lesson_complete(enrollment=enrollment, lesson=one)
+    assert "changed in an important way" not in officer_client.get(one.get_absolute_url()).text
+
+    edit(module / "01-one.md", material=True, note="New guidance on freezing.")
+    content_sync(root=tmp_path)
+    assert "changed in an important way" in officer_client.get(one.get_absolute_url()).text
+    officer_client.post(one.get_absolute_url() + "refresh/")
+    assert "changed in an important way" not in officer_client.get(one.get_absolute_url()).text
 
 
 def test_an_outline_built_from_rows_older_than_the_generation_is_rebuilt(officer):
