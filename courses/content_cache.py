@@ -1,6 +1,6 @@
-"""Caching what depends only on the imported content (a course's outline), keyed by the
-content generation: a token that sync_content replaces after every import, so nothing cached
-from the old rows is read again.
+"""Caching what depends only on the imported content (a course's outline, the course page's
+rendered outline), keyed by the content generation: a token that every sync_content run (but
+a dry run) replaces, so nothing cached from the old rows is read again.
 
 The content has no single version of its own (each file has its hash, each lesson its
 versions), and a request should not ask the database for one: the token lives in the cache
@@ -26,12 +26,9 @@ ENTRY_SECONDS = 24 * 60 * 60
 
 def content_changed() -> None:
     """A new content generation: everything cached under the old one is stale from now on.
-    sync_content calls it after an import that wrote something."""
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        # Pages must not serve the old outline once the cache is back: say so loudly.
-        logger.exception("Content cache: could not move the content generation")
+    Raises when the cache cannot be reached: an import must not commit while the cache keeps
+    what it replaces (sync_content fails, and is run again once the cache is back)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _current_generation(found: dict) -> str:

@@ -234,6 +234,19 @@ def test_every_sync_but_a_dry_run_moves_the_generation(tmp_path):
     assert content_cache.cache.get(content_cache.GENERATION_KEY) != generation
 
 
+def test_an_import_waits_for_the_cache(tmp_path, monkeypatch):
+    """Committed while the cache keeps the old outline, an import would not be seen."""
+    write_course(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(content_cache, "cache", BrokenCache())
+        with pytest.raises(ConnectionError):
+            content_sync(root=tmp_path)
+    assert not Course.objects.exists()
+    content_sync(root=tmp_path)
+    monkeypatch.setattr(content_cache, "cache", BrokenCache())
+    assert content_sync(root=tmp_path).skipped  # nothing to import: no reason to stop
+
+
 def test_pages_work_with_the_cache_down(officer_client, officer, monkeypatch):
     course = build_course(modules=2, lessons_per_module=2)
     enrollment = enrollment_create(user=officer, course=course)
