@@ -9,12 +9,15 @@ production settings, against a hello-world Django app under the same gunicorn se
 One line per page and connection count (and one for the hello-world app itself):
 
     page=lesson connections=10 rps=... p50_ms=... p95_ms=... queries=... hello_rps=...
-        share=...% errors=0 timeouts=0
+        share=...% errors=0 timeouts=0 restarts=0
 
 share is rps / hello_rps x 100, with hello_rps measured in the same pass. errors counts
 responses of status 400 or more and socket errors (connect, read, write); timeouts counts
 requests that took longer than --timeout (10 s: wrk's 2 s default would hide the latency of a
-slow page at 50 connections instead of measuring it).
+slow page at 50 connections instead of measuring it). restarts counts the gunicorn workers
+booted during the measurement: deploy/gunicorn.conf.py recycles a worker after about 1,000
+requests (max_requests), which at hello-world rates is every second or two, each time
+importing Django again.
 
 Setup. A fresh PostgreSQL database cc_bench_pages (dropped at the end unless --keep-db) and
 Redis database 11 (emptied before and after) are migrated and filled with `sync_content` and
@@ -357,8 +360,7 @@ def wait_ready(server: Server, path: str, timeout: float = 120) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             fail(server, f"gunicorn ({server.name}) exited with {server.process.returncode}")
-        booted = server.log.read_text(errors="replace").count("Booting worker")
-        if booted >= WORKERS and http_request(server.base + path, timeout=5)[0] == 200:
+        if boots(server) >= WORKERS and http_request(server.base + path, timeout=5)[0] == 200:
             return
         time.sleep(0.5)
     fail(server, f"gunicorn ({server.name}) was not ready within {timeout:.0f} s")
@@ -493,11 +495,20 @@ def wrk(url: str, *, connections: int, seconds: int, timeout: int, cookie: str =
     return report
 
 
-def measure(url: str, args, connections: int, cookie: str = "") -> dict:
-    wrk(url, connections=connections, seconds=args.warm_up, timeout=args.timeout, cookie=cookie)
-    return wrk(
-        url, connections=connections, seconds=args.duration, timeout=args.timeout, cookie=cookie
+def measure(server: Server, path: str, args, connections: int, cookie: str = "") -> dict:
+    """The warm-up, then the measured run, with the workers gunicorn booted during it."""
+    url, timeout = server.base + path, args.timeout
+    wrk(url, connections=connections, seconds=args.warm_up, timeout=timeout, cookie=cookie)
+    booted = boots(server)
+    report = wrk(
+        url, connections=connections, seconds=args.duration, timeout=timeout, cookie=cookie
     )
+    report["restarts"] = boots(server) - booted
+    return report
+
+
+def boots(server: Server) -> int:
+    return server.log.read_text(errors="replace").count("Booting worker")
 
 
 def line(name: str, connections: int, report: dict, queries: int, hello_rps: float) -> str:
@@ -507,7 +518,7 @@ def line(name: str, connections: int, report: dict, queries: int, hello_rps: flo
         f"p50_ms={report['p50_us'] / 1000:.1f} p95_ms={report['p95_us'] / 1000:.1f} "
         f"queries={queries} hello_rps={hello_rps:.1f} "
         f"share={100 * report['rps'] / hello_rps:.1f}% "
-        f"errors={errors} timeouts={report['timeout']}"
+        f"errors={errors} timeouts={report['timeout']} restarts={report['restarts']}"
     )
 
 
@@ -572,11 +583,11 @@ def run(args, tmp: Path, servers: list[Server]) -> None:
     )
     for connections in args.connections:
         print(f"# {connections} connections, {load()}", flush=True)
-        report = measure(hello.base + "/", args, connections)
+        report = measure(hello, "/", args, connections)
         hello_rps = report["rps"]
         print(line("hello", connections, report, 0, hello_rps), flush=True)
         for page in pages:
-            report = measure(site.base + page.path, args, connections, page.cookie)
+            report = measure(site, page.path, args, connections, page.cookie)
             check_page(site, page, "after")
             print(line(page.name, connections, report, page.queries, hello_rps), flush=True)
     print(f"# done, {load()}", flush=True)
