@@ -581,6 +581,8 @@ def run(args, tmp: Path, servers: list[Server]) -> None:
         f"{args.duration} s per page; {os.cpu_count()} CPUs",
         flush=True,
     )
+    for page in pages:
+        print(f"# {page.name}: GET {page.path} as {page.user or 'anonymous'}", flush=True)
     for connections in args.connections:
         print(f"# {connections} connections, {load()}", flush=True)
         report = measure(hello, "/", args, connections)
