@@ -34,8 +34,8 @@ Production settings: DEBUG=false, throwaway SECRET_KEY, AUDIT_HMAC_KEY, AUDIT_CH
 MFA_ENCRYPTION_KEY and signing keys (a one-day self-signed P-256 PDF key made with openssl and
 an Ed25519 badge key, as `make test` makes them for `check --deploy`), ALLOWED_HOSTS=127.0.0.1,
 AUDIT_LEGACY_LAST_ID=0; plain HTTP on loopback, so SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE
-and CSRF_COOKIE_SECURE are off. DB_CONN_MAX_AGE is left unset, as deploy/README.md leaves it
-(a new database connection per request). Email goes to files in the temporary directory
+and CSRF_COOKIE_SECURE are off. Every setting not named here (DB_CONN_MAX_AGE, the session
+settings...) keeps its default, as in deploy/README.md's production environment. Email goes to files in the temporary directory
 (EMAIL_DELIVERY=file): no page measured sends any, and seed_demo must not reach an SMTP
 server. Both servers run `gunicorn -c deploy/gunicorn.conf.py` with WEB_CONCURRENCY=5 and
 GUNICORN_THREADS=4 (5 gthread workers x 4 threads, access log on, max_requests 1000 as in
@@ -47,7 +47,7 @@ users, the code of their authenticator app, computed here, is posted to allauth'
 Each page then carries only that session cookie (wrk -H "Cookie: sessionid=..."). Before and
 after each measurement the page is fetched once and must answer 200 (no redirect followed)
 with its marker (its heading): a redirect to the login or MFA page fails the run. All signed-in
-requests of a page share one session, which each request saves (SESSION_SAVE_EVERY_REQUEST).
+requests of a page share one session. wrk sends no Accept-Encoding: responses are not gzipped.
 
 The pages, each as its natural user:
 
