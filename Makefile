@@ -36,7 +36,7 @@ run setup-run test setup-test bench: export DEBUG := true
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
-	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF, 600 certificates in bulk and the dashboards at 20,000 officers"
+	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF, 600 certificates in bulk, the dashboards at 20,000 officers and the pages' throughput under gunicorn against a hello-world Django app"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -117,7 +117,9 @@ test: setup-test lint
 # Benchmarks (see each script's docstring): quiz pass -> certificate PDF through a real
 # worker, sync_content on the full curriculum (first run and no-change run), and tracing-lab
 # graph generation; the agency and programme dashboards and a transcript on a seeded database
-# of 20,000 + 20,200 officers (bench/seed_scale.py, kept between runs).
+# of 20,000 + 20,200 officers (bench/seed_scale.py, kept between runs); last, the signed-in
+# pages' throughput under gunicorn with production settings, driven by wrk, against a
+# hello-world Django app under the same gunicorn settings.
 bench: setup-test
 	$(PY) bench/certificate_latency.py
 	$(PY) bench/sync_content.py
@@ -127,6 +129,7 @@ bench: setup-test
 	$(PY) bench/pdf_render.py
 	$(PY) bench/certificate_throughput.py
 	$(PY) bench/agency_dashboard.py
+	$(PY) bench/page_throughput.py
 
 clean:
 	rm -rf $(VENV) var

@@ -70,13 +70,10 @@ class VettingState:
 
 
 def vetting_state(*, user: User) -> VettingState:
-    """For the notice shown beside locked material; two queries whatever the rows."""
-    membership = (
-        Membership.objects.select_related("agency")
-        .filter(user=user, agency__isnull=False)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """For the notice shown beside locked material: the latest membership with an agency
+    from the request's read of the viewer's memberships, then one query (the agency's
+    admins) whatever the rows."""
+    membership = next((m for m in reversed(memberships_of(user)) if m.agency_id is not None), None)
     if membership is None:
         return VettingState(reason="no_agency", agency=None, admins=[])
     reason = {

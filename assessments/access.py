@@ -1,5 +1,6 @@
 """Access checks for quizzes and attempts: 404 for missing and forbidden alike."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,16 +22,15 @@ def access_quiz(*, user, course_slug: str, module_slug: str):
     return quiz, enrollment
 
 
-def access_attempt(*, user, attempt_id: int) -> Attempt:
+def access_attempt(*, user, attempt_id: int, attempts: QuerySet[Attempt] | None = None) -> Attempt:
     """The user's own attempt (taking it, its result and review, its labs), behind the same
-    vetting check as its quiz: an officer whose vetting lapsed or who left cannot reopen it."""
+    vetting check as its quiz: an officer whose vetting lapsed or who left cannot reopen it.
+    A page may pass the attempts queryset it reads (joining what it shows)."""
     if not user.is_authenticated:
         raise Http404
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz__module__course", "enrollment"),
-        pk=attempt_id,
-        user=user,
-    )
+    if attempts is None:
+        attempts = Attempt.objects.select_related("quiz__module__course", "enrollment")
+    attempt = get_object_or_404(attempts, pk=attempt_id, user=user)
     if not content_access_allowed(user=user, level=attempt.quiz.access):
         raise Http404
     return attempt

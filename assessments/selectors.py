@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from assessments.models import Attempt, LabTrace, Question, Quiz, QuizTranslation
+from core.joins import join_one, joined
 from courses.models import Course, Enrollment
 
 
@@ -31,6 +32,25 @@ def attempt_questions(*, attempt: Attempt) -> list[Question]:
 
 def quiz_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user, quiz=quiz).order_by("-started_at")
+
+
+# The name under which attempts_to_take joins the quiz's translation.
+_TRANSLATION = "quiz_translation_in_language"
+
+
+def attempts_to_take(*, language: str) -> QuerySet[Attempt]:
+    """Attempts with their quiz (module, course) and enrollment and, outside English, the
+    quiz's translation in language, in one query (read it with attempt_quiz_translation)."""
+    attempts = Attempt.objects.select_related("quiz__module__course", "enrollment")
+    if language == "en":
+        return attempts
+    # One translation at most: a quiz has one per language (a unique constraint).
+    return join_one(attempts, name=_TRANSLATION, relation="quiz__translations", language=language)
+
+
+def attempt_quiz_translation(*, attempt: Attempt) -> QuizTranslation | None:
+    """The translation attempts_to_take joined; None in English or when there is none."""
+    return joined(attempt, _TRANSLATION)
 
 
 def quiz_translation(*, quiz: Quiz, language: str) -> QuizTranslation | None:

@@ -18,7 +18,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,6 +34,7 @@ from accounts.permissions import (
 )
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
+from core.joins import join_one, joined
 
 # How the user relates to a cohort: annotations of the query that loads it (see _relation).
 RELATION = ("viewer_trains", "viewer_participates", "viewer_cohosts", "viewer_has_seat")
@@ -141,16 +142,15 @@ def access_cohort(
     if not user.is_authenticated or not user.is_active:
         raise Http404
     cohorts = Cohort.objects.all() if cohorts is None else cohorts
+    # At most one seat per officer and cohort (seat_one_per_officer).
+    cohorts = join_one(cohorts, name="viewer_seat", relation="seats", user=user.pk)
     cohort = get_object_or_404(
-        cohorts.annotate(
-            # At most one seat per officer and cohort (seat_one_per_officer).
-            viewer_seat=FilteredRelation("seats", condition=Q(seats__user=user.pk)),
-            **_relation(user=user, cohort=OuterRef("pk"), seat=False),
-        ).select_related("course", "host_agency", "assessment", "viewer_seat"),
+        cohorts.annotate(**_relation(user=user, cohort=OuterRef("pk"), seat=False)).select_related(
+            "course", "host_agency", "assessment"
+        ),
         pk=cohort_id,
     )
-    # The join leaves the attribute unset when there is no seat.
-    cohort.viewer_seat = getattr(cohort, "viewer_seat", None)
+    cohort.viewer_seat = joined(cohort, "viewer_seat")
     if cohort.viewer_seat is not None:
         cohort.viewer_seat.cohort = cohort
     relation = _loaded_relation(cohort, viewer_has_seat=cohort.viewer_seat is not None)

@@ -1,9 +1,11 @@
 """Access checks for courses, lessons and enrollments: 404 for missing and forbidden alike."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for, can
+from core.joins import join_one, joined
 from courses.models import ContentAccess, ContentAsset, Course, Enrollment, Lesson, Module
 from courses.translations import TRANSLATION_KINDS
 
@@ -12,6 +14,22 @@ def access_course(*, user, course_slug: str) -> Course:
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(Course, slug=course_slug, is_published=True)
+
+
+def access_course_to_read(*, user, course_slug: str) -> tuple[Course, Enrollment | None]:
+    """access_course, with the user's enrollment in it (None when not enrolled), in one query."""
+    if not user.is_authenticated:
+        raise Http404
+    course = get_object_or_404(
+        # One enrollment at most: it is unique per user and course.
+        join_one(Course.objects, name="viewer_enrollment", relation="enrollments", user=user),
+        slug=course_slug,
+        is_published=True,
+    )
+    enrollment = joined(course, "viewer_enrollment")
+    if enrollment is not None:
+        enrollment.course = course
+    return course, enrollment
 
 
 def access_enrollment(*, user, course_slug: str) -> Enrollment:
@@ -48,26 +66,41 @@ def content_access_allowed(*, user, level: str) -> bool:
     return level in open_access_levels(user=user)
 
 
-def access_lesson(*, user, course_slug: str, module_slug: str, lesson_slug: str):
+def access_lesson(
+    *,
+    user,
+    course_slug: str,
+    module_slug: str,
+    lesson_slug: str,
+    lessons: QuerySet[Lesson] | None = None,
+    open_levels: frozenset[str] | None = None,
+):
     """A lesson of a course the user is enrolled in, with that enrollment; lessons above
-    public only after the vetting check (content_access_allowed)."""
+    public only after the vetting check (content_access_allowed). A page may pass the
+    lessons queryset it reads (joining what it shows), and the user's open_access_levels
+    when it has them already, so the check asks nothing again."""
     enrollment = access_enrollment(user=user, course_slug=course_slug)
+    if lessons is None:
+        lessons = Lesson.objects.select_related("module__course", "current_version")
     lesson = get_object_or_404(
-        Lesson.objects.select_related("module__course", "current_version"),
+        lessons,
         module__course=enrollment.course,
         module__slug=module_slug,
         slug=lesson_slug,
     )
-    if not content_access_allowed(user=user, level=lesson.access):
+    if open_levels is not None:
+        allowed = lesson.access in open_levels
+    else:
+        allowed = content_access_allowed(user=user, level=lesson.access)
+    if not allowed:
         raise Http404
     return lesson, enrollment
 
 
-def access_lesson_to_read(*, user, course_slug: str, module_slug: str, lesson_slug: str):
-    """access_lesson, and a lesson whose text was never imported is not there either."""
-    lesson, enrollment = access_lesson(
-        user=user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
-    )
+def access_lesson_to_read(**lookup):
+    """access_lesson (the same arguments), and a lesson whose text was never imported is not
+    there either."""
+    lesson, enrollment = access_lesson(**lookup)
     if lesson.current_version is None:
         raise Http404
     return lesson, enrollment

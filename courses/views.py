@@ -13,6 +13,7 @@ from core.audit import AuditContext
 from courses.access import (
     access_asset,
     access_course,
+    access_course_to_read,
     access_enrollment,
     access_glossary,
     access_lesson,
@@ -28,10 +29,8 @@ from courses.selectors import (
     completion_blocker,
     content_overview,
     course_catalog,
-    course_outline,
     course_progress,
     enrolled_course_ids,
-    enrollment_for,
     glossary_terms,
     lesson_objectives,
     lesson_progress,
@@ -39,8 +38,8 @@ from courses.selectors import (
     lesson_translations,
     lesson_version,
     lesson_versions,
+    lessons_to_read,
     locked_parts,
-    needs_refresher,
     refreshers_for_agencies,
     stale_translations,
     translation_changes,
@@ -57,15 +56,13 @@ def catalog(request):
 
 @login_required
 def course_detail(request, course_slug: str):
-    course = access_course(user=request.user, course_slug=course_slug)
-    enrollment = enrollment_for(user=request.user, course=course)
+    course, enrollment = access_course_to_read(user=request.user, course_slug=course_slug)
     open_levels = open_access_levels(user=request.user)
     progress = course_progress(course=course, enrollment=enrollment, open_levels=open_levels)
-    modules = list(course_outline(course=course))
-    locked = locked_parts(modules=modules, open_levels=open_levels)
+    locked = locked_parts(outline=progress.outline, open_levels=open_levels)
     context = {
         "course": course,
-        "modules": modules,
+        "modules": progress.outline.modules,
         "enrollment": enrollment,
         "progress": progress,
         "open_levels": open_levels,
@@ -73,6 +70,7 @@ def course_detail(request, course_slug: str):
         # Why the locked parts are locked and who can open them; asked only when needed.
         "vetting": vetting_state(user=request.user) if locked else None,
         "total_minutes": progress.minutes,
+        "outline_key": progress.outline_key(enrolled=enrollment is not None),
     }
     return render(request, "courses/course_detail.html", context)
 
@@ -101,18 +99,22 @@ def resume(request, course_slug: str):
 
 @login_required
 def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str):
-    lesson, enrollment = access_lesson_to_read(
-        user=request.user, course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
-    )
+    language = get_language()
+    wants_english = request.GET.get("lang") == "en"
     open_levels = open_access_levels(user=request.user)
+    lesson, enrollment = access_lesson_to_read(
+        user=request.user,
+        course_slug=course_slug,
+        module_slug=module_slug,
+        lesson_slug=lesson_slug,
+        lessons=lessons_to_read(language="en" if wants_english else language),
+        open_levels=open_levels,
+    )
     progress = course_progress(
         course=enrollment.course, enrollment=enrollment, open_levels=open_levels
     )
     previous, following = progress.open_neighbours(lesson)
-    language = get_language()
-    wants_english = request.GET.get("lang") == "en"
-    translation = None if wants_english else lesson_translation(lesson=lesson, language=language)
-    my_progress = lesson_progress(enrollment=enrollment, lesson=lesson)
+    translation = lesson_translation(lesson=lesson)
     context = {
         "course": enrollment.course,
         "lesson": lesson,
@@ -120,8 +122,8 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
         "translation": translation,
         "objectives": lesson_objectives(lesson=lesson, translation=translation),
         "untranslated": language != "en" and translation is None and not wants_english,
-        "is_done": my_progress is not None,
-        "needs_refresher": needs_refresher(progress=my_progress),
+        "is_done": progress.is_done(lesson),
+        "needs_refresher": progress.needs_refresher(lesson),
         "previous": previous,
         "next": following,
         "position": progress.position(lesson),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ensure-services.sh - make sure the services and system packages needed by the
-# test suite (PostgreSQL, Redis, headless Chromium, WeasyPrint libraries, poppler's pdfsig) are
-# available before `make test` runs.
+# test suite (PostgreSQL, Redis, headless Chromium, WeasyPrint libraries, poppler's pdfsig) and
+# the benchmarks (wrk) are available before `make test` or `make bench` runs.
 #
 # Environment:
 #   TEST_DATABASE_URL  default postgres://postgres:postgres@127.0.0.1:5432/cryptocops
@@ -26,8 +26,9 @@ CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 # Noto CJK and adds kilobytes, not a hundred, to each PDF; Noto CJK covers the rest of CJK.
 SITE_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk fonts-nanum fonts-thai-tlwg)
 # poppler-utils: pdfsig, which the tests use to check certificate PDF signatures; openssl:
-# the throwaway signing key `make test` gives `check --deploy`.
-REQUIRED_PACKAGES=(chromium poppler-utils openssl "${SITE_PACKAGES[@]}")
+# the throwaway signing key `make test` gives `check --deploy`; wrk: the HTTP load generator
+# of bench/page_throughput.py (`make bench`).
+REQUIRED_PACKAGES=(chromium poppler-utils openssl wrk "${SITE_PACKAGES[@]}")
 # Commands the tests need, with the package that provides each when absent (any Java 11+ or
 # npm on PATH will do): java runs the Nu HTML checker, npm installs it (make setup-test).
 REQUIRED_COMMANDS=("java default-jre-headless" "npm npm")

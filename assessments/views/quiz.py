@@ -17,7 +17,9 @@ from assessments.models import Attempt
 from assessments.questions import question_type
 from assessments.selectors import (
     attempt_questions,
+    attempt_quiz_translation,
     attempt_saved_answers,
+    attempts_to_take,
     quiz_attempts,
     quiz_translation,
 )
@@ -71,8 +73,18 @@ def quiz_start(request, course_slug: str, module_slug: str):
     return redirect("assessments:attempt", attempt_id=attempt.pk)
 
 
-def _attempt_form(request, attempt: Attempt, data=None) -> tuple[AttemptForm, object]:
-    translation = quiz_translation(quiz=attempt.quiz, language=get_language())
+def _attempt_to_take(request, attempt_id: int) -> Attempt:
+    """The attempt, with its quiz's translation in the viewer's language joined."""
+    return access_attempt(
+        user=request.user,
+        attempt_id=attempt_id,
+        attempts=attempts_to_take(language=get_language()),
+    )
+
+
+def _attempt_form(attempt: Attempt, data=None) -> tuple[AttemptForm, object]:
+    """The form of an attempt read by _attempt_to_take."""
+    translation = attempt_quiz_translation(attempt=attempt)
     form = AttemptForm(
         data,
         questions=attempt_questions(attempt=attempt),
@@ -85,10 +97,10 @@ def _attempt_form(request, attempt: Attempt, data=None) -> tuple[AttemptForm, ob
 
 @login_required
 def attempt_take(request, attempt_id: int):
-    attempt = access_attempt(user=request.user, attempt_id=attempt_id)
+    attempt = _attempt_to_take(request, attempt_id)
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
-    form, translation = _attempt_form(request, attempt, request.POST or None)
+    form, translation = _attempt_form(attempt, request.POST or None)
     if request.method == "POST" and form.is_valid():
         attempt, graded_now = attempt_submit(
             attempt_id=attempt.pk,
@@ -121,8 +133,8 @@ def attempt_take(request, attempt_id: int):
 @require_POST
 def attempt_save(request, attempt_id: int):
     """Autosave from the quiz page's script: the same form fields, answered as JSON."""
-    attempt = access_attempt(user=request.user, attempt_id=attempt_id)
-    form, _translation = _attempt_form(request, attempt, request.POST)
+    attempt = _attempt_to_take(request, attempt_id)
+    form, _translation = _attempt_form(attempt, request.POST)
     if not form.is_valid():
         return JsonResponse(
             {"saved": 0, "open": True, "errors": form.errors.get_json_data()}, status=400

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import Action, agencies_for
 from cohorts.access import eligible_officer_memberships
 from cohorts.models import Cohort, Participation, Seat, Session
+from core.joins import join_one
 from courses.models import Module
 
 
@@ -100,12 +101,11 @@ def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[
 def session_roster(*, session: Session) -> list[dict]:
     """Everyone with a confirmed seat, with their mark for this session: one query (a seat
     has at most one mark per session), as the values a roster row shows: seat (its id),
-    walk_in, name, display_name, agency, mark_status (None when unmarked) and note. Values,
+    walk_in, name, display_name, agency_name, mark_status (None when unmarked) and note. Values,
     not objects: building 600 seats, users, agencies and marks costs more than showing them."""
+    seats = cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
     return list(
-        cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
-        .annotate(mark=FilteredRelation("attendance", condition=Q(attendance__session=session)))
-        .values(
+        join_one(seats, name="mark", relation="attendance", session=session).values(
             "walk_in",
             seat=F("pk"),
             name=F("user__full_name"),
@@ -161,11 +161,17 @@ def calendar_seats(*, user) -> QuerySet[Seat]:
 
 def upcoming_seats(*, user) -> list[Seat]:
     """The person's live seats (nominated, confirmed, offered, waiting) in cohorts not yet
-    over, each with `next_session` (None when every session has passed): two queries."""
+    over, each with `next_session`: one query (a row per seat and session still to come; a
+    person holds a few seats of a few days each), for the dashboard's budget of queries."""
     from django.utils import timezone
 
-    now = timezone.now()
-    seats = list(
+    coming = FilteredRelation(
+        "cohort__sessions",
+        condition=Q(
+            cohort__sessions__is_cancelled=False, cohort__sessions__ends_at__gt=timezone.now()
+        ),
+    )
+    rows = (
         Seat.objects.filter(user=user, status__in=Seat.ACTIVE)
         .exclude(
             cohort__status__in=[
@@ -174,21 +180,17 @@ def upcoming_seats(*, user) -> list[Seat]:
                 Cohort.Status.CANCELLED,
             ]
         )
-        .select_related("cohort")
-        .prefetch_related(
-            Prefetch(
-                "cohort__sessions",
-                queryset=Session.objects.filter(is_cancelled=False, ends_at__gt=now).order_by(
-                    "starts_at", "pk"
-                ),
-                to_attr="coming_sessions",
-            )
-        )
-        .order_by("nominated_at", "pk")
+        .annotate(coming_session=coming)
+        .filter(coming_session__isnull=False)
+        .select_related("cohort", "coming_session")
+        .order_by("nominated_at", "pk", "coming_session__starts_at", "coming_session__pk")
     )
-    for seat in seats:
-        seat.next_session = seat.cohort.coming_sessions[0] if seat.cohort.coming_sessions else None
-    return [seat for seat in seats if seat.next_session is not None]
+    seats: dict[int, Seat] = {}
+    for seat in rows:
+        if seat.pk not in seats:  # its first session still to come
+            seat.next_session = seat.coming_session
+            seats[seat.pk] = seat
+    return list(seats.values())
 
 
 def walk_in_candidates(*, cohort: Cohort, email: str):

@@ -382,3 +382,42 @@ def test_numbers_are_read_as_the_officers_language_writes_them(
     graded = take(officer_client, attempt, {**RIGHT, "q_fee": typed})
     assert graded.answers["fee"] == [stored]
     assert graded.question_scores["fee"] == score
+
+
+def le_quiz_attempt(officer, questions: int, saved: int):
+    """An attempt at a law-enforcement-only quiz (the access check asks for the officer's
+    access levels), in Korean, with some answers saved."""
+    from assessments.models import AttemptAnswer, QuizTranslation
+    from assessments.services import attempt_start
+    from tests.assessments.test_engine import quiz_with
+
+    quiz = quiz_with(questions)
+    Quiz.objects.filter(pk=quiz.pk).update(access="le_only")
+    QuizTranslation.objects.create(
+        quiz=quiz, language="ko", title="퀴즈", source_path="quiz.ko.yaml", content_hash="a" * 64,
+        source_hash="b" * 12,
+        questions={q.key: {"prompt": f"질문 {q.key}"} for q in quiz.questions.all()},
+    )  # fmt: skip
+    enrollment = enrollment_create(user=officer, course=quiz.module.course)
+    attempt = attempt_start(user=officer, quiz=quiz, enrollment=enrollment)
+    for question in quiz.questions.all()[:saved]:
+        AttemptAnswer.objects.create(attempt=attempt, question_key=question.key, value=["a"])
+    return attempt
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_attempt_page_query_count_is_pinned_and_flat(
+    officer_client, officer, language, django_assert_num_queries
+):
+    officer.language = language
+    officer.save(update_fields=["language"])
+    few = le_quiz_attempt(officer, questions=3, saved=0)
+    many = le_quiz_attempt(officer, questions=30, saved=20)
+    # The user and the viewer's memberships (every request's; the access check of a
+    # law-enforcement-only quiz reads them), the attempt with its quiz, enrollment and the
+    # quiz's translation, the questions drawn, the answers saved.
+    for attempt in (few, many):
+        with django_assert_num_queries(5):
+            page = officer_client.get(reverse("assessments:attempt", args=[attempt.pk]))
+        assert page.status_code == 200
+    assert ("질문" in page.text) == (language == "ko")

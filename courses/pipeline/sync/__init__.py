@@ -7,6 +7,7 @@ The package: report.py (SyncReport, ContentInvalid, upsert), lessons.py, modules
 module translations), files.py (images, English snapshots, translated diagrams); this module
 imports a course with them."""
 
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from accounts.services import audit_log
+from courses.content_cache import content_changed
 from courses.models import ContentFile, Course, Lesson, Module
 from courses.pipeline.extensions import content_extensions
 from courses.pipeline.media import translated_svg_errors
@@ -28,6 +30,8 @@ from courses.pipeline.sync.report import ContentInvalid, SyncReport, upsert
 from courses.pipeline.validate import load_content
 
 __all__ = ["ContentInvalid", "SyncReport", "content_sync", "content_validate"]
+
+logger = logging.getLogger(__name__)
 
 
 def _git_commit(root: Path) -> str:
@@ -178,6 +182,14 @@ def content_sync(
     fingerprint = tree_fingerprint(root)
     stored = dict(ContentFile.objects.values_list("path", "content_hash"))
     if not force and stored == fingerprint:
+        if not dry_run:
+            # Every release runs sync_content (deploy/README.md), usually with nothing to
+            # import: a new content generation all the same retires what pages cached under
+            # the last release's templates and translations.
+            try:
+                content_changed()
+            except Exception:
+                logger.warning("Content cache unavailable: the content generation stays")
         return SyncReport(unchanged=len(fingerprint), skipped=True)
     courses, errors = _validated(root, fingerprint)
     if errors:
@@ -210,4 +222,11 @@ def content_sync(
             )
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Pages cache what depends on the content (courses.content_cache): a new content
+            # generation now (a cache that is down stops the import here, before it commits),
+            # so this process and the tests see the import at once, and again once it is
+            # committed, since a page built in between read the old rows.
+            content_changed()
+            transaction.on_commit(content_changed, robust=True)
     return report

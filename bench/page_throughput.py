@@ -1,0 +1,632 @@
+"""Benchmark (issue 16): throughput and latency of the signed-in pages under gunicorn with
+production settings, against a hello-world Django app under the same gunicorn settings.
+
+    make bench
+    .venv/bin/python bench/page_throughput.py
+    .venv/bin/python bench/page_throughput.py --connections 10,50 --duration 15
+    .venv/bin/python bench/page_throughput.py --pages lesson,dashboard --keep-db
+
+One line per page and connection count (and one for the hello-world app itself):
+
+    page=lesson connections=10 rps=... p50_ms=... p95_ms=... queries=... hello_rps=...
+        share=...% errors=0 timeouts=0 restarts=0
+
+share is rps / hello_rps x 100, with hello_rps measured in the same pass. errors counts
+responses of status 400 or more and socket errors (connect, read, write); timeouts counts
+requests that took longer than --timeout (10 s: wrk's 2 s default would hide the latency of a
+slow page at 50 connections instead of measuring it). restarts counts the gunicorn workers
+booted during the measurement: deploy/gunicorn.conf.py recycles a worker after about 1,000
+requests (max_requests), which at hello-world rates is every second or two, each time
+importing Django again.
+
+Setup. A fresh PostgreSQL database cc_bench_pages (dropped at the end unless --keep-db) and
+Redis database 11 (emptied before and after) are migrated and filled with `sync_content` and
+`seed_demo --i-know-this-is-not-production`; then, through the services, the demo officer
+officer.lee@knpa.example (whom seed_demo leaves untouched) is taken part-way through the
+course: module 1 read and its quiz passed, module 2 read and its quiz started, module 3's first
+lesson read; she is nominated (by her agency's demo admin) to the Seoul demo cohort and
+approved (by the demo trainer). The demo trainer and the Korean agency admin must use MFA:
+each gets an authenticator app (allauth's TOTP.activate, with a secret made here). Static
+files are collected into a temporary directory (production settings serve them from the
+manifest).
+
+Production settings: DEBUG=false, throwaway SECRET_KEY, AUDIT_HMAC_KEY, AUDIT_CHECKPOINT_KEY,
+MFA_ENCRYPTION_KEY and signing keys (a one-day self-signed P-256 PDF key made with openssl and
+an Ed25519 badge key, as `make test` makes them for `check --deploy`), ALLOWED_HOSTS=127.0.0.1,
+AUDIT_LEGACY_LAST_ID=0; plain HTTP on loopback, so SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE
+and CSRF_COOKIE_SECURE are off. Every setting not named here (DB_CONN_MAX_AGE, the session
+settings...) keeps its default, as in deploy/README.md's production environment. Email goes to files in the temporary directory
+(EMAIL_DELIVERY=file): no page measured sends any, and seed_demo must not reach an SMTP
+server. Both servers run `gunicorn -c deploy/gunicorn.conf.py` with WEB_CONCURRENCY=5 and
+GUNICORN_THREADS=4 (5 gthread workers x 4 threads, access log on, max_requests 1000 as in
+production), each on a loopback socket of a free port made here and handed over (fd://), with
+its control socket in the temporary directory.
+
+Sign-in is real: the login form is posted over HTTP (with its CSRF token) and, for the MFA
+users, the code of their authenticator app, computed here, is posted to allauth's second step.
+Each page then carries only that session cookie (wrk -H "Cookie: sessionid=..."). Before and
+after each measurement the page is fetched once and must answer 200 (no redirect followed)
+with its marker (its heading): a redirect to the login or MFA page fails the run. All signed-in
+requests of a page share one session. wrk sends no Accept-Encoding: responses are not gzipped.
+
+The pages, each as its natural user:
+
+    login          GET /accounts/login/, anonymous
+    dashboard      /dashboard/ (where / and sign-in lead), the officer
+    course         /courses/crypto-investigation/, the officer
+    lesson         /courses/crypto-investigation/lessons/<module 3>/<its 2nd lesson>/, the next
+                   one she has to read (where the course's Resume leads), the officer
+    quiz           /attempts/<id>/, her open attempt at the module 2 quiz, the officer
+    cohort         /cohorts/<id>/, the Seoul cohort she is seated in, the officer
+    roster         /cohorts/sessions/<id>/roster/, day 1 of that cohort, its trainer: what
+                   the word means in this codebase (bench/cohort_roster.py, the attendance
+                   roster a trainer marks)
+    agency_roster  /agency/<id>/roster/, the Korean agency's officers, its agency admin
+
+queries= is the number of SQL queries of one request, counted in this process with Django's
+test Client carrying the same session cookie, under CaptureQueriesContext: the page is
+requested twice and the second (warm) request is counted; session writes are included.
+
+The hello-world app (bench/helloworld/): one view returning "Hello, world", DEBUG off, no
+database, no installed apps, and Django's default `startproject` middleware without the three
+that need sessions or a database (sessions, authentication, messages): SecurityMiddleware,
+CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware. That is the cost of Django
+itself answering a request, which is what "at the speed of the framework" compares with; with
+no middleware at all the yardstick would skip work that every real Django site does.
+
+wrk runs with 2 threads (at most one per connection), first --warm-up seconds unmeasured, then
+--duration seconds measured; bench/wrk_report.lua prints its summary. Each pass measures the
+hello-world app first, then each page. Load generator and servers share the machine: compare
+figures taken on the same machine under the same load (the "#" lines give the load average).
+Needs wrk (scripts/ensure-services.sh installs it) and openssl.
+
+Clean-up, also after a failure, Ctrl-C or SIGTERM: both gunicorn process groups are stopped,
+the temporary directory (keys, static files, logs, gunicorn's control sockets) is removed,
+Redis database 11 emptied and the database dropped unless --keep-db.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "cc_bench_pages"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_PAGES_REDIS_URL", "redis://127.0.0.1:6379/11")
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+WRK_REPORT = BENCH / "wrk_report.lua"
+WORKERS, THREADS = 5, 4
+
+OFFICER = "officer.lee@knpa.example"
+TRAINER = "trainer@rtp.example"
+AGENCY_ADMIN = "admin@knpa.example"
+PAGES = ["login", "dashboard", "course", "lesson", "quiz", "cohort", "roster", "agency_roster"]
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    user: str | None  # whose session; None: anonymous
+    markers: list[str]  # the response must contain each (HTML-escaped already)
+    queries: int = 0
+    cookie: str = field(default="", repr=False)
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    base: str
+    log: Path
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--connections", default="10", help="comma-separated, one pass each (e.g. 10,50)"
+    )
+    parser.add_argument("--duration", type=int, default=15, help="seconds measured per page")
+    parser.add_argument("--warm-up", type=int, default=3, help="seconds unmeasured first")
+    parser.add_argument("--timeout", type=int, default=10, help="wrk's request timeout, s")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated subset")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep {BENCH_DB} afterwards")
+    args = parser.parse_args()
+    args.connections = [int(n) for n in args.connections.split(",") if n.strip()]
+    args.pages = [name.strip() for name in args.pages.split(",") if name.strip()]
+    unknown = set(args.pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}; known: {', '.join(PAGES)}")
+    return args
+
+
+def listening_socket() -> socket.socket:
+    """A loopback socket on a free port, listening already: gunicorn takes it over (fd://),
+    so no other process can take the port between choosing it and binding it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def production_env(tmp: Path, site_url: str) -> dict[str, str]:
+    """The site's environment as production would have it, with throwaway keys."""
+    keys = tmp / "keys"
+    keys.mkdir()
+    openssl = shutil.which("openssl") or "openssl"
+    subject = "/O=Crypto Cops/CN=Throwaway signing certificate for page_throughput"
+    key, cert = keys / "key.pem", keys / "cert.pem"
+    command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    command += ["-nodes", "-days", "1", "-subj", subject, "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
+        "AUDIT_LEGACY_LAST_ID": "0",
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": site_url,
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "DATABASE_URL": f"{PG_SERVER}/{BENCH_DB}",
+        "REDIS_URL": REDIS_URL,
+        "CERT_SIGNING_KEY": str(key),
+        "CERT_SIGNING_CERT": str(cert),
+        "OB_SIGNING_KEY": str(keys / "ob-ed25519.pem"),
+        "VAR_DIR": str(tmp / "var"),
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "EMAIL_DELIVERY": "file",
+        "EMAIL_FILE_PATH": str(tmp / "mail"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
+    }
+
+
+def database(*, create: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def prepare_site(tmp: Path) -> None:
+    """Migrate, import the content, seed the demo data, collect the static files."""
+    from django.core.management import call_command
+
+    with (tmp / "setup.log").open("w") as out:
+        call_command("badge_dev_key", path=os.environ["OB_SIGNING_KEY"], stdout=out)
+        call_command("migrate", verbosity=0)
+        call_command("sync_content", verbosity=0, stdout=out)
+        call_command("seed_demo", not_production=True, stdout=out)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def prepare_officer() -> dict:
+    """officer.lee part-way through the course and seated in the Seoul cohort, the trainer and
+    the agency admin with MFA; returns the objects the pages are of and the TOTP secrets."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.models import User
+    from assessments.grading import model_answers
+    from assessments.models import Quiz
+    from assessments.selectors import attempt_questions
+    from assessments.services import attempt_start, attempt_submit
+    from cohorts.demo import COHORTS, DEMO_COURSE_SLUG, demo_title
+    from cohorts.models import Cohort, Seat
+    from cohorts.services.seats import seat_approve, seat_nominate
+    from courses.access import open_access_levels
+    from courses.models import Course, Lesson
+    from courses.selectors import course_progress
+    from courses.services import enrollment_create, lesson_complete
+
+    course = Course.objects.get(slug=DEMO_COURSE_SLUG)
+    officer = User.objects.get(email=OFFICER)
+    trainer = User.objects.get(email=TRAINER)
+    admin = User.objects.get(email=AGENCY_ADMIN)
+    enrollment = enrollment_create(user=officer, course=course)
+    modules = list(course.modules.order_by("order", "pk"))
+    lessons = [list(Lesson.objects.filter(module=m).order_by("order", "pk")) for m in modules[:3]]
+    for lesson in [*lessons[0], *lessons[1], lessons[2][0]]:
+        lesson_complete(enrollment=enrollment, lesson=lesson)
+    passed = attempt_start(
+        user=officer, quiz=Quiz.objects.get(module=modules[0]), enrollment=enrollment
+    )
+    answers = model_answers(attempt_questions(attempt=passed), passed.seed)
+    passed, _graded = attempt_submit(attempt_id=passed.pk, user=officer, raw_answers=answers)
+    if not passed.passed:
+        raise SystemExit(f"setup: {OFFICER} did not pass the module 1 quiz ({passed.score}%)")
+    attempt = attempt_start(
+        user=officer, quiz=Quiz.objects.get(module=modules[1]), enrollment=enrollment
+    )
+    # The lesson page: the next one she has to read (where the course's Resume leads).
+    progress = course_progress(
+        course=course, enrollment=enrollment, open_levels=open_access_levels(user=officer)
+    )
+
+    cohort = Cohort.objects.get(course=course, title=demo_title(course, COHORTS[0]))
+    membership = officer.memberships.get(agency__isnull=False)
+    seat = seat_nominate(cohort=cohort, user=officer, agency=membership.agency, actor=admin)
+    seat = seat_approve(seat=seat, actor=trainer)
+    if seat.status != Seat.Status.APPROVED:
+        raise SystemExit(f"setup: {OFFICER}'s seat in {cohort.title} is {seat.status}")
+
+    secrets_by_email = {}
+    for user in (trainer, admin):
+        secrets_by_email[user.email] = generate_totp_secret()
+        TOTP.activate(user, secrets_by_email[user.email])
+    return {
+        "course": course,
+        "officer": officer,
+        "lesson": progress.next_lesson,
+        "attempt": attempt,
+        "cohort": cohort,
+        "session": cohort.sessions.order_by("starts_at").first(),
+        "agency": membership.agency,
+        "totp": secrets_by_email,
+    }
+
+
+def build_pages(objects: dict, names: list[str]) -> list[Page]:
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    officer = objects["officer"]
+    course, lesson, cohort = objects["course"], objects["lesson"], objects["cohort"]
+    session, agency = objects["session"], objects["agency"]
+    pages = [
+        Page("login", reverse("account_login"), None, ['name="password"']),
+        Page("dashboard", reverse("certificates:dashboard"), OFFICER,
+             [f"Welcome, {escape(officer.get_short_name())}</h1>", escape(course.title)]),
+        Page("course", course.get_absolute_url(), OFFICER, [f"<h1>{escape(course.title)}</h1>"]),
+        Page("lesson", lesson.get_absolute_url(), OFFICER, [f">{escape(lesson.title)}</h1>"]),
+        Page("quiz", reverse("assessments:attempt", kwargs={"attempt_id": objects["attempt"].pk}),
+             OFFICER, [f"<h1>{escape(objects['attempt'].quiz.title)}</h1>"]),
+        Page("cohort", reverse("cohorts:detail", kwargs={"cohort_id": cohort.pk}), OFFICER,
+             [f"<h1>{escape(cohort.title)}</h1>"]),
+        Page("roster", reverse("cohorts:roster", kwargs={"session_id": session.pk}), TRAINER,
+             ["<h1>Roster", escape(officer.full_name)]),
+        Page("agency_roster", reverse("reports:roster", kwargs={"agency_id": agency.pk}),
+             AGENCY_ADMIN, [f"<h1>Roster of {escape(agency.name)}</h1>", escape(officer.full_name)]),
+    ]  # fmt: skip
+    return [page for page in pages if page.name in names]
+
+
+def start_gunicorn(
+    servers: list[Server],
+    name: str,
+    app: str,
+    *,
+    sock: socket.socket,
+    env: dict,
+    cwd: Path,
+    log: Path,
+) -> Server:
+    """gunicorn with deploy/gunicorn.conf.py on the given socket, in a process group of its
+    own (stopped as a whole by stop()), added to `servers` at once; its output goes to `log`,
+    its control socket beside it (the default, ~/.gunicorn/gunicorn.ctl, is one per machine)."""
+    command = [sys.executable, "-m", "gunicorn", app, "-c", str(GUNICORN_CONF)]
+    command += ["--bind", f"fd://{sock.fileno()}", "--control-socket", str(log.with_suffix(".ctl"))]
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            pass_fds=[sock.fileno()],
+            start_new_session=True,
+        )
+    host, port = sock.getsockname()
+    servers.append(Server(name, process, f"http://{host}:{port}", log))
+    sock.close()  # gunicorn holds it now
+    return servers[-1]
+
+
+def wait_ready(server: Server, path: str, timeout: float = 120) -> None:
+    """Until every worker has booted and the server answers `path` with 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            fail(server, f"gunicorn ({server.name}) exited with {server.process.returncode}")
+        if boots(server) >= WORKERS and http_request(server.base + path, timeout=5)[0] == 200:
+            return
+        time.sleep(0.5)
+    fail(server, f"gunicorn ({server.name}) was not ready within {timeout:.0f} s")
+
+
+def stop(server: Server) -> None:
+    """SIGTERM to the whole process group (arbiter and workers), SIGKILL if it lingers."""
+    if server.process.poll() is not None:
+        return
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=35)  # gunicorn's graceful_timeout is 30 s
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def fail(server: Server, message: str):
+    tail = server.log.read_text(errors="replace").splitlines()[-30:]
+    raise SystemExit(f"{message}\n--- last lines of {server.log.name}:\n" + "\n".join(tail))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http_request(
+    url: str, *, opener=None, data: dict | None = None, cookie: str = "", timeout: float = 30
+):
+    """(status, headers, body) without following redirects; no answer (a refused connection,
+    a timeout) is status 0."""
+    opener = opener or urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(  # noqa: S310 (http on loopback only)
+        url, data=urllib.parse.urlencode(data).encode() if data is not None else None
+    )
+    if cookie:
+        request.add_header("Cookie", f"sessionid={cookie}")
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode(errors="replace")
+    except OSError:  # URLError, ConnectionError, TimeoutError
+        return 0, {}, ""
+
+
+def csrf_token(body: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if not match:
+        raise SystemExit("sign-in: no CSRF token in the form")
+    return match.group(1)
+
+
+def totp_code(secret: str) -> str:
+    """The code the authenticator app shows; in the last 3 s of a window, the next one's."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if time.time() % 30 > 27:
+        time.sleep(3.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in(server: Server, email: str, totp_secret: str | None) -> str:
+    """Sign in as a person does (login form, then the MFA code if they use MFA); returns the
+    session cookie."""
+    from django.urls import reverse
+
+    from accounts.demo import DEMO_PASSWORD
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    login = server.base + reverse("account_login")
+    status, _headers, body = http_request(login, opener=opener)
+    fields = {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf_token(body)}
+    status, headers, _body = http_request(login, opener=opener, data=fields)
+    if totp_secret is not None:
+        mfa = server.base + reverse("mfa_authenticate")
+        if status != 302 or not mfa.endswith(headers.get("Location", "-")):
+            raise SystemExit(f"sign-in {email}: expected the MFA step, got {status} {headers}")
+        status, _headers, body = http_request(mfa, opener=opener)
+        fields = {"code": totp_code(totp_secret), "csrfmiddlewaretoken": csrf_token(body)}
+        status, headers, _body = http_request(mfa, opener=opener, data=fields)
+    if status != 302 or headers.get("Location") != reverse("certificates:dashboard"):
+        raise SystemExit(f"sign-in {email}: expected a redirect to the dashboard, got {status}")
+    cookie = next((c.value for c in jar if c.name == "sessionid"), "")
+    if not cookie:
+        raise SystemExit(f"sign-in {email}: no session cookie")
+    return cookie
+
+
+def check_page(server: Server, page: Page, when: str) -> None:
+    status, headers, body = http_request(server.base + page.path, cookie=page.cookie)
+    if status != 200:
+        where = headers.get("Location", "") if headers else ""
+        raise SystemExit(f"{when}: page {page.name} ({page.path}) answered {status} {where}")
+    missing = [marker for marker in page.markers if marker not in body]
+    if missing:
+        raise SystemExit(f"{when}: page {page.name} ({page.path}) lacks {missing}")
+
+
+def count_queries(page: Page) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    if page.cookie:
+        client.cookies["sessionid"] = page.cookie
+    client.get(page.path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page.path)
+    if response.status_code != 200:
+        raise SystemExit(f"queries: page {page.name} answered {response.status_code}")
+    return len(captured)
+
+
+def wrk(url: str, *, connections: int, seconds: int, timeout: int, cookie: str = "") -> dict:
+    command = [shutil.which("wrk") or "wrk", f"--threads={min(2, connections)}"]
+    command += [f"--connections={connections}", f"--duration={seconds}s"]
+    command += [f"--timeout={timeout}s", f"--script={WRK_REPORT}"]
+    if cookie:
+        command += ["--header", f"Cookie: sessionid={cookie}"]
+    run = subprocess.run([*command, url], capture_output=True, text=True, check=True)  # noqa: S603
+    line = next((x for x in run.stdout.splitlines() if x.startswith("wrk_report ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no report:\n{run.stdout}\n{run.stderr}")
+    report = {key: int(value) for key, value in (f.split("=") for f in line.split()[1:])}
+    report["rps"] = report["requests"] / (report["duration_us"] / 1e6)
+    return report
+
+
+def measure(server: Server, path: str, args, connections: int, cookie: str = "") -> dict:
+    """The warm-up, then the measured run, with the workers gunicorn booted during it."""
+    url, timeout = server.base + path, args.timeout
+    wrk(url, connections=connections, seconds=args.warm_up, timeout=timeout, cookie=cookie)
+    booted = boots(server)
+    report = wrk(
+        url, connections=connections, seconds=args.duration, timeout=timeout, cookie=cookie
+    )
+    report["restarts"] = boots(server) - booted
+    return report
+
+
+def boots(server: Server) -> int:
+    return server.log.read_text(errors="replace").count("Booting worker")
+
+
+def line(name: str, connections: int, report: dict, queries: int, hello_rps: float) -> str:
+    errors = sum(report[kind] for kind in ("status", "connect", "read", "write"))
+    return (
+        f"page={name} connections={connections} rps={report['rps']:.1f} "
+        f"p50_ms={report['p50_us'] / 1000:.1f} p95_ms={report['p95_us'] / 1000:.1f} "
+        f"queries={queries} hello_rps={hello_rps:.1f} "
+        f"share={100 * report['rps'] / hello_rps:.1f}% "
+        f"errors={errors} timeouts={report['timeout']} restarts={report['restarts']}"
+    )
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def run(args, tmp: Path, servers: list[Server]) -> None:
+    site_sock, hello_sock = listening_socket(), listening_socket()
+    host, port = site_sock.getsockname()
+    os.environ.update(production_env(tmp, f"http://{host}:{port}"))
+    database(create=True)
+    flush_redis()
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    prepare_site(tmp)
+    objects = prepare_officer()
+    pages = build_pages(objects, args.pages)
+
+    site_env = os.environ.copy()
+    site_env.pop("PORT", None)
+    hello_env = site_env | {"DJANGO_SETTINGS_MODULE": "helloworld.settings"}
+    site_app, hello_app = "config.wsgi:application", "helloworld.wsgi:application"
+    site = start_gunicorn(
+        servers, "site", site_app, sock=site_sock, env=site_env, cwd=ROOT, log=tmp / "site.log"
+    )
+    hello = start_gunicorn(
+        servers,
+        "hello",
+        hello_app,
+        sock=hello_sock,
+        env=hello_env,
+        cwd=BENCH,
+        log=tmp / "hello.log",
+    )
+    wait_ready(site, "/healthz")
+    wait_ready(hello, "/")
+    status, _headers, body = http_request(hello.base + "/")
+    if status != 200 or body != "Hello, world":
+        raise SystemExit(f"hello world answered {status} {body[:80]!r}")
+
+    cookies = {}
+    for page in pages:
+        if page.user and page.user not in cookies:
+            cookies[page.user] = sign_in(site, page.user, objects["totp"].get(page.user))
+        page.cookie = cookies.get(page.user, "")
+        check_page(site, page, "before")
+    # The test Client's host, and production's template settings (no template debugging).
+    setup_test_environment(debug=False)
+    for page in pages:
+        page.queries = count_queries(page)
+
+    print(
+        f"# gunicorn {WORKERS} workers x {THREADS} threads (deploy/gunicorn.conf.py), DEBUG off, "
+        f"PostgreSQL {BENCH_DB}, Redis {REDIS_URL}; wrk {args.warm_up} s warm-up + "
+        f"{args.duration} s per page; {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    for page in pages:
+        print(f"# {page.name}: GET {page.path} as {page.user or 'anonymous'}", flush=True)
+    for connections in args.connections:
+        print(f"# {connections} connections, {load()}", flush=True)
+        report = measure(hello, "/", args, connections)
+        hello_rps = report["rps"]
+        print(line("hello", connections, report, 0, hello_rps), flush=True)
+        for page in pages:
+            report = measure(site, page.path, args, connections, page.cookie)
+            check_page(site, page, "after")
+            print(line(page.name, connections, report, page.queries, hello_rps), flush=True)
+    print(f"# done, {load()}", flush=True)
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit(
+            "wrk is not installed: run scripts/ensure-services.sh (or apt-get install wrk)"
+        )
+
+    def interrupted(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+    tmp = Path(tempfile.mkdtemp(prefix="cc_bench_pages-"))
+    servers: list[Server] = []
+    try:
+        run(args, tmp, servers)
+    finally:
+        # A second Ctrl-C must not cut the clean-up short.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        for server in servers:
+            stop(server)
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if os.environ.get("REDIS_URL") == REDIS_URL:  # set up as far as Redis
+            flush_redis()
+        if not args.keep_db:
+            database(create=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
