@@ -15,15 +15,17 @@ relates to it:
 """
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.permissions import (
+    SCOPED,
     Action,
     agencies_for,
     can,
@@ -32,54 +34,128 @@ from accounts.permissions import (
 )
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
+from core.joins import join_one, joined
+
+# How the user relates to a cohort: annotations of the query that loads it (see _relation).
+RELATION = ("viewer_trains", "viewer_participates", "viewer_cohosts", "viewer_has_seat")
 
 
-def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
-    """Every action the user may take on this cohort (empty: the cohort does not exist for
-    them)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
+def _relation(*, user, cohort: OuterRef, seat: bool = True) -> dict:
+    """Annotations saying how the user relates to the cohort `cohort` points at, so that the
+    query loading a cohort (or its session, or a seat in it) also answers the access check.
+    Only what can change the answer is asked of the database (each subquery costs CPU to
+    build): whether they train it only if they may schedule cohorts at all, their agencies'
+    part in it only if they nominate officers somewhere (both known from the request's
+    memberships, already read). seat=False leaves out whether they have a seat in it, for a
+    query that joins their seat instead."""
+    no = Value(False)
+    relation = {"viewer_trains": no, "viewer_participates": no, "viewer_cohosts": no}
+    if seat:
+        relation["viewer_has_seat"] = Exists(Seat.objects.filter(cohort=cohort, user=user.pk))
+    if user.is_staff:  # every right but attending, whatever their agencies
+        return relation
+    if can(user, Action.SCHEDULE_COHORTS):
+        relation["viewer_trains"] = Exists(
+            Cohort.trainers.through.objects.filter(cohort=cohort, user=user.pk)
+        )
+    if any(
+        Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in viewer_active_memberships(user)
+    ):
+        participating = Participation.objects.filter(
+            cohort=cohort, agency__in=agencies_for(user, Action.NOMINATE_OFFICERS)
+        )
+        relation["viewer_participates"] = Exists(participating)
+        relation["viewer_cohosts"] = Exists(
+            participating.exclude(role=Participation.Role.PARTICIPANT)
+        )
+    return relation
+
+
+def _actions(*, user, cohort: Cohort, relation: Mapping[str, bool]) -> set[Action]:
+    """Every action the user may take on this cohort, from how they relate to it."""
     actions: set[Action] = set()
     if user.is_staff:
         actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS, Action.NOMINATE_OFFICERS}
-    elif (cohort.created_by_id == user.pk or cohort.trainers.filter(pk=user.pk).exists()) and can(
+    elif (cohort.created_by_id == user.pk or relation["viewer_trains"]) and can(
         user, Action.SCHEDULE_COHORTS
     ):
         actions |= {Action.RUN_COHORT, Action.DECIDE_NOMINATIONS}
     if not user.is_staff:
-        admin_of = set(agencies_for(user, Action.NOMINATE_OFFICERS).values_list("pk", flat=True))
-        participating = {
-            p.agency_id: p.role for p in cohort.participations.filter(agency_id__in=admin_of)
-        }
-        if participating and cohort.status != Cohort.Status.DRAFT:
+        if relation["viewer_participates"] and cohort.status != Cohort.Status.DRAFT:
             actions.add(Action.NOMINATE_OFFICERS)
-        if any(role != "participant" for role in participating.values()):
+        if relation["viewer_cohosts"]:
             actions.add(Action.DECIDE_NOMINATIONS)
-    if cohort.seats.filter(user=user).exists() and cohort.status != Cohort.Status.DRAFT:
+    if relation["viewer_has_seat"] and cohort.status != Cohort.Status.DRAFT:
         actions.add(Action.ATTEND_COHORT)
     if actions:
         actions.add(Action.VIEW_COHORT)
     return actions
 
 
+def _loaded_relation(obj, **known) -> dict[str, bool]:
+    return {name: known[name] if name in known else getattr(obj, name) for name in RELATION}
+
+
+def cohort_actions(*, user, cohort: Cohort) -> set[Action]:
+    """Every action the user may take on this cohort (empty: the cohort does not exist for
+    them). One query."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    relation = (
+        Cohort.objects.filter(pk=cohort.pk)
+        .annotate(**_relation(user=user, cohort=OuterRef("pk")))
+        .values(*RELATION)
+        .first()
+    )
+    if relation is None:
+        return set()
+    return _actions(user=user, cohort=cohort, relation=relation)
+
+
+def nominating_agencies(*, user, cohort: Cohort) -> QuerySet:
+    """The ids of the participating agencies whose officers this user may nominate to the
+    cohort, unread: a page filters its rows by them in its own query."""
+    allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
+    return cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True)
+
+
 def nominating_agency_ids(*, user, cohort: Cohort) -> set[int]:
     """The participating agencies whose officers this user may nominate to the cohort."""
-    allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
-    return set(cohort.participations.filter(agency__in=allowed).values_list("agency_id", flat=True))
+    return set(nominating_agencies(user=user, cohort=cohort))
+
+
+def _wanted(action: Action | Iterable[Action]) -> set[Action]:
+    return {action} if isinstance(action, Action) else set(action)
 
 
 def access_cohort(
-    *, user, cohort_id: int, action: Action | Iterable[Action] = Action.VIEW_COHORT
+    *,
+    user,
+    cohort_id: int,
+    action: Action | Iterable[Action] = Action.VIEW_COHORT,
+    cohorts: QuerySet[Cohort] | None = None,
 ) -> Cohort:
     """The cohort if the user may take the action (or any of the actions) on it, else 404.
     The actions found are kept on it as `cohort.actions`, for pages that offer links by
-    action."""
+    action, and the user's own seat in it (any status) as `cohort.viewer_seat` (or None).
+    One query, which also loads what `cohorts` (a page's selector) adds."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    cohorts = Cohort.objects.all() if cohorts is None else cohorts
+    # At most one seat per officer and cohort (seat_one_per_officer).
+    cohorts = join_one(cohorts, name="viewer_seat", relation="seats", user=user.pk)
     cohort = get_object_or_404(
-        Cohort.objects.select_related("course", "host_agency", "assessment"), pk=cohort_id
+        cohorts.annotate(**_relation(user=user, cohort=OuterRef("pk"), seat=False)).select_related(
+            "course", "host_agency", "assessment"
+        ),
+        pk=cohort_id,
     )
-    actions = cohort_actions(user=user, cohort=cohort)
-    wanted = {action} if isinstance(action, Action) else set(action)
-    if not actions & wanted:
+    cohort.viewer_seat = joined(cohort, "viewer_seat")
+    if cohort.viewer_seat is not None:
+        cohort.viewer_seat.cohort = cohort
+    relation = _loaded_relation(cohort, viewer_has_seat=cohort.viewer_seat is not None)
+    actions = _actions(user=user, cohort=cohort, relation=relation)
+    if not actions & _wanted(action):
         raise Http404
     cohort.actions = actions
     return cohort
@@ -99,27 +175,41 @@ def access_participation(
     return participation
 
 
+def _sessions() -> QuerySet[Session]:
+    return Session.objects.select_related("cohort__course", "cohort__host_agency")
+
+
 def _session_or_404(session_id: int) -> Session:
-    return get_object_or_404(
-        Session.objects.select_related("cohort__course", "cohort__host_agency"), pk=session_id
-    )
+    return get_object_or_404(_sessions(), pk=session_id)
 
 
 def access_session(*, user, session_id: int, action: Action = Action.RUN_COHORT) -> Session:
-    session = _session_or_404(session_id)
-    if action not in cohort_actions(user=user, cohort=session.cohort):
+    """The session if the user may take the action on its cohort, else 404: one query."""
+    if not user.is_authenticated or not user.is_active:
         raise Http404
+    session = get_object_or_404(
+        _sessions().annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
+        pk=session_id,
+    )
+    actions = _actions(user=user, cohort=session.cohort, relation=_loaded_relation(session))
+    if action not in actions:
+        raise Http404
+    session.cohort.actions = actions
     return session
 
 
 def access_seat(*, user, seat_id: int, action: Action) -> Seat:
     """A seat the user may act on: RUN_COHORT/DECIDE_NOMINATIONS over its cohort,
     NOMINATE_OFFICERS for their own agency's seats, ATTEND_COHORT for their own seat."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
     seat = get_object_or_404(
-        Seat.objects.select_related("cohort__course", "cohort__host_agency", "user", "agency"),
+        Seat.objects.select_related(
+            "cohort__course", "cohort__host_agency", "user", "agency"
+        ).annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
         pk=seat_id,
     )
-    actions = cohort_actions(user=user, cohort=seat.cohort)
+    actions = _actions(user=user, cohort=seat.cohort, relation=_loaded_relation(seat))
     if action == Action.ATTEND_COHORT:
         if seat.user_id != user.pk or Action.ATTEND_COHORT not in actions:
             raise Http404

@@ -13,11 +13,11 @@ def roster_page(*, session: Session) -> dict:
     rows = session_roster(session=session)
     counts = dict.fromkeys(STATUS_ORDER, 0)
     unmarked = 0
-    for _seat, mark in rows:
-        if mark is None:
+    for row in rows:
+        if row["mark_status"] is None:
             unmarked += 1
         else:
-            counts[mark.status] += 1
+            counts[row["mark_status"]] += 1
     return {
         "rows": rows,
         "counts": [(status, Status(status).label, counts[status]) for status in STATUS_ORDER],

@@ -1,10 +1,24 @@
 """Cohorts, their sessions, participations and seats as pages list them, joined up front: a
 page's query count never grows with its rows."""
 
-from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
+from accounts.models import User
+from accounts.permissions import Action, agencies_for
 from cohorts.access import eligible_officer_memberships
-from cohorts.models import Attendance, Cohort, Participation, Seat, Session
+from cohorts.models import Cohort, Participation, Seat, Session
+from core.joins import join_one
+from courses.models import Module
 
 
 def cohort_sessions(*, cohort: Cohort, include_cancelled: bool = True) -> QuerySet[Session]:
@@ -18,6 +32,63 @@ def cohort_participations(*, cohort: Cohort) -> QuerySet[Participation]:
     return Participation.objects.filter(cohort=cohort).select_related("agency")
 
 
+def cohort_page_cohorts() -> QuerySet[Cohort]:
+    """Cohorts with what the cohort page needs beyond their own row, for access_cohort to load
+    in the query that checks access: whether anyone holds or held a seat (may the cohort go
+    back to draft?)."""
+    return Cohort.objects.annotate(has_seats=Exists(Seat.objects.filter(cohort=OuterRef("pk"))))
+
+
+TRAINER, MODULE = "trainer", "module"
+
+
+def _trainers_and_prerequisites(*, cohort: Cohort) -> tuple[list[User], list[Module]]:
+    """The cohort's trainers (by name, as the database sorts names) and its prerequisite
+    modules (in course order): two short lists read in one query, a UNION ALL of rows (kind,
+    id, name or title, display name, order), as the partial objects the page shows."""
+    trainers = Cohort.trainers.through.objects.filter(cohort=cohort).values_list(
+        Value(TRAINER), "user_id", "user__full_name", "user__display_name", Value(0)
+    )
+    modules = Cohort.prerequisite_modules.through.objects.filter(cohort=cohort).values_list(
+        Value(MODULE), "module_id", "module__title", Value(""), "module__order"
+    )
+    people, prerequisites = [], []
+    for kind, pk, name, display_name, order in trainers.union(modules, all=True).order_by(
+        "user__full_name", "user_id"
+    ):
+        if kind == TRAINER:
+            people.append(User(pk=pk, full_name=name, display_name=display_name))
+        else:
+            prerequisites.append(Module(pk=pk, title=name, order=order))
+    prerequisites.sort(key=lambda module: (module.order, module.pk))
+    return people, prerequisites
+
+
+def cohort_page(*, cohort: Cohort, user) -> dict:
+    """What the cohort page lists, for a cohort loaded by access_cohort (through
+    cohort_page_cohorts()): its sessions, trainers, participating agencies (those whose
+    officers the user nominates apart, as `own_participations`, for an agency admin taking
+    part) and prerequisite modules. Three queries, whatever the number of rows."""
+    participations = Participation.objects.filter(cohort=cohort).select_related("agency")
+    nominating = Action.NOMINATE_OFFICERS in cohort.actions and not user.is_staff
+    if nominating:
+        allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
+        participations = participations.annotate(
+            nominated_by_viewer=Exists(allowed.filter(pk=OuterRef("agency_id")))
+        )
+    # By name, as the user's own are listed; the table shows them by role, then name (the
+    # model's order), which a stable sort on the role gives.
+    by_name = list(participations.order_by("agency__name"))
+    trainers, prerequisites = _trainers_and_prerequisites(cohort=cohort)
+    return {
+        "sessions": list(cohort_sessions(cohort=cohort)),
+        "trainers": trainers,
+        "participations": sorted(by_name, key=lambda p: p.role),
+        "own_participations": [p for p in by_name if p.nominated_by_viewer] if nominating else [],
+        "prerequisites": prerequisites,
+    }
+
+
 def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[Seat]:
     seats = Seat.objects.filter(cohort=cohort).select_related("user", "agency")
     if statuses is not None:
@@ -27,14 +98,23 @@ def cohort_seats(*, cohort: Cohort, statuses=None, agency_ids=None) -> QuerySet[
     return seats.order_by("user__full_name", "user__email", "pk")
 
 
-def session_roster(*, session: Session) -> list[tuple[Seat, Attendance | None]]:
-    """Everyone with a confirmed seat, with their mark for this session (or None): two queries."""
-    seats = list(cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED]))
-    marks = {
-        mark.seat_id: mark
-        for mark in Attendance.objects.filter(session=session, seat__in=[s.pk for s in seats])
-    }
-    return [(seat, marks.get(seat.pk)) for seat in seats]
+def session_roster(*, session: Session) -> list[dict]:
+    """Everyone with a confirmed seat, with their mark for this session: one query (a seat
+    has at most one mark per session), as the values a roster row shows: seat (its id),
+    walk_in, name, display_name, agency_name, mark_status (None when unmarked) and note. Values,
+    not objects: building 600 seats, users, agencies and marks costs more than showing them."""
+    seats = cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
+    return list(
+        join_one(seats, name="mark", relation="attendance", session=session).values(
+            "walk_in",
+            seat=F("pk"),
+            name=F("user__full_name"),
+            display_name=F("user__display_name"),
+            agency_name=F("agency__name"),
+            mark_status=F("mark__status"),
+            note=F("mark__note"),
+        )
+    )
 
 
 def cohorts_run_by(*, user) -> QuerySet[Cohort]:

@@ -384,12 +384,15 @@ TRANSITIONS = {
 }
 
 
-def cohort_next_statuses(*, cohort: Cohort) -> set[str]:
+def cohort_next_statuses(*, cohort: Cohort, has_seats: bool | None = None) -> set[str]:
     """The statuses this cohort may move to now (cohort_set_status refuses the others but
     for a missing session or trainer, which it explains): back to draft only while no
-    officer has been nominated."""
+    officer has been nominated. has_seats: whether the cohort has any seat, when already
+    read (else a query)."""
     allowed = set(TRANSITIONS[cohort.status])
-    if Cohort.Status.DRAFT in allowed and cohort.seats.exists():
+    if has_seats is None:
+        has_seats = Cohort.Status.DRAFT in allowed and cohort.seats.exists()
+    if Cohort.Status.DRAFT in allowed and has_seats:
         allowed.discard(Cohort.Status.DRAFT)
     return allowed
 

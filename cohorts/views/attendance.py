@@ -73,18 +73,16 @@ def _roster_rows(rows) -> list[dict]:
     }
     return [
         {
-            "seat": seat.pk,
-            "name": seat.user.full_name,
-            "alias": seat.user.display_name
-            if seat.user.display_name != seat.user.full_name
-            else "",
-            "agency": seat.agency.name,
-            "walk_in": seat.walk_in,
-            "note": mark.note if mark else "",
-            "buttons": buttons[mark.status if mark else None],
-            "state": states[mark.status if mark else None],
+            "seat": row["seat"],
+            "name": row["name"],
+            "alias": row["display_name"] if row["display_name"] != row["name"] else "",
+            "agency": row["agency_name"],
+            "walk_in": row["walk_in"],
+            "note": row["note"] or "",
+            "buttons": buttons[row["mark_status"]],
+            "state": states[row["mark_status"]],
         }
-        for seat, mark in rows
+        for row in rows
     ]
 
 

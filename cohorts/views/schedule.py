@@ -18,7 +18,6 @@ from cohorts.access import (
     access_participation,
     access_session,
     may_schedule,
-    nominating_agency_ids,
 )
 from cohorts.forms.schedule import (
     STATUS_ACTIONS,
@@ -31,6 +30,8 @@ from cohorts.forms.schedule import (
 )
 from cohorts.models import Cohort, Participation, Seat
 from cohorts.selectors.cohorts import (
+    cohort_page,
+    cohort_page_cohorts,
     cohort_participations,
     cohort_sessions,
     cohorts_for_agencies,
@@ -38,8 +39,6 @@ from cohorts.selectors.cohorts import (
     seats_of_user,
 )
 from cohorts.selectors.schedule import (
-    own_seat,
-    participations_of,
     schedule_reference_date,
     trainer_options,
     upcoming_sessions,
@@ -112,30 +111,32 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, cohort_id: int):
-    cohort = access_cohort(user=request.user, cohort_id=cohort_id, action=Action.VIEW_COHORT)
+    cohort = access_cohort(
+        user=request.user,
+        cohort_id=cohort_id,
+        action=Action.VIEW_COHORT,
+        cohorts=cohort_page_cohorts(),
+    )
     actions = cohort.actions
+    page = cohort_page(cohort=cohort, user=request.user)
     context = {
         "cohort": cohort,
         "rights": {str(action) for action in actions},
-        "sessions": list(cohort_sessions(cohort=cohort)),
-        "trainers": list(cohort.trainers.order_by("full_name", "pk")),
-        "participations": list(cohort_participations(cohort=cohort)),
-        "prerequisites": list(cohort.prerequisite_modules.order_by("order")),
+        "sessions": page["sessions"],
+        "trainers": page["trainers"],
+        "participations": page["participations"],
+        "prerequisites": page["prerequisites"],
         "deadline_passed": cohort.nomination_deadline < timezone.now(),
     }
     if Action.RUN_COHORT in actions:
-        allowed = cohort_next_statuses(cohort=cohort)
+        allowed = cohort_next_statuses(cohort=cohort, has_seats=cohort.has_seats)
         context["status_actions"] = [
             (status, STATUS_ACTIONS[status]) for status in STATUS_ORDER if status in allowed
         ]
     if Action.NOMINATE_OFFICERS in actions and not request.user.is_staff:
-        context["own_participations"] = list(
-            participations_of(
-                cohort=cohort, agency_ids=nominating_agency_ids(user=request.user, cohort=cohort)
-            )
-        )
+        context["own_participations"] = page["own_participations"]
     if Action.ATTEND_COHORT in actions:
-        context["my_seat"] = own_seat(cohort=cohort, user=request.user)
+        context["my_seat"] = cohort.viewer_seat
     return render(request, "cohorts/detail.html", context)
 
 

@@ -19,6 +19,7 @@ from accounts.permissions import Action
 from cohorts.access import (
     access_cohort,
     access_seat,
+    nominating_agencies,
     nominating_agency_ids,
 )
 from cohorts.forms.seats import DeclineForm, NominateForm, SearchForm, WalkInForm
@@ -149,6 +150,15 @@ def _nominate_each(request, cohort: Cohort, agency_ids, membership_ids: list[int
         )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many objects there are (the page already counted them), so it
+    does not count them again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # Paginator.count is a cached property: this is its value
+
+
 @login_required
 def cohort_seats(request, cohort_id: int):
     """The host's (or an agency admin's own agency's) seats, grouped, the waiting list in
@@ -158,13 +168,15 @@ def cohort_seats(request, cohort_id: int):
     if Action.DECIDE_NOMINATIONS in actions:
         agency_ids = None
     elif Action.NOMINATE_OFFICERS in actions:
-        agency_ids = nominating_agency_ids(user=request.user, cohort=cohort)
+        agency_ids = nominating_agencies(user=request.user, cohort=cohort)
     else:
         raise Http404
-    page = Paginator(
-        seats_for_host(cohort=cohort, agency_ids=agency_ids), SEATS_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
     counts = seat_group_counts(cohort=cohort, agency_ids=agency_ids)
+    page = _CountedPaginator(
+        seats_for_host(cohort=cohort, agency_ids=agency_ids),
+        SEATS_PAGE_SIZE,
+        count=sum(counts.values()),
+    ).get_page(request.GET.get("page"))
     on_page: dict[str, list[Seat]] = {name: [] for name, _statuses in SEAT_GROUPS}
     for seat in page.object_list:
         on_page[SEAT_GROUPS[seat.group_rank][0]].append(seat)

@@ -46,24 +46,21 @@ def _current_approved_q(*, prefix: str = "", cutoff) -> Q:
     )
 
 
-def agencies_with_member_counts(*, agency_ids: list[int]) -> QuerySet[Agency]:
-    """Agencies with how many members they have in each roster status (one query)."""
+def agencies_with_member_counts() -> QuerySet[Agency]:
+    """Agencies with how many members they have in each roster status (one query; the
+    access check narrows it to the agencies a user oversees)."""
     cutoff = vetting_cutoff()
     prefix = "memberships__"
-    return (
-        Agency.objects.filter(pk__in=agency_ids)
-        .annotate(
-            members_total=Count("memberships"),
-            members_pending=Count("memberships", filter=Q(memberships__status=Status.PENDING)),
-            members_approved=Count(
-                "memberships", filter=_current_approved_q(prefix=prefix, cutoff=cutoff)
-            ),
-            members_lapsed=Count("memberships", filter=_lapsed_q(prefix=prefix, cutoff=cutoff)),
-            members_rejected=Count("memberships", filter=Q(memberships__status=Status.REJECTED)),
-            members_left=Count("memberships", filter=Q(memberships__status=Status.LEFT)),
-        )
-        .order_by("country", "name")
-    )
+    return Agency.objects.annotate(
+        members_total=Count("memberships"),
+        members_pending=Count("memberships", filter=Q(memberships__status=Status.PENDING)),
+        members_approved=Count(
+            "memberships", filter=_current_approved_q(prefix=prefix, cutoff=cutoff)
+        ),
+        members_lapsed=Count("memberships", filter=_lapsed_q(prefix=prefix, cutoff=cutoff)),
+        members_rejected=Count("memberships", filter=Q(memberships__status=Status.REJECTED)),
+        members_left=Count("memberships", filter=Q(memberships__status=Status.LEFT)),
+    ).order_by("country", "name")
 
 
 def _count_per_user(queryset: QuerySet) -> Subquery:

@@ -24,8 +24,7 @@ ROSTER_PAGE_SIZE = 25
 
 @login_required
 def agencies(request):
-    agency_ids = access_roster_agencies(user=request.user)
-    rows = agencies_with_member_counts(agency_ids=agency_ids)
+    rows = access_roster_agencies(user=request.user, agencies=agencies_with_member_counts())
     return render(request, "reports/agencies.html", {"agencies": rows})
 
 

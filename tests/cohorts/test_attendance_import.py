@@ -20,8 +20,9 @@ from tests.factories import MembershipFactory, SeatFactory, UserFactory, build_c
 pytestmark = pytest.mark.django_db
 
 # Checking a file on the page: the user and their memberships (one read, the trainer's rights
-# too), the session, then one query for the seats, whatever the number of rows.
-UPLOAD_QUERIES = 5
+# too), the session (with how the trainer relates to its cohort), then one query for the
+# seats, whatever the number of rows.
+UPLOAD_QUERIES = 4
 
 
 @pytest.fixture

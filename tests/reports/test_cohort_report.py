@@ -41,14 +41,15 @@ PRESENT, LATE, EXCUSED, ABSENT = (
     Attendance.Status.EXCUSED,
     Attendance.Status.ABSENT,
 )
-# User and the viewer's memberships (read once: MFA, rights, roles), access (cohort, seat),
-# sessions, summary (3), page count and rows, completion facts (8), marks, best scores,
-# certificates. The session is read from Redis and not written on a read.
-REPORT_QUERIES = 21
+# User and the viewer's memberships (read once: MFA, rights, roles), access (the cohort, with
+# how the viewer relates to it), sessions, summary (3), page count and rows, completion facts
+# (8), marks, best scores, certificates. The session is read from Redis and not written on a
+# read.
+REPORT_QUERIES = 20
 # The same sign-in and access, the re-authentication check, the transaction's savepoint,
 # sessions, every seat, completion facts (8), marks, best scores, certificates, the audit row
 # (savepoint, chain lock, chain head, insert, release).
-EXPORT_QUERIES = 27
+EXPORT_QUERIES = 26
 
 
 def report_url(cohort) -> str:
