@@ -12,12 +12,11 @@ One line per page and connection count (and one for the hello-world app itself):
         share=...% errors=0 timeouts=0 restarts=0
 
 share is rps / hello_rps x 100, with hello_rps measured in the same pass. errors counts
-responses of status 400 or more and socket errors (connect, read, write); timeouts counts
-requests that took longer than --timeout (10 s: wrk's 2 s default would hide the latency of a
-slow page at 50 connections instead of measuring it). restarts counts the gunicorn workers
-booted during the measurement: deploy/gunicorn.conf.py recycles a worker after about 1,000
-requests (max_requests), which at hello-world rates is every second or two, each time
-importing Django again.
+responses of 400 or more and socket errors; timeouts, requests slower than --timeout (10 s,
+not wrk's 2 s, so a slow page's latency is measured, not hidden). restarts counts gunicorn
+workers booted during the measurement: deploy/gunicorn.conf.py recycles a worker after about
+1,000 requests (max_requests), every second or two at hello-world rates, which lowers the
+hello-world figure itself.
 
 Setup. A fresh PostgreSQL database cc_bench_pages (dropped at the end unless --keep-db) and
 Redis database 11 (emptied before and after) are migrated and filled with `sync_content` and
@@ -70,14 +69,13 @@ requested twice and the second (warm) request is counted; session writes are inc
 The hello-world app (bench/helloworld/): one view returning "Hello, world", DEBUG off, no
 database, no installed apps, and Django's default `startproject` middleware without the three
 that need sessions or a database (sessions, authentication, messages): SecurityMiddleware,
-CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware. That is the cost of Django
-itself answering a request, which is what "at the speed of the framework" compares with; with
-no middleware at all the yardstick would skip work that every real Django site does.
+CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware: the cost of Django itself
+answering a request, what "at the speed of the framework" compares with.
 
 wrk runs with 2 threads (at most one per connection), first --warm-up seconds unmeasured, then
---duration seconds measured; bench/wrk_report.lua prints its summary. Each pass measures the
-hello-world app first, then each page. Load generator and servers share the machine: compare
-figures taken on the same machine under the same load (the "#" lines give the load average).
+--duration seconds measured (bench/wrk_report.lua prints the summary); hello world first,
+then each page. Load generator and servers share the machine: compare figures taken under the
+same load (the "#" lines give the load average).
 Needs wrk (scripts/ensure-services.sh installs it) and openssl.
 
 Clean-up, also after a failure, Ctrl-C or SIGTERM: both gunicorn process groups are stopped,
@@ -88,11 +86,9 @@ Redis database 11 emptied and the database dropped unless --keep-db.
 import argparse
 import http.cookiejar
 import os
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -103,6 +99,20 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchhttp import (
+    NoRedirect,
+    Server,
+    boots,
+    csrf_token,
+    http_request,
+    listening_socket,
+    load,
+    start_gunicorn,
+    stop,
+    wait_ready,
+    wrk,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
@@ -110,8 +120,6 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "cc_bench_pages"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_PAGES_REDIS_URL", "redis://127.0.0.1:6379/11")
-GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
-WRK_REPORT = BENCH / "wrk_report.lua"
 WORKERS, THREADS = 5, 4
 
 OFFICER = "officer.lee@knpa.example"
@@ -128,14 +136,6 @@ class Page:
     markers: list[str]  # the response must contain each (HTML-escaped already)
     queries: int = 0
     cookie: str = field(default="", repr=False)
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen
-    base: str
-    log: Path
 
 
 def parse_args() -> argparse.Namespace:
@@ -155,17 +155,6 @@ def parse_args() -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}; known: {', '.join(PAGES)}")
     return args
-
-
-def listening_socket() -> socket.socket:
-    """A loopback socket on a free port, listening already: gunicorn takes it over (fd://),
-    so no other process can take the port between choosing it and binding it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
 
 
 def production_env(tmp: Path, site_url: str) -> dict[str, str]:
@@ -323,100 +312,6 @@ def build_pages(objects: dict, names: list[str]) -> list[Page]:
     return [page for page in pages if page.name in names]
 
 
-def start_gunicorn(
-    servers: list[Server],
-    name: str,
-    app: str,
-    *,
-    sock: socket.socket,
-    env: dict,
-    cwd: Path,
-    log: Path,
-) -> Server:
-    """gunicorn with deploy/gunicorn.conf.py on the given socket, in a process group of its
-    own (stopped as a whole by stop()), added to `servers` at once; its output goes to `log`,
-    its control socket beside it (the default, ~/.gunicorn/gunicorn.ctl, is one per machine)."""
-    command = [sys.executable, "-m", "gunicorn", app, "-c", str(GUNICORN_CONF)]
-    command += ["--bind", f"fd://{sock.fileno()}", "--control-socket", str(log.with_suffix(".ctl"))]
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            pass_fds=[sock.fileno()],
-            start_new_session=True,
-        )
-    host, port = sock.getsockname()
-    servers.append(Server(name, process, f"http://{host}:{port}", log))
-    sock.close()  # gunicorn holds it now
-    return servers[-1]
-
-
-def wait_ready(server: Server, path: str, timeout: float = 120) -> None:
-    """Until every worker has booted and the server answers `path` with 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            fail(server, f"gunicorn ({server.name}) exited with {server.process.returncode}")
-        if boots(server) >= WORKERS and http_request(server.base + path, timeout=5)[0] == 200:
-            return
-        time.sleep(0.5)
-    fail(server, f"gunicorn ({server.name}) was not ready within {timeout:.0f} s")
-
-
-def stop(server: Server) -> None:
-    """SIGTERM to the whole process group (arbiter and workers), SIGKILL if it lingers."""
-    if server.process.poll() is not None:
-        return
-    try:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        server.process.wait(timeout=35)  # gunicorn's graceful_timeout is 30 s
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
-        server.process.wait()
-    except ProcessLookupError:
-        pass
-
-
-def fail(server: Server, message: str):
-    tail = server.log.read_text(errors="replace").splitlines()[-30:]
-    raise SystemExit(f"{message}\n--- last lines of {server.log.name}:\n" + "\n".join(tail))
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def http_request(
-    url: str, *, opener=None, data: dict | None = None, cookie: str = "", timeout: float = 30
-):
-    """(status, headers, body) without following redirects; no answer (a refused connection,
-    a timeout) is status 0."""
-    opener = opener or urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(  # noqa: S310 (http on loopback only)
-        url, data=urllib.parse.urlencode(data).encode() if data is not None else None
-    )
-    if cookie:
-        request.add_header("Cookie", f"sessionid={cookie}")
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode(errors="replace")
-    except OSError:  # URLError, ConnectionError, TimeoutError
-        return 0, {}, ""
-
-
-def csrf_token(body: str) -> str:
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if not match:
-        raise SystemExit("sign-in: no CSRF token in the form")
-    return match.group(1)
-
-
 def totp_code(secret: str) -> str:
     """The code the authenticator app shows; in the last 3 s of a window, the next one's."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -434,7 +329,7 @@ def sign_in(server: Server, email: str, totp_secret: str | None) -> str:
     from accounts.demo import DEMO_PASSWORD
 
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     login = server.base + reverse("account_login")
     status, _headers, body = http_request(login, opener=opener)
     fields = {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf_token(body)}
@@ -480,21 +375,6 @@ def count_queries(page: Page) -> int:
     return len(captured)
 
 
-def wrk(url: str, *, connections: int, seconds: int, timeout: int, cookie: str = "") -> dict:
-    command = [shutil.which("wrk") or "wrk", f"--threads={min(2, connections)}"]
-    command += [f"--connections={connections}", f"--duration={seconds}s"]
-    command += [f"--timeout={timeout}s", f"--script={WRK_REPORT}"]
-    if cookie:
-        command += ["--header", f"Cookie: sessionid={cookie}"]
-    run = subprocess.run([*command, url], capture_output=True, text=True, check=True)  # noqa: S603
-    line = next((x for x in run.stdout.splitlines() if x.startswith("wrk_report ")), None)
-    if line is None:
-        raise SystemExit(f"wrk printed no report:\n{run.stdout}\n{run.stderr}")
-    report = {key: int(value) for key, value in (f.split("=") for f in line.split()[1:])}
-    report["rps"] = report["requests"] / (report["duration_us"] / 1e6)
-    return report
-
-
 def measure(server: Server, path: str, args, connections: int, cookie: str = "") -> dict:
     """The warm-up, then the measured run, with the workers gunicorn booted during it."""
     url, timeout = server.base + path, args.timeout
@@ -507,10 +387,6 @@ def measure(server: Server, path: str, args, connections: int, cookie: str = "")
     return report
 
 
-def boots(server: Server) -> int:
-    return server.log.read_text(errors="replace").count("Booting worker")
-
-
 def line(name: str, connections: int, report: dict, queries: int, hello_rps: float) -> str:
     errors = sum(report[kind] for kind in ("status", "connect", "read", "write"))
     return (
@@ -520,11 +396,6 @@ def line(name: str, connections: int, report: dict, queries: int, hello_rps: flo
         f"share={100 * report['rps'] / hello_rps:.1f}% "
         f"errors={errors} timeouts={report['timeout']} restarts={report['restarts']}"
     )
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def run(args, tmp: Path, servers: list[Server]) -> None:
@@ -558,8 +429,8 @@ def run(args, tmp: Path, servers: list[Server]) -> None:
         cwd=BENCH,
         log=tmp / "hello.log",
     )
-    wait_ready(site, "/healthz")
-    wait_ready(hello, "/")
+    wait_ready(site, "/healthz", workers=WORKERS)
+    wait_ready(hello, "/", workers=WORKERS)
     status, _headers, body = http_request(hello.base + "/")
     if status != 200 or body != "Hello, world":
         raise SystemExit(f"hello world answered {status} {body[:80]!r}")
