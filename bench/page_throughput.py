@@ -1,10 +1,7 @@
 """Benchmark (issue 16): throughput and latency of the signed-in pages under gunicorn with
 production settings, against a hello-world Django app under the same gunicorn settings.
 
-    make bench
-    .venv/bin/python bench/page_throughput.py
-    .venv/bin/python bench/page_throughput.py --connections 10,50 --duration 15
-    .venv/bin/python bench/page_throughput.py --pages lesson,dashboard --keep-db
+    .venv/bin/python bench/page_throughput.py --connections 10,50 [--pages lesson,quiz]
 
 One line per page and connection count (and one for the hello-world app itself):
 
