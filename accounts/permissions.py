@@ -154,12 +154,7 @@ def memberships_that_count() -> QuerySet[Membership]:
     )
 
 
-def active_memberships(user: User) -> QuerySet[Membership]:
-    """The user's memberships that count."""
-    return memberships_that_count().filter(user=user)
-
-
-def counts(membership: Membership, cutoff) -> bool:
+def _counts(membership: Membership, cutoff) -> bool:
     """memberships_that_count(), for one membership already read."""
     if membership.status != Membership.Status.APPROVED:
         return False
@@ -168,10 +163,11 @@ def counts(membership: Membership, cutoff) -> bool:
     return membership.vetted_at is not None and membership.vetted_at >= cutoff
 
 
-def viewer_active_memberships(user: User) -> list[Membership]:
-    """active_memberships(user), from the request's one read of the viewer's memberships."""
+def active_memberships(user: User) -> list[Membership]:
+    """The user's memberships that count, from the request's one read of the viewer's
+    memberships (accounts.viewer)."""
     cutoff = vetting_cutoff()
-    return [m for m in memberships_of(user) if counts(m, cutoff)]
+    return [m for m in memberships_of(user) if _counts(m, cutoff)]
 
 
 def can(user: User, action: Action, agency: Agency | None = None) -> bool:
@@ -179,7 +175,7 @@ def can(user: User, action: Action, agency: Agency | None = None) -> bool:
         return False
     if user.is_staff:
         return True
-    memberships = viewer_active_memberships(user)
+    memberships = active_memberships(user)
     if any(action in GLOBAL.get(m.role, ()) for m in memberships):
         return True
     if agency is None:
@@ -201,7 +197,7 @@ def agencies_for(user: User, action: Action, memberships=None) -> QuerySet[Agenc
         return Agency.objects.none()
     if user.is_staff:
         return Agency.objects.all()
-    memberships = memberships if memberships is not None else viewer_active_memberships(user)
+    memberships = memberships if memberships is not None else active_memberships(user)
     scope = Q(pk__in=[])
     for membership in memberships:
         if action not in SCOPED.get(membership.role, ()):
@@ -224,7 +220,7 @@ def schedule_host_agencies(user: User) -> QuerySet[Agency]:
     # One read of the memberships: those that give the right, and where they are bound.
     bound = [
         m.agency_id
-        for m in viewer_active_memberships(user)
+        for m in active_memberships(user)
         if Action.SCHEDULE_COHORTS in GLOBAL.get(m.role, ())
     ]
     if not bound:

@@ -27,10 +27,10 @@ from accounts.models import Membership
 from accounts.permissions import (
     SCOPED,
     Action,
+    active_memberships,
     agencies_for,
     can,
     vetting_cutoff,
-    viewer_active_memberships,
 )
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
@@ -58,9 +58,7 @@ def _relation(*, user, cohort: OuterRef, seat: bool = True) -> dict:
         relation["viewer_trains"] = Exists(
             Cohort.trainers.through.objects.filter(cohort=cohort, user=user.pk)
         )
-    if any(
-        Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in viewer_active_memberships(user)
-    ):
+    if any(Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in active_memberships(user)):
         participating = Participation.objects.filter(
             cohort=cohort, agency__in=agencies_for(user, Action.NOMINATE_OFFICERS)
         )
@@ -282,7 +280,7 @@ def is_eligible_officer(
 ) -> Membership | None:
     """The officer's active membership (of this agency, or of one of these agencies, when
     given), or None."""
-    memberships = [m for m in viewer_active_memberships(user) if m.role == Membership.Role.OFFICER]
+    memberships = [m for m in active_memberships(user) if m.role == Membership.Role.OFFICER]
     if agency_id is not None:
         memberships = [m for m in memberships if m.agency_id == agency_id]
     if agency_ids is not None:

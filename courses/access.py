@@ -88,11 +88,9 @@ def access_lesson(
         module__slug=module_slug,
         slug=lesson_slug,
     )
-    if open_levels is not None:
-        allowed = lesson.access in open_levels
-    else:
-        allowed = content_access_allowed(user=user, level=lesson.access)
-    if not allowed:
+    if open_levels is None:
+        open_levels = open_access_levels(user=user)
+    if lesson.access not in open_levels:
         raise Http404
     return lesson, enrollment
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Agency, Membership, User
-from accounts.permissions import SCOPED, Action, agencies_for, can, viewer_active_memberships
+from accounts.permissions import SCOPED, Action, active_memberships, agencies_for, can
 from cohorts.access import access_cohort, nominating_agency_ids
 from cohorts.models import Cohort
 from reports.models import ExportJob, Transcript
@@ -59,7 +59,7 @@ def dashboard_countries(*, user) -> list[str] | None:
     return sorted(
         {
             m.country
-            for m in viewer_active_memberships(user)
+            for m in active_memberships(user)
             if m.country and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
         }
     )
@@ -95,7 +95,7 @@ def dashboard_scopes(*, user) -> dict:
     if not programme:
         own = [
             m.agency_id
-            for m in viewer_active_memberships(user)
+            for m in active_memberships(user)
             if m.agency_id and Action.VIEW_DASHBOARD in SCOPED.get(m.role, ())
         ]
         agencies = list(

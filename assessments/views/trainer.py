@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from accounts.permissions import viewer_active_memberships
+from accounts.permissions import active_memberships
 from assessments.access import access_quiz_for_trainer
 from assessments.analysis import (
     ItemReport,
@@ -77,7 +77,7 @@ def officer_scope(user) -> list[int] | None:
         return None
     trainer_agencies = [
         membership.agency_id
-        for membership in viewer_active_memberships(user)
+        for membership in active_memberships(user)
         if membership.role == Membership.Role.TRAINER
     ]
     if None in trainer_agencies:
