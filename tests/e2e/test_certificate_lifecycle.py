@@ -75,6 +75,9 @@ def test_the_holder_opens_their_page_from_the_dashboard_and_copies_the_verify_li
         linkedin = page.get_by_role("link", name=re.compile("Add to LinkedIn profile"))
         assert linkedin.get_attribute("href").startswith("https://www.linkedin.com/profile/add?")
         assert page.get_by_role("button", name="Revoke the certificate").count() == 0
+        # The Clipboard API writes only from the focused page: under a loaded parallel run
+        # the page may not have focus yet (the copy then fails and says so).
+        page.bring_to_front()
         page.get_by_role("button", name="Copy link").click()
         page.get_by_text("Copied to the clipboard.").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == certificate.verify_url
