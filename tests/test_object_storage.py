@@ -27,7 +27,13 @@ from accounts.models import AuditEvent
 from config.storage import s3_storage
 from reports.services.transcripts import transcript_render, transcript_request
 from tests.certificates.issuing import issued_certificate
-from tests.factories import AgencyFactory, MembershipFactory, admin_of, reauthenticated_now
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    admin_of,
+    reauthenticated_now,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +177,15 @@ def test_audit_checkpoints_are_kept_in_the_bucket_once_per_head(bucket, officer)
     checkpoint = checkpoint_read(name)  # no such local file: read from the bucket
     assert (checkpoint.last_id, checkpoint.row_hash) == (head.pk, head.row_hash)
     assert audit_checkpoint_write() is None  # the same head, found by listing the bucket
+
+
+def test_the_admin_names_a_stored_pdf_without_linking_into_the_bucket(bucket, client, officer):
+    certificate = issued_certificate(officer, render=False)
+    certificate.pdf.save("CERT-1.pdf", ContentFile(b"%PDF-1.7"))
+    client.force_login(staff_user(is_superuser=True))
+
+    page = client.get(reverse("admin:certificates_certificate_change", args=[certificate.pk]))
+
+    assert page.status_code == 200
+    assert certificate.pdf.name in page.text
+    assert bucket.name not in page.text and "Signature" not in page.text
