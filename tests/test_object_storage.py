@@ -5,6 +5,7 @@ anyone else, no object readable from the bucket without a signature, and audit c
 kept there. Each test has a bucket of its own, so parallel processes share the server; the
 rest of the suite keeps local files."""
 
+import functools
 import hashlib
 import os
 import urllib.error
@@ -25,6 +26,7 @@ from accounts.audit import audit_log
 from accounts.checkpoints import audit_checkpoint_write, checkpoint_read
 from accounts.models import AuditEvent
 from config.storage import s3_storage
+from reports.services.export_jobs import export_job_build, export_job_create, export_jobs_expire
 from reports.services.transcripts import transcript_render, transcript_request
 from tests.certificates.issuing import issued_certificate
 from tests.factories import (
@@ -43,16 +45,22 @@ REGION = "us-east-1"
 ACCESS_KEY = SECRET_KEY = "testing"
 
 
-@pytest.fixture
-def bucket(settings):
-    """A fresh private bucket as the default storage, emptied and removed afterwards."""
-    client = boto3.client(
+@functools.cache
+def s3_client():
+    # One per process: a new client loads botocore's S3 model again (0.2 s).
+    return boto3.client(
         "s3",
         endpoint_url=ENDPOINT,
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
     )
+
+
+@pytest.fixture
+def bucket(settings):
+    """A fresh private bucket as the default storage, emptied and removed afterwards."""
+    client = s3_client()
     name = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:12]}"
     try:
         client.create_bucket(Bucket=name)
@@ -189,3 +197,32 @@ def test_the_admin_names_a_stored_pdf_without_linking_into_the_bucket(bucket, cl
     assert page.status_code == 200
     assert certificate.pdf.name in page.text
     assert bucket.name not in page.text and "Signature" not in page.text
+
+
+def test_an_export_is_built_into_the_bucket_served_to_its_owner_and_deleted_on_expiry(
+    bucket, client, agency, django_capture_on_commit_callbacks
+):
+    admin = admin_of(agency)
+    MembershipFactory.create_batch(2, agency=agency)
+    job = export_job_create(
+        user=admin, table="roster", fmt="csv", params={"agency": agency.pk}, agency=agency,
+        rows_total=3,
+    )  # fmt: skip
+    built = export_job_build(job_id=job.pk)
+    data = stored(bucket, built.file.name)
+    assert built.file.name.startswith("exports/") and data.count(b"\n") == 4  # header + 3
+
+    url = reverse("reports:export_job_download", args=[job.pk])
+    for stranger in (admin_of(agency), admin_of(AgencyFactory())):
+        client.force_login(stranger)
+        reauthenticated_now(client, stranger)
+        assert client.get(url).status_code == 404
+    client.force_login(admin)
+    reauthenticated_now(client, admin)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == data
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_jobs_expire(now=built.expires_at) == [job.pk]
+    listed = bucket.client.list_objects_v2(Bucket=bucket.name, Prefix="exports/")
+    assert listed["KeyCount"] == 0
