@@ -24,10 +24,11 @@ BEAT_STALE_SECONDS = int(os.environ.get("BEAT_STALE_SECONDS", "600"))
 def web_healthy() -> bool:
     host = urlsplit(os.environ.get("SITE_URL", "")).hostname or "localhost"
     port = os.environ.get("PORT", "8000")
-    request = urllib.request.Request(  # noqa: S310 (a fixed http URL on loopback)
+    request = urllib.request.Request(
         f"http://127.0.0.1:{port}/healthz",
         headers={"Host": host, "X-Forwarded-Proto": "https"},
     )
+    # S310: a fixed http URL on loopback.
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
         return response.status == 200
 
