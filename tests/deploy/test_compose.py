@@ -236,3 +236,23 @@ def test_make_secrets_writes_every_secret_file(compose, tmp_path):
     redis_password = (secrets / "redis_password").read_text()
     assert (secrets / "redis.conf").read_text() == f"requirepass {redis_password}\n"
     assert f":{redis_password}@redis:6379/" in (secrets / "redis_url").read_text()
+
+
+def test_compose_nginx_keeps_the_proxy_contract_of_deploy_nginx(compose):
+    """The adapted nginx passes what the site relies on, as deploy/nginx/cryptocops.conf does
+    (tests/core/test_context.py): the client's address alone, its request id, no /readyz."""
+    template = (composefile.DEPLOY / "nginx" / "compose.conf.template").read_text()
+    assert template.count("proxy_set_header X-Request-ID $request_id;") == 1
+    assert "rid=$request_id" in template
+    assert "$proxy_add_x_forwarded_for" not in template
+    assert template.count("proxy_set_header X-Forwarded-For $remote_addr;") == 2
+    assert "location = /readyz {\n        return 404;" in template
+    # The upstream is the web service on the port gunicorn listens on there, and the site
+    # counts exactly this one proxy.
+    web = compose["services"]["web"]["environment"]
+    assert f"server web:{web['PORT']} resolve" in template
+    assert web["TRUSTED_PROXY_COUNT"] == "1"
+    mounted = [v for v in compose["services"]["nginx"]["volumes"] if "compose.conf" in v]
+    assert mounted == [
+        "./nginx/compose.conf.template:/etc/nginx/templates/default.conf.template:ro"
+    ]
