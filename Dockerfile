@@ -18,11 +18,12 @@ FROM python:3.13.14-slim-trixie@sha256:9662417aace5ae7b8e2609cce472b72a8958e134b
 
 # WeasyPrint's libraries and the fonts of certificates in Latin, Korean/CJK and Thai scripts:
 # the same list as SITE_PACKAGES in scripts/ensure-services.sh (a test keeps them equal).
-# The font cache is built here, so a read-only container never needs to write one.
+# fontconfig (fc-cache, only recommended by the libraries) builds the font cache here, so a
+# read-only container never needs to write one.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-        fonts-noto-cjk fonts-nanum fonts-thai-tlwg \
+        fonts-noto-cjk fonts-nanum fonts-thai-tlwg fontconfig \
     && fc-cache -f \
     && rm -rf /var/lib/apt/lists/*
 
@@ -69,11 +70,14 @@ RUN groupadd --system --gid 10001 cryptocops \
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 
-# VAR_DIR holds beat's schedule (a volume in compose); the fontconfig cache WeasyPrint may add
-# to goes under /tmp, the one writable place of a read-only container.
+# VAR_DIR holds beat's schedule (a volume in compose). What else is written goes under /tmp,
+# the one writable place of a read-only container: the fontconfig cache WeasyPrint may add
+# to, and gunicorn's control socket (XDG_RUNTIME_DIR; else it tries $HOME/.gunicorn in /app).
 ENV VAR_DIR=/var/lib/cryptocops \
     STATIC_ROOT=/app/static \
+    HOME=/tmp \
     XDG_CACHE_HOME=/tmp/cache \
+    XDG_RUNTIME_DIR=/tmp \
     PORT=8000
 
 WORKDIR /app
