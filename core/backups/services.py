@@ -183,8 +183,8 @@ def backup_restore(
     """Restore the backup at path into the configured database and default storage.
 
     Everything is checked before anything is written: the dump's and every object's SHA-256
-    against the manifest, the migrations against this code, the database empty, and no key
-    in storage holding other content (`replace` allows both). Then the objects go back,
+    against the manifest, the migrations against this code, no key in storage holding other
+    content, and the database empty (`replace` allows both). Then the objects go back,
     each read back and hashed, and last the database, in one transaction. A failed run can
     be run again: objects already back are skipped, and the database is still empty."""
     path = Path(path)
@@ -192,6 +192,13 @@ def backup_restore(
     _check_dump(path, manifest)
     objects_check(root=path, objects=manifest.objects)
     _check_migrations(manifest)
+    plan = objects_plan(storage=default_storage, objects=manifest.objects)
+    if plan["different"] and not replace:
+        raise BackupError(
+            f"{len(plan['different'])} key(s) in storage hold other content than the backup "
+            f"({', '.join(plan['different'][:5])}). Restore into an empty storage location, "
+            "or pass --replace-existing to overwrite them."
+        )
     database = database_name(alias)
     count, names = database_relations(alias)
     if count and not replace:
@@ -199,13 +206,6 @@ def backup_restore(
             f"the database {database} is not empty ({count} tables, views or sequences: "
             f"{', '.join(names)}...). Restore into a new, empty database, or pass "
             "--replace-existing to drop the backup's tables first."
-        )
-    plan = objects_plan(storage=default_storage, objects=manifest.objects)
-    if plan["different"] and not replace:
-        raise BackupError(
-            f"{len(plan['different'])} key(s) in storage hold other content than the backup "
-            f"({', '.join(plan['different'][:5])}). Restore into an empty storage location, "
-            "or pass --replace-existing to overwrite them."
         )
     tool = client_tool("pg_restore", server=server_version(alias))
     report = RestoreReport(path, database, dry_run=dry_run)
