@@ -60,6 +60,7 @@ class RestoreReport:
     objects_already_there: int = 0
     pending_migrations: list[str] = field(default_factory=list)
     audit_written: bool = False
+    objects_only: bool = False
     dry_run: bool = False
 
 
@@ -178,7 +179,12 @@ def _pending_migrations(alias: str) -> list[str]:
 
 
 def backup_restore(
-    *, path: Path, replace: bool = False, dry_run: bool = False, alias: str = "default"
+    *,
+    path: Path,
+    replace: bool = False,
+    objects_only: bool = False,
+    dry_run: bool = False,
+    alias: str = "default",
 ) -> RestoreReport:
     """Restore the backup at path into the configured database and default storage.
 
@@ -186,12 +192,17 @@ def backup_restore(
     against the manifest, the migrations against this code, no key in storage holding other
     content, and the database empty (`replace` allows both). Then the objects go back,
     each read back and hashed, and last the database, in one transaction. A failed run can
-    be run again: objects already back are skipped, and the database is still empty."""
+    be run again: objects already back are skipped, and the database is still empty.
+
+    `objects_only` puts back the objects alone and leaves the database as it is: after a
+    point-in-time recovery of the database from the WAL archive (deploy/README.md)."""
     path = Path(path)
     manifest = manifest_read(path)
-    _check_dump(path, manifest)
+    if not objects_only:
+        _check_dump(path, manifest)
     objects_check(root=path, objects=manifest.objects)
-    _check_migrations(manifest)
+    if not objects_only:
+        _check_migrations(manifest)
     plan = objects_plan(storage=default_storage, objects=manifest.objects)
     if plan["different"] and not replace:
         raise BackupError(
@@ -200,7 +211,7 @@ def backup_restore(
             "or pass --replace-existing to overwrite them."
         )
     database = database_name(alias)
-    count, names = database_relations(alias)
+    count, names = (0, []) if objects_only else database_relations(alias)
     if count and not replace:
         raise BackupError(
             f"the database {database} is not empty ({count} tables, views or sequences: "
@@ -208,7 +219,7 @@ def backup_restore(
             "--replace-existing to drop the backup's tables first."
         )
     tool = client_tool("pg_restore", server=server_version(alias))
-    report = RestoreReport(path, database, dry_run=dry_run)
+    report = RestoreReport(path, database, objects_only=objects_only, dry_run=dry_run)
     if dry_run:
         report.objects_restored = len(plan["new"]) + len(plan["different"])
         report.objects_already_there = len(plan["same"])
@@ -219,13 +230,16 @@ def backup_restore(
             report.objects_restored += 1
         else:
             report.objects_already_there += 1
-    database_restore(path=path / DUMP, tool=tool, replace=replace, alias=alias)
+    if not objects_only:
+        database_restore(path=path / DUMP, tool=tool, replace=replace, alias=alias)
     report.pending_migrations = _pending_migrations(alias)
-    report.audit_written = _audit_restore(path, manifest, report)
+    report.audit_written = _audit_restore(path, manifest, report, objects_only=objects_only)
     return report
 
 
-def _audit_restore(path: Path, manifest: Manifest, report: RestoreReport) -> bool:
+def _audit_restore(
+    path: Path, manifest: Manifest, report: RestoreReport, *, objects_only: bool
+) -> bool:
     """The restore's audit row, in the restored database, chained onto its last row. A
     backup older than the audit table's current columns cannot take it until `migrate` runs:
     then the report says so."""
@@ -239,6 +253,7 @@ def _audit_restore(path: Path, manifest: Manifest, report: RestoreReport) -> boo
                     "database_sha256": manifest.database["sha256"],
                     "objects_restored": report.objects_restored,
                     "objects_already_there": report.objects_already_there,
+                    "objects_only": objects_only,
                 },
             )
     except DatabaseError:

@@ -20,7 +20,7 @@ from django.db import connection
 from psycopg import sql
 
 from accounts.checkpoints import audit_checkpoint_write
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from certificates.models import Certificate
 from core.backups import BackupError
 from core.backups.objects import storage_keys
@@ -201,6 +201,18 @@ def test_restore_refuses_a_storage_key_with_other_content(backup):
 
     with default_storage.open("exports/report.csv") as handle:
         assert handle.read() == b"something else"
+
+
+def test_restore_objects_only_leaves_the_database_and_records_it(backup):
+    users = User.objects.count()
+
+    assert "Restored 1 storage objects" in run("restore", str(backup), "--objects-only")
+
+    with default_storage.open("exports/report.csv") as handle:
+        assert handle.read() == b"id,name\n1,Kim\n"
+    assert User.objects.count() == users
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "backup.restore" and event.details["objects_only"] is True
 
 
 def test_backup_dry_run_writes_nothing(settings, tmp_path):

@@ -6,6 +6,9 @@
     manage.py restore BACKUP --replace-existing   also into a database that has tables (the
                                                   backup's are dropped first) and over
                                                   storage keys that hold other content
+    manage.py restore BACKUP --objects-only       the storage objects alone, the database
+                                                  left as it is (after a point-in-time
+                                                  recovery from the WAL archive)
 
 Before writing anything it checks the dump's and every object's SHA-256 against the
 manifest, that this code knows every migration the backup's database had, that the
@@ -36,30 +39,44 @@ class Command(BaseCommand):
             action="store_true",
             help="Restore into a database with tables and over storage keys with other content.",
         )
+        parser.add_argument(
+            "--objects-only",
+            action="store_true",
+            help="Restore the storage objects only; leave the database as it is.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
 
-    def handle(self, *args, backup: str, replace_existing: bool, dry_run: bool, **options):
+    def handle(
+        self,
+        *args,
+        backup: str,
+        replace_existing: bool,
+        objects_only: bool,
+        dry_run: bool,
+        **options,
+    ):
         path = Path(backup)
         if not path.is_dir() and (Path(settings.BACKUP_DIR) / backup).is_dir():
             path = Path(settings.BACKUP_DIR) / backup
         if not path.is_dir():
             raise CommandError(f"{backup}: no such backup folder.")
         try:
-            report = backup_restore(path=path, replace=replace_existing, dry_run=dry_run)
+            report = backup_restore(
+                path=path, replace=replace_existing, objects_only=objects_only, dry_run=dry_run
+            )
         except BackupError as error:
             raise CommandError(f"restore failed: {error}") from error
+        what = "" if report.objects_only else f"the database {report.database} and "
         if report.dry_run:
             self.stdout.write(
-                f"Checked {path}: it would restore the database {report.database} and "
-                f"{report.objects_restored} storage objects ({report.objects_already_there} "
-                "already there with the same content)"
+                f"Checked {path}: it would restore {what}{report.objects_restored} storage "
+                f"objects ({report.objects_already_there} already there with the same content)"
             )
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {path} into the database {report.database} and "
-                f"{report.objects_restored} storage objects ({report.objects_already_there} "
-                "were already there with the same content)"
+                f"Restored {what}{report.objects_restored} storage objects from {path} "
+                f"({report.objects_already_there} were already there with the same content)"
             )
         )
         if report.pending_migrations:
