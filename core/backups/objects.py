@@ -38,7 +38,8 @@ def storage_keys(storage: Storage, prefix: str = "") -> Iterator[str]:
     except FileNotFoundError:
         # A local storage whose root was never created holds nothing yet.
         return
-    for name in sorted(files):
+    # A bucket may hold empty "folder/" marker objects: they list with an empty name.
+    for name in sorted(name for name in files if name):
         yield f"{prefix}/{name}" if prefix else name
     for folder in sorted(folders):
         yield from storage_keys(storage, f"{prefix}/{folder}" if prefix else folder)

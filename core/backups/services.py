@@ -1,6 +1,7 @@
 """Backup and restore of the whole site: the PostgreSQL database (pg_dump's custom format)
 and every object in default storage, each checked against its SHA-256 on the way back."""
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from core.backups.postgres import (
     database_restore,
     server_version,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,13 +128,9 @@ def backup_create(
         )
         manifest_write(partial, manifest)
         os.rename(partial, output / name)
-    except BaseException as error:
+    except Exception as error:
         shutil.rmtree(partial, ignore_errors=True)
-        audit(
-            action="backup.create",
-            outcome="failure",
-            details={"backup": name, "error": f"{type(error).__name__}: {error}"[:500]},
-        )
+        _audit_failure(name, error)
         raise
     audit(
         action="backup.create",
@@ -145,6 +144,19 @@ def backup_create(
     return BackupReport(
         output / name, database, len(copied), manifest.object_bytes, dump_bytes, vanished
     )
+
+
+def _audit_failure(name: str, error: Exception) -> None:
+    """The failed backup's audit row; when the database itself is what failed, the log says
+    so and the original error goes on up."""
+    try:
+        audit(
+            action="backup.create",
+            outcome="failure",
+            details={"backup": name, "error": f"{type(error).__name__}: {error}"[:500]},
+        )
+    except DatabaseError:
+        logger.exception("The failed backup %s could not be recorded in the audit trail", name)
 
 
 def _check_dump(path: Path, manifest: Manifest) -> Path:

@@ -225,6 +225,23 @@ def test_backup_dry_run_writes_nothing(settings, tmp_path):
     assert not (tmp_path / "b").exists()
 
 
+def test_a_failed_backup_leaves_no_folder_and_records_the_failure(tmp_path):
+    # pg_dump connects as a role the server does not have; this process stays connected
+    connection.ensure_connection()
+    user = connection.settings_dict["USER"]
+    connection.settings_dict["USER"] = "no_such_backup_role"
+    try:
+        with pytest.raises(CommandError, match="pg_dump failed"):
+            run("backup", "--output", str(tmp_path / "backups"))
+    finally:
+        connection.settings_dict["USER"] = user
+
+    assert list((tmp_path / "backups").iterdir()) == []
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.action, event.outcome) == ("backup.create", "failure")
+    assert "no_such_backup_role" in event.details["error"]
+
+
 def test_pg_dump_is_the_servers_major_version():
     server = server_version()
 
