@@ -391,6 +391,9 @@ pg_client_major() {
 
 ensure_pg_dump() {
 	local num major tool found=1 client
+	# No psql means no PostgreSQL client at all (verify_postgres_login could not install it).
+	have psql && [ -n "${PG_MAINT_URI:-}" ] ||
+		die "the PostgreSQL client (psql, pg_dump, pg_restore) is missing. Install it: sudo apt-get install postgresql-client"
 	num="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$PG_MAINT_URI" -X -q -At -w \
 		-c "SHOW server_version_num" 2>/dev/null)" || true
 	[[ "$num" =~ ^[0-9]+$ ]] || die "could not read the PostgreSQL server's version at $PG_ADDR"
