@@ -1,6 +1,7 @@
-"""A web process starts without WeasyPrint and pyHanko: they are imported by the first PDF
-render or signature (the Celery workers'), not by the services every view imports. Each
-gunicorn worker starts again every 1,000 requests, and the two were half of its start.
+"""A web process starts without WeasyPrint, pyHanko and openpyxl: they are imported by the
+first PDF render, signature or workbook (mostly the Celery workers'), not by the services and
+writers every view imports. Each gunicorn worker starts again every 1,000 requests, and they
+were half of its start.
 (Rendering and signing through core.pdf and core.signing are tested in test_signing and
 tests/certificates/test_rendering.)"""
 
@@ -17,11 +18,11 @@ django.setup()
 from django.urls import get_resolver
 get_resolver()._populate()  # every view module, as the first request imports them
 import core.checks, core.pdf, core.signing  # noqa
-print(",".join(sorted(m for m in ("weasyprint", "pyhanko", "aiohttp") if m in sys.modules)))
+print(",".join(sorted(m for m in ("weasyprint", "pyhanko", "aiohttp", "openpyxl") if m in sys.modules)))
 """
 
 
-def test_starting_the_site_imports_neither_weasyprint_nor_pyhanko():
+def test_starting_the_site_imports_no_pdf_or_spreadsheet_library():
     found = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=settings.BASE_DIR,
