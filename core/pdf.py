@@ -7,7 +7,6 @@ Celery workers do), and importing it cost each gunicorn worker about half a seco
 at every start (workers are recycled every 1,000 requests).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 STATIC_PREFIX = "static:"
@@ -25,28 +24,12 @@ class PdfAttachment:
     relationship: str = "Data"
 
 
-def render_pdf(
-    template: str,
-    context: dict,
-    *,
-    language: str,
-    pdf_variant: str | None = None,
-    attachments: Sequence[PdfAttachment] = (),
-    stylesheets: tuple[str, ...] = (),
-    own_defaults: bool = False,
-) -> bytes:
-    """Render a template to PDF (core.pdf_engine.render_pdf says how)."""
+def render_pdf(template: str, context: dict, **options) -> bytes:
+    """Render a template to PDF; options (language, pdf_variant, attachments, stylesheets,
+    own_defaults) as core.pdf_engine.render_pdf takes and explains them."""
     from core import pdf_engine
 
-    return pdf_engine.render_pdf(
-        template,
-        context,
-        language=language,
-        pdf_variant=pdf_variant,
-        attachments=attachments,
-        stylesheets=stylesheets,
-        own_defaults=own_defaults,
-    )
+    return pdf_engine.render_pdf(template, context, **options)
 
 
 def __getattr__(name: str):

@@ -2,8 +2,6 @@
 with its size and SHA-256), the migrations the database had, and where it came from."""
 
 import json
-import shutil
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +14,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from core.backups.errors import BackupError
 from core.backups.objects import SHA256, StoredObject
+from core.git import git_commit
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -51,23 +50,6 @@ class Manifest:
         return {(app, name) for app, names in self.migrations.items() for name in names}
 
 
-def _git_commit() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    try:
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [git, "-C", str(settings.BASE_DIR), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
 def app_version() -> dict:
     """The project's version (pyproject.toml) and git commit, when they can be read."""
     try:
@@ -75,7 +57,7 @@ def app_version() -> dict:
             version = tomllib.load(handle)["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         version = ""
-    return {"version": version, "git_commit": _git_commit()}
+    return {"version": version, "git_commit": git_commit(Path(settings.BASE_DIR))}
 
 
 def applied_migrations(alias: str = "default") -> dict[str, list[str]]:
