@@ -365,6 +365,10 @@ STORAGES = {
     },
 }
 
+# manage.py backup's folders; pg_dump/pg_restore of another folder than /usr/lib/postgresql/N/bin.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
+
 # Development writes each email as a file under var/mail/; production sends by SMTP.
 MAIL_DIR = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
 if env_str("EMAIL_DELIVERY", "file" if DEBUG else "smtp") == "file":

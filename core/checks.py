@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.checks import Warning as CheckWarning
 
+from core.signing import SigningNotConfigured, loaded_signer
 from core.signing.keys import is_development_certificate
-from core.signing.pades import SigningNotConfigured, loaded_signer
 
 HINT = (
     "Set CERT_SIGNING_KEY and CERT_SIGNING_CERT to the PEM files of the programme's signing "

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ensure-services.sh - make sure the services and system packages needed by the
-# test suite (PostgreSQL, Redis, an S3-compatible server, headless Chromium, WeasyPrint
-# libraries, poppler's pdfsig) and
-# the benchmarks (wrk) are available before `make test` or `make bench` runs.
+# test suite (PostgreSQL with its pg_dump and pg_restore, Redis, an S3-compatible server,
+# headless Chromium, WeasyPrint libraries, poppler's pdfsig) and the benchmarks (wrk) are
+# available before `make test` or `make bench` runs.
 #
 # Environment:
 #   TEST_DATABASE_URL  default postgres://postgres:postgres@127.0.0.1:5432/cryptocops
@@ -349,6 +349,7 @@ verify_postgres_login() {
 	[ -n "$PG_USERINFO" ] || uri="postgresql://postgres@${host_uri}:${PG_PORT}/postgres"
 	# keep connection parameters such as ?sslmode=...
 	[[ "$TEST_DATABASE_URL" == *\?* ]] && uri="${uri}?${TEST_DATABASE_URL#*\?}"
+	PG_MAINT_URI="$uri"
 
 	out="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$uri" -X -q -At -w \
 		-c "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user" 2>&1)" || rc=$?
@@ -383,6 +384,41 @@ Check the user/password in TEST_DATABASE_URL (or the server's pg_hba.conf)."
 			status "postgresql: created database $dbname"
 		fi
 	fi
+}
+
+# pg_dump and pg_restore of the server's major version (manage.py backup/restore and their
+# test): Debian keeps each version's under /usr/lib/postgresql/<major>/bin; a newer client on
+# PATH also reads an older server, an older one refuses it.
+pg_client_major() {
+	LC_ALL=C "$1" --version 2>/dev/null | sed -n 's/.*(PostgreSQL) \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+ensure_pg_dump() {
+	local num major tool found=1 client
+	# No psql means no PostgreSQL client at all (verify_postgres_login could not install it).
+	have psql && [ -n "${PG_MAINT_URI:-}" ] ||
+		die "the PostgreSQL client (psql, pg_dump, pg_restore) is missing. Install it: sudo apt-get install postgresql-client"
+	num="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$PG_MAINT_URI" -X -q -At -w \
+		-c "SHOW server_version_num" 2>/dev/null)" || true
+	[[ "$num" =~ ^[0-9]+$ ]] || die "could not read the PostgreSQL server's version at $PG_ADDR"
+	major=$((num / 10000))
+	for tool in pg_dump pg_restore; do
+		[ -x "/usr/lib/postgresql/$major/bin/$tool" ] && continue
+		client=""
+		have "$tool" && client="$(pg_client_major "$(command -v "$tool")")"
+		[ -n "$client" ] && [ "$client" -ge "$major" ] && continue
+		found=0
+	done
+	if [ "$found" = "1" ]; then
+		status "postgresql: pg_dump and pg_restore for PostgreSQL $major present"
+		return 0
+	fi
+	if ! can_apt_install; then
+		die "pg_dump/pg_restore for PostgreSQL $major not found (manage.py backup needs them). Install them: sudo apt-get install postgresql-client-$major"
+	fi
+	apt_install "postgresql-client-$major"
+	[ -x "/usr/lib/postgresql/$major/bin/pg_dump" ] ||
+		die "pg_dump for PostgreSQL $major still not found after installing postgresql-client-$major"
 }
 
 # ----------------------------------------------------------------------------
@@ -621,6 +657,7 @@ if [ "$SITE_ONLY" = "1" ]; then
 fi
 ensure_postgres
 verify_postgres_login
+ensure_pg_dump
 ensure_redis
 ensure_s3
 ensure_packages
