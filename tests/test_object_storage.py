@@ -1,9 +1,9 @@
 """Generated files in a private S3 bucket, on a real S3 server over HTTP (moto_server, which
-scripts/ensure-services.sh starts at TEST_S3_ENDPOINT_URL): a certificate and a transcript
-rendered into the bucket, streamed to their owner after the access check and refused to
-anyone else, no object readable from the bucket without a signature, and audit checkpoints
-kept there. Each test has a bucket of its own, so parallel processes share the server; the
-rest of the suite keeps local files."""
+scripts/ensure-services.sh starts at TEST_S3_ENDPOINT_URL): a certificate, a transcript and an
+export written into the bucket, streamed to their owner after the access check and refused to
+anyone else; no object readable from the bucket without a signature, nor linked by the admin;
+audit checkpoints and a backup and restore through the bucket. Each test has a bucket of its
+own, so parallel processes share the server; the rest of the suite keeps local files."""
 
 import functools
 import hashlib
@@ -26,6 +26,7 @@ from accounts.audit import audit_log
 from accounts.checkpoints import audit_checkpoint_write, checkpoint_read
 from accounts.models import AuditEvent
 from config.storage import s3_storage
+from core.backups.objects import object_restore, objects_copy
 from reports.services.export_jobs import export_job_build, export_job_create, export_jobs_expire
 from reports.services.transcripts import transcript_render, transcript_request
 from tests.certificates.issuing import issued_certificate
@@ -226,3 +227,19 @@ def test_an_export_is_built_into_the_bucket_served_to_its_owner_and_deleted_on_e
         assert export_jobs_expire(now=built.expires_at) == [job.pk]
     listed = bucket.client.list_objects_v2(Bucket=bucket.name, Prefix="exports/")
     assert listed["KeyCount"] == 0
+
+
+def test_a_backup_copies_the_bucket_and_restores_it_into_the_emptied_bucket(bucket, tmp_path):
+    """manage.py backup and restore walk storage by listdir: on a bucket, "/" prefixes."""
+    files = {"certificates/CERT-1.pdf": b"%PDF-1.7", "audit-checkpoints/2026-12-05/a.json": b"{}"}
+    for name, data in files.items():
+        assert default_storage.save(name, ContentFile(data)) == name
+
+    copied, vanished = objects_copy(storage=default_storage, root=tmp_path)
+    assert sorted(item.key for item in copied) == sorted(files) and vanished == []
+    for name in files:
+        default_storage.delete(name)
+    for item in copied:
+        assert object_restore(storage=default_storage, root=tmp_path, item=item, replace=False)
+
+    assert {name: stored(bucket, name) for name in files} == files
