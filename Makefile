@@ -7,7 +7,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cryptocops
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-export TEST_DATABASE_URL TEST_REDIS_URL
+# The S3-compatible server the object-storage tests write to (tests/test_object_storage.py):
+# moto_server from the venv, started by scripts/ensure-services.sh when nothing answers there.
+# Each test makes a bucket of its own, so parallel processes share the one server.
+TEST_S3_ENDPOINT_URL ?= http://127.0.0.1:5100
+export TEST_DATABASE_URL TEST_REDIS_URL TEST_S3_ENDPOINT_URL
 # The suite runs in two halves: first, in TEST_PROCESSES parallel processes (pytest-xdist),
 # every test that needs neither the session's shared Celery worker nor a browser, each
 # process with its own test database and Redis database (tests/parallel.py: process N uses
@@ -21,12 +25,14 @@ PARALLEL_TESTS := not worker and not e2e
 APP_DIRS := $(patsubst %/__init__.py,%,$(wildcard */__init__.py))
 
 # Environment for the test suite and its checks: real PostgreSQL and Redis.
-TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	TEST_S3_ENDPOINT_URL=$(TEST_S3_ENDPOINT_URL)
 # Production-like environment for `check --deploy`: only the environment differs.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_LEGACY_LAST_ID=0 \
 	AUDIT_CHECKPOINT_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=training.example.org SITE_URL=https://training.example.org \
+	OBJECT_STORAGE=s3 AWS_STORAGE_BUCKET_NAME=cryptocops-files \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help run test lint bench setup-run setup-test bytecode clean
@@ -37,7 +43,7 @@ run setup-run test setup-test bench: export DEBUG := true
 
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
-	@echo "make test  - set up PostgreSQL, Redis and Chromium, then run every check and test"
+	@echo "make test  - set up PostgreSQL, Redis, an S3 server (moto) and Chromium, then run every check and test"
 	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF, 600 certificates in bulk, the dashboards at 20,000 officers and the pages' throughput under gunicorn against a hello-world Django app"
 
 $(VENV)/.python:

@@ -8,8 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import LOCAL_BACKEND, OBJECT_STORAGE_CHOICES, s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -328,8 +331,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Every generated file (certificate PDFs, transcripts, sign-in sheets, lab traces, exports,
+# audit checkpoints) goes through STORAGES["default"], never a disk path: local files under
+# MEDIA_ROOT, or with OBJECT_STORAGE=s3 a private S3-compatible bucket that every web and
+# worker machine shares. Unset means local files, and `check --deploy` warns (core.W010):
+# production says which it means. Downloads stream through Django after the access check.
+OBJECT_STORAGE = env_str("OBJECT_STORAGE").strip().lower()
+if OBJECT_STORAGE and OBJECT_STORAGE not in OBJECT_STORAGE_CHOICES:
+    # Silently falling back to local files would scatter them over the machines' disks.
+    raise ImproperlyConfigured(
+        f"OBJECT_STORAGE={OBJECT_STORAGE!r}: use one of {', '.join(OBJECT_STORAGE_CHOICES)}"
+    )
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        s3_storage(
+            bucket_name=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env_str("AWS_S3_ENDPOINT_URL"),
+            region_name=env_str("AWS_S3_REGION_NAME"),
+            access_key=env_str("AWS_ACCESS_KEY_ID"),
+            secret_key=env_str("AWS_SECRET_ACCESS_KEY"),
+            addressing_style=env_str("AWS_S3_ADDRESSING_STYLE"),
+        )
+        if OBJECT_STORAGE == "s3"
+        else {"BACKEND": LOCAL_BACKEND}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

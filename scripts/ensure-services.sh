@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # ensure-services.sh - make sure the services and system packages needed by the
-# test suite (PostgreSQL with its pg_dump and pg_restore, Redis, headless Chromium, WeasyPrint
-# libraries, poppler's pdfsig) and the benchmarks (wrk) are available before `make test` or
-# `make bench` runs.
+# test suite (PostgreSQL with its pg_dump and pg_restore, Redis, an S3-compatible server,
+# headless Chromium, WeasyPrint libraries, poppler's pdfsig) and the benchmarks (wrk) are
+# available before `make test` or `make bench` runs.
 #
 # Environment:
 #   TEST_DATABASE_URL  default postgres://postgres:postgres@127.0.0.1:5432/cryptocops
 #   TEST_REDIS_URL     default redis://127.0.0.1:6379/15
+#   TEST_S3_ENDPOINT_URL default http://127.0.0.1:5100 (moto_server from .venv, dev lock)
 #   CHROMIUM_PATH      default /usr/bin/chromium
 #   EUID_OVERRIDE      testing only: pretend to run with this uid (e.g. 1000)
 #
@@ -19,6 +20,8 @@ set -euo pipefail
 
 TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/cryptocops}"
 TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+TEST_S3_ENDPOINT_URL="${TEST_S3_ENDPOINT_URL:-http://127.0.0.1:5100}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHROMIUM_PATH_WAS_SET="${CHROMIUM_PATH:+1}"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
@@ -43,6 +46,7 @@ fi
 
 PG_WAIT_SECONDS=30
 REDIS_WAIT_SECONDS=15
+S3_WAIT_SECONDS=20
 
 CURRENT_UID="${EUID_OVERRIDE:-$(id -u)}"
 APT_UPDATED=0
@@ -512,6 +516,67 @@ ensure_redis() {
 }
 
 # ----------------------------------------------------------------------------
+# S3-compatible object storage (moto_server), for tests/test_object_storage.py
+# ----------------------------------------------------------------------------
+
+parse_url "$TEST_S3_ENDPOINT_URL" 80
+S3_HOST="$URL_HOST"
+S3_PORT="$URL_PORT"
+S3_ADDR="$(hostport "$S3_HOST" "$S3_PORT")"
+MOTO_SERVER="$ROOT/.venv/bin/moto_server"
+
+# 0 = an S3 server answers, 1 = something else holds the port, 2 = nothing listens. S3 answers
+# an unsigned GET / with XML: moto lists its buckets to anyone, a real one refuses it.
+s3_state() {
+	local reply
+	tcp_probe "$S3_HOST" "$S3_PORT" || return 2
+	# shellcheck disable=SC2016  # $1/$2 are expanded by the inner bash
+	reply="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" &&
+		printf "GET / HTTP/1.0\r\nHost: %s\r\n\r\n" "$3" >&3 && cat <&3' \
+		_ "$S3_HOST" "$S3_PORT" "$S3_ADDR" 2>/dev/null)" || true
+	case "$reply" in
+	*ListAllMyBucketsResult* | *AccessDenied*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+s3_wait() {
+	local i
+	for ((i = 0; i < S3_WAIT_SECONDS * 4; i++)); do
+		s3_state && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+ensure_s3() {
+	local rc=0 logfile
+	s3_state || rc=$?
+	if [ "$rc" = "0" ]; then
+		status "s3: reachable at $S3_ADDR"
+		return 0
+	fi
+	if [ "$rc" = "1" ]; then
+		die "something other than an S3 server answers at $S3_ADDR. Free the port or set TEST_S3_ENDPOINT_URL."
+	fi
+	if ! is_local_host "$S3_HOST"; then
+		die "no S3 server reachable at $S3_ADDR (remote host, not starting anything). Check it or set TEST_S3_ENDPOINT_URL."
+	fi
+	[ -x "$MOTO_SERVER" ] ||
+		die "$MOTO_SERVER not found: install the development lock (make setup-test does) or set TEST_S3_ENDPOINT_URL."
+	mkdir -p "$ROOT/var"
+	logfile="$ROOT/var/moto-server-${S3_PORT}.log"
+	status "s3: starting moto_server on port $S3_PORT (log: $logfile)"
+	# Its own session, so it outlives this script and make, as the daemonized Redis does;
+	# in-memory only, so a restart starts with no buckets (each test makes its own).
+	setsid "$MOTO_SERVER" -H "$S3_HOST" -p "$S3_PORT" </dev/null >"$logfile" 2>&1 &
+	if ! s3_wait; then
+		die "moto_server did not answer at $S3_ADDR within ${S3_WAIT_SECONDS}s; see $logfile"
+	fi
+	status "s3: started at $S3_ADDR"
+}
+
+# ----------------------------------------------------------------------------
 # System packages (Chromium for browser tests, WeasyPrint libraries)
 # ----------------------------------------------------------------------------
 
@@ -594,4 +659,5 @@ ensure_postgres
 verify_postgres_login
 ensure_pg_dump
 ensure_redis
+ensure_s3
 ensure_packages
