@@ -140,7 +140,8 @@ def attempt_take(request, attempt_id: int):
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
     translation = attempt_quiz_translation(attempt=attempt)
-    form = _attempt_form(attempt, request.POST) if request.method == "POST" else None
+    # A POST without a single field (no answer given) shows the form again, as before.
+    form = _attempt_form(attempt, request.POST or None) if request.method == "POST" else None
     if form is not None and form.is_valid():
         attempt, graded_now = attempt_submit(
             attempt_id=attempt.pk,
