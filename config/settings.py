@@ -453,6 +453,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "UTC"
+# One beat for the whole deployment (core/beatlock.py): beat sends only while it holds this
+# Redis lock, renewed three times per lifetime; a second beat stands by, idle, and takes over
+# at most BEAT_LOCK_SECONDS after the first one dies (at once when it stops cleanly).
+CELERY_BEAT_SCHEDULER = "core.beatlock:LockedScheduler"
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 30)
+BEAT_LOCK_KEY = "cryptocops:beat-lock"
 
 # The outbox (core/outbox.py): a side effect not done this many seconds after it was queued
 # is queued again by the sweeper, waiting twice as long after each attempt (at most
