@@ -84,7 +84,7 @@ class LockedScheduler(PersistentScheduler):
 
     def __init__(self, *args, **kwargs) -> None:
         self.lock = beat_lock_from_settings()
-        self.holding = False
+        self.holding: bool | None = None  # None until the first tick, which logs either way
         super().__init__(*args, **kwargs)
         if self.lock is not None:
             self.max_interval = min(self.max_interval, settings.BEAT_LOCK_SECONDS / 3)

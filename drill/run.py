@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,8 +148,28 @@ class Drill:
         beat = ["beat", "--loglevel=INFO", f"--schedule={self.hosts.tmp}/beat-{node}"]
         self._start(f"{node}-beat", node, [*celery, *beat])
 
+    def wait_for_log(self, name: str, text: str, seconds: float = 60) -> None:
+        log = self.hosts.log_dir / f"{name}.log"
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if log.exists() and text in log.read_text():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not log {text!r} within {seconds} s")
+
     def wait_web(self, node: str, seconds: float = 60) -> None:
         wait_for_port(node_ip(node), 8000, seconds)
+
+
+def kind_of(path: str) -> str:
+    for suffix, kind in (("/complete/", "lesson-complete"), ("/start/", "quiz-start")):
+        if path.endswith(suffix):
+            return kind
+    if path.startswith("/attempts/"):
+        return "attempt"
+    if "/lessons/" in path:
+        return "lesson"
+    return path
 
 
 def beat_sends(log_dir: Path, name: str, life: int) -> list[str]:
@@ -182,8 +203,12 @@ def main() -> int:
 
         emails = site.seed(content=tmp / "content", officers=args.officers)
         drill = Drill(hosts, env)
-        for node in ("web1", "web2", "worker1", "worker2"):
+        for node in ("web1", "web2", "worker1"):
             drill.start_node(node)
+        # worker1's beat takes the lock first; worker2's, started after, must stand by.
+        drill.wait_for_log("worker1-beat-1", "beat lock: taken")
+        drill.start_node("worker2")
+        drill.wait_for_log("worker2-beat-1", "beat lock: not ours")
         drill.wait_web("web1")
         drill.wait_web("web2")
         hosts.nginx_up((Path(__file__).parent / "nginx.conf").read_text())
@@ -259,6 +284,8 @@ def site_checks_and_counts(args, hosts, drill, site, emails, stats, killed_at, s
         f"wall={time.monotonic() - started:.0f}s",
         flush=True,
     )
+    kinds = Counter(f"{method} {kind_of(path)} ({why})" for _, method, path, why in stats.failures)
+    print(f"drill: failed in flight, each retried: {dict(kinds) or 'none'}", flush=True)
     for problem in problems:
         print(f"drill: FAILED: {problem}", flush=True)
     return 1 if problems else 0
