@@ -281,6 +281,7 @@ def site_checks_and_counts(args, hosts, drill, site, emails, stats, killed_at, s
         f"failed_outside_kill={len(late)} certificates={counts['certificates']} "
         f"pdfs_readable={counts['pdfs_readable']} duplicates={counts['certificate_duplicates']} "
         f"attempts={counts['attempts']} reminders_sent={counts['reminders_sent']} "
+        f"reminder_emails={counts['reminder_emails']} "
         f"wall={time.monotonic() - started:.0f}s",
         flush=True,
     )
@@ -307,6 +308,8 @@ def check(args, site, counts, stats, killed_at, log_dir, lives) -> list[str]:
         "attempts_graded": n * quizzes,
         "reminders": n,
         "reminders_sent": n,
+        "reminder_emails": n,
+        "reminder_emails_twice": 0,
     }
     problems += [f"{k}={counts[k]}, expected {v}" for k, v in expected.items() if counts[k] != v]
     late = [f for f in stats.failures if not killed_at <= f[0] <= killed_at + 10]

@@ -3,6 +3,7 @@ course and the officers it seeds, the answers an officer who studied would give,
 checks afterwards (completions, certificates read back through the storage API, attempts,
 reminders). Importing this module sets Django up: set the environment first."""
 
+import email
 import hashlib
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ import django
 django.setup()
 
 from allauth.account.models import EmailAddress  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -111,11 +113,11 @@ def seed(*, content: Path, officers: int) -> list[str]:
     password = make_password(PASSWORD)
     emails = []
     for number in range(1, officers + 1):
-        email = f"officer{number:03d}@drill.example"
-        user = User.objects.create(email=email, full_name=f"Drill Officer {number}")
+        address = f"officer{number:03d}@drill.example"
+        user = User.objects.create(email=address, full_name=f"Drill Officer {number}")
         user.password = password
         user.save(update_fields=["password"])
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        EmailAddress.objects.create(user=user, email=address, verified=True, primary=True)
         Membership.objects.create(
             user=user,
             agency=agency,
@@ -123,7 +125,7 @@ def seed(*, content: Path, officers: int) -> list[str]:
             status=Membership.Status.APPROVED,
             vetted_at=user.date_joined,
         )
-        emails.append(email)
+        emails.append(address)
     return emails
 
 
@@ -152,6 +154,20 @@ def attempt_fields(attempt_id: int) -> dict:
         close_old_connections()
 
 
+def reminder_emails() -> Counter:
+    """Expiry reminders as written by the file email backend, by recipient: one file per
+    connection, its messages separated by a line of 79 dashes."""
+    sent: Counter = Counter()
+    mail_dir = Path(settings.MAIL_DIR)
+    for path in mail_dir.glob("*") if mail_dir.exists() else []:
+        for raw in path.read_bytes().split(b"-" * 79):
+            message = email.message_from_bytes(raw.strip())
+            subject = str(message.get("Subject", ""))
+            if subject.startswith("Your certificate expires"):
+                sent[str(message.get("To"))] += 1
+    return sent
+
+
 def audit_verify() -> None:
     call_command("audit_verify")
 
@@ -174,6 +190,7 @@ def outcome(emails: list[str]) -> dict:
     stored = len(default_storage.listdir("certificates")[1])
     attempts = Attempt.objects.filter(user__in=officers, quiz__in=Quiz.objects.all())
     reminders = CertificateReminder.objects.filter(certificate__in=certificates)
+    emails_sent = reminder_emails()
     return {
         "officers": officers.count(),
         "completed": completed,
@@ -186,4 +203,6 @@ def outcome(emails: list[str]) -> dict:
         "attempts_graded": attempts.filter(status=Attempt.Status.GRADED).count(),
         "reminders": reminders.count(),
         "reminders_sent": reminders.filter(sent_at__isnull=False).count(),
+        "reminder_emails": sum(emails_sent.values()),
+        "reminder_emails_twice": sum(1 for n in emails_sent.values() if n > 1),
     }

@@ -2,7 +2,11 @@
 takes over once the first stops or its lock lapses. The schedulers publish real messages to a
 queue of this test's own, which no worker reads, and the test counts them there."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -14,6 +18,7 @@ from redis.retry import Retry
 
 from config.celery import app as celery_app
 from core.beatlock import BeatLock, LockedScheduler
+from tests.polling import wait_for
 
 QUEUE = "beatlock-test"
 
@@ -105,3 +110,52 @@ def test_celery_beat_uses_the_locked_scheduler(tmp_path):
     scheduler = service.get_scheduler(lazy=True)
     assert isinstance(scheduler, LockedScheduler)
     assert scheduler.lock is not None
+
+
+def start_beat(name: str, tmp_path) -> tuple[subprocess.Popen, Path]:
+    """`celery -A config beat` as deployed, on the test Redis, sweeping every second."""
+    log = tmp_path / f"{name}.log"
+    env = {
+        **os.environ,
+        "REDIS_URL": django_settings.REDIS_URL,
+        "BEAT_LOCK_SECONDS": "2",
+        "OUTBOX_SWEEP_SECONDS": "1",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
+    command.append(f"--schedule={tmp_path / name}")
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=django_settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    return process, log
+
+
+def sends(log: Path) -> int:
+    return log.read_text().count("Sending due task outbox-sweep")
+
+
+def test_two_beat_processes_send_from_one_and_the_standby_takes_over_after_a_kill(client, tmp_path):
+    beats = [start_beat(name, tmp_path) for name in ("one", "two")]
+    try:
+        # Both start together (two machines booting): whichever takes the lock leads.
+        def roles():
+            texts = [log.read_text() for _process, log in beats]
+            if all("beat lock:" in text for text in texts):
+                return ["beat lock: taken" in text for text in texts]
+            return None
+
+        taken = wait_for(roles, timeout=30, message="both beats decide")
+        assert taken.count(True) == 1
+        (leader, leader_log), (_standby, standby_log) = beats if taken[0] else list(reversed(beats))
+        wait_for(lambda: sends(leader_log) >= 1, timeout=10, message="the leader sends")
+        assert sends(standby_log) == 0
+        assert "standing by" in standby_log.read_text()
+
+        leader.kill()  # no clean stop: its lock lapses after BEAT_LOCK_SECONDS
+        leader.wait()
+        wait_for(lambda: sends(standby_log) >= 1, timeout=15, message="the standby takes over")
+        assert "beat lock: taken" in standby_log.read_text()
+    finally:
+        for process, _log in beats:
+            process.kill()
+            process.wait()
