@@ -273,7 +273,7 @@ def site_checks_and_counts(args, hosts, drill, site, emails, stats, killed_at, s
     for name in list(hosts.processes):  # beat and workers stop before the logs are read
         hosts.stop(name)
     site.audit_verify()
-    problems = check(args, site, counts, stats, killed_at, hosts.log_dir, drill.lives)
+    problems = check(args, site, counts, stats, killed_at, hosts.log_dir, hosts.tmp)
     late = [f for f in stats.failures if not killed_at <= f[0] <= killed_at + 10]
     print(
         f"drill: officers={counts['officers']} completed={stats.completed} "
@@ -292,7 +292,7 @@ def site_checks_and_counts(args, hosts, drill, site, emails, stats, killed_at, s
     return 1 if problems else 0
 
 
-def check(args, site, counts, stats, killed_at, log_dir, lives) -> list[str]:
+def check(args, site, counts, stats, killed_at, log_dir, tmp) -> list[str]:
     n = args.officers
     quizzes = len(site.quiz_modules())
     problems = [f"officer: {error}" for error in stats.errors[:5]]
@@ -314,6 +314,10 @@ def check(args, site, counts, stats, killed_at, log_dir, lives) -> list[str]:
     problems += [f"{k}={counts[k]}, expected {v}" for k, v in expected.items() if counts[k] != v]
     late = [f for f in stats.failures if not killed_at <= f[0] <= killed_at + 10]
     problems += [f"request failed outside the kill: {m} {p} ({why})" for _, m, p, why in late[:5]]
+    # nginx's own record: every 502 came from the killed web node, none from the other.
+    access_log = (tmp / "nginx-access.log").read_text().splitlines()
+    bad = [line for line in access_log if '" 502 ' in line and node_ip("web1") not in line]
+    problems += [f"a 502 not from the killed node: {line}" for line in bad[:5]]
     first_life = beat_sends(log_dir, "worker1-beat", 1)
     standby = beat_sends(log_dir, "worker2-beat", 1)
     restarted = beat_sends(log_dir, "worker1-beat", 2)
