@@ -423,6 +423,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE = beat_schedule(audit_checkpoint_seconds=AUDIT_CHECKPOINT_SECONDS)
 CELERY_TIMEZONE = "UTC"
+# One beat for the whole deployment (core/beatlock.py): beat sends only while it holds this
+# Redis lock, renewed three times per lifetime; a second beat stands by, idle, and takes over
+# at most BEAT_LOCK_SECONDS after the first one dies (at once when it stops cleanly).
+CELERY_BEAT_SCHEDULER = "core.beatlock:LockedScheduler"
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 30)
+BEAT_LOCK_KEY = "cryptocops:beat-lock"
 
 # The outbox (core/outbox.py): a side effect not done this many seconds after it was queued
 # is queued again by the sweeper, waiting twice as long after each attempt (at most
