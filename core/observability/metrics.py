@@ -1,0 +1,70 @@
+"""Per-request Prometheus metrics: rate, latency, status and database queries, labelled by
+the resolved view's name (never the raw path, so the number of series stays bounded).
+
+Under gunicorn, PROMETHEUS_MULTIPROC_DIR makes prometheus_client keep each worker process's
+values in memory-mapped files there, which the metrics view adds up; without it (runserver,
+tests) they live in this process. Recording a request costs a few microseconds: no query,
+no Redis call, no lock held across processes."""
+
+from time import perf_counter
+
+from django.db import connection
+from prometheus_client import Counter, Histogram
+
+# Requests that never reached a view: answered by a middleware (a redirect to HTTPS, the
+# lockout page) or matched no URL (a 404 for an unknown path).
+UNRESOLVED = "<unresolved>"
+# Any other verb a client makes up is counted under one label, not one series each.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+REQUESTS = Counter(
+    "cryptocops_http_requests",
+    "HTTP requests answered, by view, method and status code (errors: status 5xx).",
+    ["view", "method", "status"],
+)
+LATENCY = Histogram(
+    "cryptocops_http_request_duration_seconds",
+    "Time from the first middleware to the response, by view.",
+    ["view"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+QUERIES = Histogram(
+    "cryptocops_db_queries_per_request",
+    "Database queries run while answering one request, by view.",
+    ["view"],
+    buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200),
+)
+
+
+class _QueryCounter:
+    """connection.execute_wrapper: counts the statements, adds nothing else to them."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class MetricsMiddleware:
+    """Outermost, so the latency includes every other middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = perf_counter()
+        queries = _QueryCounter()
+        with connection.execute_wrapper(queries):
+            response = self.get_response(request)
+        elapsed = perf_counter() - started
+        match = request.resolver_match
+        view = match.view_name if match is not None else UNRESOLVED
+        method = request.method if request.method in _METHODS else "other"
+        REQUESTS.labels(view, method, str(response.status_code)).inc()
+        LATENCY.labels(view).observe(elapsed)
+        QUERIES.labels(view).observe(queries.count)
+        return response
