@@ -64,13 +64,20 @@ class _Exposition:
 
     def collect(self) -> Iterable[Metric]:
         yield from self.process_metrics.collect()
+        up = GaugeMetricFamily(
+            "cryptocops_metrics_source_up",
+            "Whether each scrape-time source answered this scrape (0: see the web log).",
+            labels=["source"],
+        )
         for source in self.sources:
             try:
                 families = list(source())
             except Exception:
-                logger.exception("Metrics source %s failed", source.__qualname__)
-                continue
-            yield from families
+                logger.exception("Metrics source %s failed", source.__name__)
+                families = None
+            up.add_metric([source.__name__], 0 if families is None else 1)
+            yield from families or ()
+        yield up
 
 
 def metrics_exposition() -> bytes:
