@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from core import checks  # noqa: F401  (register the deploy checks)
+        from core.observability.context import request_id_clear
+
+        request_finished.connect(request_id_clear, dispatch_uid="request_id_clear")
 
         if settings.SENTRY_DSN:
             from core.observability.sentry import sentry_init

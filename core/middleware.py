@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 
-from core.observability.context import request_id_bind, request_id_reset
+from core.observability.context import request_id_bind
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID = re.compile(r"[a-z0-9-]{1,64}")
@@ -29,10 +29,9 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request.request_id = request_id_for(request)
-        token = request_id_bind(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_reset(token)
+        # Not reset on the way out: Django logs a 4xx or 5xx response ("Not Found: ...")
+        # after the middleware has returned. The request_finished signal clears it.
+        request_id_bind(request.request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         return response

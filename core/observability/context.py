@@ -23,6 +23,11 @@ def request_id_reset(token: Token) -> None:
     _request_id.reset(token)
 
 
+def request_id_clear(**kwargs) -> None:
+    """request_finished: the response has been sent, later lines belong to no request."""
+    _request_id.set(None)
+
+
 class RequestIdFilter(logging.Filter):
     """Puts the current request id on every record a handler writes (records from every
     logger pass through the handler, so one filter there covers them all)."""
