@@ -1,5 +1,5 @@
 """URLs of core (namespace core): the start page and the health checks. The paths stay at
-the site's root: nginx and monitors call /healthz, /readyz and /metrics."""
+the site's root: nginx and monitors call /healthz and /readyz."""
 
 from django.urls import path
 
@@ -11,5 +11,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("metrics", views.metrics, name="metrics"),
 ]

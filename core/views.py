@@ -1,5 +1,5 @@
-"""Site-wide views: the home page, the public liveness check, the internal readiness check
-and the internal Prometheus metrics."""
+"""Site-wide views: the home page, the public liveness check and the internal readiness
+check."""
 
 import hmac
 import ipaddress
@@ -8,13 +8,11 @@ import logging
 from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from core.clientip import client_ip
-from core.observability.scrape import metrics_allowed, metrics_exposition
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +97,3 @@ def readyz(request):
         "workers": workers,
     }
     return JsonResponse(body, status=200 if database and broker else 503)
-
-
-@never_cache
-def metrics(request):
-    """Prometheus metrics, for internal networks and holders of METRICS_TOKEN; everyone else
-    gets 404, as for /readyz: the endpoint does not admit it exists."""
-    if not metrics_allowed(request):
-        raise Http404
-    return HttpResponse(metrics_exposition(), content_type=CONTENT_TYPE_LATEST)

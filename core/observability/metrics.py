@@ -9,7 +9,17 @@ no Redis call, no lock held across processes."""
 from time import perf_counter
 
 from django.db import connection
-from prometheus_client import Counter, Histogram
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
+
+from core.observability.scrape import metrics_allowed, metrics_exposition
+
+# Served by the middleware itself, to the callers metrics_allowed admits: a scraper reaches a
+# web node directly over the private network, by its address (no allowed Host) and over
+# plain HTTP (no HTTPS redirect), and needs no session or user. Anyone else goes down the
+# usual path and gets the site's 404 page, as for any unknown address.
+METRICS_PATH = "/metrics"
 
 # Requests that never reached a view: answered by a middleware (a redirect to HTTPS, the
 # lockout page) or matched no URL (a 404 for an unknown path).
@@ -49,6 +59,12 @@ class _QueryCounter:
         return execute(sql, params, many, context)
 
 
+def metrics_response() -> HttpResponse:
+    response = HttpResponse(metrics_exposition(), content_type=CONTENT_TYPE_LATEST)
+    add_never_cache_headers(response)
+    return response
+
+
 class MetricsMiddleware:
     """Outermost, so the latency includes every other middleware."""
 
@@ -56,6 +72,8 @@ class MetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path == METRICS_PATH and metrics_allowed(request):
+            return metrics_response()
         started = perf_counter()
         queries = _QueryCounter()
         with connection.execute_wrapper(queries):

@@ -26,6 +26,25 @@ def test_metrics_are_not_found_from_outside_without_the_token(client, settings):
         assert response.status_code == 404, offered
 
 
+def test_a_refused_caller_gets_the_sites_own_404_page(client):
+    refused = client.get("/metrics", REMOTE_ADDR=OUTSIDE)
+    unknown = client.get("/no-such-page", REMOTE_ADDR=OUTSIDE)
+    assert refused.status_code == unknown.status_code == 404
+    assert refused["Content-Type"] == unknown["Content-Type"]
+    assert b"cryptocops_" not in refused.content
+
+
+def test_a_scraper_reaches_a_node_by_its_address_over_plain_http(client, settings):
+    """Prometheus scrapes each web node at http://10.0.0.11:8000/metrics: neither the host
+    check nor the HTTPS redirect stands in its way; for anyone else both still apply."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["training.example.org"]
+    node = {"HTTP_HOST": "10.0.0.11:8000", "REMOTE_ADDR": "10.0.0.30"}
+    assert client.get("/metrics", **node).status_code == 200
+    public = {"HTTP_HOST": "training.example.org", "REMOTE_ADDR": OUTSIDE}
+    assert client.get("/metrics", **public).status_code == 301
+
+
 def test_metrics_are_served_to_the_token_holder_from_anywhere(client, settings):
     settings.METRICS_TOKEN = TOKEN
     response = client.get("/metrics", REMOTE_ADDR=OUTSIDE, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
