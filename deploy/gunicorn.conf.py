@@ -156,6 +156,11 @@ def on_starting(server) -> None:
     (a reload with HUP keeps them, as the counters must keep counting)."""
     directory = _metrics_dir()
     if not directory:
+        if workers > 1:
+            server.log.warning(
+                "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows only the worker process "
+                "that answers each scrape"
+            )
         return
     os.makedirs(directory, exist_ok=True)
     for name in os.listdir(directory):
