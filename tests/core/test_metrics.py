@@ -183,3 +183,8 @@ def test_the_exposition_parses_as_prometheus_text(client):
         "cryptocops_certificates_issued_total",
     ):
         assert f"# TYPE {family} " in text, family
+
+
+def test_nginx_answers_404_for_metrics_on_the_public_front_end():
+    nginx = (settings.BASE_DIR / "deploy" / "nginx" / "cryptocops.conf").read_text()
+    assert "location = /metrics {\n        return 404;\n    }" in nginx
