@@ -70,19 +70,43 @@ class MetricsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # (view, method, status) -> the three series it updates: labels() validates and
+        # locks on every call, a plain dict lookup does not (a race only looks one up twice).
+        self._series: dict[tuple[str, str, int], tuple] = {}
 
     def __call__(self, request):
         if request.path == METRICS_PATH and metrics_allowed(request):
             return metrics_response()
         started = perf_counter()
         queries = _QueryCounter()
-        with connection.execute_wrapper(queries):
+        # What connection.execute_wrapper() does, without a generator-based context manager
+        # per request.
+        wrappers = connection.execute_wrappers
+        wrappers.append(queries)
+        try:
             response = self.get_response(request)
+        finally:
+            wrappers.pop()
         elapsed = perf_counter() - started
         match = request.resolver_match
-        view = match.view_name if match is not None else UNRESOLVED
-        method = request.method if request.method in _METHODS else "other"
-        REQUESTS.labels(view, method, str(response.status_code)).inc()
-        LATENCY.labels(view).observe(elapsed)
-        QUERIES.labels(view).observe(queries.count)
+        key = (
+            match.view_name if match is not None else UNRESOLVED,
+            request.method if request.method in _METHODS else "other",
+            response.status_code,
+        )
+        series = self._series.get(key)
+        if series is None:
+            view, method, status = key
+            series = self._series.setdefault(
+                key,
+                (
+                    REQUESTS.labels(view, method, str(status)),
+                    LATENCY.labels(view),
+                    QUERIES.labels(view),
+                ),
+            )
+        requests, latency, query_counts = series
+        requests.inc()
+        latency.observe(elapsed)
+        query_counts.observe(queries.count)
         return response
