@@ -28,6 +28,6 @@ def certificate_metrics() -> Iterable[Metric]:
     # (revoked, superseded), so this only grows: rate() of it is the issue rate.
     yield CounterMetricFamily(
         "cryptocops_certificates_issued",
-        "Certificates issued (signed PDF stored) since the start.",
+        "Certificates issued since the start, reissued revisions included.",
         value=sum(issued for _, issued in by_status.values()),
     )
