@@ -2,7 +2,7 @@
 the resolved view's name (never the raw path, so the number of series stays bounded).
 
 Under gunicorn, PROMETHEUS_MULTIPROC_DIR makes prometheus_client keep each worker process's
-values in memory-mapped files there, which the metrics view adds up; without it (runserver,
+values in memory-mapped files there, which /metrics adds up; without it (runserver,
 tests) they live in this process. Recording a request costs a few microseconds: no query,
 no Redis call, no lock held across processes."""
 
