@@ -6,14 +6,19 @@ values in memory-mapped files there, which /metrics adds up; without it (runserv
 tests) they live in this process. Recording a request costs a few microseconds: no query,
 no Redis call, no lock held across processes."""
 
+import hmac
+import ipaddress
+from functools import lru_cache
 from time import perf_counter
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
 
-from core.observability.scrape import metrics_allowed, metrics_exposition
+from core.clientip import client_ip
+from core.observability.scrape import metrics_exposition
 
 # Served by the middleware itself, to the callers metrics_allowed admits: a scraper reaches a
 # web node directly over the private network, by its address (no allowed Host) and over
@@ -57,6 +62,26 @@ class _QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
+
+
+@lru_cache(maxsize=4)
+def _networks(allowed: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in allowed)
+
+
+def metrics_allowed(request: HttpRequest) -> bool:
+    """A caller holding METRICS_TOKEN (Authorization: Bearer), or one whose address (as
+    core.clientip sees it behind the trusted proxy) is in METRICS_ALLOWED_NETWORKS."""
+    token = settings.METRICS_TOKEN
+    offered = request.headers.get("Authorization", "")
+    scheme, _, credential = offered.partition(" ")
+    if token and scheme == "Bearer" and hmac.compare_digest(credential.encode(), token.encode()):
+        return True
+    address = client_ip(request)
+    if not address:
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in network for network in _networks(tuple(settings.METRICS_ALLOWED_NETWORKS)))
 
 
 def metrics_response() -> HttpResponse:

@@ -3,22 +3,16 @@ gauges read at scrape time (outbox backlog, Celery queues and task outcomes, and
 apps above core register: certificates). Each scrape-time source is a few cheap reads; one
 that fails is logged and left out, and the rest are still served."""
 
-import hmac
-import ipaddress
 import logging
 import os
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
-from django.conf import settings
 from django.db.models import Count, Min
-from django.http import HttpRequest
 from django.utils import timezone
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from core.clientip import client_ip
 from core.observability.worker import TASK_OUTCOMES_KEY, broker_redis, queue_lists
 
 logger = logging.getLogger(__name__)
@@ -33,26 +27,6 @@ def scrape_source_register(source: Source) -> Source:
     if source not in _sources:
         _sources.append(source)
     return source
-
-
-@lru_cache(maxsize=4)
-def _networks(allowed: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(network, strict=False) for network in allowed)
-
-
-def metrics_allowed(request: HttpRequest) -> bool:
-    """A caller holding METRICS_TOKEN (Authorization: Bearer), or one whose address (as
-    core.clientip sees it behind the trusted proxy) is in METRICS_ALLOWED_NETWORKS."""
-    token = settings.METRICS_TOKEN
-    offered = request.headers.get("Authorization", "")
-    scheme, _, credential = offered.partition(" ")
-    if token and scheme == "Bearer" and hmac.compare_digest(credential.encode(), token.encode()):
-        return True
-    address = client_ip(request)
-    if not address:
-        return False
-    ip = ipaddress.ip_address(address)
-    return any(ip in network for network in _networks(tuple(settings.METRICS_ALLOWED_NETWORKS)))
 
 
 class _Exposition:
