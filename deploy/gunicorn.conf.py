@@ -156,7 +156,7 @@ def on_starting(server) -> None:
     (a reload with HUP keeps them, as the counters must keep counting)."""
     directory = _metrics_dir()
     if not directory:
-        if workers > 1:
+        if server.cfg.workers > 1:
             server.log.warning(
                 "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows only the worker process "
                 "that answers each scrape"
