@@ -106,14 +106,11 @@ def test_one_scrape_counts_every_worker_process(gunicorn):
     ids = {gunicorn.get("/healthz")[1]["X-Request-ID"] for _ in range(10)}
     assert wait_for(lambda: gunicorn.healthz_count() == before + 10, message="not counted")
 
-    # A worker killed outright: gunicorn starts another, and the dead one's counts stay.
+    # A worker killed outright (the other answers the scrape; gunicorn's child_exit hook
+    # marks the dead one): its counts stay in the sum.
     pids = _worker_pids(gunicorn.metrics_dir)
     assert pids
     os.kill(max(pids), signal.SIGKILL)
-    wait_for(
-        lambda: gunicorn.log.read_text().count("Booting worker with pid") == 3,
-        message="no worker started after the kill",
-    )
     assert wait_for(gunicorn.healthz_count, message="no metrics after the kill") >= before + 10
 
     # gunicorn's access lines are JSON too, under the id each response carried.
