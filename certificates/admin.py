@@ -36,10 +36,19 @@ class CertificateAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     action_form = RevokeActionForm
     actions = ["revoke", "retry"]
-    readonly_fields = [field.name for field in Certificate._meta.fields]
+    # The PDF by its stored name only: Django would link it through storage.url(), a signed
+    # bucket link that skips the site's access check and download path.
+    readonly_fields = [
+        "stored_pdf" if field.name == "pdf" else field.name for field in Certificate._meta.fields
+    ]
+    exclude = ["pdf"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("PDF"))
+    def stored_pdf(self, certificate: Certificate) -> str:
+        return certificate.pdf.name or "-"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -8,33 +8,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.beat import beat_schedule
+from config.env import env_bool, env_int, env_list, env_str
+from config.storage import LOCAL_BACKEND, OBJECT_STORAGE_CHOICES, s3_storage
 from core.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 # Off unless asked for: `make run` (and the test suite's setup) set DEBUG=true.
@@ -339,8 +323,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Every generated file (certificate PDFs, transcripts, sign-in sheets, lab traces, exports,
+# audit checkpoints) goes through STORAGES["default"], never a disk path: local files under
+# MEDIA_ROOT, or with OBJECT_STORAGE=s3 a private S3-compatible bucket that every web and
+# worker machine shares. Unset means local files, and `check --deploy` warns (core.W010):
+# production says which it means. Downloads stream through Django after the access check.
+OBJECT_STORAGE = env_str("OBJECT_STORAGE").strip().lower()
+if OBJECT_STORAGE and OBJECT_STORAGE not in OBJECT_STORAGE_CHOICES:
+    # Silently falling back to local files would scatter them over the machines' disks.
+    raise ImproperlyConfigured(
+        f"OBJECT_STORAGE={OBJECT_STORAGE!r}: use one of {', '.join(OBJECT_STORAGE_CHOICES)}"
+    )
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        s3_storage(
+            bucket_name=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env_str("AWS_S3_ENDPOINT_URL"),
+            region_name=env_str("AWS_S3_REGION_NAME"),
+            access_key=env_str("AWS_ACCESS_KEY_ID"),
+            secret_key=env_str("AWS_SECRET_ACCESS_KEY"),
+            addressing_style=env_str("AWS_S3_ADDRESSING_STYLE"),
+        )
+        if OBJECT_STORAGE == "s3"
+        else {"BACKEND": LOCAL_BACKEND}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -349,6 +356,10 @@ STORAGES = {
         )
     },
 }
+
+# manage.py backup's folders; pg_dump/pg_restore of another folder than /usr/lib/postgresql/N/bin.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
 
 # Development writes each email as a file under var/mail/; production sends by SMTP.
 MAIL_DIR = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
@@ -420,45 +431,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
-CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {
-        "task": "core.tasks.outbox_sweep_task",
-        "schedule": env_int("OUTBOX_SWEEP_SECONDS", env_int("CERTIFICATE_SWEEP_SECONDS", 60)),
-    },
-    "cohort-offers-expire": {
-        "task": "cohorts.tasks.seat_offers_expire_task",
-        "schedule": env_int("COHORT_OFFER_EXPIRY_SECONDS", 300),
-    },
-    "cohort-reminders": {
-        "task": "cohorts.tasks.cohort_reminders_task",
-        "schedule": env_int("COHORT_REMINDER_SECONDS", 900),
-    },
-    # Expiry reminders: daily; a run at any other time only catches up what is due.
-    "certificate-reminders": {
-        "task": "certificates.tasks.certificate_reminders_task",
-        "schedule": env_int("CERTIFICATE_REMINDER_SECONDS", 86400),
-    },
-    # The monthly compliance summary to agency admins: checked daily, sent once a month each.
-    "compliance-summaries": {
-        "task": "reports.tasks.compliance_summaries_task",
-        "schedule": env_int("COMPLIANCE_SUMMARY_SECONDS", 86400),
-    },
-    # The officer compliance summary (reports.ComplianceState) judged again for every agency
-    # with a requirement: states move with the date (at risk, overdue, a new cycle).
-    "compliance-states": {
-        "task": "reports.tasks.compliance_states_daily_task",
-        "schedule": env_int("COMPLIANCE_STATES_SECONDS", 86400),
-    },
-    # Files of exports whose download link has expired (EXPORT_LINK_HOURS) are deleted.
-    "export-files-expire": {
-        "task": "reports.tasks.export_files_expire_task",
-        "schedule": env_int("EXPORT_EXPIRE_SECONDS", 86400),
-    },
-    "audit-checkpoint": {
-        "task": "accounts.tasks.audit_checkpoint_task",
-        "schedule": AUDIT_CHECKPOINT_SECONDS,
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(audit_checkpoint_seconds=AUDIT_CHECKPOINT_SECONDS)
 CELERY_TIMEZONE = "UTC"
 
 # The outbox (core/outbox.py): a side effect not done this many seconds after it was queued

@@ -45,12 +45,15 @@ def _current_generation(found: dict) -> str:
     return generation
 
 
-def cached_for_content(key: str, build: Callable[[str], Any]) -> Any:
+def cached_for_content(
+    key: str, build: Callable[[str], Any], *, timeout: int = ENTRY_SECONDS
+) -> Any:
     """The entry at key if it was built for the current content generation, else
     build(generation), stored there. build's result carries the generation it was built for
     (a `generation` attribute), so one cache read gives both the entry and the token it must
     match. The generation is read before the rows are, so an import that lands while an entry
-    is being built leaves that entry under the old token: the next request rebuilds it."""
+    is being built leaves that entry under the old token: the next request rebuilds it.
+    timeout: how long an entry nobody reads again is kept."""
     try:
         found = cache.get_many([GENERATION_KEY, key])
         generation = _current_generation(found)
@@ -64,7 +67,7 @@ def cached_for_content(key: str, build: Callable[[str], Any]) -> Any:
         return entry
     entry = build(generation)
     try:
-        cache.set(key, entry, timeout=ENTRY_SECONDS)
+        cache.set(key, entry, timeout=timeout)
     except Exception:
         logger.warning("Content cache unavailable: %s not stored", key)
     return entry

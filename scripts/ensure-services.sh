@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # ensure-services.sh - make sure the services and system packages needed by the
-# test suite (PostgreSQL, Redis, headless Chromium, WeasyPrint libraries, poppler's pdfsig) and
-# the benchmarks (wrk) are available before `make test` or `make bench` runs.
+# test suite (PostgreSQL with its pg_dump and pg_restore, Redis, an S3-compatible server,
+# headless Chromium, WeasyPrint libraries, poppler's pdfsig) and the benchmarks (wrk) are
+# available before `make test` or `make bench` runs.
 #
 # Environment:
 #   TEST_DATABASE_URL  default postgres://postgres:postgres@127.0.0.1:5432/cryptocops
 #   TEST_REDIS_URL     default redis://127.0.0.1:6379/15
+#   TEST_S3_ENDPOINT_URL default http://127.0.0.1:5100 (moto_server from .venv, dev lock)
 #   CHROMIUM_PATH      default /usr/bin/chromium
 #   EUID_OVERRIDE      testing only: pretend to run with this uid (e.g. 1000)
 #
@@ -18,6 +20,8 @@ set -euo pipefail
 
 TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/cryptocops}"
 TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+TEST_S3_ENDPOINT_URL="${TEST_S3_ENDPOINT_URL:-http://127.0.0.1:5100}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHROMIUM_PATH_WAS_SET="${CHROMIUM_PATH:+1}"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
@@ -42,6 +46,7 @@ fi
 
 PG_WAIT_SECONDS=30
 REDIS_WAIT_SECONDS=15
+S3_WAIT_SECONDS=20
 
 CURRENT_UID="${EUID_OVERRIDE:-$(id -u)}"
 APT_UPDATED=0
@@ -344,6 +349,7 @@ verify_postgres_login() {
 	[ -n "$PG_USERINFO" ] || uri="postgresql://postgres@${host_uri}:${PG_PORT}/postgres"
 	# keep connection parameters such as ?sslmode=...
 	[[ "$TEST_DATABASE_URL" == *\?* ]] && uri="${uri}?${TEST_DATABASE_URL#*\?}"
+	PG_MAINT_URI="$uri"
 
 	out="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$uri" -X -q -At -w \
 		-c "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user" 2>&1)" || rc=$?
@@ -378,6 +384,41 @@ Check the user/password in TEST_DATABASE_URL (or the server's pg_hba.conf)."
 			status "postgresql: created database $dbname"
 		fi
 	fi
+}
+
+# pg_dump and pg_restore of the server's major version (manage.py backup/restore and their
+# test): Debian keeps each version's under /usr/lib/postgresql/<major>/bin; a newer client on
+# PATH also reads an older server, an older one refuses it.
+pg_client_major() {
+	LC_ALL=C "$1" --version 2>/dev/null | sed -n 's/.*(PostgreSQL) \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+ensure_pg_dump() {
+	local num major tool found=1 client
+	# No psql means no PostgreSQL client at all (verify_postgres_login could not install it).
+	have psql && [ -n "${PG_MAINT_URI:-}" ] ||
+		die "the PostgreSQL client (psql, pg_dump, pg_restore) is missing. Install it: sudo apt-get install postgresql-client"
+	num="$(LC_ALL=C PGCONNECT_TIMEOUT=5 timeout 10 psql "$PG_MAINT_URI" -X -q -At -w \
+		-c "SHOW server_version_num" 2>/dev/null)" || true
+	[[ "$num" =~ ^[0-9]+$ ]] || die "could not read the PostgreSQL server's version at $PG_ADDR"
+	major=$((num / 10000))
+	for tool in pg_dump pg_restore; do
+		[ -x "/usr/lib/postgresql/$major/bin/$tool" ] && continue
+		client=""
+		have "$tool" && client="$(pg_client_major "$(command -v "$tool")")"
+		[ -n "$client" ] && [ "$client" -ge "$major" ] && continue
+		found=0
+	done
+	if [ "$found" = "1" ]; then
+		status "postgresql: pg_dump and pg_restore for PostgreSQL $major present"
+		return 0
+	fi
+	if ! can_apt_install; then
+		die "pg_dump/pg_restore for PostgreSQL $major not found (manage.py backup needs them). Install them: sudo apt-get install postgresql-client-$major"
+	fi
+	apt_install "postgresql-client-$major"
+	[ -x "/usr/lib/postgresql/$major/bin/pg_dump" ] ||
+		die "pg_dump for PostgreSQL $major still not found after installing postgresql-client-$major"
 }
 
 # ----------------------------------------------------------------------------
@@ -475,6 +516,67 @@ ensure_redis() {
 }
 
 # ----------------------------------------------------------------------------
+# S3-compatible object storage (moto_server), for tests/test_object_storage.py
+# ----------------------------------------------------------------------------
+
+parse_url "$TEST_S3_ENDPOINT_URL" 80
+S3_HOST="$URL_HOST"
+S3_PORT="$URL_PORT"
+S3_ADDR="$(hostport "$S3_HOST" "$S3_PORT")"
+MOTO_SERVER="$ROOT/.venv/bin/moto_server"
+
+# 0 = an S3 server answers, 1 = something else holds the port, 2 = nothing listens. S3 answers
+# an unsigned GET / with XML: moto lists its buckets to anyone, a real one refuses it.
+s3_state() {
+	local reply
+	tcp_probe "$S3_HOST" "$S3_PORT" || return 2
+	# shellcheck disable=SC2016  # $1/$2 are expanded by the inner bash
+	reply="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" &&
+		printf "GET / HTTP/1.0\r\nHost: %s\r\n\r\n" "$3" >&3 && cat <&3' \
+		_ "$S3_HOST" "$S3_PORT" "$S3_ADDR" 2>/dev/null)" || true
+	case "$reply" in
+	*ListAllMyBucketsResult* | *AccessDenied*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+s3_wait() {
+	local i
+	for ((i = 0; i < S3_WAIT_SECONDS * 4; i++)); do
+		s3_state && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+ensure_s3() {
+	local rc=0 logfile
+	s3_state || rc=$?
+	if [ "$rc" = "0" ]; then
+		status "s3: reachable at $S3_ADDR"
+		return 0
+	fi
+	if [ "$rc" = "1" ]; then
+		die "something other than an S3 server answers at $S3_ADDR. Free the port or set TEST_S3_ENDPOINT_URL."
+	fi
+	if ! is_local_host "$S3_HOST"; then
+		die "no S3 server reachable at $S3_ADDR (remote host, not starting anything). Check it or set TEST_S3_ENDPOINT_URL."
+	fi
+	[ -x "$MOTO_SERVER" ] ||
+		die "$MOTO_SERVER not found: install the development lock (make setup-test does) or set TEST_S3_ENDPOINT_URL."
+	mkdir -p "$ROOT/var"
+	logfile="$ROOT/var/moto-server-${S3_PORT}.log"
+	status "s3: starting moto_server on port $S3_PORT (log: $logfile)"
+	# Its own session, so it outlives this script and make, as the daemonized Redis does;
+	# in-memory only, so a restart starts with no buckets (each test makes its own).
+	setsid "$MOTO_SERVER" -H "$S3_HOST" -p "$S3_PORT" </dev/null >"$logfile" 2>&1 &
+	if ! s3_wait; then
+		die "moto_server did not answer at $S3_ADDR within ${S3_WAIT_SECONDS}s; see $logfile"
+	fi
+	status "s3: started at $S3_ADDR"
+}
+
+# ----------------------------------------------------------------------------
 # System packages (Chromium for browser tests, WeasyPrint libraries)
 # ----------------------------------------------------------------------------
 
@@ -555,5 +657,7 @@ if [ "$SITE_ONLY" = "1" ]; then
 fi
 ensure_postgres
 verify_postgres_login
+ensure_pg_dump
 ensure_redis
+ensure_s3
 ensure_packages

@@ -1,11 +1,17 @@
 """Quiz pages: the overview, taking an attempt (with autosave and a server-side time limit),
 and the result, whose feedback follows the quiz's policy."""
 
+import hashlib
+import json
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,7 +37,11 @@ from assessments.services import (
     attempt_submit,
 )
 from core.audit import AuditContext
+from courses.content_cache import cached_for_content
 from courses.selectors import lessons_local
+
+# How long the questions of an attempt, as last rendered, are kept for its next page view.
+QUESTIONS_SECONDS = 60 * 60
 
 
 @login_required
@@ -82,17 +92,46 @@ def _attempt_to_take(request, attempt_id: int) -> Attempt:
     )
 
 
-def _attempt_form(attempt: Attempt, data=None) -> tuple[AttemptForm, object]:
+def _attempt_form(attempt: Attempt, data=None, saved: dict | None = None) -> AttemptForm:
     """The form of an attempt read by _attempt_to_take."""
     translation = attempt_quiz_translation(attempt=attempt)
-    form = AttemptForm(
+    return AttemptForm(
         data,
         questions=attempt_questions(attempt=attempt),
         seed=attempt.seed,
         texts=translation.questions if translation else None,
-        saved=attempt_saved_answers(attempt=attempt),
+        saved=attempt_saved_answers(attempt=attempt) if saved is None else saved,
     )
-    return form, translation
+
+
+def _questions_html(attempt: Attempt, form: AttemptForm) -> SafeString:
+    return render_to_string(
+        "assessments/attempt_questions.html", {"attempt": attempt, "form": form}
+    )
+
+
+@dataclass(frozen=True)
+class _RenderedQuestions:
+    html: str
+    generation: str
+
+
+def _cached_questions_html(attempt: Attempt) -> SafeString:
+    """The attempt's questions with the answers saved so far, as HTML: rendering their
+    fields (a template per radio button) was most of the page's cost. Kept per attempt,
+    language and saved answers (an autosave changes the key), and per content generation
+    (sync_content may reword a question); only ever read after the attempt's access check.
+    Holds no CSRF token: the form's token is outside it."""
+    saved = attempt_saved_answers(attempt=attempt)
+    answers = hashlib.sha256(json.dumps(saved, sort_keys=True).encode()).hexdigest()[:24]
+    key = f"assessments:attempt-questions:{attempt.pk}:{get_language()}:{answers}"
+
+    def build(generation: str) -> _RenderedQuestions:
+        form = _attempt_form(attempt, saved=saved)
+        return _RenderedQuestions(html=str(_questions_html(attempt, form)), generation=generation)
+
+    entry = cached_for_content(key, build, timeout=QUESTIONS_SECONDS)
+    return mark_safe(entry.html)  # noqa: S308  (rendered by the template engine above)
 
 
 @login_required
@@ -100,8 +139,10 @@ def attempt_take(request, attempt_id: int):
     attempt = _attempt_to_take(request, attempt_id)
     if attempt.status == Attempt.Status.GRADED:
         return redirect("assessments:result", attempt_id=attempt.pk)
-    form, translation = _attempt_form(attempt, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    translation = attempt_quiz_translation(attempt=attempt)
+    # A POST without a single field (no answer given) shows the form again, as before.
+    form = _attempt_form(attempt, request.POST or None) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         attempt, graded_now = attempt_submit(
             attempt_id=attempt.pk,
             user=request.user,
@@ -124,6 +165,9 @@ def attempt_take(request, attempt_id: int):
             "quiz": attempt.quiz,
             "title": translation.title if translation else attempt.quiz.title,
             "form": form,
+            "questions_html": (
+                _cached_questions_html(attempt) if form is None else _questions_html(attempt, form)
+            ),
             "seconds_left": seconds_left,
         },
     )
@@ -134,7 +178,7 @@ def attempt_take(request, attempt_id: int):
 def attempt_save(request, attempt_id: int):
     """Autosave from the quiz page's script: the same form fields, answered as JSON."""
     attempt = _attempt_to_take(request, attempt_id)
-    form, _translation = _attempt_form(attempt, request.POST)
+    form = _attempt_form(attempt, request.POST)
     if not form.is_valid():
         return JsonResponse(
             {"saved": 0, "open": True, "errors": form.errors.get_json_data()}, status=400

@@ -9,7 +9,6 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from asn1crypto import keys as asn1_keys
@@ -18,7 +17,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
 from pyhanko.pdf_utils import content, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -28,15 +26,17 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
+from core.signing.status import (
+    SigningNotConfigured,
+    signing_configured,
+    signing_paths,
+)
+
 logger = logging.getLogger(__name__)
 
 FIELD_NAME = "Signature"
 # Bottom of an A4 page (PDF points, origin bottom left), clear of a 6 mm border.
 DEFAULT_BOX = (80, 24, 520, 46)
-
-
-class SigningNotConfigured(ImproperlyConfigured):
-    pass
 
 
 class KeptKeySigner(signers.SimpleSigner):
@@ -80,17 +80,6 @@ _loaded: LoadedSigner | None = None
 load_count = 0
 
 
-def _paths() -> tuple[str, str, list[str]]:
-    chain = [path for path in (settings.CERT_SIGNING_CHAIN,) if path]
-    return settings.CERT_SIGNING_KEY, settings.CERT_SIGNING_CERT, chain
-
-
-def signing_configured() -> bool:
-    """Both files are named and readable (it does not check they belong together)."""
-    key, cert, chain = _paths()
-    return bool(key and cert) and all(os.access(path, os.R_OK) for path in (key, cert, *chain))
-
-
 def load_private_key(path: str, password: str = ""):
     with open(path, "rb") as handle:
         key = serialization.load_pem_private_key(
@@ -109,7 +98,7 @@ def load_private_key(path: str, password: str = ""):
 
 def _load(files: tuple[tuple[str, int], ...]) -> LoadedSigner:
     global load_count
-    key_path, cert_path, chain = _paths()
+    key_path, cert_path, chain = signing_paths()
     private_key = load_private_key(key_path, settings.CERT_SIGNING_KEY_PASSWORD)
     with open(cert_path, "rb") as handle:
         certificate = x509.load_pem_x509_certificate(handle.read())
@@ -153,7 +142,7 @@ def loaded_signer() -> LoadedSigner:
             "CERT_SIGNING_KEY and CERT_SIGNING_CERT must name readable PEM files "
             "(development: manage.py signing_dev_keys)."
         )
-    key, cert, chain = _paths()
+    key, cert, chain = signing_paths()
     files = tuple((path, os.stat(path).st_mtime_ns) for path in (key, cert, *chain))
     current = _loaded
     if current is not None and current.files == files:
@@ -162,10 +151,6 @@ def loaded_signer() -> LoadedSigner:
         if _loaded is None or _loaded.files != files:
             _loaded = _load(files)
         return _loaded
-
-
-def signing_level() -> str:
-    return "PAdES-B-T" if settings.CERT_TSA_URL else "PAdES-B-B"
 
 
 class _PdfBytesPage(content.ImportedPdfPage):
@@ -265,27 +250,3 @@ def _outside_any_event_loop(sign):
         return sign()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades") as pool:
         return pool.submit(sign).result()
-
-
-def signing_status() -> dict:
-    """What is configured, for `manage.py signing_dev_keys` and readiness pages: no secret."""
-    key, cert, chain = _paths()
-    status = {
-        "configured": signing_configured(),
-        "key": key,
-        "certificate": cert,
-        "chain": chain,
-        "level": signing_level(),
-        "tsa_url": settings.CERT_TSA_URL,
-        "loads": load_count,
-    }
-    if status["configured"]:
-        with open(cert, "rb") as handle:
-            certificate = x509.load_pem_x509_certificate(handle.read())
-        status |= {
-            "subject": certificate.subject.rfc4514_string(),
-            "issuer": certificate.issuer.rfc4514_string(),
-            "not_after": certificate.not_valid_after_utc.isoformat(),
-            "expired": certificate.not_valid_after_utc < datetime.now(UTC),
-        }
-    return status

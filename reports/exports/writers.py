@@ -8,6 +8,8 @@ time zone. Both accept any iterable of rows and call `progress(rows_written)` ev
 rows and once at the end, so a worker can show how far it is.
 """
 
+from __future__ import annotations
+
 import contextlib
 import csv
 import io
@@ -15,13 +17,17 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from core.csv import csv_text
+
+# openpyxl is imported by the first workbook written, not with this module: every web process
+# imports it through the export views' URLs, and it was a third of a gunicorn worker's first
+# request (workers restart every 1,000 requests).
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 500
@@ -85,6 +91,8 @@ def sheet_title(title: str) -> str:
 
 
 def _xlsx_cell(sheet, value) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     if value is None:
         return WriteOnlyCell(sheet, value=None)
     if _is_number(value):
@@ -105,6 +113,8 @@ def _xlsx_cell(sheet, value) -> WriteOnlyCell:
 def _text_cell(sheet, text: str) -> WriteOnlyCell:
     # The value setter guesses a type (a leading "=" makes a formula); the escaping above
     # already prevents that, and the explicit type keeps it so whatever the text.
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=None)
     cell._value = _XML_ILLEGAL.sub("", text)
     cell.data_type = "s"
@@ -120,6 +130,9 @@ def write_xlsx(
     every: int = PROGRESS_EVERY,
 ) -> bytes:
     """The table as an XLSX workbook of one sheet: a bold header row, then the rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(title))
     sheet.freeze_panes = "A2"

@@ -74,6 +74,8 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="training.example.org",
         SITE_URL="https://training.example.org",
+        OBJECT_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="cryptocops-files",
         **env,
     )
     return subprocess.run(

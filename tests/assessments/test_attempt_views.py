@@ -421,3 +421,38 @@ def test_attempt_page_query_count_is_pinned_and_flat(
             page = officer_client.get(reverse("assessments:attempt", args=[attempt.pk]))
         assert page.status_code == 200
     assert ("질문" in page.text) == (language == "ko")
+
+
+def test_an_attempts_questions_are_rendered_once_until_an_answer_or_the_content_changes(
+    officer_client, attempt, django_assert_num_queries
+):
+    from courses.content_cache import content_changed
+
+    url = reverse("assessments:attempt", args=[attempt.pk])
+    first = officer_client.get(url)
+    # Again: the questions come from the cache, not from their query and 60-odd templates.
+    with django_assert_num_queries(4):
+        again = officer_client.get(url)
+    assert again.context["form"] is None  # nothing built or rendered the form this time
+    assert again.text.count('class="question"') == first.text.count('class="question"') == 7
+    assert 'value="12.6"' not in again.text
+
+    officer_client.post(reverse("assessments:save", args=[attempt.pk]), {"q_fee": "12.6"})
+    assert 'value="12.6"' in officer_client.get(url).text
+
+    question = attempt.quiz.questions.get(key="pick")
+    question.prompt = "Which key signs a Bitcoin transaction?"
+    question.save(update_fields=["prompt"])
+    assert "Which key signs a Bitcoin transaction?" not in officer_client.get(url).text
+    content_changed()  # what sync_content does after an import
+    assert "Which key signs a Bitcoin transaction?" in officer_client.get(url).text
+
+
+def test_another_officer_never_sees_an_attempts_cached_questions(officer_client, attempt, client):
+    from tests.factories import UserFactory
+
+    url = reverse("assessments:attempt", args=[attempt.pk])
+    officer_client.post(reverse("assessments:save", args=[attempt.pk]), {"q_fee": "12.6"})
+    assert 'value="12.6"' in officer_client.get(url).text
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404

@@ -10,7 +10,7 @@ import pytest
 from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
-import core.pdf
+import core.pdf_engine
 from certificates.rendering import (
     CURRENT_TEMPLATE_VERSION,
     SIGNATURE_BOX,
@@ -166,7 +166,7 @@ def test_template_version_is_two():
 def test_fetcher_font_configuration_and_stylesheet_are_built_once_per_thread(monkeypatch):
     built = Counter()
 
-    class CountingFetcher(core.pdf.StaticOnlyURLFetcher):
+    class CountingFetcher(core.pdf_engine.StaticOnlyURLFetcher):
         def __init__(self, *args, **kwargs):
             built["fetcher"] += 1
             super().__init__(*args, **kwargs)
@@ -181,9 +181,9 @@ def test_fetcher_font_configuration_and_stylesheet_are_built_once_per_thread(mon
             built["stylesheet"] += 1
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(core.pdf, "StaticOnlyURLFetcher", CountingFetcher)
-    monkeypatch.setattr(core.pdf, "FontConfiguration", CountingFontConfiguration)
-    monkeypatch.setattr(core.pdf, "CSS", CountingCSS)
+    monkeypatch.setattr(core.pdf_engine, "StaticOnlyURLFetcher", CountingFetcher)
+    monkeypatch.setattr(core.pdf_engine, "FontConfiguration", CountingFontConfiguration)
+    monkeypatch.setattr(core.pdf_engine, "CSS", CountingCSS)
     certificates = [certificate(holder_name=f"Officer {n}") for n in range(3)]
     errors = []
 

@@ -11,7 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings as django_settings
 
-from core.checks import signing_key_check
+from core.checks import (
+    object_storage_bucket_check,
+    object_storage_choice_check,
+    signing_key_check,
+)
 from tests.core.signing import (
     issue_certificate,
     production_keys_environment,
@@ -104,6 +108,8 @@ def test_check_deploy_fails_without_a_signing_key_and_passes_with_one(tmp_path):
         AUDIT_LEGACY_LAST_ID="0",
         ALLOWED_HOSTS="training.example.org",
         SITE_URL="https://training.example.org",
+        OBJECT_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="cryptocops-files",
     )
 
     def deploy_check(**env: str) -> subprocess.CompletedProcess:
@@ -126,3 +132,66 @@ def test_check_deploy_fails_without_a_signing_key_and_passes_with_one(tmp_path):
     assert "core.E002" in development.stderr
     passed = deploy_check(**keys)
     assert passed.returncode == 0, passed.stderr
+
+
+def storage_check_ids() -> list[str]:
+    return [problem.id for problem in object_storage_choice_check()] + [
+        problem.id for problem in object_storage_bucket_check()
+    ]
+
+
+def test_production_that_names_no_object_storage_is_warned(settings):
+    settings.DEBUG = False
+    settings.OBJECT_STORAGE = ""
+    assert storage_check_ids() == ["core.W010"]
+    settings.OBJECT_STORAGE = "local"  # one machine, or a shared MEDIA_ROOT: said on purpose
+    assert storage_check_ids() == []
+    settings.DEBUG, settings.OBJECT_STORAGE = True, ""
+    assert storage_check_ids() == []
+
+
+def test_s3_without_a_bucket_is_an_error(settings):
+    settings.OBJECT_STORAGE = "s3"
+    settings.AWS_STORAGE_BUCKET_NAME = ""
+    assert storage_check_ids() == ["core.E010"]
+    settings.AWS_STORAGE_BUCKET_NAME = "cryptocops-files"
+    assert storage_check_ids() == []
+
+
+def test_object_storage_comes_from_the_environment():
+    def default_storage_with(**env: str) -> subprocess.CompletedProcess:
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("AWS_", "OBJECT_STORAGE"))
+        }
+        return subprocess.run(
+            [sys.executable, "-c", "from config import settings; print(settings.STORAGES)"],
+            cwd=django_settings.BASE_DIR,
+            env={**environment, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert "FileSystemStorage" in default_storage_with().stdout
+    s3 = default_storage_with(
+        OBJECT_STORAGE="S3",
+        AWS_STORAGE_BUCKET_NAME="cryptocops-files",
+        AWS_S3_ENDPOINT_URL="https://objects.example.org",
+        AWS_S3_REGION_NAME="eu-central-1",
+    ).stdout
+    for expected in (
+        "'BACKEND': 'storages.backends.s3.S3Storage'",
+        "'bucket_name': 'cryptocops-files'",
+        "'endpoint_url': 'https://objects.example.org'",
+        "'region_name': 'eu-central-1'",
+        "'default_acl': None",
+        "'querystring_auth': True",
+        "'file_overwrite': False",
+    ):
+        assert expected in s3
+    refused = default_storage_with(OBJECT_STORAGE="nfs")
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr and "OBJECT_STORAGE='nfs'" in refused.stderr

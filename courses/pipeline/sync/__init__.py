@@ -8,8 +8,6 @@ module translations), files.py (images, English snapshots, translated diagrams);
 imports a course with them."""
 
 import logging
-import shutil
-import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from accounts.services import audit_log
+from core.git import git_commit
 from courses.content_cache import content_changed
 from courses.models import ContentFile, Course, Lesson, Module
 from courses.pipeline.extensions import content_extensions
@@ -32,23 +31,6 @@ from courses.pipeline.validate import load_content
 __all__ = ["ContentInvalid", "SyncReport", "content_sync", "content_validate"]
 
 logger = logging.getLogger(__name__)
-
-
-def _git_commit(root: Path) -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    try:
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [git, "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 def content_validate(*, root: Path) -> tuple[list[CourseSource], list[ContentError]]:
@@ -194,7 +176,7 @@ def content_sync(
     courses, errors = _validated(root, fingerprint)
     if errors:
         raise ContentInvalid(errors)
-    report = SyncReport(git_commit=_git_commit(root))
+    report = SyncReport(git_commit=git_commit(root))
     with transaction.atomic():
         for source in courses:
             course = _sync_course(source, report.git_commit, report)

@@ -1,0 +1,34 @@
+"""A web process starts without WeasyPrint, pyHanko and openpyxl: they are imported by the
+first PDF render, signature or workbook (mostly the Celery workers'), not by the services and
+writers every view imports. Each gunicorn worker starts again every 1,000 requests, and they
+were half of its start.
+(Rendering and signing through core.pdf and core.signing are tested in test_signing and
+tests/certificates/test_rendering.)"""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PROBE = """
+import sys
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver()._populate()  # every view module, as the first request imports them
+import core.checks, core.pdf, core.signing  # noqa
+print(",".join(sorted(m for m in ("weasyprint", "pyhanko", "aiohttp", "openpyxl") if m in sys.modules)))
+"""
+
+
+def test_starting_the_site_imports_no_pdf_or_spreadsheet_library():
+    found = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    assert found.stdout.strip() == ""
