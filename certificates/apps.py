@@ -10,7 +10,11 @@ class CertificatesConfig(AppConfig):
             checks,
             receivers,
         )
+        from certificates.metrics import certificate_metrics
         from core.nav import NavItem, register
+        from core.observability.scrape import scrape_source_register
+
+        scrape_source_register(certificate_metrics)
 
         register(
             NavItem(_("Dashboard"), "certificates:dashboard", order=10),

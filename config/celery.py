@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+# Connects the request id's hand-over to tasks, the worker's logging and its outcome counts.
+import core.observability.worker  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("cryptocops")

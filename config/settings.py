@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from config.beat import beat_schedule
 from config.env import env_bool, env_int, env_list, env_str
 from config.storage import LOCAL_BACKEND, OBJECT_STORAGE_CHOICES, s3_storage
+from core.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -64,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so every response (an error page too) carries the request id.
+    # Outermost, so a request's latency includes every middleware (core.observability).
+    "core.observability.metrics.MetricsMiddleware",
+    # Next, so every response (an error page too) carries the request id.
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compresses HTML and JSON for clients that accept gzip (a lesson page: about 5 times
@@ -229,6 +232,13 @@ AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 # /readyz (database, broker, workers) answers internal addresses, and callers sending this
 # token in an X-Readyz-Token header; everyone else gets 404.
 READYZ_TOKEN = env_str("READYZ_TOKEN")
+# /metrics: callers in these networks or sending "Authorization: Bearer <METRICS_TOKEN>".
+_INTERNAL = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", _INTERNAL)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Errors (web, worker) go to Sentry when set, without personal data; unset: sentry-sdk is off.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
 
 # The audit chain: every row carries an HMAC-SHA256 keyed with AUDIT_HMAC_KEY, which lives only
 # in the environment (never in the database), so whoever can write the table still cannot
@@ -462,14 +472,7 @@ CERT_SIGNING_KEY_PASSWORD = env_str("CERT_SIGNING_KEY_PASSWORD")
 # An RFC 3161 time-stamping authority: set, signatures are PAdES B-T; unset, B-B.
 CERT_TSA_URL = env_str("CERT_TSA_URL")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# JSON lines in production, readable ones in development; each carries the request id.
+LOGGING = logging_config(
+    env_str("LOG_FORMAT", "text" if DEBUG else "json"), env_str("LOG_LEVEL", "INFO")
+)

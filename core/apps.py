@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
@@ -9,4 +10,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from core import checks  # noqa: F401  (register the deploy checks)
+        from core.observability.context import request_id_clear
+
+        request_finished.connect(request_id_clear, dispatch_uid="request_id_clear")
+
+        if settings.SENTRY_DSN:
+            from core.observability.sentry import sentry_init
+
+            sentry_init(dsn=settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT)

@@ -14,8 +14,15 @@ GUNICORN_THREADS     threads per worker process (default: 4)
 FORWARDED_ALLOW_IPS  comma-separated proxy addresses/networks whose
                      X-Forwarded-Proto header is trusted (default: 127.0.0.1)
 GUNICORN_LOG_LEVEL   error-log level (default: info)
+LOG_FORMAT           json (default unless DEBUG is true) or text: gunicorn's own lines
+                     (access and error log) as one JSON object each, like the site's
+PROMETHEUS_MULTIPROC_DIR
+                     a directory only this service writes (the unit's RuntimeDirectory):
+                     each worker process keeps its metrics there, /metrics adds them up;
+                     emptied when gunicorn starts
 
-Only the standard library may be imported here.
+Only the standard library may be imported here; the hooks and the JSON formatter import
+the project's stdlib-only logging module and prometheus_client when they run.
 """
 
 import os
@@ -107,5 +114,64 @@ access_log_format = " ".join(
     ]
 )
 
+
+def _json_logs() -> bool:
+    chosen = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if chosen:
+        return chosen == "json"
+    return os.environ.get("DEBUG", "").strip().lower() not in {"1", "true", "yes", "on"}
+
+
+if _json_logs():
+    # The same JSON lines as the site's (core.observability.logs): the access log's fields
+    # (method, path, status, duration, client, request id) become keys of their own.
+    def _stream(name: str) -> dict:
+        return {"class": "logging.StreamHandler", "formatter": "json", "stream": name}
+
+    logconfig_dict = {
+        "formatters": {"json": {"()": "core.observability.logs.JsonFormatter"}},
+        "handlers": {"stdout": _stream("ext://sys.stdout"), "stderr": _stream("ext://sys.stderr")},
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["stderr"],
+                "propagate": False,
+            },
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+    }
+
 # --- Process naming ----------------------------------------------------------
 proc_name = "cryptocops-web"
+
+
+# --- Metrics (prometheus_client's multiprocess mode) --------------------------
+def _metrics_dir() -> str:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+
+
+def on_starting(server) -> None:
+    """Values left by a previous run's processes would be added to this run's: start empty
+    (a reload with HUP keeps them, as the counters must keep counting)."""
+    directory = _metrics_dir()
+    if not directory:
+        if server.cfg.workers > 1:
+            server.log.warning(
+                "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows only the worker process "
+                "that answers each scrape"
+            )
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker) -> None:
+    """A worker that exited (recycled after max_requests, killed, crashed) stops counting
+    towards the live gauges; its counters and histograms stay in the sums."""
+    if _metrics_dir():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -16,6 +16,7 @@ REQUEST_LEVEL = {
     "core/clientip.py": "reads the client address from the request the proxy forwarded",
     "core/ratelimit.py": "limits requests by client address",
     "core/middleware.py": "middleware",
+    "core/observability/metrics.py": "middleware, and who may read /metrics",
     "accounts/middleware.py": "middleware",
     "accounts/adapters.py": "allauth's adapter, called with the request",
     "accounts/context_processors.py": "template context processors",

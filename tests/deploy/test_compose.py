@@ -247,6 +247,10 @@ def test_compose_nginx_keeps_the_proxy_contract_of_deploy_nginx(compose):
     assert "$proxy_add_x_forwarded_for" not in template
     assert template.count("proxy_set_header X-Forwarded-For $remote_addr;") == 2
     assert "location = /readyz {\n        return 404;" in template
+    assert "location = /metrics {\n        return 404;" in template
+    # gunicorn's multiprocess metrics live on the web container's tmpfs: empty at each start.
+    metrics_dir = Path(compose["services"]["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"])
+    assert any(metrics_dir.is_relative_to(mount) for mount in compose["services"]["web"]["tmpfs"])
     # The upstream is the web service on the port gunicorn listens on there, and the site
     # counts exactly this one proxy.
     web = compose["services"]["web"]["environment"]
