@@ -34,8 +34,8 @@ and CSRF_COOKIE_SECURE are off. Every setting not named here (DB_CONN_MAX_AGE, t
 settings...) keeps its default, as in deploy/README.md's production environment. Email goes to files in the temporary directory
 (EMAIL_DELIVERY=file): no page measured sends any, and seed_demo must not reach an SMTP
 server. Both servers run `gunicorn -c deploy/gunicorn.conf.py` with WEB_CONCURRENCY=5 and
-GUNICORN_THREADS=4 (5 gthread workers x 4 threads, access log on, max_requests 1000 as in
-production), each on a loopback socket of a free port made here and handed over (fd://), with
+GUNICORN_THREADS=4 (5 gthread workers x 4 threads, access log on in JSON, max_requests 1000
+and the metrics in multiprocess mode as in production), each on a loopback socket of a free port made here and handed over (fd://), with
 its control socket in the temporary directory.
 
 Sign-in is real: the login form is posted over HTTP (with its CSRF token) and, for the MFA
@@ -412,7 +412,16 @@ def run(args, tmp: Path, servers: list[Server]) -> None:
 
     site_env = os.environ.copy()
     site_env.pop("PORT", None)
-    hello_env = site_env | {"DJANGO_SETTINGS_MODULE": "helloworld.settings"}
+    # As production runs them (deploy/systemd): the metrics in multiprocess mode, each server
+    # with a directory of its own. The hello-world server runs from bench/ and takes the
+    # project on its path only so that deploy/gunicorn.conf.py's JSON log formatter loads:
+    # both servers log every request alike.
+    site_env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "metrics-site")
+    hello_env = site_env | {
+        "DJANGO_SETTINGS_MODULE": "helloworld.settings",
+        "PYTHONPATH": str(ROOT),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics-hello"),
+    }
     site_app, hello_app = "config.wsgi:application", "helloworld.wsgi:application"
     site = start_gunicorn(
         servers, "site", site_app, sock=site_sock, env=site_env, cwd=ROOT, log=tmp / "site.log"
