@@ -169,6 +169,27 @@ def course():
     return build_course()
 
 
+@pytest.fixture(scope="session")
+def curriculum_snapshot(django_db_setup, django_db_blocker):
+    """What content_sync writes for the real curriculum, taken once per test process
+    (tests/curriculum.py)."""
+    from tests.curriculum import curriculum_snapshot_take
+
+    with django_db_blocker.unblock():
+        return curriculum_snapshot_take()
+
+
+@pytest.fixture
+def curriculum(db, curriculum_snapshot):
+    """The real curriculum in this test's database, as content_sync leaves it (its course:
+    `crypto-investigation`). Request it before fixtures that add courses or lessons."""
+    from courses.models import Course
+    from tests.curriculum import curriculum_load
+
+    curriculum_load(curriculum_snapshot)
+    return Course.objects.get(slug="crypto-investigation")
+
+
 @pytest.fixture
 def officer_client(client, officer):
     client.force_login(officer)
