@@ -220,16 +220,14 @@ def test_signed_in_user_of_no_agency_gets_404_for_law_enforcement_quiz(client, l
     assert client.get(url).status_code == 404
 
 
-def test_issue_scenario_pending_officer_and_the_module_6_quiz(client, settings):
+def test_issue_scenario_pending_officer_and_the_module_6_quiz(client, curriculum):
     """The issue, on the real curriculum: officer.pending@rtp.example signed up with an agency
     address, is not vetted yet, enrolls, and tries every module quiz."""
     from accounts.services import membership_assign_from_email
     from assessments.models import Quiz
     from courses.models import Course
-    from courses.pipeline.sync import content_sync
     from tests.factories import admin_of
 
-    content_sync(root=settings.CONTENT_DIR)
     agency = AgencyFactory(name="Royal Thai Police", country="TH", email_domains=["rtp.example"])
     admin_of(agency, full_name="Niran Chaiyaporn")
     officer = UserFactory(email="officer.pending@rtp.example")

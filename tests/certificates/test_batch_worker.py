@@ -40,7 +40,10 @@ def test_a_small_cohort_batch_is_issued_end_to_end_by_the_worker(celery_worker):
 
 
 def test_worker_killed_mid_batch_loses_nothing_and_issues_nothing_twice(worker_factory, settings):
-    seats = 40
+    # Killed once one certificate is issued: the other 19 PDFs (0.1-0.2 s each; the kill
+    # can come a few late under load) leave seconds to spare (40 seats cost a minute and a
+    # half under load).
+    seats = 20
     cohort = completed_cohort(seats)
     issued = Certificate.objects.filter(cohort=cohort, status=Certificate.Status.ISSUED)
     first = worker_factory()
@@ -50,7 +53,9 @@ def test_worker_killed_mid_batch_loses_nothing_and_issues_nothing_twice(worker_f
     wait_for(lambda: issued.exists(), timeout=90, message="the worker issued nothing")
     os.kill(first.pid, signal.SIGKILL)  # kill -9, in the middle of the batch
     first.wait()
-    assert issued.count() < seats
+    done_before_kill = issued.count()
+    print(f"issued before kill -9: {done_before_kill} of {seats}")
+    assert done_before_kill < seats
 
     # What the dead worker held is unacknowledged: the sweeper (beat's task) queues again
     # what is still pending, and a new worker finishes the batch.

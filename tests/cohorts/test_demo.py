@@ -86,9 +86,9 @@ def test_one_upcoming_open_cohort_per_demo_country_and_nothing_doubled():
     assert "Demo cohort created" not in again
 
 
-def test_with_the_real_course_after_sync_content():
-    """What `make run` does: migrate, sync_content, seed_demo."""
-    call_command("sync_content", stdout=io.StringIO())
+def test_with_the_real_course_after_sync_content(curriculum):
+    """What `make run` does: migrate, sync_content (the `curriculum` fixture: the rows it
+    imports), seed_demo."""
     output = seed()
     assert output.count("Demo cohort created:") == 3
     seoul = Cohort.objects.get(country="KR")

@@ -98,8 +98,7 @@ def test_sync_stores_the_levels_and_follows_a_lesson_that_becomes_le_only(tmp_pa
 
 
 @pytest.mark.django_db
-def test_real_curriculum_quizzes_and_glossaries_follow_their_lessons(settings):
-    content_sync(root=settings.CONTENT_DIR)
+def test_real_curriculum_quizzes_and_glossaries_follow_their_lessons(curriculum):
     levels = {
         quiz.module.slug: (quiz.access, quiz.module.glossary_access)
         for quiz in Quiz.objects.select_related("module")

@@ -5,15 +5,13 @@ page by page, for every role and in two languages, by the crawl (test_crawl.py).
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from assessments.models import Question
 from assessments.services import attempt_start
-from courses.models import Course, Lesson
-from courses.pipeline.sync import content_sync
+from courses.models import Lesson
 from courses.services import enrollment_create
 from tests.e2e.pagecheck import axe_violations
 from tests.factories import (
@@ -48,9 +46,10 @@ def sign_in(page, base, email, password, secret=None):
     page.wait_for_url("**/dashboard/")
 
 
-def test_main_pages_have_no_violations_on_a_phone(browser, live_server, officer, agency):
-    content_sync(root=django_settings.CONTENT_DIR)
-    course = Course.objects.get(slug="crypto-investigation")
+def test_main_pages_have_no_violations_on_a_phone(
+    browser, live_server, curriculum, officer, agency
+):
+    course = curriculum
     enrollment = enrollment_create(user=officer, course=course)
     lesson = Lesson.objects.filter(module__course=course).order_by("module__order", "order").first()
     lab_quiz = Question.objects.get(key="lab1", quiz__module__slug="tracing-stolen-funds").quiz

@@ -13,10 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -28,7 +25,6 @@ from assessments.services import attempt_start, attempt_submit
 from cohorts.models import Seat
 from cohorts.services.attendance import attendance_mark
 from courses.models import Course, Lesson
-from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create, lesson_complete
 from tests.e2e.pagecheck import HtmlBatch, axe_violations, with_axe
 from tests.factories import (
@@ -76,51 +72,8 @@ LINKS_SCRIPT = "els => els.map(a => new URL(a.getAttribute('href'), document.bas
 FILE_SUFFIXES = (".pdf", ".csv", ".zip", ".json", ".ics", ".xlsx", ".txt", ".png", ".svg")
 
 
-# The rows content_sync writes, by table, kept by the first crawl in a process (see below).
-_curriculum_rows: dict[str, bytes] = {}
-
-
-def curriculum() -> None:
-    """The real curriculum in the (emptied) test database, as content_sync leaves it.
-
-    Syncing it takes about 6 s, twelve times over in this module. The first crawl in a process
-    syncs it and keeps a binary COPY of every table the sync filled; the next ones, after the
-    database was emptied, load those rows back in a fraction of a second (with user triggers
-    off, as the flush between tests runs, since the rows are already consistent) and move the
-    sequences past them."""
-    if _curriculum_rows:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            for table, rows in _curriculum_rows.items():
-                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT BINARY)') as copy:
-                    copy.write(rows)
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(statement)
-        return
-    empty_before = set(_filled_tables(invert=True))
-    content_sync(root=settings.CONTENT_DIR)
-    with connection.cursor() as cursor:
-        for table in _filled_tables():
-            if table in empty_before:
-                with cursor.cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as copy:
-                    _curriculum_rows[table] = b"".join(bytes(block) for block in copy)
-
-
-def _filled_tables(*, invert: bool = False) -> list[str]:
-    """The tables holding at least one row (with invert: holding none)."""
-    with connection.cursor() as cursor:
-        found = []
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')  # noqa: S608 - table names
-            if cursor.fetchone()[0] != invert:
-                found.append(table)
-        return found
-
-
-def seed() -> dict:
+def seed(course: Course) -> dict:
     """The people of each role and what they have done, on the real curriculum."""
-    curriculum()
-    course = Course.objects.get(slug="crypto-investigation")
     agency = AgencyFactory(name="Korean National Police Agency", email_domains=["knpa.example"])
     officer = MembershipFactory(
         agency=agency, user=UserFactory(email="kim@knpa.example", full_name="Kim Min-jun")
@@ -297,9 +250,11 @@ class Crawl:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_passes_axe_and_the_html_checker(browser, live_server, tmp_path, role, language):
+def test_every_page_passes_axe_and_the_html_checker(
+    browser, live_server, tmp_path, curriculum, role, language
+):
     started = time.monotonic()
-    user = seed()[role]
+    user = seed(curriculum)[role]
     seeded = time.monotonic()
     context = signed_in_context(browser, live_server.url, user, language)
     page = context.new_page()

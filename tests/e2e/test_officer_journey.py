@@ -3,14 +3,12 @@
 import re
 
 import pytest
-from django.conf import settings as django_settings
 
 from accounts.models import Membership
 from accounts.services import membership_approve
 from assessments.models import Attempt, Quiz
 from certificates.models import Certificate
-from courses.models import Course, Enrollment, Lesson
-from courses.pipeline.sync import content_sync
+from courses.models import Enrollment, Lesson
 from courses.services import lesson_complete
 from tests.certificates.pdf import pdf_facts
 from tests.e2e.answers import question_answer_fill
@@ -25,9 +23,8 @@ PASSWORD = "patrol car number 7 blue"
 
 
 @pytest.fixture
-def synced_content():
-    content_sync(root=django_settings.CONTENT_DIR)
-    return Course.objects.get(slug="crypto-investigation")
+def synced_content(curriculum):
+    return curriculum
 
 
 def test_officer_signs_up_completes_the_course_and_verifies_the_certificate(

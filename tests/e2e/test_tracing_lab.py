@@ -5,15 +5,12 @@ case file to a transaction's inputs and outputs."""
 import re
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Question
 from assessments.questions.lab import lab_graph
 from assessments.services import attempt_start
-from courses.models import Course
-from courses.pipeline.sync import content_sync
 from courses.services import enrollment_create
 from tests.e2e.answers import question_answer_fill
 from tests.e2e.labs import lab_answer_fill
@@ -30,9 +27,8 @@ def sign_in(page, base: str, officer) -> None:
     page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
 
 
-def test_officer_traces_the_funds_and_is_graded(page, live_server, officer):
-    content_sync(root=django_settings.CONTENT_DIR)
-    course = Course.objects.get(slug="crypto-investigation")
+def test_officer_traces_the_funds_and_is_graded(page, live_server, curriculum, officer):
+    course = curriculum
     enrollment_create(user=officer, course=course)
     base = live_server.url
 

@@ -5,13 +5,11 @@ ordering items and matching pairs are all in their language."""
 import re
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import translation
 
 from assessments.models import Attempt, Quiz, QuizTranslation
-from courses.models import Course, Lesson
-from courses.pipeline.sync import content_sync
+from courses.models import Lesson
 from courses.services import enrollment_create
 from tests.e2e.answers import question_answer_fill
 from tests.factories import TEST_PASSWORD
@@ -21,10 +19,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 @pytest.mark.parametrize("language", ["ko", "th"])
 def test_officer_reads_and_passes_module_four_in_their_language(
-    page, live_server, officer, language
+    page, live_server, curriculum, officer, language
 ):
-    content_sync(root=django_settings.CONTENT_DIR)
-    course = Course.objects.get(slug="crypto-investigation")
+    course = curriculum
     enrollment_create(user=officer, course=course)
     officer.language = language
     officer.save(update_fields=["language"])

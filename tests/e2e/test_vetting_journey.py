@@ -5,10 +5,8 @@ law-enforcement-only lesson."""
 import re
 
 import pytest
-from django.conf import settings as django_settings
 
-from courses.models import Course, Lesson
-from courses.pipeline.sync import content_sync
+from courses.models import Lesson
 from tests.e2e.conftest import confirmation_link
 from tests.factories import TEST_PASSWORD, admin_of, totp_code, with_totp
 
@@ -19,10 +17,9 @@ OFFICER_PASSWORD = "harbour lights at midnight 9"
 
 
 def test_admin_with_totp_approves_and_the_officer_reads_le_content(
-    browser, live_server, mail_dir, agency
+    browser, live_server, curriculum, mail_dir, agency
 ):
-    content_sync(root=django_settings.CONTENT_DIR)
-    course = Course.objects.get(slug="crypto-investigation")
+    course = curriculum
     le_lesson = (
         Lesson.objects.filter(module__course=course, access=Lesson.Access.LAW_ENFORCEMENT)
         .select_related("module")

@@ -23,9 +23,7 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
-def test_each_demo_agency_follows_its_countrys_demo_set_once():
-    call_command("sync_content", stdout=io.StringIO())
-
+def test_each_demo_agency_follows_its_countrys_demo_set_once(curriculum):
     output = seed()
     followed = {
         (r.agency.country, r.requirement_set.country, r.requirement_set.is_demo)
@@ -39,9 +37,7 @@ def test_each_demo_agency_follows_its_countrys_demo_set_once():
     assert AuditEvent.objects.filter(action="requirements.choose").count() == 3
 
 
-def test_a_dry_run_chooses_nothing():
-    call_command("sync_content", stdout=io.StringIO())
-
+def test_a_dry_run_chooses_nothing(curriculum):
     output = seed(dry_run=True)
 
     assert output.count("Demo agency would follow:") == 3

@@ -49,8 +49,7 @@ def test_check_passes_on_the_shipped_content_and_its_three_demo_sets(capsys):
     assert len(shipped) == 3
 
 
-def test_shipped_demo_sets_cover_korea_thailand_and_moldova_and_say_they_are_demos(tmp_path):
-    content_sync(root=settings.CONTENT_DIR, force=True)
+def test_shipped_demo_sets_cover_korea_thailand_and_moldova_and_say_they_are_demos(curriculum):
     sets = RequirementSet.objects.all()
     assert sorted(s.country for s in sets) == ["KR", "MD", "TH"]
     for requirement_set in sets:

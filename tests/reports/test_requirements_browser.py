@@ -2,10 +2,8 @@
 1200 px and 375 px, nothing scrolls sideways on a phone, and the choice works by keyboard."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
-from courses.pipeline.sync import content_sync
 from reports.models import AgencyRequirement, RequirementSet
 from tests.e2e.test_accessibility import problems, sign_in
 from tests.factories import TEST_PASSWORD, AgencyFactory, admin_of, with_totp
@@ -13,10 +11,10 @@ from tests.factories import TEST_PASSWORD, AgencyFactory, admin_of, with_totp
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def test_requirements_page_is_accessible_and_works_by_keyboard(browser, live_server):
+def test_requirements_page_is_accessible_and_works_by_keyboard(browser, live_server, curriculum):
     """One sign-in, both widths: the choice by keyboard on a desktop, then the same page (now
     with the set chosen) on a phone."""
-    content_sync(root=settings.CONTENT_DIR)  # the course and the three demo sets
+    # `curriculum`: the course and the three demo sets, as content_sync imports them
     agency = AgencyFactory(name="Seoul Metropolitan Police", country="KR")
     admin = admin_of(agency, email="choice.admin@knpa.example")
     admin.authenticator_set.all().delete()
