@@ -30,6 +30,7 @@ the temporary folder.
 """
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -51,7 +52,25 @@ from officers import Officer, Stats  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
 KILLED = ("web1", "worker1")
-SENT = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: INFO/MainProcess\] Scheduler: Sending")
+# Beat logs through the site's LOGGING: one JSON object per line in production (LOG_FORMAT
+# json, core.observability.logs); Celery's own text format where it is set to text.
+SENT_MESSAGE = "Scheduler: Sending due task"
+SENT_TEXT = re.compile(
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: INFO/MainProcess\] Scheduler: Sending"
+)
+
+
+def sent_at(line: str) -> str | None:
+    """When beat sent a task, if this log line says it did."""
+    if line.startswith("{"):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None
+        message = str(record.get("message", ""))
+        return record.get("time") if message.startswith(SENT_MESSAGE) else None
+    found = SENT_TEXT.match(line)
+    return found.group(1) if found else None
 
 
 def parse_args() -> argparse.Namespace:
@@ -176,7 +195,7 @@ def beat_sends(log_dir: Path, name: str, life: int) -> list[str]:
     log = log_dir / f"{name}-{life}.log"
     if not log.exists():
         return []
-    return [m.group(1) for line in log.read_text().splitlines() if (m := SENT.match(line))]
+    return [when for line in log.read_text().splitlines() if (when := sent_at(line))]
 
 
 def main() -> int:
