@@ -155,8 +155,9 @@ bench: setup-test
 
 # The multi-node drill (drill/run.py, issue 17 §2): two web and two worker nodes in network
 # namespaces behind nginx, 50 officers through the course while a web node and the beat's
-# worker node are killed and restarted; every officer completes with one certificate, beat
-# never sends from two places. Needs root; installs nginx with apt if missing; logs in var/drill/.
+# worker node are killed and restarted (files in a bucket of the drill's own S3 server);
+# every officer completes with one certificate, beat never sends from two places. Needs root;
+# installs nginx with apt if missing; logs in var/drill/.
 drill: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory bytecode
 	$(PY) drill/run.py

@@ -196,6 +196,15 @@ class Hosts:
         wait_for_port(HOST_IP, self.redis_port, 10, process)
         return f"redis://:{password}@{HOST_IP}:{self.redis_port}/0"
 
+    def s3_up(self, moto_server: Path) -> str:
+        """An S3-compatible server (moto, in memory) bound to the bridge: the object storage
+        every node shares, as production's bucket is."""
+        self.s3_port = free_port(HOST_IP)
+        command = [str(moto_server), "-H", HOST_IP, "-p", str(self.s3_port)]
+        process = self.start("s3", command, env=dict(os.environ))
+        wait_for_port(HOST_IP, self.s3_port, 20, process)
+        return f"http://{HOST_IP}:{self.s3_port}"
+
     def reserve_nginx_port(self) -> int:
         self.nginx_port = free_port()
         return self.nginx_port

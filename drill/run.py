@@ -8,9 +8,9 @@ Four network namespaces joined by veth pairs to a bridge (drill/hosts.py): two w
 each), beat on worker1 and, on purpose, a second beat on worker2, which must stand by
 (core/beatlock.py). On the host side, bound to the bridge's address: a PostgreSQL cluster of
 the drill's own (initdb in a temporary folder; the system's is untouched), Redis, and nginx
-(drill/nginx.conf, from deploy/nginx) on loopback in front of both web nodes. Certificate PDFs
-go to a MEDIA_ROOT every node shares (the file system stands in for shared storage) and are
-read back through Django's default_storage. Production settings (DEBUG off, throwaway keys).
+(drill/nginx.conf, from deploy/nginx) on loopback in front of both web nodes, and an S3 server
+(moto_server, in memory) that every node writes its files to (OBJECT_STORAGE=s3, one private
+bucket); certificate PDFs are read back from the bucket through Django's default_storage. Production settings (DEBUG off, throwaway keys).
 
 Officers (drill/officers.py) sign in, read every lesson and pass every quiz of a small course
 through nginx. When a third of their requests are done, every process of web1 and of worker1
@@ -96,7 +96,19 @@ def ensure_tools() -> None:
             raise SystemExit(f"drill: {tool} is missing")
 
 
-def site_env(tmp: Path, *, database: str, redis: str, port: int) -> dict[str, str]:
+def bucket_create(env: dict[str, str]) -> None:
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=env["AWS_S3_ENDPOINT_URL"],
+        region_name=env["AWS_S3_REGION_NAME"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    ).create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])
+
+
+def site_env(tmp: Path, *, database: str, redis: str, s3: str, port: int) -> dict[str, str]:
     """Production settings with throwaway keys; the timings short enough for a drill."""
     keys = tmp / "keys"
     keys.mkdir()
@@ -132,7 +144,14 @@ def site_env(tmp: Path, *, database: str, redis: str, port: int) -> dict[str, st
         "DATABASE_URL": database,
         "REDIS_URL": redis,
         "VAR_DIR": str(tmp / "var"),
-        "MEDIA_ROOT": str(tmp / "media"),
+        # Generated files in one private bucket on the host side, as in production.
+        "OBJECT_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "cryptocops-drill",
+        "AWS_S3_ENDPOINT_URL": s3,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+        "AWS_ACCESS_KEY_ID": "drill",
+        "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(24),
         "EMAIL_DELIVERY": "file",
         "EMAIL_FILE_PATH": str(tmp / "mail"),
         "PORT": "8000",
@@ -215,9 +234,11 @@ def main() -> int:
     try:
         hosts.network_up()
         database, redis = hosts.postgres_up(), hosts.redis_up()
+        s3 = hosts.s3_up(VENV_BIN / "moto_server")
         port = hosts.reserve_nginx_port()
-        env = site_env(tmp, database=database, redis=redis, port=port)
+        env = site_env(tmp, database=database, redis=redis, s3=s3, port=port)
         os.environ.update(env)
+        bucket_create(env)
         import site_checks as site  # Django set up with the drill's environment
 
         emails = site.seed(content=tmp / "content", officers=args.officers)
