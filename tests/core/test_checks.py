@@ -4,7 +4,6 @@ mismatched, expired or development key and certificate."""
 import os
 import secrets
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from tests.core.signing import (
     production_like_settings,
     write_key_and_certificate,
 )
+from tests.processes import project_python
 
 # Where signing_dev_keys put the development key for the test suite (the settings' defaults).
 DEVELOPMENT_KEY = {
@@ -113,14 +113,8 @@ def test_check_deploy_fails_without_a_signing_key_and_passes_with_one(tmp_path):
     )
 
     def deploy_check(**env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-            cwd=django_settings.BASE_DIR,
-            env={**environment, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        return project_python(
+            "manage.py", "check", "--deploy", "--fail-level", "WARNING", env={**environment, **env}
         )
 
     keys = production_keys_environment(tmp_path)
@@ -165,14 +159,11 @@ def test_object_storage_comes_from_the_environment():
             for key, value in os.environ.items()
             if not key.startswith(("AWS_", "OBJECT_STORAGE"))
         }
-        return subprocess.run(
-            [sys.executable, "-c", "from config import settings; print(settings.STORAGES)"],
-            cwd=django_settings.BASE_DIR,
+        return project_python(
+            "-c",
+            "from config import settings; print(settings.STORAGES)",
             env={**environment, **env},
-            capture_output=True,
-            text=True,
             timeout=60,
-            check=False,
         )
 
     assert "FileSystemStorage" in default_storage_with().stdout

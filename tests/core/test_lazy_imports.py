@@ -6,10 +6,8 @@ were half of its start.
 tests/certificates/test_rendering.)"""
 
 import os
-import subprocess
-import sys
 
-from django.conf import settings
+from tests.processes import project_python
 
 PROBE = """
 import sys
@@ -23,12 +21,8 @@ print(",".join(sorted(m for m in ("weasyprint", "pyhanko", "aiohttp", "openpyxl"
 
 
 def test_starting_the_site_imports_no_pdf_or_spreadsheet_library():
-    found = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+    found = project_python(
+        "-c", PROBE, env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings"}
     )
+    assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == ""

@@ -5,14 +5,12 @@ import io
 import json
 import logging
 import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 
 from core.observability.context import RequestIdFilter, request_id_bind, request_id_reset
 from core.observability.logs import JsonFormatter, logging_config
+from tests.processes import project_python
 
 
 @pytest.fixture
@@ -86,10 +84,7 @@ def test_production_logs_json_and_development_text():
     base = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "LOG_FORMAT"}}
 
     def run(**env: str) -> str:
-        command = [sys.executable, "-c", probe]
-        done = subprocess.run(
-            command, cwd=settings.BASE_DIR, env={**base, **env}, capture_output=True, text=True
-        )
+        done = project_python("-c", probe, env={**base, **env})
         assert done.returncode == 0, done.stderr
         return done.stderr.strip().splitlines()[-1]
 

@@ -4,8 +4,6 @@
 import gzip
 import json
 import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from core.observability.sentry import sentry_scrub
+from tests.processes import project_python
 
 
 class _Collector(BaseHTTPRequestHandler):
@@ -101,14 +100,7 @@ def test_an_error_reaches_the_dsn_without_secrets(sentry_server):
         "DATABASE_URL": "postgres://nobody:pw@127.0.0.1:1/unreachable",
         "DEBUG": "true",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", FAILING_REQUEST],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = project_python("-c", FAILING_REQUEST, env=env)
     assert done.returncode == 0, done.stderr
     started, status = done.stdout.strip().splitlines()[-2:]
     active, integrations = json.loads(started)
