@@ -203,14 +203,18 @@ pg_state() {
 
 pg_reachable() { pg_state; }
 
-pg_wait() {
-	local i
-	for ((i = 0; i < PG_WAIT_SECONDS * 2; i++)); do
-		pg_reachable && return 0
-		sleep 0.5
+# Runs the command every quarter of a second until it succeeds (0) or SECONDS pass (1).
+wait_until() {
+	local seconds=$1 i
+	shift
+	for ((i = 0; i < seconds * 4; i++)); do
+		"$@" && return 0
+		sleep 0.25
 	done
 	return 1
 }
+
+pg_wait() { wait_until "$PG_WAIT_SECONDS" pg_reachable; }
 
 # Prints "VERSION CLUSTER PORT" for every configured cluster.
 pg_clusters() {
@@ -446,14 +450,7 @@ redis_ping() {
 	tcp_probe "$REDIS_HOST" "$REDIS_PORT"
 }
 
-redis_wait() {
-	local i
-	for ((i = 0; i < REDIS_WAIT_SECONDS * 4; i++)); do
-		redis_ping && return 0
-		sleep 0.25
-	done
-	return 1
-}
+redis_wait() { wait_until "$REDIS_WAIT_SECONDS" redis_ping; }
 
 redis_start() {
 	local dir=/tmp logfile args
@@ -540,14 +537,7 @@ s3_state() {
 	esac
 }
 
-s3_wait() {
-	local i
-	for ((i = 0; i < S3_WAIT_SECONDS * 4; i++)); do
-		s3_state && return 0
-		sleep 0.25
-	done
-	return 1
-}
+s3_wait() { wait_until "$S3_WAIT_SECONDS" s3_state; }
 
 ensure_s3() {
 	local rc=0 logfile
