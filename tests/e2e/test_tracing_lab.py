@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from assessments.labs.answers import answer_key
 from assessments.models import Attempt, Question
@@ -58,8 +59,11 @@ def test_officer_traces_the_funds_and_is_graded(page, live_server, curriculum, o
     ).first.click()
     page.locator("dd code", has_text=key.consolidation_address).wait_for()
     page.get_by_role("button", name="Add this address to my trace").click()
+    # Wait for the second add to land before leaving the page: clicking on at once could
+    # abort its POST, or count the list before the trace page has loaded.
+    page.get_by_text("Added to your trace.").wait_for()
     page.get_by_role("link", name=re.compile("Your trace")).click()
-    assert page.locator("ol.trace li").count() == 2
+    expect(page.locator("ol.trace li")).to_have_count(2)
 
     # Answer the lab tasks and the drawn questions, then submit.
     page.get_by_role("link", name="Back to the quiz answers").click()
