@@ -13,16 +13,16 @@ from django.views.decorators.cache import cache_control
 
 from certificates.access import access_certificate, access_verification
 from certificates.models import Certificate
-from certificates.selectors import RENEWAL_WINDOW_DAYS, newest_revision, user_certificates
+from certificates.selectors import RENEWAL_WINDOW_DAYS, certificates_of, newest_revision
 from cohorts.selectors.cohorts import upcoming_seats
 from core import ratelimit
-from courses.selectors import refreshers_for_user, user_enrollments
+from courses.selectors import enrollments_of, refreshers_of
 
 
 @login_required
 def dashboard(request):
     # The dashboard reads courses, cohorts and certificates, so it lives in the highest.
-    enrollments = list(user_enrollments(user=request.user))
+    enrollments = enrollments_of(user_id=request.user.pk)
     for enrollment in enrollments:
         total = enrollment.lesson_count or 0
         enrollment.percent = round(100 * enrollment.done_count / total) if total else 0
@@ -31,10 +31,10 @@ def dashboard(request):
         "certificates/dashboard.html",
         {
             "enrollments": enrollments,
-            "certificates": list(user_certificates(user=request.user)),
+            "certificates": certificates_of(user_id=request.user.pk),
             # Certificates expiring before this get a "Renew" link.
             "renew_from": timezone.now() + timedelta(days=RENEWAL_WINDOW_DAYS),
-            "refreshers": list(refreshers_for_user(user=request.user)),
+            "refreshers": refreshers_of(user_id=request.user.pk),
             "seats": upcoming_seats(user=request.user),
         },
     )

@@ -1,6 +1,8 @@
 """Cohorts, their sessions, participations and seats as pages list them, joined up front: a
 page's query count never grows with its rows."""
 
+from datetime import datetime
+
 from django.db.models import (
     Count,
     Exists,
@@ -18,6 +20,7 @@ from accounts.permissions import Action, agencies_for
 from cohorts.access import eligible_officer_memberships
 from cohorts.models import Cohort, Participation, Seat, Session
 from core.joins import join_one
+from core.prepared import prepared
 from courses.models import Module
 
 
@@ -159,20 +162,15 @@ def calendar_seats(*, user) -> QuerySet[Seat]:
     )
 
 
-def upcoming_seats(*, user) -> list[Seat]:
-    """The person's live seats (nominated, confirmed, offered, waiting) in cohorts not yet
-    over, each with `next_session`: one query (a row per seat and session still to come; a
-    person holds a few seats of a few days each), for the dashboard's budget of queries."""
-    from django.utils import timezone
-
+@prepared
+def _upcoming_seat_rows(*, user_id: int, now: datetime) -> QuerySet[Seat]:
+    """A row per live seat and session still to come (upcoming_seats), compiled once."""
     coming = FilteredRelation(
         "cohort__sessions",
-        condition=Q(
-            cohort__sessions__is_cancelled=False, cohort__sessions__ends_at__gt=timezone.now()
-        ),
+        condition=Q(cohort__sessions__is_cancelled=False, cohort__sessions__ends_at__gt=now),
     )
-    rows = (
-        Seat.objects.filter(user=user, status__in=Seat.ACTIVE)
+    return (
+        Seat.objects.filter(user_id=user_id, status__in=Seat.ACTIVE)
         .exclude(
             cohort__status__in=[
                 Cohort.Status.DRAFT,
@@ -185,8 +183,16 @@ def upcoming_seats(*, user) -> list[Seat]:
         .select_related("cohort", "coming_session")
         .order_by("nominated_at", "pk", "coming_session__starts_at", "coming_session__pk")
     )
+
+
+def upcoming_seats(*, user) -> list[Seat]:
+    """The person's live seats (nominated, confirmed, offered, waiting) in cohorts not yet
+    over, each with `next_session`: one query (a row per seat and session still to come; a
+    person holds a few seats of a few days each), for the dashboard's budget of queries."""
+    from django.utils import timezone
+
     seats: dict[int, Seat] = {}
-    for seat in rows:
+    for seat in _upcoming_seat_rows(user_id=user.pk, now=timezone.now()):
         if seat.pk not in seats:  # its first session still to come
             seat.next_session = seat.coming_session
             seats[seat.pk] = seat

@@ -34,10 +34,12 @@ from courses.selectors.progress import (
     enrollment_content_version,
     enrollment_for,
     enrollment_lesson_versions,
+    enrollments_of,
     lesson_progress,
     lessons_read,
     refreshers_for_agencies,
     refreshers_for_user,
+    refreshers_of,
     user_enrollments,
 )
 from courses.selectors.translations import (
@@ -68,6 +70,7 @@ __all__ = [
     "enrollment_content_version",
     "enrollment_for",
     "enrollment_lesson_versions",
+    "enrollments_of",
     "glossary_terms",
     "lesson_objectives",
     "lesson_progress",
@@ -82,6 +85,7 @@ __all__ = [
     "module_glossary",
     "refreshers_for_agencies",
     "refreshers_for_user",
+    "refreshers_of",
     "stale_translations",
     "translation_changes",
     "user_enrollments",

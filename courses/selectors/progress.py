@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.prepared import prepared
 from courses.completion import requirements_met
 from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonVersion
 from courses.selectors.outline import CourseOutline, OutlineLesson, course_outline
@@ -56,6 +57,12 @@ def user_enrollments(*, user) -> QuerySet[Enrollment]:
         )
         .order_by("-enrolled_at")
     )
+
+
+@prepared
+def enrollments_of(*, user_id: int) -> QuerySet[Enrollment]:
+    """user_enrollments as a list, its SQL compiled once per process (the dashboard's read)."""
+    return user_enrollments(user=user_id)
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,12 @@ def refreshers_for_user(*, user) -> QuerySet[LessonProgress]:
         .select_related("lesson__module__course", "version", "lesson__current_version")
         .order_by("lesson__module__order", "lesson__order")
     )
+
+
+@prepared
+def refreshers_of(*, user_id: int) -> QuerySet[LessonProgress]:
+    """refreshers_for_user as a list, its SQL compiled once per process (the dashboard's)."""
+    return refreshers_for_user(user=user_id)
 
 
 def refreshers_for_agencies(*, agency_ids: list[int]) -> QuerySet[LessonProgress]:
