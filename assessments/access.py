@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import Attempt, Question, Quiz
+from assessments.selectors import own_attempt_to_take
 from courses.access import access_enrollment, access_trainer_area, content_access_allowed
 
 
@@ -31,6 +32,22 @@ def access_attempt(*, user, attempt_id: int, attempts: QuerySet[Attempt] | None 
     if attempts is None:
         attempts = Attempt.objects.select_related("quiz__module__course", "enrollment")
     attempt = get_object_or_404(attempts, pk=attempt_id, user=user)
+    return _vetted_for(user, attempt)
+
+
+def access_attempt_to_take(*, user, attempt_id: int, language: str) -> Attempt:
+    """access_attempt for the attempt page, reading as attempts_to_take(language) does, with
+    a prepared statement (core.prepared): the user's own attempt or 404, then the same vetting
+    check."""
+    if not user.is_authenticated:
+        raise Http404
+    attempt = own_attempt_to_take(attempt_id=attempt_id, user_id=user.pk, language=language)
+    if attempt is None:
+        raise Http404
+    return _vetted_for(user, attempt)
+
+
+def _vetted_for(user, attempt: Attempt) -> Attempt:
     if not content_access_allowed(user=user, level=attempt.quiz.access):
         raise Http404
     return attempt

@@ -2,8 +2,16 @@
 
 from django.db.models import QuerySet
 
-from assessments.models import Attempt, LabTrace, Question, Quiz, QuizTranslation
+from assessments.models import (
+    Attempt,
+    AttemptAnswer,
+    LabTrace,
+    Question,
+    Quiz,
+    QuizTranslation,
+)
 from core.joins import join_one, joined
+from core.prepared import prepared
 from courses.models import Course, Enrollment
 
 
@@ -48,6 +56,32 @@ def attempts_to_take(*, language: str) -> QuerySet[Attempt]:
     return join_one(attempts, name=_TRANSLATION, relation="quiz__translations", language=language)
 
 
+@prepared
+def own_attempt_in_english(*, attempt_id: int, user_id: int) -> QuerySet[Attempt]:
+    """The attempt page's read in English (attempts_to_take), compiled once per process."""
+    return attempts_to_take(language="en").filter(pk=attempt_id, user_id=user_id)
+
+
+@prepared
+def own_attempt_translated(*, attempt_id: int, user_id: int, language: str) -> QuerySet[Attempt]:
+    """The same in another language, with the quiz's translation joined."""
+    return join_one(
+        attempts_to_take(language="en"),
+        name=_TRANSLATION,
+        relation="quiz__translations",
+        language=language,
+    ).filter(pk=attempt_id, user_id=user_id)
+
+
+def own_attempt_to_take(*, attempt_id: int, user_id: int, language: str) -> Attempt | None:
+    """The user's own attempt as attempts_to_take reads it, or None (prepared reads)."""
+    if language == "en":
+        found = own_attempt_in_english(attempt_id=attempt_id, user_id=user_id)
+    else:
+        found = own_attempt_translated(attempt_id=attempt_id, user_id=user_id, language=language)
+    return found[0] if found else None
+
+
 def attempt_quiz_translation(*, attempt: Attempt) -> QuizTranslation | None:
     """The translation attempts_to_take joined; None in English or when there is none."""
     return joined(attempt, _TRANSLATION)
@@ -59,8 +93,13 @@ def quiz_translation(*, quiz: Quiz, language: str) -> QuizTranslation | None:
     return QuizTranslation.objects.filter(quiz=quiz, language=language).first()
 
 
+@prepared
+def _saved_answers(*, attempt_id: int) -> QuerySet:
+    return AttemptAnswer.objects.filter(attempt_id=attempt_id).values_list("question_key", "value")
+
+
 def attempt_saved_answers(*, attempt: Attempt) -> dict:
-    return dict(attempt.saved_answers.values_list("question_key", "value"))
+    return dict(_saved_answers(attempt_id=attempt.pk))
 
 
 def lab_trace_steps(*, attempt: Attempt, question_key: str) -> list[dict]:

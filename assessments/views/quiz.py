@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.access import access_attempt, access_quiz
+from assessments.access import access_attempt, access_attempt_to_take, access_quiz
 from assessments.forms import AttemptForm
 from assessments.grading import question_score
 from assessments.models import Attempt
@@ -25,7 +25,6 @@ from assessments.selectors import (
     attempt_questions,
     attempt_quiz_translation,
     attempt_saved_answers,
-    attempts_to_take,
     quiz_attempts,
     quiz_translation,
 )
@@ -85,11 +84,7 @@ def quiz_start(request, course_slug: str, module_slug: str):
 
 def _attempt_to_take(request, attempt_id: int) -> Attempt:
     """The attempt, with its quiz's translation in the viewer's language joined."""
-    return access_attempt(
-        user=request.user,
-        attempt_id=attempt_id,
-        attempts=attempts_to_take(language=get_language()),
-    )
+    return access_attempt_to_take(user=request.user, attempt_id=attempt_id, language=get_language())
 
 
 def _attempt_form(attempt: Attempt, data=None, saved: dict | None = None) -> AttemptForm:
