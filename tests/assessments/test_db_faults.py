@@ -48,7 +48,10 @@ def test_connection_killed_mid_grading_leaves_no_half_graded_attempt(officer, co
 
         def waiting_on_the_lock() -> int:
             cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                # This database's only: pg_locks is the whole server's (another suite's beat
+                # standby waits on an advisory lock too).
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             )
             return cursor.fetchone()[0]
 
