@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import Action, agencies_for, can
 from core.joins import join_one, joined
+from core.prepared import prepared
 from courses.models import ContentAccess, ContentAsset, Course, Enrollment, Lesson, Module
 from courses.translations import TRANSLATION_KINDS
 
@@ -16,31 +17,44 @@ def access_course(*, user, course_slug: str) -> Course:
     return get_object_or_404(Course, slug=course_slug, is_published=True)
 
 
+@prepared
+def _course_with_enrollment(*, user_id: int, course_slug: str) -> QuerySet[Course]:
+    # One enrollment at most: it is unique per user and course.
+    return join_one(
+        Course.objects, name="viewer_enrollment", relation="enrollments", user=user_id
+    ).filter(slug=course_slug, is_published=True)
+
+
 def access_course_to_read(*, user, course_slug: str) -> tuple[Course, Enrollment | None]:
-    """access_course, with the user's enrollment in it (None when not enrolled), in one query."""
+    """access_course, with the user's enrollment in it (None when not enrolled), in one query
+    (a prepared read, core.prepared)."""
     if not user.is_authenticated:
         raise Http404
-    course = get_object_or_404(
-        # One enrollment at most: it is unique per user and course.
-        join_one(Course.objects, name="viewer_enrollment", relation="enrollments", user=user),
-        slug=course_slug,
-        is_published=True,
-    )
+    found = _course_with_enrollment(user_id=user.pk, course_slug=course_slug)
+    if not found:
+        raise Http404
+    course = found[0]
     enrollment = joined(course, "viewer_enrollment")
     if enrollment is not None:
         enrollment.course = course
     return course, enrollment
 
 
+@prepared
+def _enrollment_in(*, user_id: int, course_slug: str) -> QuerySet[Enrollment]:
+    return Enrollment.objects.select_related("course").filter(
+        user_id=user_id, course__slug=course_slug, course__is_published=True
+    )
+
+
 def access_enrollment(*, user, course_slug: str) -> Enrollment:
+    """The user's enrollment in a published course, or 404 (a prepared read)."""
     if not user.is_authenticated:
         raise Http404
-    return get_object_or_404(
-        Enrollment.objects.select_related("course"),
-        user=user,
-        course__slug=course_slug,
-        course__is_published=True,
-    )
+    found = _enrollment_in(user_id=user.pk, course_slug=course_slug)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def open_access_levels(*, user) -> frozenset[str]:
@@ -74,20 +88,34 @@ def access_lesson(
     lesson_slug: str,
     lessons: QuerySet[Lesson] | None = None,
     open_levels: frozenset[str] | None = None,
+    language: str | None = None,
 ):
     """A lesson of a course the user is enrolled in, with that enrollment; lessons above
     public only after the vetting check (content_access_allowed). A page may pass the
-    lessons queryset it reads (joining what it shows), and the user's open_access_levels
+    lessons queryset it reads (joining what it shows), or the language to read the lesson
+    as lessons_to_read(language) does (a prepared read), and the user's open_access_levels
     when it has them already, so the check asks nothing again."""
     enrollment = access_enrollment(user=user, course_slug=course_slug)
-    if lessons is None:
-        lessons = Lesson.objects.select_related("module__course", "current_version")
-    lesson = get_object_or_404(
-        lessons,
-        module__course=enrollment.course,
-        module__slug=module_slug,
-        slug=lesson_slug,
-    )
+    if language is not None:
+        from courses.selectors.lessons import lesson_to_read
+
+        lesson = lesson_to_read(
+            course_id=enrollment.course_id,
+            module_slug=module_slug,
+            lesson_slug=lesson_slug,
+            language=language,
+        )
+        if lesson is None:
+            raise Http404
+    else:
+        if lessons is None:
+            lessons = Lesson.objects.select_related("module__course", "current_version")
+        lesson = get_object_or_404(
+            lessons,
+            module__course=enrollment.course,
+            module__slug=module_slug,
+            slug=lesson_slug,
+        )
     if open_levels is None:
         open_levels = open_access_levels(user=user)
     if lesson.access not in open_levels:

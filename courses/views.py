@@ -38,7 +38,6 @@ from courses.selectors import (
     lesson_translations,
     lesson_version,
     lesson_versions,
-    lessons_to_read,
     locked_parts,
     refreshers_for_agencies,
     stale_translations,
@@ -107,7 +106,7 @@ def lesson_detail(request, course_slug: str, module_slug: str, lesson_slug: str)
         course_slug=course_slug,
         module_slug=module_slug,
         lesson_slug=lesson_slug,
-        lessons=lessons_to_read(language="en" if wants_english else language),
+        language="en" if wants_english else language,
         open_levels=open_levels,
     )
     progress = course_progress(

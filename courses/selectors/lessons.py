@@ -4,6 +4,7 @@ versions."""
 from django.db.models import Count, QuerySet
 
 from core.joins import join_one, joined
+from core.prepared import prepared
 from courses.models import GlossaryTerm, Lesson, LessonTranslation, LessonVersion, Module
 
 # The name under which lessons_to_read joins a lesson's translation.
@@ -23,6 +24,40 @@ def lessons_to_read(*, language: str) -> QuerySet[Lesson]:
     return join_one(lessons, name=_TRANSLATION, relation="translations", language=language).defer(
         f"{_TRANSLATION}__source_text"
     )
+
+
+@prepared
+def _lesson_in_english(*, course_id: int, module_slug: str, lesson_slug: str):
+    return lessons_to_read(language="en").filter(
+        module__course_id=course_id, module__slug=module_slug, slug=lesson_slug
+    )
+
+
+@prepared
+def _lesson_translated(*, course_id: int, module_slug: str, lesson_slug: str, language: str):
+    return (
+        join_one(
+            lessons_to_read(language="en"),
+            name=_TRANSLATION,
+            relation="translations",
+            language=language,
+        )
+        .defer(f"{_TRANSLATION}__source_text")
+        .filter(module__course_id=course_id, module__slug=module_slug, slug=lesson_slug)
+    )
+
+
+def lesson_to_read(
+    *, course_id: int, module_slug: str, lesson_slug: str, language: str
+) -> Lesson | None:
+    """One lesson of a course as lessons_to_read(language) reads it, or None: prepared reads
+    (core.prepared), one for English and one with the translation joined."""
+    where = {"course_id": course_id, "module_slug": module_slug, "lesson_slug": lesson_slug}
+    if language == "en":
+        found = _lesson_in_english(**where)
+    else:
+        found = _lesson_translated(**where, language=language)
+    return found[0] if found else None
 
 
 def lesson_translation(*, lesson: Lesson) -> LessonTranslation | None:

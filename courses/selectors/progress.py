@@ -28,10 +28,13 @@ def lessons_read(*, enrollment: Enrollment | None) -> dict[int, int]:
     whatever their number."""
     if enrollment is None:
         return {}
-    return dict(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list(
-            "lesson_id", "version__number"
-        )
+    return dict(_lessons_read(enrollment_id=enrollment.pk))
+
+
+@prepared
+def _lessons_read(*, enrollment_id: int) -> QuerySet:
+    return LessonProgress.objects.filter(enrollment_id=enrollment_id).values_list(
+        "lesson_id", "version__number"
     )
 
 
