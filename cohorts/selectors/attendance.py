@@ -1,7 +1,7 @@
 """Reads for the attendance pages: a session's roster with its counts, one officer's mark."""
 
 from cohorts.models import Attendance, Seat, Session
-from cohorts.selectors.cohorts import cohort_sessions, session_roster
+from cohorts.selectors.cohorts import session_roster, sessions_of
 
 Status = Attendance.Status
 STATUS_ORDER = (Status.PRESENT, Status.LATE, Status.EXCUSED, Status.ABSENT)
@@ -22,7 +22,7 @@ def roster_page(*, session: Session) -> dict:
         "rows": rows,
         "counts": [(status, Status(status).label, counts[status]) for status in STATUS_ORDER],
         "unmarked": unmarked,
-        "sessions": list(cohort_sessions(cohort=session.cohort)),
+        "sessions": sessions_of(cohort_id=session.cohort_id),
     }
 
 

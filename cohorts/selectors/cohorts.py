@@ -49,16 +49,8 @@ def _trainers_and_prerequisites(*, cohort: Cohort) -> tuple[list[User], list[Mod
     """The cohort's trainers (by name, as the database sorts names) and its prerequisite
     modules (in course order): two short lists read in one query, a UNION ALL of rows (kind,
     id, name or title, display name, order), as the partial objects the page shows."""
-    trainers = Cohort.trainers.through.objects.filter(cohort=cohort).values_list(
-        Value(TRAINER), "user_id", "user__full_name", "user__display_name", Value(0)
-    )
-    modules = Cohort.prerequisite_modules.through.objects.filter(cohort=cohort).values_list(
-        Value(MODULE), "module_id", "module__title", Value(""), "module__order"
-    )
     people, prerequisites = [], []
-    for kind, pk, name, display_name, order in trainers.union(modules, all=True).order_by(
-        "user__full_name", "user_id"
-    ):
+    for kind, pk, name, display_name, order in _trainer_and_module_rows(cohort_id=cohort.pk):
         if kind == TRAINER:
             people.append(User(pk=pk, full_name=name, display_name=display_name))
         else:
@@ -67,24 +59,48 @@ def _trainers_and_prerequisites(*, cohort: Cohort) -> tuple[list[User], list[Mod
     return people, prerequisites
 
 
+@prepared
+def _trainer_and_module_rows(*, cohort_id: int) -> QuerySet:
+    trainers = Cohort.trainers.through.objects.filter(cohort_id=cohort_id).values_list(
+        Value(TRAINER), "user_id", "user__full_name", "user__display_name", Value(0)
+    )
+    modules = Cohort.prerequisite_modules.through.objects.filter(cohort_id=cohort_id).values_list(
+        Value(MODULE), "module_id", "module__title", Value(""), "module__order"
+    )
+    return trainers.union(modules, all=True).order_by("user__full_name", "user_id")
+
+
+@prepared
+def _participations_by_name(*, cohort_id: int) -> QuerySet[Participation]:
+    return cohort_participations(cohort=cohort_id).order_by("agency__name")
+
+
+@prepared
+def sessions_of(*, cohort_id: int) -> QuerySet[Session]:
+    """cohort_sessions (cancelled ones too) as a list, compiled once per process."""
+    return cohort_sessions(cohort=cohort_id)
+
+
 def cohort_page(*, cohort: Cohort, user) -> dict:
     """What the cohort page lists, for a cohort loaded by access_cohort (through
     cohort_page_cohorts()): its sessions, trainers, participating agencies (those whose
     officers the user nominates apart, as `own_participations`, for an agency admin taking
     part) and prerequisite modules. Three queries, whatever the number of rows."""
-    participations = Participation.objects.filter(cohort=cohort).select_related("agency")
     nominating = Action.NOMINATE_OFFICERS in cohort.actions and not user.is_staff
-    if nominating:
-        allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
-        participations = participations.annotate(
-            nominated_by_viewer=Exists(allowed.filter(pk=OuterRef("agency_id")))
-        )
     # By name, as the user's own are listed; the table shows them by role, then name (the
     # model's order), which a stable sort on the role gives.
-    by_name = list(participations.order_by("agency__name"))
+    if nominating:
+        allowed = agencies_for(user, Action.NOMINATE_OFFICERS)
+        by_name = list(
+            cohort_participations(cohort=cohort)
+            .annotate(nominated_by_viewer=Exists(allowed.filter(pk=OuterRef("agency_id"))))
+            .order_by("agency__name")
+        )
+    else:  # most viewers (officers, trainers): a prepared read
+        by_name = _participations_by_name(cohort_id=cohort.pk)
     trainers, prerequisites = _trainers_and_prerequisites(cohort=cohort)
     return {
-        "sessions": list(cohort_sessions(cohort=cohort)),
+        "sessions": sessions_of(cohort_id=cohort.pk),
         "trainers": trainers,
         "participations": sorted(by_name, key=lambda p: p.role),
         "own_participations": [p for p in by_name if p.nominated_by_viewer] if nominating else [],
@@ -106,17 +122,20 @@ def session_roster(*, session: Session) -> list[dict]:
     has at most one mark per session), as the values a roster row shows: seat (its id),
     walk_in, name, display_name, agency_name, mark_status (None when unmarked) and note. Values,
     not objects: building 600 seats, users, agencies and marks costs more than showing them."""
-    seats = cohort_seats(cohort=session.cohort, statuses=[Seat.Status.APPROVED])
-    return list(
-        join_one(seats, name="mark", relation="attendance", session=session).values(
-            "walk_in",
-            seat=F("pk"),
-            name=F("user__full_name"),
-            display_name=F("user__display_name"),
-            agency_name=F("agency__name"),
-            mark_status=F("mark__status"),
-            note=F("mark__note"),
-        )
+    return _roster_of(cohort_id=session.cohort_id, session_id=session.pk)
+
+
+@prepared
+def _roster_of(*, cohort_id: int, session_id: int) -> QuerySet:
+    seats = cohort_seats(cohort=cohort_id, statuses=[Seat.Status.APPROVED])
+    return join_one(seats, name="mark", relation="attendance", session=session_id).values(
+        "walk_in",
+        seat=F("pk"),
+        name=F("user__full_name"),
+        display_name=F("user__display_name"),
+        agency_name=F("agency__name"),
+        mark_status=F("mark__status"),
+        note=F("mark__note"),
     )
 
 

@@ -1,6 +1,8 @@
 """Attendance pages: the trainer's phone roster and its one-mark endpoint, the projector's
 rotating QR code, officers checking themselves in, the sign-in sheet PDF and the CSV upload."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -54,20 +57,27 @@ def _errors(error: ValidationError) -> str:
 # --- The trainer's roster -----------------------------------------------------------------
 
 
-def _roster_rows(rows) -> list[dict]:
-    """What each row of the roster shows. The four buttons (and the line under them) look
-    the same for every officer with the same mark, so each variant is rendered once, not 600
-    times: the page's time stays low on a big roster."""
-    pressed = [None, *STATUS_ORDER]
-    buttons = {
+@functools.cache
+def _roster_buttons(language: str) -> dict:
+    """The roster's four buttons, once per pressed status (or none) and language, per
+    process: they depend on nothing else (the template and labels change with a deploy,
+    which restarts the process)."""
+    return {
         status: mark_safe(  # noqa: S308 - rendered by our own template, escaped there
             render_to_string(
                 "cohorts/attendance/roster_buttons.html",
                 {"statuses": STATUSES, "pressed": status},
             )
         )
-        for status in pressed
+        for status in [None, *STATUS_ORDER]
     }
+
+
+def _roster_rows(rows) -> list[dict]:
+    """What each row of the roster shows. The four buttons (and the line under them) look
+    the same for every officer with the same mark, so each variant is rendered once, not 600
+    times: the page's time stays low on a big roster."""
+    buttons = _roster_buttons(get_language())
     states = {None: _("Not marked yet")} | {
         status: _("Saved: %(status)s") % {"status": label} for status, label in STATUSES
     }
