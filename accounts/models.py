@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.prepared import prepared
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -24,6 +26,21 @@ def validate_email_domains(value: list) -> None:
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get(self, *args, **kwargs):
+        """User.objects.get(pk=<int>), which authentication asks on every signed-in request
+        (ModelBackend.get_user), as a prepared read (core.prepared): the ORM spent more CPU
+        building that statement again than the database spent answering it. Any other
+        lookup, or a manager bound to a database, goes the ORM's usual way."""
+        pk = kwargs.get("pk")
+        if args or len(kwargs) != 1 or type(pk) is not int or self._db is not None:
+            return super().get(*args, **kwargs)
+        found = _user_by_pk(pk=pk)
+        if not found:
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return found[0]
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
@@ -91,6 +108,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.full_name
+
+
+@prepared
+def _user_by_pk(*, pk: int):
+    return User.objects.filter(pk=pk)
 
 
 class Agency(models.Model):

@@ -154,3 +154,15 @@ def test_a_closure_and_an_unknown_type_are_refused():
         memberships_of_agency(agency_id=True)
     with pytest.raises(TypeError):
         memberships_of_agency(agency=1)
+
+
+def test_user_get_by_pk_is_prepared_and_keeps_the_managers_answers():
+    user = UserFactory()
+    assert User.objects.get(pk=user.pk) == user
+    assert User.objects.get(pk=str(user.pk)) == user  # not an int: the ORM's way
+    assert User.objects.get(email=user.email) == user
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=user.pk + 1000)
+    with CaptureQueriesContext(connection) as queries:
+        User.objects.get(pk=user.pk)
+    assert len(queries) == 1
