@@ -16,7 +16,6 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress
 
 from cohorts.models import CalendarFeed, Cohort, Seat, Session, hash_feed_token
 
@@ -84,13 +83,21 @@ def _summary(entry: Entry) -> str:
     return entry.cohort.title
 
 
-def _organizer() -> vCalAddress:
+# icalendar is imported by the first calendar built, not by every web worker's start (each
+# gunicorn worker starts again every 1,000 requests; tests/core/test_lazy_imports.py).
+
+
+def _organizer():
+    from icalendar import vCalAddress
+
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = _("Crypto Crime Training")
     return organizer
 
 
-def _attendee(user, method: str) -> vCalAddress:
+def _attendee(user, method: str):
+    from icalendar import vCalAddress
+
     attendee = vCalAddress(f"mailto:{user.email}")
     if user.full_name:
         attendee.params["cn"] = user.full_name
@@ -103,7 +110,9 @@ def _attendee(user, method: str) -> vCalAddress:
     return attendee
 
 
-def _event(entry: Entry, *, stamp, method: str | None, attendee_user) -> Event:
+def _event(entry: Entry, *, stamp, method: str | None, attendee_user):
+    from icalendar import Event
+
     session, cohort = entry.session, entry.cohort
     link = cohort_link(cohort)
     event = Event()
@@ -143,6 +152,8 @@ def build_calendar(
     """A VCALENDAR with one VEVENT per entry and a VTIMEZONE for each zone used. METHOD
     (REQUEST, CANCEL, PUBLISH) is for messages and downloads; a subscribed feed has none.
     ATTENDEE goes with REQUEST and CANCEL only."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

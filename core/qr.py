@@ -3,13 +3,15 @@
 import base64
 import io
 
-import qrcode
-import qrcode.image.svg
-from PIL import Image
+# qrcode and Pillow are imported by the first code made, not by every web worker's start
+# (each gunicorn worker starts again every 1,000 requests; tests/core/test_lazy_imports.py).
 
 
 def qr_svg(data: str) -> str:
     """The QR code as inline SVG markup (vector, so it stays sharp in print)."""
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(
         data,
         image_factory=qrcode.image.svg.SvgPathImage,
@@ -25,6 +27,8 @@ def qr_svg(data: str) -> str:
 
 def qr_matrix(data: str, *, border: int = 2) -> list[list[bool]]:
     """The QR code's modules, quiet zone included (True is dark)."""
+    import qrcode
+
     code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)
@@ -37,6 +41,8 @@ def qr_png_data_uri(data: str) -> str:
     WeasyPrint embeds it as-is, far faster than parsing an SVG of thousands of path
     points; print it with `image-rendering: pixelated` so every module stays a sharp
     square (no interpolation) at any size."""
+    from PIL import Image
+
     matrix = qr_matrix(data)
     size = len(matrix)
     image = Image.frombytes(

@@ -1,6 +1,6 @@
-"""A web process starts without WeasyPrint, pyHanko and openpyxl: they are imported by the
-first PDF render, signature or workbook (mostly the Celery workers'), not by the services and
-writers every view imports. Each gunicorn worker starts again every 1,000 requests, and they
+"""A web process starts without WeasyPrint, pyHanko, openpyxl, qrcode and icalendar: they
+are imported by the first PDF render, signature, workbook, QR code or calendar (mostly the
+Celery workers'), not by the services and writers every view imports. Each gunicorn worker starts again every 1,000 requests, and they
 were half of its start.
 (Rendering and signing through core.pdf and core.signing are tested in test_signing and
 tests/certificates/test_rendering.)"""
@@ -16,7 +16,8 @@ django.setup()
 from django.urls import get_resolver
 get_resolver()._populate()  # every view module, as the first request imports them
 import core.checks, core.pdf, core.signing  # noqa
-print(",".join(sorted(m for m in ("weasyprint", "pyhanko", "aiohttp", "openpyxl") if m in sys.modules)))
+LAZY = ("weasyprint", "pyhanko", "aiohttp", "openpyxl", "qrcode", "icalendar")
+print(",".join(sorted(m for m in LAZY if m in sys.modules)))
 """
 
 
