@@ -25,6 +25,11 @@ Later calls put their values into the stored parameters and run the stored SQL. 
 objects through the queryset's own iterable, as list(queryset) would: select_related,
 annotations, values_list and prefetch_related behave as usual.
 
+The function must build the same SQL whatever its values: no `if` on an argument (the two
+stand-ins would take the same branch, and another value would get the other branch's
+statement). Where a page needs two shapes (English, or a translation joined), it has two
+prepared reads and chooses between them before calling.
+
 Values may be int, str, date or aware datetime. A None (which makes different SQL: IS NULL)
 takes the ORM's ordinary path for that call. The stored statement holds only SQL and the
 constants written in the function; values are never kept between calls.
