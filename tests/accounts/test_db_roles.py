@@ -31,7 +31,10 @@ def runtime_role():
     name = f"cc_runtime_{uuid.uuid4().hex[:12]}"
     password = secrets.token_urlsafe(24)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE ROLE {name} LOGIN PASSWORD %s", [password])
+        # A utility statement takes no bound parameters: the password goes in as a literal.
+        cursor.execute(
+            connection.ops.compose_sql(f"CREATE ROLE {name} LOGIN PASSWORD %s", [password])
+        )
     out = io.StringIO()
     call_command("audit_db_roles", "--runtime-role", name, stdout=out)
     assert f"granted the runtime role {name}" in out.getvalue()
