@@ -35,6 +35,7 @@ from accounts.permissions import (
 from cohorts.checkin import display_mac
 from cohorts.models import Cohort, Participation, Seat, Session
 from core.joins import join_one, joined
+from core.prepared import prepared
 
 # How the user relates to a cohort: annotations of the query that loads it (see _relation).
 RELATION = ("viewer_trains", "viewer_participates", "viewer_cohosts", "viewer_has_seat")
@@ -48,23 +49,40 @@ def _relation(*, user, cohort: OuterRef, seat: bool = True) -> dict:
     part in it only if they nominate officers somewhere (both known from the request's
     memberships, already read). seat=False leaves out whether they have a seat in it, for a
     query that joins their seat instead."""
-    no = Value(False)
-    relation = {"viewer_trains": no, "viewer_participates": no, "viewer_cohosts": no}
-    if seat:
-        relation["viewer_has_seat"] = Exists(Seat.objects.filter(cohort=cohort, user=user.pk))
-    if user.is_staff:  # every right but attending, whatever their agencies
-        return relation
-    if can(user, Action.SCHEDULE_COHORTS):
-        relation["viewer_trains"] = Exists(
-            Cohort.trainers.through.objects.filter(cohort=cohort, user=user.pk)
-        )
-    if any(Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in active_memberships(user)):
+    staff, schedules, nominates = _shape(user)
+    relation = _relation_of(
+        user_id=user.pk, cohort=cohort, seat=seat, staff=staff, schedules=schedules
+    )
+    if nominates:
         participating = Participation.objects.filter(
             cohort=cohort, agency__in=agencies_for(user, Action.NOMINATE_OFFICERS)
         )
         relation["viewer_participates"] = Exists(participating)
         relation["viewer_cohosts"] = Exists(
             participating.exclude(role=Participation.Role.PARTICIPANT)
+        )
+    return relation
+
+
+def _shape(user) -> tuple[bool, bool, bool]:
+    """What _relation asks of the database for this user: (staff, schedules, nominates)."""
+    if user.is_staff:  # every right but attending, whatever their agencies
+        return True, False, False
+    nominates = any(
+        Action.NOMINATE_OFFICERS in SCOPED.get(m.role, ()) for m in active_memberships(user)
+    )
+    return False, can(user, Action.SCHEDULE_COHORTS), nominates
+
+
+def _relation_of(*, user_id: int, cohort: OuterRef, seat: bool, staff: bool, schedules: bool):
+    """_relation's annotations but the agencies' part (which lists the user's agencies)."""
+    no = Value(False)
+    relation = {"viewer_trains": no, "viewer_participates": no, "viewer_cohosts": no}
+    if seat:
+        relation["viewer_has_seat"] = Exists(Seat.objects.filter(cohort=cohort, user=user_id))
+    if not staff and schedules:
+        relation["viewer_trains"] = Exists(
+            Cohort.trainers.through.objects.filter(cohort=cohort, user=user_id)
         )
     return relation
 
@@ -148,6 +166,42 @@ def access_cohort(
         ),
         pk=cohort_id,
     )
+    return _checked_cohort(user, cohort, action)
+
+
+@prepared(shape=("staff", "schedules"))
+def _cohort_page_row(*, cohort_id: int, user_id: int, staff: bool, schedules: bool):
+    from cohorts.selectors.cohorts import cohort_page_cohorts
+
+    cohorts = join_one(cohort_page_cohorts(), name="viewer_seat", relation="seats", user=user_id)
+    relation = _relation_of(
+        user_id=user_id, cohort=OuterRef("pk"), seat=False, staff=staff, schedules=schedules
+    )
+    return (
+        cohorts.annotate(**relation)
+        .select_related("course", "host_agency", "assessment")
+        .filter(pk=cohort_id)
+    )
+
+
+def access_cohort_page(*, user, cohort_id: int) -> Cohort:
+    """access_cohort(VIEW_COHORT) for the cohort page, loading what cohort_page_cohorts adds:
+    a prepared read (core.prepared) for everyone but those who nominate officers, whose
+    check lists their agencies."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    staff, schedules, nominates = _shape(user)
+    if nominates:
+        from cohorts.selectors.cohorts import cohort_page_cohorts
+
+        return access_cohort(user=user, cohort_id=cohort_id, cohorts=cohort_page_cohorts())
+    found = _cohort_page_row(cohort_id=cohort_id, user_id=user.pk, staff=staff, schedules=schedules)
+    if not found:
+        raise Http404
+    return _checked_cohort(user, found[0], Action.VIEW_COHORT)
+
+
+def _checked_cohort(user, cohort: Cohort, action) -> Cohort:
     cohort.viewer_seat = joined(cohort, "viewer_seat")
     if cohort.viewer_seat is not None:
         cohort.viewer_seat.cohort = cohort
@@ -181,14 +235,31 @@ def _session_or_404(session_id: int) -> Session:
     return get_object_or_404(_sessions(), pk=session_id)
 
 
+@prepared(shape=("staff", "schedules"))
+def _session_row(*, session_id: int, user_id: int, staff: bool, schedules: bool):
+    relation = _relation_of(
+        user_id=user_id, cohort=OuterRef("cohort_id"), seat=True, staff=staff, schedules=schedules
+    )
+    return _sessions().annotate(**relation).filter(pk=session_id)
+
+
 def access_session(*, user, session_id: int, action: Action = Action.RUN_COHORT) -> Session:
     """The session if the user may take the action on its cohort, else 404: one query."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    session = get_object_or_404(
-        _sessions().annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
-        pk=session_id,
-    )
+    staff, schedules, nominates = _shape(user)
+    if nominates:
+        session = get_object_or_404(
+            _sessions().annotate(**_relation(user=user, cohort=OuterRef("cohort_id"))),
+            pk=session_id,
+        )
+    else:  # a prepared read (core.prepared): the same query, compiled once per process
+        found = _session_row(
+            session_id=session_id, user_id=user.pk, staff=staff, schedules=schedules
+        )
+        if not found:
+            raise Http404
+        session = found[0]
     actions = _actions(user=user, cohort=session.cohort, relation=_loaded_relation(session))
     if action not in actions:
         raise Http404

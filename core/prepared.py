@@ -27,8 +27,8 @@ annotations, values_list and prefetch_related behave as usual.
 
 The function must build the same SQL whatever its values: no `if` on an argument (the two
 stand-ins would take the same branch, and another value would get the other branch's
-statement). Where a page needs two shapes (English, or a translation joined), it has two
-prepared reads and chooses between them before calling.
+statement), except on the arguments named as its shape (prepared(shape=...)), which choose
+among forms compiled apart.
 
 Values may be int, str, date or aware datetime. A None (which makes different SQL: IS NULL)
 takes the ORM's ordinary path for that call. The stored statement holds only SQL and the
@@ -128,49 +128,57 @@ def _compile(queryset: QuerySet, alias: str):
 
 
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], shape: tuple[str, ...] = ()):
         if build.__closure__:
             raise PreparedQueryError(
                 f"{build.__qualname__} reads variables of an enclosing function: "
                 "pass every value as a keyword argument"
             )
         self.build = build
-        self.names = [
+        arguments = [
             p.name
             for p in inspect.signature(build).parameters.values()
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         ]
+        unknown = set(shape) - set(arguments)
+        if unknown:
+            raise PreparedQueryError(f"{build.__qualname__} has no argument {sorted(unknown)}")
+        self.shape = tuple(shape)
+        self.names = [name for name in arguments if name not in self.shape]
         self._statements: dict[tuple, _Statement] = {}
         self._model = None  # known after the first call
         self._lock = threading.Lock()
         functools.update_wrapper(self, build)
 
     def __call__(self, **values) -> list:
-        if sorted(values) != sorted(self.names):
-            raise TypeError(f"{self.build.__qualname__} takes {self.names}, got {sorted(values)}")
-        if any(value is None for value in values.values()):
+        expected = sorted([*self.names, *self.shape])
+        if sorted(values) != expected:
+            raise TypeError(f"{self.build.__qualname__} takes {expected}, got {sorted(values)}")
+        if any(values[name] is None for name in self.names):
             return list(self.build(**values))
+        shape = {name: values[name] for name in self.shape}
         kinds = tuple(_kind(values[name]) for name in self.names)
+        key = (kinds, tuple(shape.values()))
         model = self._model
         alias = router.db_for_read(model) if model is not None else None
-        statement = self._statements.get((alias, kinds))
+        statement = self._statements.get((alias, key))
         if statement is None:
-            statement = self._prepare(kinds)
+            statement = self._prepare(kinds, shape, key)
             alias = statement.queryset.db
-        return statement.run(alias, values)
+        return statement.run(alias, {name: values[name] for name in self.names})
 
-    def _build_with(self, which: int, kinds: tuple) -> QuerySet:
+    def _build_with(self, which: int, kinds: tuple, shape: dict) -> QuerySet:
         values = {
             name: _stand_in(kind, k, which)
             for k, (name, kind) in enumerate(zip(self.names, kinds, strict=True))
         }
-        queryset = self.build(**values)
+        queryset = self.build(**values, **shape)
         if not isinstance(queryset, QuerySet):
             raise PreparedQueryError(f"{self.build.__qualname__} must return a queryset")
         return queryset
 
-    def _prepare(self, kinds: tuple) -> _Statement:
-        first, second = self._build_with(0, kinds), self._build_with(1, kinds)
+    def _prepare(self, kinds: tuple, shape: dict, key: tuple) -> _Statement:
+        first, second = self._build_with(0, kinds, shape), self._build_with(1, kinds, shape)
         alias = first.db
         if first._prefetch_related_lookups != second._prefetch_related_lookups:
             raise PreparedQueryError(f"{self.build.__qualname__}: prefetches differ")
@@ -212,12 +220,18 @@ class Prepared:
             raise PreparedQueryError(f"{name}: {unused} reach no parameter of the SQL")
         statement = _Statement(first, compiler, sql, params, slots)
         with self._lock:
-            self._statements[(alias, kinds)] = statement
+            self._statements[(alias, key)] = statement
             self._model = first.model
         return statement
 
 
-def prepared(build: Callable[..., QuerySet]) -> Prepared:
+def prepared(build: Callable[..., QuerySet] | None = None, *, shape: tuple[str, ...] = ()):
     """Decorate a function of keyword-only arguments that returns a queryset: calling it
-    returns the list of results, with the SQL compiled once per process (module docstring)."""
-    return Prepared(build)
+    returns the list of results, with the SQL compiled once per process (module docstring).
+
+    shape names arguments that choose the statement's form rather than fill its values
+    (booleans such as "the viewer is staff"): the function may branch on them, each form
+    is compiled apart, and they must be hashable."""
+    if build is None:
+        return lambda function: Prepared(function, shape)
+    return Prepared(build, shape)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import Action, agencies_for
 from cohorts.access import (
     access_cohort,
+    access_cohort_page,
     access_participation,
     access_session,
     may_schedule,
@@ -31,7 +32,6 @@ from cohorts.forms.schedule import (
 from cohorts.models import Cohort, Participation, Seat
 from cohorts.selectors.cohorts import (
     cohort_page,
-    cohort_page_cohorts,
     cohort_participations,
     cohort_sessions,
     cohorts_for_agencies,
@@ -111,12 +111,7 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, cohort_id: int):
-    cohort = access_cohort(
-        user=request.user,
-        cohort_id=cohort_id,
-        action=Action.VIEW_COHORT,
-        cohorts=cohort_page_cohorts(),
-    )
+    cohort = access_cohort_page(user=request.user, cohort_id=cohort_id)
     actions = cohort.actions
     page = cohort_page(cohort=cohort, user=request.user)
     context = {

@@ -166,3 +166,20 @@ def test_user_get_by_pk_is_prepared_and_keeps_the_managers_answers():
     with CaptureQueriesContext(connection) as queries:
         User.objects.get(pk=user.pk)
     assert len(queries) == 1
+
+
+@prepared(shape=("staff_only",))
+def people(*, email: str, staff_only: bool):
+    users = User.objects.filter(email=email)
+    if staff_only:
+        users = users.filter(is_staff=True)
+    return users
+
+
+def test_shape_arguments_choose_among_forms_compiled_apart():
+    staff = UserFactory(email="s@agency.example", is_staff=True)
+    officer = UserFactory(email="o@agency.example")
+    assert people(email=officer.email, staff_only=False) == [officer]
+    assert people(email=officer.email, staff_only=True) == []
+    assert people(email=staff.email, staff_only=True) == [staff]
+    assert len(people._statements) == 2
