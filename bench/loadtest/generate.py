@@ -28,6 +28,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import gevent
@@ -72,6 +73,12 @@ class Recorder:
 
     def errors(self, start: float, end: float) -> list[Sample]:
         return [s for s in self.samples if start <= s.at < end and s.failed]
+
+
+def reasons(errors: list[Sample]) -> list[str]:
+    """The commonest reasons for the errors, with their counts."""
+    counted = Counter(f"{sample.group}: {sample.failed}" for sample in errors)
+    return [f"{count} x {why}" for why, count in counted.most_common(6)]
 
 
 def cpu_seconds() -> float:
@@ -121,7 +128,7 @@ def phase(runner, recorder, name, users, *, spawn_rate, settle, hold) -> dict:
         "all": total(samples, hold_start, end, set(page_groups)),
         "sign_ins": sign_ins,
         "errors": len(errors),
-        "why": list(dict.fromkeys(f"{s.group}: {s.failed}" for s in errors))[:5],
+        "why": reasons(errors),
         "passed": passes(page_groups, len(errors)),
         "generator_cpu": {
             "phase": (cpu_end - cpu_start) / (end - start),
@@ -195,7 +202,7 @@ def smoke(runner, recorder, args) -> dict:
         "name": "smoke",
         "groups": group_figures(recorder.samples, start, end),
         "errors": len(recorder.errors(start, end)),
-        "why": [f"{s.group}: {s.failed}" for s in recorder.errors(start, end)][:5],
+        "why": reasons(recorder.errors(start, end)),
         "unfinished": runner.user_count,
     }
 

@@ -33,6 +33,7 @@ import os
 import random
 import re
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -67,6 +68,11 @@ DASHBOARD_OFFICERS = "dashboard officers"
 ROSTER = "roster"
 SIGN_IN_GROUPS = (SIGN_IN, MFA)
 
+# nginx (deploy/nginx) keeps an idle connection to gunicorn 4 s, less than gunicorn's 5 s
+# keep-alive, so it never sends on a connection gunicorn is closing; a user idle longer
+# connects afresh, as nginx would, instead of racing gunicorn's close (a POST lost that way
+# is not retried).
+IDLE_REUSE_SECONDS = 4
 SAVE_URL = re.compile(r'data-save-url="([^"]+)"')
 ATTEMPT_PATH = re.compile(r"^/attempts/(\d+)/$")
 # Answers are read from the database by at most this many users at once: each read opens a
@@ -108,11 +114,14 @@ class Person(FastHttpUser):
         self.address = address(next(_addresses))
         self.rounds = 0
         self.signed_in = False
+        self.last_answer = time.monotonic()
 
     # --- HTTP ------------------------------------------------------------------------------
     def send(self, method, path, group, *, data=None, expect=200, markers=(), location=None):
         """One request; the response, or None when it failed (reported to locust with why).
         `location`: a pattern the redirect's target must match."""
+        if time.monotonic() - self.last_answer > IDLE_REUSE_SECONDS:
+            self.client.client.close()  # the connection, not the session: cookies stay
         headers = {"X-Forwarded-For": self.address}
         body = None
         if data is not None:
@@ -127,22 +136,33 @@ class Person(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            text = response.text or ""
-            if response.status_code != expect:
-                target = (response.headers or {}).get("Location", "")
-                response.failure(f"{method} {path}: {response.status_code} {target}".rstrip())
+            self.last_answer = time.monotonic()
+            return self.check(response, expect, markers, location)
+
+    @staticmethod
+    def check(response, expect, markers, location):
+        """The response if it is what a browser expects, else None, failed with why."""
+        text = response.text or ""
+        if response.status_code != expect:
+            error = getattr(response, "error", None)
+            why = f"answered {response.status_code}"
+            if response.status_code == 0 and error is not None:
+                why += f" ({type(error).__name__})"
+            elif target := (response.headers or {}).get("Location"):
+                why += f", to {target}"
+            response.failure(why)
+            return None
+        missing = [marker for marker in markers if marker not in text]
+        if missing:
+            response.failure(f"no {missing[0]!r} in the page")
+            return None
+        if location is not None:
+            target = response.headers.get("Location", "")
+            if not re.search(location, target):
+                response.failure(f"redirected to {target or 'nowhere'}")
                 return None
-            missing = [marker for marker in markers if marker not in text]
-            if missing:
-                response.failure(f"{method} {path}: no {missing[0]!r} in the page")
-                return None
-            if location is not None:
-                target = response.headers.get("Location", "")
-                if not re.search(location, target):
-                    response.failure(f"{method} {path}: redirected to {target or 'nowhere'}")
-                    return None
-            response.success()
-            return response
+        response.success()
+        return response
 
     def post_form(self, path, group, fields, *, page, **checks):
         """POST a form with the CSRF token of the page it is on."""
@@ -154,6 +174,9 @@ class Person(FastHttpUser):
         )
 
     def sign_in(self, totp_secret: str | None = None) -> bool:
+        """The login form, then the MFA code if `totp_secret`; in a new session, so a retry
+        after a failed attempt (a code that expired in flight) starts over."""
+        self.client.cookiejar.clear()
         login = reverse("account_login")
         page = self.send("GET", login, SIGN_IN, markers=['name="csrfmiddlewaretoken"'])
         if page is None:
