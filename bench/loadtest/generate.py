@@ -127,6 +127,7 @@ def phase(runner, recorder, name, users, *, spawn_rate, settle, hold) -> dict:
         "groups": page_groups,
         "all": total(samples, hold_start, end, set(page_groups)),
         "sign_ins": sign_ins,
+        "requests": sum(1 for s in samples if start <= s.at < end),
         "errors": len(errors),
         "why": reasons(errors),
         "passed": passes(page_groups, len(errors)),

@@ -232,7 +232,7 @@ def print_results(results: dict, sampler: CpuSampler, args) -> None:
     print(
         f"gunicorn worker restarts (max_requests): "
         f"{sampler.restarts(main['hold_start'], main['end'])}; errors in the whole run "
-        f"(ramp included): {main['errors']}"
+        f"(ramp included): {main['errors']} of {main['requests']} requests"
     )
     for why in main["why"]:
         print(f"  {why}")
