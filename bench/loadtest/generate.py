@@ -26,6 +26,7 @@ errors, the generator's own CPU, and the step search's outcome.
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections import Counter
@@ -210,6 +211,9 @@ def smoke(runner, recorder, args) -> dict:
 
 def main() -> None:
     args = parse_args()
+    # The phases print their own lines; locust's ramp messages would come between them (in
+    # the site's JSON log format, which Django's setup gave every logger).
+    logging.getLogger("locust").setLevel(logging.WARNING)
     environment = Environment(
         user_classes=[locustfile.OfficerUser, locustfile.AdminUser], host=args.host
     )

@@ -202,8 +202,9 @@ class CpuSampler(threading.Thread):
 def cpu_line(shares: dict[str, float]) -> str:
     return (
         f"CPU, % of one core: gunicorn {shares['gunicorn']:.0f}, load generator "
-        f"{shares['generator']:.0f}, PostgreSQL {shares['postgresql']:.0f}, Redis "
-        f"{shares['redis']:.0f}, rest of the machine {shares['other']:.0f}; machine busy "
+        f"{shares['generator']:.0f}, PostgreSQL (the whole server) "
+        f"{shares['postgresql']:.0f}, Redis {shares['redis']:.0f}, rest of the machine "
+        f"{shares['other']:.0f}; machine busy "
         f"{shares['machine']:.0f} of {100 * (os.cpu_count() or 1)}"
     )
 
@@ -258,14 +259,13 @@ def print_results(results: dict, sampler: CpuSampler, args) -> None:
             for why in step["why"]:
                 print(f"  {step['users']} users: {why}")
         best = results["max_users"]
-        print(
-            f"\nHighest user count with every p95 < {P95_LIMIT_MS} ms and 0 errors: "
-            + (
-                f"{best} ({best * 15 // MIX} officers, {best // MIX} admins)"
-                if best
-                else f"none of the counts tried (the lowest was {phases[1]['users']})"
-            )
-        )
+        if not best:
+            found = f"none of the counts tried (the lowest was {phases[1]['users']})"
+        else:
+            found = f"{best} ({best * 15 // MIX} officers, {best // MIX} admins)"
+            if all(step["passed"] for step in phases[1:]):
+                found = f"at least {found}: every step passed, try higher --steps"
+        print(f"\nHighest user count with every p95 < {P95_LIMIT_MS} ms and 0 errors: {found}")
     print(f"# done, {load()}", flush=True)
 
 
