@@ -12,16 +12,21 @@ settings...) keeps its default, as in deploy/README.md's production environment.
 files in the temporary directory (EMAIL_DELIVERY=file): seed_demo must not reach an SMTP server.
 """
 
+import contextlib
 import http.cookiejar
 import os
 import secrets
 import shutil
+import signal
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-from benchhttp import NoRedirect, Server, csrf_token, http_request
+from benchhttp import NoRedirect, Server, csrf_token, http_request, stop
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
 
@@ -84,6 +89,41 @@ def flush_redis(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+@contextlib.contextmanager
+def cleaned_up(
+    *, prefix: str, database_name: str, redis_url: str, keep_db: bool
+) -> Iterator[tuple[Path, list[Server]]]:
+    """A temporary directory and a list for the servers started meanwhile; on the way out,
+    also after a failure, Ctrl-C or SIGTERM: the servers stopped (process groups), Django's
+    connections closed, the Redis database emptied (if set up that far), the database dropped
+    unless `keep_db`, the directory removed."""
+
+    def interrupted(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    servers: list[Server] = []
+    try:
+        yield tmp, servers
+    finally:
+        # A second Ctrl-C must not cut the clean-up short.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        for server in servers:
+            stop(server)
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if os.environ.get("REDIS_URL") == redis_url:  # set up as far as Redis
+            flush_redis(redis_url)
+        if not keep_db:
+            database(database_name, create=False)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def prepare_site(tmp: Path) -> None:

@@ -78,9 +78,7 @@ Redis database 11 emptied and the database dropped unless --keep-db.
 import argparse
 import os
 import shutil
-import signal
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,11 +89,11 @@ from benchhttp import (
     listening_socket,
     load,
     start_gunicorn,
-    stop,
     wait_ready,
     wrk,
 )
 from benchsite import (
+    cleaned_up,
     database,
     flush_redis,
     prepare_site,
@@ -374,30 +372,10 @@ def main() -> None:
             "wrk is not installed: run scripts/ensure-services.sh (or apt-get install wrk)"
         )
 
-    def interrupted(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
-    tmp = Path(tempfile.mkdtemp(prefix="cc_bench_pages-"))
-    servers: list[Server] = []
-    try:
+    with cleaned_up(
+        prefix="cc_bench_pages-", database_name=BENCH_DB, redis_url=REDIS_URL, keep_db=args.keep_db
+    ) as (tmp, servers):
         run(args, tmp, servers)
-    finally:
-        # A second Ctrl-C must not cut the clean-up short.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        for server in servers:
-            stop(server)
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if os.environ.get("REDIS_URL") == REDIS_URL:  # set up as far as Redis
-            flush_redis(REDIS_URL)
-        if not args.keep_db:
-            database(BENCH_DB, create=False)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

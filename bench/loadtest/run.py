@@ -39,11 +39,8 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -54,8 +51,8 @@ ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(ROOT)]
 
 import psutil  # noqa: E402
-from benchhttp import Server, listening_socket, load, start_gunicorn, stop, wait_ready  # noqa: E402
-from benchsite import database, flush_redis, prepare_site, production_env  # noqa: E402
+from benchhttp import Server, listening_socket, load, start_gunicorn, wait_ready  # noqa: E402
+from benchsite import cleaned_up, database, flush_redis, prepare_site, production_env  # noqa: E402
 from report import P95_LIMIT_MS, table  # noqa: E402
 
 DB = os.environ.get("LOADTEST_DB", "cc_loadtest")
@@ -324,7 +321,12 @@ def run(args, tmp: Path, servers: list[Server]) -> int:
     generator_env = site_env | {"LOADTEST_PLAN": str(plan), "DB_CONN_MAX_AGE": "0"}
     generator = subprocess.Popen(command, env=generator_env, cwd=ROOT)  # noqa: S603
     sampler.generator_pid = generator.pid
-    code = generator.wait()
+    try:
+        code = generator.wait()
+    finally:  # interrupted: the generator stops too, before the site does
+        if generator.poll() is None:
+            generator.terminate()
+            generator.wait()
     sampler.sample()
     sampler.stopping.set()
     if code != 0 or not out.exists():
@@ -340,30 +342,10 @@ def run(args, tmp: Path, servers: list[Server]) -> int:
 def main() -> None:
     args = parse_args()
 
-    def interrupted(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
-    tmp = Path(tempfile.mkdtemp(prefix="cc_loadtest-"))
-    servers: list[Server] = []
-    code = 1
-    try:
+    with cleaned_up(
+        prefix="cc_loadtest-", database_name=DB, redis_url=REDIS_URL, keep_db=args.keep_db
+    ) as (tmp, servers):
         code = run(args, tmp, servers)
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        for server in servers:
-            stop(server)
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if os.environ.get("REDIS_URL") == REDIS_URL:  # set up as far as Redis
-            flush_redis(REDIS_URL)
-        if not args.keep_db:
-            database(DB, create=False)
-        shutil.rmtree(tmp, ignore_errors=True)
     raise SystemExit(code)
 
 
