@@ -37,17 +37,18 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	OBJECT_STORAGE=s3 AWS_STORAGE_BUCKET_NAME=cryptocops-files \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: help run test lint bench drill setup-run setup-test bytecode clean
+.PHONY: help run test lint bench loadtest drill setup-run setup-test bytecode clean
 
 # DEBUG is off unless asked for (config/settings.py). The development site and the test
 # suite ask for it here; `check --deploy` below runs with DEBUG=false.
-run setup-run test setup-test bench: export DEBUG := true
+run setup-run test setup-test bench loadtest: export DEBUG := true
 
 help:
 	@echo "make run   - set up and start the site on http://127.0.0.1:$(PORT) (SQLite, embedded broker)"
 	@echo "make test  - set up PostgreSQL, Redis, an S3 server (moto) and Chromium, then run every check and test"
 	@echo "make drill - kill a web and a worker node mid-run on a four-node deployment and check nothing is lost (root)"
 	@echo "make bench - measure certificate latency, sync_content, lab generation, the 600-officer roster, one certificate PDF, 600 certificates in bulk, the dashboards at 20,000 officers and the pages' throughput under gunicorn against a hello-world Django app"
+	@echo "make loadtest - 300 officers and 20 agency admins (locust) against gunicorn with 4 workers for 2 minutes: p50/p95/p99 and errors per endpoint group, then the highest user count that keeps p95 under 500 ms with no error"
 
 $(VENV)/.python:
 	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV) && echo "$$python" > $@
@@ -152,6 +153,17 @@ bench: setup-test
 	$(PY) bench/certificate_throughput.py
 	$(PY) bench/agency_dashboard.py
 	$(PY) bench/page_throughput.py
+
+# Load figures (bench/loadtest/run.py, issue 17 §3): locust's simulated officers (reading
+# lessons, autosaving answers, submitting quizzes) and agency admins (dashboards, rosters)
+# against gunicorn with 4 workers, production settings, PostgreSQL and Redis on this machine:
+# 300 + 20 for 2 minutes, then a step search for the highest user count that keeps every
+# p95 under 500 ms with no error. Its own database (cc_loadtest, dropped after) and Redis
+# database (12, emptied). About 10 minutes; the figures are in deploy/README.md, "Capacity".
+# setup-test compiles the bytecode first (make bytecode), as gunicorn's recycled workers
+# would otherwise compile Django from source in the middle of the measurement.
+loadtest: setup-test
+	$(PY) bench/loadtest/run.py
 
 # The multi-node drill (drill/run.py, issue 17 §2): two web and two worker nodes in network
 # namespaces behind nginx, 50 officers through the course while a web node and the beat's

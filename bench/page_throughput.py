@@ -15,8 +15,8 @@ workers booted during the measurement: deploy/gunicorn.conf.py recycles a worker
 1,000 requests (max_requests), every second or two at hello-world rates, which lowers the
 hello-world figure itself.
 
-Setup. A fresh PostgreSQL database cc_bench_pages (dropped at the end unless --keep-db) and
-Redis database 11 (emptied before and after) are migrated and filled with `sync_content` and
+Setup. A fresh PostgreSQL database cc_bench_pages (BENCH_PAGES_DB; dropped at the end unless
+--keep-db) and Redis database 11 (BENCH_PAGES_REDIS_URL; emptied before and after) are migrated and filled with `sync_content` and
 `seed_demo --i-know-this-is-not-production`; then, through the services, the demo officer
 officer.lee@knpa.example (whom seed_demo leaves untouched) is taken part-way through the
 course: module 1 read and its quiz passed, module 2 read and its quiz started, module 3's first
@@ -26,14 +26,9 @@ each gets an authenticator app (allauth's TOTP.activate, with a secret made here
 files are collected into a temporary directory (production settings serve them from the
 manifest).
 
-Production settings: DEBUG=false, throwaway SECRET_KEY, AUDIT_HMAC_KEY, AUDIT_CHECKPOINT_KEY,
-MFA_ENCRYPTION_KEY and signing keys (a one-day self-signed P-256 PDF key made with openssl and
-an Ed25519 badge key, as `make test` makes them for `check --deploy`), ALLOWED_HOSTS=127.0.0.1,
-AUDIT_LEGACY_LAST_ID=0; plain HTTP on loopback, so SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE
-and CSRF_COOKIE_SECURE are off. Every setting not named here (DB_CONN_MAX_AGE, the session
-settings...) keeps its default, as in deploy/README.md's production environment. Email goes to files in the temporary directory
-(EMAIL_DELIVERY=file): no page measured sends any, and seed_demo must not reach an SMTP
-server. Both servers run `gunicorn -c deploy/gunicorn.conf.py` with WEB_CONCURRENCY=5 and
+Production settings (bench/benchsite.py, shared with bench/loadtest/): DEBUG=false, throwaway
+keys, plain HTTP on loopback; every other setting keeps its production default. No page
+measured sends email. Both servers run `gunicorn -c deploy/gunicorn.conf.py` with WEB_CONCURRENCY=5 and
 GUNICORN_THREADS=4 (5 gthread workers x 4 threads, access log on in JSON, max_requests 1000
 and the metrics in multiprocess mode as in production), each on a loopback socket of a free port made here and handed over (fd://), with
 its control socket in the temporary directory.
@@ -81,41 +76,37 @@ Redis database 11 emptied and the database dropped unless --keep-db.
 """
 
 import argparse
-import http.cookiejar
 import os
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchhttp import (
-    NoRedirect,
     Server,
     boots,
-    csrf_token,
     http_request,
     listening_socket,
     load,
     start_gunicorn,
-    stop,
     wait_ready,
     wrk,
+)
+from benchsite import (
+    cleaned_up,
+    database,
+    flush_redis,
+    prepare_site,
+    production_env,
+    sign_in,
+    totp_activate,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "cc_bench_pages"
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
+BENCH_DB = os.environ.get("BENCH_PAGES_DB", "cc_bench_pages")
 REDIS_URL = os.environ.get("BENCH_PAGES_REDIS_URL", "redis://127.0.0.1:6379/11")
 WORKERS, THREADS = 5, 4
 
@@ -154,76 +145,9 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def production_env(tmp: Path, site_url: str) -> dict[str, str]:
-    """The site's environment as production would have it, with throwaway keys."""
-    keys = tmp / "keys"
-    keys.mkdir()
-    openssl = shutil.which("openssl") or "openssl"
-    subject = "/O=Crypto Cops/CN=Throwaway signing certificate for page_throughput"
-    key, cert = keys / "key.pem", keys / "cert.pem"
-    command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    command += ["-nodes", "-days", "1", "-subj", subject, "-keyout", str(key), "-out", str(cert)]
-    subprocess.run(command, check=True, capture_output=True)  # noqa: S603
-    return {
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        "AUDIT_LEGACY_LAST_ID": "0",
-        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": site_url,
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "DATABASE_URL": f"{PG_SERVER}/{BENCH_DB}",
-        "REDIS_URL": REDIS_URL,
-        "CERT_SIGNING_KEY": str(key),
-        "CERT_SIGNING_CERT": str(cert),
-        "OB_SIGNING_KEY": str(keys / "ob-ed25519.pem"),
-        "VAR_DIR": str(tmp / "var"),
-        "STATIC_ROOT": str(tmp / "static"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "EMAIL_DELIVERY": "file",
-        "EMAIL_FILE_PATH": str(tmp / "mail"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "WEB_CONCURRENCY": str(WORKERS),
-        "GUNICORN_THREADS": str(THREADS),
-    }
-
-
-def database(*, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def prepare_site(tmp: Path) -> None:
-    """Migrate, import the content, seed the demo data, collect the static files."""
-    from django.core.management import call_command
-
-    with (tmp / "setup.log").open("w") as out:
-        call_command("badge_dev_key", path=os.environ["OB_SIGNING_KEY"], stdout=out)
-        call_command("migrate", verbosity=0)
-        call_command("sync_content", verbosity=0, stdout=out)
-        call_command("seed_demo", not_production=True, stdout=out)
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-
 def prepare_officer() -> dict:
     """officer.lee part-way through the course and seated in the Seoul cohort, the trainer and
     the agency admin with MFA; returns the objects the pages are of and the TOTP secrets."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     from accounts.models import User
     from assessments.grading import model_answers
     from assessments.models import Quiz
@@ -268,10 +192,7 @@ def prepare_officer() -> dict:
     if seat.status != Seat.Status.APPROVED:
         raise SystemExit(f"setup: {OFFICER}'s seat in {cohort.title} is {seat.status}")
 
-    secrets_by_email = {}
-    for user in (trainer, admin):
-        secrets_by_email[user.email] = generate_totp_secret()
-        TOTP.activate(user, secrets_by_email[user.email])
+    secrets_by_email = totp_activate([trainer, admin])
     return {
         "course": course,
         "officer": officer,
@@ -307,43 +228,6 @@ def build_pages(objects: dict, names: list[str]) -> list[Page]:
              AGENCY_ADMIN, [f"<h1>Roster of {escape(agency.name)}</h1>", escape(officer.full_name)]),
     ]  # fmt: skip
     return [page for page in pages if page.name in names]
-
-
-def totp_code(secret: str) -> str:
-    """The code the authenticator app shows; in the last 3 s of a window, the next one's."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    if time.time() % 30 > 27:
-        time.sleep(3.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in(server: Server, email: str, totp_secret: str | None) -> str:
-    """Sign in as a person does (login form, then the MFA code if they use MFA); returns the
-    session cookie."""
-    from django.urls import reverse
-
-    from accounts.demo import DEMO_PASSWORD
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    login = server.base + reverse("account_login")
-    status, _headers, body = http_request(login, opener=opener)
-    fields = {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf_token(body)}
-    status, headers, _body = http_request(login, opener=opener, data=fields)
-    if totp_secret is not None:
-        mfa = server.base + reverse("mfa_authenticate")
-        if status != 302 or not mfa.endswith(headers.get("Location", "-")):
-            raise SystemExit(f"sign-in {email}: expected the MFA step, got {status} {headers}")
-        status, _headers, body = http_request(mfa, opener=opener)
-        fields = {"code": totp_code(totp_secret), "csrfmiddlewaretoken": csrf_token(body)}
-        status, headers, _body = http_request(mfa, opener=opener, data=fields)
-    if status != 302 or headers.get("Location") != reverse("certificates:dashboard"):
-        raise SystemExit(f"sign-in {email}: expected a redirect to the dashboard, got {status}")
-    cookie = next((c.value for c in jar if c.name == "sessionid"), "")
-    if not cookie:
-        raise SystemExit(f"sign-in {email}: no session cookie")
-    return cookie
 
 
 def check_page(server: Server, page: Page, when: str) -> None:
@@ -398,9 +282,18 @@ def line(name: str, connections: int, report: dict, queries: int, hello_rps: flo
 def run(args, tmp: Path, servers: list[Server]) -> None:
     site_sock, hello_sock = listening_socket(), listening_socket()
     host, port = site_sock.getsockname()
-    os.environ.update(production_env(tmp, f"http://{host}:{port}"))
-    database(create=True)
-    flush_redis()
+    os.environ.update(
+        production_env(
+            tmp,
+            f"http://{host}:{port}",
+            database=BENCH_DB,
+            redis_url=REDIS_URL,
+            workers=WORKERS,
+            threads=THREADS,
+        )
+    )
+    database(BENCH_DB, create=True)
+    flush_redis(REDIS_URL)
     import django
 
     django.setup()
@@ -479,30 +372,10 @@ def main() -> None:
             "wrk is not installed: run scripts/ensure-services.sh (or apt-get install wrk)"
         )
 
-    def interrupted(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
-    tmp = Path(tempfile.mkdtemp(prefix="cc_bench_pages-"))
-    servers: list[Server] = []
-    try:
+    with cleaned_up(
+        prefix="cc_bench_pages-", database_name=BENCH_DB, redis_url=REDIS_URL, keep_db=args.keep_db
+    ) as (tmp, servers):
         run(args, tmp, servers)
-    finally:
-        # A second Ctrl-C must not cut the clean-up short.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        for server in servers:
-            stop(server)
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if os.environ.get("REDIS_URL") == REDIS_URL:  # set up as far as Redis
-            flush_redis()
-        if not args.keep_db:
-            database(create=False)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

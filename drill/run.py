@@ -268,12 +268,14 @@ def main() -> int:
 
 def officers_run(args, hosts, drill, site, emails, port, started) -> int:
     """Officers' journeys, the kill and the restart; then the checks."""
+    from quiz_answers import attempt_fields  # after site_checks has set Django up
+
     stats = Stats()
     journey = {
         "course": site.COURSE,
         "lessons": site.lessons(),
         "quiz_modules": site.quiz_modules(),
-        "attempt_fields": site.attempt_fields,
+        "attempt_fields": attempt_fields,
     }
     per_officer = 5 + 2 * len(journey["lessons"]) + 5 * len(journey["quiz_modules"])
     threads = []

@@ -1,7 +1,7 @@
 """The drill's Django side, in the driver process against the drill's database: the small
-course and the officers it seeds, the answers an officer who studied would give, and the
-checks afterwards (completions, certificates read back through the storage API, attempts,
-reminders). Importing this module sets Django up: set the environment first."""
+course and the officers it seeds, and the checks afterwards (completions, certificates read
+back through the storage API, attempts, reminders); the answers the officers give are
+quiz_answers.attempt_fields. Importing this module sets Django up: set the environment first."""
 
 import email
 import hashlib
@@ -17,13 +17,9 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import close_old_connections  # noqa: E402
 
 from accounts.models import Agency, Membership, User  # noqa: E402
-from assessments.forms import AttemptForm  # noqa: E402
-from assessments.grading import model_answers  # noqa: E402
 from assessments.models import Attempt, Quiz  # noqa: E402
-from assessments.selectors import attempt_questions  # noqa: E402
 from certificates.models import Certificate, CertificateReminder  # noqa: E402
 from courses.models import Enrollment  # noqa: E402
 
@@ -140,18 +136,6 @@ def lessons() -> list[tuple[str, str]]:
         for module in range(1, MODULES + 1)
         for order in range(1, LESSONS_PER_MODULE + 1)
     ]
-
-
-def attempt_fields(attempt_id: int) -> dict:
-    """The attempt form's fields filled with the right answers, as a browser would post them
-    (assessments.grading.model_answers through AttemptForm, as the tests do)."""
-    try:
-        attempt = Attempt.objects.select_related("quiz").get(pk=attempt_id)
-        questions = attempt_questions(attempt=attempt)
-        answers = model_answers(questions, attempt.seed)
-        return dict(AttemptForm(questions=questions, seed=attempt.seed, saved=answers).initial)
-    finally:
-        close_old_connections()
 
 
 def reminder_emails() -> Counter:
