@@ -154,7 +154,8 @@ def say(result: dict) -> None:
 def step_search(runner, recorder, args) -> tuple[list[dict], int | None]:
     """The steps of --steps up to the first that fails, then the one halfway back."""
     results, best, failed = [], None, None
-    for users in args.steps:
+
+    def step(users: int) -> dict:
         result = phase(
             runner,
             recorder,
@@ -166,26 +167,17 @@ def step_search(runner, recorder, args) -> tuple[list[dict], int | None]:
         )
         results.append(result)
         say(result)
-        if not result["passed"]:
+        return result
+
+    for users in args.steps:
+        if not step(users)["passed"]:
             failed = users
             break
         best = users
     if failed is not None:
         halfway = ((best or 0) + failed) // 2 // MIX * MIX
-        if halfway > (best or 0):
-            result = phase(
-                runner,
-                recorder,
-                f"step {halfway}",
-                halfway,
-                spawn_rate=args.step_spawn_rate,
-                settle=args.settle,
-                hold=args.step_hold,
-            )
-            results.append(result)
-            say(result)
-            if result["passed"]:
-                best = halfway
+        if halfway > (best or 0) and step(halfway)["passed"]:
+            best = halfway
     return results, best
 
 
