@@ -15,10 +15,8 @@ files in the temporary directory (EMAIL_DELIVERY=file): seed_demo must not reach
 import contextlib
 import http.cookiejar
 import os
-import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchhttp import NoRedirect, Server, csrf_token, http_request, stop
+from throwaway import throwaway_keys
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres:postgres@127.0.0.1:5432")
 
@@ -38,20 +37,9 @@ def production_env(
     `tmp`), on the PostgreSQL database `database` of PG_SERVER and on `redis_url`, served by
     gunicorn with `workers` processes of `threads` threads."""
     keys = tmp / "keys"
-    keys.mkdir()
-    openssl = shutil.which("openssl") or "openssl"
-    subject = "/O=Crypto Cops/CN=Throwaway signing certificate for a benchmark"
-    key, cert = keys / "key.pem", keys / "cert.pem"
-    command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    command += ["-nodes", "-days", "1", "-subj", subject, "-keyout", str(key), "-out", str(cert)]
-    subprocess.run(command, check=True, capture_output=True)  # noqa: S603
     return {
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        "AUDIT_LEGACY_LAST_ID": "0",
-        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        **throwaway_keys(keys, purpose="a benchmark"),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": site_url,
         "SECURE_SSL_REDIRECT": "false",
@@ -59,8 +47,6 @@ def production_env(
         "CSRF_COOKIE_SECURE": "false",
         "DATABASE_URL": f"{PG_SERVER}/{database}",
         "REDIS_URL": redis_url,
-        "CERT_SIGNING_KEY": str(key),
-        "CERT_SIGNING_CERT": str(cert),
         "OB_SIGNING_KEY": str(keys / "ob-ed25519.pem"),
         "VAR_DIR": str(tmp / "var"),
         "STATIC_ROOT": str(tmp / "static"),

@@ -28,7 +28,9 @@ annotations, values_list and prefetch_related behave as usual.
 The function must build the same SQL whatever its values: no `if` on an argument (the two
 stand-ins would take the same branch, and another value would get the other branch's
 statement), except on the arguments named as its shape (prepared(shape=...)), which choose
-among forms compiled apart.
+among forms compiled apart, or on a value no caller passes (the lesson and attempt reads call
+a selector that joins a translation unless the language is "en": English goes to a read of
+its own, so only the joining form is ever built).
 
 Values may be int, str, date or aware datetime. A None (which makes different SQL: IS NULL)
 takes the ORM's ordinary path for that call. The stored statement holds only SQL and the

@@ -86,15 +86,13 @@ def access_lesson(
     course_slug: str,
     module_slug: str,
     lesson_slug: str,
-    lessons: QuerySet[Lesson] | None = None,
     open_levels: frozenset[str] | None = None,
     language: str | None = None,
 ):
     """A lesson of a course the user is enrolled in, with that enrollment; lessons above
     public only after the vetting check (content_access_allowed). A page may pass the
-    lessons queryset it reads (joining what it shows), or the language to read the lesson
-    as lessons_to_read(language) does (a prepared read), and the user's open_access_levels
-    when it has them already, so the check asks nothing again."""
+    language to read the lesson as lessons_to_read(language) does (a prepared read), and the
+    user's open_access_levels when it has them already, so the check asks nothing again."""
     enrollment = access_enrollment(user=user, course_slug=course_slug)
     if language is not None:
         from courses.selectors.lessons import lesson_to_read
@@ -108,10 +106,8 @@ def access_lesson(
         if lesson is None:
             raise Http404
     else:
-        if lessons is None:
-            lessons = Lesson.objects.select_related("module__course", "current_version")
         lesson = get_object_or_404(
-            lessons,
+            Lesson.objects.select_related("module__course", "current_version"),
             module__course=enrollment.course,
             module__slug=module_slug,
             slug=lesson_slug,

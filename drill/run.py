@@ -50,6 +50,8 @@ sys.path.insert(0, str(ROOT))
 from hosts import HOST_IP, Hosts, node_ip, run, wait_for_port  # noqa: E402
 from officers import Officer, Stats  # noqa: E402
 
+from bench.throwaway import throwaway_keys  # noqa: E402
+
 VENV_BIN = ROOT / ".venv" / "bin"
 KILLED = ("web1", "worker1")
 # Beat logs through the site's LOGGING: one JSON object per line in production (LOG_FORMAT
@@ -111,11 +113,7 @@ def bucket_create(env: dict[str, str]) -> None:
 def site_env(tmp: Path, *, database: str, redis: str, s3: str, port: int) -> dict[str, str]:
     """Production settings with throwaway keys; the timings short enough for a drill."""
     keys = tmp / "keys"
-    keys.mkdir()
-    key, cert = keys / "key.pem", keys / "cert.pem"
-    command = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    command += ["-nodes", "-days", "1", "-subj", "/O=Crypto Cops/CN=Throwaway drill signing"]
-    run(*command, "-keyout", str(key), "-out", str(cert))
+    throwaway = throwaway_keys(keys, purpose="the drill")
     badge = keys / "ob-ed25519.pem"
     run(str(VENV_BIN / "python"), "manage.py", "badge_dev_key", "--path", str(badge),
         cwd=ROOT, env={**os.environ, "DEBUG": "true"})  # fmt: skip
@@ -125,13 +123,7 @@ def site_env(tmp: Path, *, database: str, redis: str, s3: str, port: int) -> dic
         "PYTHONUNBUFFERED": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        "AUDIT_LEGACY_LAST_ID": "0",
-        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
-        "CERT_SIGNING_KEY": str(key),
-        "CERT_SIGNING_CERT": str(cert),
+        **throwaway,
         "OB_SIGNING_KEY": str(badge),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",

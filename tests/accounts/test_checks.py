@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 
 from accounts.checks import audit_keys_check
 from tests.core.signing import production_keys_environment
+from tests.processes import project_python
 
 DEVELOPMENT_KEY = "development-only-audit-hmac-key-do-not-use-in-production"
 
@@ -137,14 +138,7 @@ def _without_secret_key(**env: str) -> dict:
 
 
 def _run(command: list[str], environment: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *command],
-        cwd=django_settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return project_python(*command, env=environment)
 
 
 def test_manage_py_commands_that_sign_nothing_run_without_debug_or_a_secret_key():
