@@ -20,7 +20,7 @@ from accounts.audit import audit_log
 from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
 from cohorts.models import Cohort, Notice, Seat, Session
-from cohorts.templatetags.cohort_times import session_times
+from cohorts.templatetags.cohort_times import session_clock
 from core.mail import FAILED, SKIPPED, delivery_attempt, mail_text
 from core.outbox import enqueue_many_on_commit, enqueue_on_commit
 
@@ -120,7 +120,7 @@ def _session_lines(sessions: list[Session], *, venue: ZoneInfo, own: ZoneInfo | 
     """Each session's times as the site shows them: venue time, and the officer's when it
     differs (the same facts as {% session_times %}, for a plain-text message)."""
     with timezone.override(own or venue):
-        return [session_times(None, session) for session in sessions]
+        return [session_clock(session) for session in sessions]
 
 
 def render_notice(notice: Notice) -> tuple[str, str, str | None]:

@@ -37,9 +37,7 @@ def test_when_takes_dates_and_nothing():
 
 
 def test_venue_and_viewer_times_in_korean():
-    template = Template(
-        '{% include "cohorts/includes/instant.html" with instant=instant zone=zone %}'
-    )
+    template = Template("{% load cohort_times %}{% instant instant zone %}")
     with translation.override("ko"):
         html = template.render(Context({"instant": AT, "zone": "Asia/Bangkok"}))
     assert "2026년 12월 5일 (토) 12:00" in html  # 14:00 in Seoul is 12:00 in Bangkok
