@@ -17,7 +17,7 @@ from django.utils import timezone
 from certificates.badges.keys import issuer_id, resolve_published_key, signing_key
 from certificates.models import Certificate, StatusList
 from core.jsonld import dataintegrity
-from core.jsonld.loader import OB_V3P0, VC_V2
+from core.jsonld.contexts import OB_V3P0, VC_V2
 
 ACHIEVEMENT_TYPE = "CertificateOfCompletion"
 CRITERIA = (

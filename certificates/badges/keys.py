@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from core.jsonld.contexts import OB_V3P0, VC_V2
 from core.jsonld.dataintegrity import ProofError
-from core.jsonld.loader import OB_V3P0, VC_V2
 from core.jsonld.multibase import ed25519_multikey
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"

@@ -13,7 +13,7 @@ from certificates.badges.credential import status_list_url
 from certificates.badges.keys import issuer_id, signing_key
 from certificates.models import StatusList
 from core.jsonld import dataintegrity
-from core.jsonld.loader import VC_V2
+from core.jsonld.contexts import VC_V2
 
 CACHE_SECONDS = 24 * 3600
 

@@ -13,10 +13,7 @@ from datetime import UTC, datetime
 from cachetools import LRUCache
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
-from pyld.context_resolver import ContextResolver
 
-from core.jsonld.loader import vendored_loader
 from core.jsonld.multibase import multibase_b58_decode, multibase_b58_encode
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -33,6 +30,13 @@ class ProofError(ValueError):
 
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document."""
+    # Imported here: pyld (with requests and lxml) is a tenth of a web worker's start, and
+    # only signing or verifying a credential needs it.
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
+
+    from core.jsonld.loader import vendored_loader
+
     return jsonld.normalize(
         document,
         {

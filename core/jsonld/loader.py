@@ -4,19 +4,10 @@ refuses every other URL: canonicalizing a credential never touches the network."
 import copy
 import json
 from functools import cache
-from pathlib import Path
 
 from pyld.jsonld import JsonLdError
 
-CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
-
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
-OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-
-CONTEXT_FILES = {
-    VC_V2: "credentials-v2.jsonld",
-    OB_V3P0: "ob-v3p0-context-3.0.3.json",
-}
+from core.jsonld.contexts import CONTEXT_FILES, CONTEXTS_DIR
 
 
 class ContextNotAllowed(JsonLdError):

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyld.jsonld import JsonLdError
 
 from core.jsonld import dataintegrity
-from core.jsonld.loader import CONTEXT_FILES, CONTEXTS_DIR, OB_V3P0, VC_V2, vendored_loader
+from core.jsonld.contexts import CONTEXT_FILES, CONTEXTS_DIR, OB_V3P0, VC_V2
+from core.jsonld.loader import vendored_loader
 from core.jsonld.multibase import (
     b58decode,
     b58encode,

@@ -16,7 +16,7 @@ django.setup()
 from django.urls import get_resolver
 get_resolver()._populate()  # every view module, as the first request imports them
 import core.checks, core.pdf, core.signing  # noqa
-LAZY = ("weasyprint", "pyhanko", "aiohttp", "openpyxl", "qrcode", "icalendar")
+LAZY = ("weasyprint", "pyhanko", "aiohttp", "openpyxl", "qrcode", "icalendar", "pyld", "requests")
 print(",".join(sorted(m for m in LAZY if m in sys.modules)))
 """
 
