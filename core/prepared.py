@@ -37,11 +37,11 @@ takes the ORM's ordinary path for that call. The stored statement holds only SQL
 constants written in the function; values are never kept between calls.
 """
 
-import copy
 import datetime
 import functools
 import inspect
 import threading
+import weakref
 from collections.abc import Callable
 
 from django.db import connections, router
@@ -99,6 +99,9 @@ class _Statement:
         self.sql = sql
         self.params = params
         self.slots = slots  # argument name -> (adapted?, positions in params)
+        # The compiler's converters of the selected columns, per connection (they are bound
+        # to it): the same on every run, and the ORM would work them out again each time.
+        self.converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def run(self, alias: str, values: dict) -> list:
         params = list(self.params)
@@ -107,11 +110,13 @@ class _Statement:
             value = _adapt(ops, values[name]) if adapt else values[name]
             for position in positions:
                 params[position] = value
-        compiler = copy.copy(self.compiler)
-        compiler.connection = connections[alias]
+        connection = connections[alias]
+        compiler = _shallow_copy(self.compiler)
+        compiler.connection = connection
         sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        query = copy.copy(self.queryset.query)
+        compiler.get_converters = functools.partial(self._converters, compiler, connection)
+        query = _shallow_copy(self.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler
         # A fresh queryset around that query (not copy.copy: pickling a queryset evaluates it).
         queryset = QuerySet.__new__(type(self.queryset))
@@ -121,6 +126,21 @@ class _Statement:
         queryset._result_cache = None
         queryset._prefetch_done = False
         return list(queryset)
+
+    def _converters(self, compiler, connection, expressions) -> dict:
+        known = self.converters.get(connection)
+        key = tuple(map(id, expressions))
+        if known is None or known[0] != key:
+            known = (key, type(compiler).get_converters(compiler, expressions))
+            self.converters[connection] = known
+        return known[1]
+
+
+def _shallow_copy(obj):
+    """copy.copy without its pickling protocol (a query or compiler copied on every run)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
 
 
 def _compile(queryset: QuerySet, alias: str):

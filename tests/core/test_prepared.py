@@ -2,15 +2,16 @@
 call's values and nothing of an earlier call's; functions that would freeze a value are
 refused on their first call."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Agency, Membership, User
 from core.prepared import PreparedQueryError, prepared
 from courses.models import Enrollment, LessonProgress
 from tests.factories import (
@@ -183,3 +184,32 @@ def test_shape_arguments_choose_among_forms_compiled_apart():
     assert people(email=officer.email, staff_only=True) == []
     assert people(email=staff.email, staff_only=True) == [staff]
     assert len(people._statements) == 2
+
+
+@prepared
+def agency_domains(*, agency_id: int):
+    return Agency.objects.filter(pk=agency_id).values_list("email_domains", flat=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_converters_are_worked_out_once_per_connection():
+    """A JSON column needs its field's converter: the statement keeps the compiler's
+    converters per connection (they are bound to it), and each thread's connection gets its
+    own."""
+    first = AgencyFactory(email_domains=["knpa.example"])
+    second = AgencyFactory(email_domains=["rtp.example", "dsi.example"])
+    assert agency_domains(agency_id=first.pk) == [["knpa.example"]]
+    assert agency_domains(agency_id=second.pk) == [["rtp.example", "dsi.example"]]
+    (statement,) = agency_domains._statements.values()
+    assert list(statement.converters) == [connections["default"]]
+    seen = {}
+
+    def other_thread():
+        seen["rows"] = agency_domains(agency_id=second.pk)
+        seen["connections"] = len(statement.converters)
+        connections.close_all()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert seen == {"rows": [["rtp.example", "dsi.example"]], "connections": 2}
