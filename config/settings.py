@@ -117,6 +117,8 @@ TEMPLATES = [
         },
     },
 ]
+# Inputs and selects in Python, with Django's markup (core/formrender.py).
+FORM_RENDERER = "core.formrender.QuickWidgets"
 
 DATABASES = {
     "default": dj_database_url.parse(
