@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 
 from accounts.permissions import requires_mfa
 from accounts.selectors import primary_membership
@@ -63,6 +64,13 @@ class ViewerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Every request goes on to read the viewer (language, time zone, MFA, roles): read them
+        # now, and keep the user itself rather than AuthenticationMiddleware's lazy proxy,
+        # which each later `request.user.<attribute>` would go through.
+        user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject):
+            user.is_authenticated  # noqa: B018 - reads the session and the user once
+            request.user = user._wrapped
         token = reads_open()
         try:
             return self.get_response(request)
