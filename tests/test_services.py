@@ -17,6 +17,7 @@ REQUEST_LEVEL = {
     "core/ratelimit.py": "limits requests by client address",
     "core/middleware.py": "middleware",
     "core/observability/metrics.py": "middleware, and who may read /metrics",
+    "core/formrender.py": "Django's form renderer, called with the request it renders for",
     "accounts/middleware.py": "middleware",
     "accounts/adapters.py": "allauth's adapter, called with the request",
     "accounts/context_processors.py": "template context processors",
