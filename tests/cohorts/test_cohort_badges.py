@@ -1,6 +1,7 @@
 """{% cohort_badge %} and {% seat_badge %}: green for going ahead, amber for waiting, red for
 stopped, in the viewer's language."""
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -30,20 +31,19 @@ def render(markup: str, **context) -> str:
     return Template("{% load cohort_badges %}" + markup).render(Context(context))
 
 
-def test_every_cohort_status_has_its_tone_and_label():
-    assert set(COHORT_TONES) == set(Cohort.Status.values)
-    for status, tone in COHORT_TONES.items():
-        cohort = Cohort(status=status)
-        html = render("{% cohort_badge cohort %}", cohort=cohort)
-        assert html == f'<span class="badge {tone}">{cohort.get_status_display()}</span>'
+@pytest.mark.parametrize(
+    ("tag", "model", "tones"),
+    [("cohort_badge", Cohort, COHORT_TONES), ("seat_badge", Seat, SEAT_TONES)],
+)
+def test_every_status_has_its_tone_and_label(tag, model, tones):
+    assert set(tones) == set(model.Status.values)
+    for status, tone in tones.items():
+        row = model(status=status)
+        html = render(f"{{% {tag} row %}}", row=row)
+        assert html == f'<span class="badge {tone}">{row.get_status_display()}</span>'
 
 
-def test_every_seat_status_has_its_tone_and_a_walk_in_says_so():
-    assert set(SEAT_TONES) == set(Seat.Status.values)
-    for status, tone in SEAT_TONES.items():
-        seat = Seat(status=status)
-        html = render("{% seat_badge seat %}", seat=seat)
-        assert html == f'<span class="badge {tone}">{seat.get_status_display()}</span>'
+def test_a_walk_in_says_so_in_the_viewers_language():
     walk_in = Seat(status="approved", walk_in=True)
     with translation.override("ko"):
         html = render("{% seat_badge seat %}", seat=walk_in)
