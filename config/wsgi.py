@@ -19,9 +19,10 @@ if not settings.SECRET_KEY:
 
 # Every view module now (the first request would import them), then set everything loaded
 # so far (modules, classes, URL patterns: about 130,000 objects the collector tracks, kept
-# until the process ends) aside from the garbage collector. Its full collections no longer walk them, and a
-# worker that exits (gunicorn starts each again after about 1,000 requests) no longer spends
-# a quarter of a second collecting them on the way out. Measured on the dashboard: 3 % less
-# CPU per request and 0.25 s less per worker exit (deploy/README.md, "Capacity").
+# until the process ends) aside from the garbage collector. Its full collections no longer
+# walk them, and a worker that exits (gunicorn starts each again after about 1,000 requests)
+# no longer spends a quarter of a second collecting them on the way out. Measured on the
+# dashboard: 3 % less CPU per request and 0.25 s less per worker exit (deploy/README.md,
+# "Capacity").
 get_resolver().url_patterns  # noqa: B018
 gc.freeze()
