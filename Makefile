@@ -152,7 +152,7 @@ bench: setup-test
 	$(PY) bench/pdf_render.py
 	$(PY) bench/certificate_throughput.py
 	$(PY) bench/agency_dashboard.py
-	$(PY) bench/page_throughput.py
+	$(PY) bench/page_throughput.py --connections 10,50 --rounds 3
 
 # Load figures (bench/loadtest/run.py, issue 17 §3): locust's simulated officers (reading
 # lessons, autosaving answers, submitting quizzes) and agency admins (dashboards, rosters)
