@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -49,6 +50,8 @@ ROLES = ["anonymous", "officer", "pending_officer", "trainer", "agency_admin", "
 LANGUAGES = ["en", "ko"]
 # Pages of one URL pattern a role visits (a cohort's pages look alike from one to the next).
 CAP = 2
+# The in-person cohort's venue (build_cohort's default).
+VENUE_ZONE = "Asia/Bangkok"
 # What differs page by page: the officer visits every one (without a query string).
 EVERY_PAGE_FOR_OFFICER = {
     "courses:lesson",
@@ -106,12 +109,19 @@ def seed(course: Course) -> dict:
         valid_until=timezone.now() + timedelta(days=30),
     )
 
-    # The trainer: an in-person cohort whose first day is today (check-in open, the
-    # projector showing its code), the agency taking part, the officer seated and marked
-    # present.
+    # The trainer: an in-person cohort whose first day is today at the venue (check-in open,
+    # the projector showing its code), the agency taking part, the officer seated and marked
+    # present. Today in Bangkok, not in UTC: from 17:00 UTC Bangkok is a day ahead, and a
+    # session on the UTC date has ended there (its projector link with it).
     trainer = trainer_for(course, email="trainer@training.example", full_name="Somchai Trainer")
+    venue_today = timezone.localdate(timezone=ZoneInfo(VENUE_ZONE))
     cohort = build_cohort(
-        course=course, trainer=trainer, first_day=timezone.localdate(), start=(0, 0), end=(23, 59)
+        course=course,
+        trainer=trainer,
+        time_zone=VENUE_ZONE,
+        first_day=venue_today,
+        start=(0, 0),
+        end=(23, 59),
     )
     take_part(cohort, agency, quota=3)
     seat = seated(cohort, agency=agency, user=officer)
