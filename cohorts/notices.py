@@ -20,7 +20,7 @@ from accounts.audit import audit_log
 from accounts.models import AuditEvent
 from cohorts.calendar import CANCEL, REQUEST, calendar_for_seat, cohort_link, venue_line
 from cohorts.models import Cohort, Notice, Seat, Session
-from cohorts.templatetags.cohort_times import session_clock
+from cohorts.templatetags.cohort_times import clock_differs, session_clock
 from core.mail import FAILED, SKIPPED, delivery_attempt, mail_text
 from core.outbox import enqueue_many_on_commit, enqueue_on_commit
 
@@ -111,8 +111,7 @@ def _instant(moment: datetime | None, *, venue: ZoneInfo, own: ZoneInfo | None) 
         "venue_zone": str(venue),
         "own": own_time,
         "own_zone": str(own) if own else str(venue),
-        "differs": own_time.replace(tzinfo=None) != venue_time.replace(tzinfo=None)
-        or own_time.utcoffset() != venue_time.utcoffset(),
+        "differs": clock_differs(own_time, venue_time),
     }
 
 

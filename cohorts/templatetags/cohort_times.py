@@ -30,6 +30,14 @@ def _hours(value) -> str:
     return dateformat.format(value, "H:i")
 
 
+def clock_differs(one, other) -> bool:
+    """Whether two aware datetimes of one moment read differently: another wall-clock time or
+    another offset from UTC (the same hour in two zones can still be two moments)."""
+    return one.replace(tzinfo=None) != other.replace(tzinfo=None) or (
+        one.utcoffset() != other.utcoffset()
+    )
+
+
 def session_clock(session) -> dict:
     """What {% session_times %} shows of a session, for a plain-text message too: its start
     and end at the venue and in the viewer's zone (the active one), and whether the viewer's
@@ -45,8 +53,7 @@ def session_clock(session) -> dict:
         "viewer_start": viewer_start,
         "viewer_end": session.ends_at.astimezone(viewer_zone),
         "viewer_zone": str(viewer_zone),
-        "differs": viewer_start.replace(tzinfo=None) != venue_start.replace(tzinfo=None)
-        or viewer_start.utcoffset() != venue_start.utcoffset(),
+        "differs": clock_differs(viewer_start, venue_start),
     }
 
 
@@ -100,7 +107,7 @@ def instant(value, zone: str) -> SafeString:
     venue = value.astimezone(zoneinfo.ZoneInfo(zone))
     viewer = timezone.localtime(value)
     viewer_time = ""
-    if venue.isoformat() != viewer.isoformat():
+    if clock_differs(viewer, venue):
         viewer_time = format_html(
             '<span class="viewer-time">{}</span>',
             _phrase(
